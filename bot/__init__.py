@@ -1,0 +1,3 @@
+"""reading-group: a self-hosted Discord bot for reading groups."""
+
+__version__ = "0.1.0"

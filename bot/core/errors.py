@@ -1,0 +1,32 @@
+"""Domain errors. ``str()`` of any of them is safe to show to a user."""
+
+from __future__ import annotations
+
+
+class ReadingGroupError(Exception):
+    """Base of every error whose message is meant for the person who caused it."""
+
+
+class ContentError(ReadingGroupError):
+    """A reading, prompt or configuration file is malformed.
+
+    Attributes:
+        path: the file, as given to the loader.
+        line: 1-based line number, or None when the problem is the whole file.
+        message: what is wrong and how to fix it.
+    """
+
+    def __init__(self, path: str, line: int | None, message: str) -> None:
+        self.path = path
+        self.line = line
+        self.message = message
+        where = f"{path}:{line}" if line is not None else path
+        super().__init__(f"{where}: {message}")
+
+
+class CitationError(ReadingGroupError):
+    """A passage reference does not resolve. The message names the closest matches."""
+
+
+class SearchError(ReadingGroupError):
+    """A search could not be run (never raised for odd user input, which is made safe)."""
