@@ -211,6 +211,7 @@ def plain_text(text: str) -> str:
 
 def slugify(text: str) -> str:
     """A lowercase ASCII slug: ``"What is Socialism?"`` -> ``"what-is-socialism"``."""
+    text = re.sub(r"[\u2010-\u2015\u2212/]", "-", text)
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
     return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
 
@@ -299,8 +300,14 @@ def load_library(directory: Path) -> Library:
     readings: list[Reading] = []
     if not directory.is_dir():
         raise LibraryError(
-            [ContentError(str(directory), None, "readings directory not found: create it or "
-                          "set READINGS_DIR to the folder that holds your readings")]
+            [
+                ContentError(
+                    str(directory),
+                    None,
+                    "readings directory not found: create it or "
+                    "set READINGS_DIR to the folder that holds your readings",
+                )
+            ]
         )
     for path in sorted(directory.glob("*.md")):
         if path.name.lower() == "readme.md":
@@ -341,16 +348,26 @@ def _front_matter(text: str, path: str) -> tuple[dict[str, Any], int, list[Conte
     """Parse the YAML front matter. Returns (fields, index of the first body line, errors)."""
     lines = text.split("\n")
     if not lines or lines[0].strip() != "---":
-        return {}, 0, [
-            ContentError(path, 1, "missing front matter: start the file with '---', a line "
-                         "'title: ...', and another '---'")
-        ]
+        return (
+            {},
+            0,
+            [
+                ContentError(
+                    path,
+                    1,
+                    "missing front matter: start the file with '---', a line "
+                    "'title: ...', and another '---'",
+                )
+            ],
+        )
     try:
         end = next(i for i in range(1, len(lines)) if lines[i].strip() in ("---", "..."))
     except StopIteration:
-        return {}, len(lines), [
-            ContentError(path, 1, "front matter is not closed: add a line '---' after it")
-        ]
+        return (
+            {},
+            len(lines),
+            [ContentError(path, 1, "front matter is not closed: add a line '---' after it")],
+        )
     source = "\n".join(lines[1:end])
     try:
         node = yaml.compose(source, Loader=yaml.SafeLoader)
@@ -361,12 +378,12 @@ def _front_matter(text: str, path: str) -> tuple[dict[str, Any], int, list[Conte
         problem = getattr(exc, "problem", None) or str(exc)
         return {}, end + 1, [ContentError(path, line, f"front matter is not valid YAML: {problem}")]
     if not isinstance(data, dict) or node is None:
-        return {}, end + 1, [
-            ContentError(path, 2, "front matter must be 'key: value' lines, e.g. 'title: ...'")
-        ]
-    key_lines = {
-        str(k.value): k.start_mark.line + 2 for k, _ in node.value if hasattr(k, "value")
-    }
+        return (
+            {},
+            end + 1,
+            [ContentError(path, 2, "front matter must be 'key: value' lines, e.g. 'title: ...'")],
+        )
+    key_lines = {str(k.value): k.start_mark.line + 2 for k, _ in node.value if hasattr(k, "value")}
     errors: list[ContentError] = []
     meta: dict[str, Any] = {}
     for key, value in data.items():
@@ -467,9 +484,7 @@ def _body(
         if definition:
             label = definition.group(1)
             if any(n.label == label for n in notes):
-                errors.append(
-                    ContentError(path, line, f"footnote [^{label}] is defined twice")
-                )
+                errors.append(ContentError(path, line, f"footnote [^{label}] is defined twice"))
             rest = [definition.group(2), *(b.strip() for b in block[1:])]
             notes.append(Note(label, "\n".join(r for r in rest if r), line))
             continue

@@ -1,0 +1,306 @@
+"""Passage references: parse what a member types and resolve it against the library.
+
+Accepted forms (``slug`` may also be an alias, a title prefix or a fuzzy title)::
+
+    soic §12        soic 12         soic:12         soic ¶12
+    soic §12-14     soic 12–14      soic:12-14      soic §§12-14
+    soic#conclusion soic # what is it?              soic conclusion
+    soic n3         soic note 3     soic [^3]
+    soic                            (the whole reading)
+    §12             (needs a default reading, e.g. the group's current one)
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from bot.core.errors import CitationError
+from bot.core.readings import Library, Note, Paragraph, Reading, Section, fold
+
+_RANGE = r"(?P<first>\d{1,6})(?:\s*(?:-|–|—|to)\s*(?P<last>\d{1,6}))?"
+PARAGRAPH_RE = re.compile(rf"^(?P<name>.*?)\s*(?:[§¶]+|:|\bp(?:ara)?\.?|\s)\s*{_RANGE}\s*$", re.I)
+BARE_PARAGRAPH_RE = re.compile(rf"^\s*[§¶]*\s*{_RANGE}\s*$")
+NOTE_RE = re.compile(
+    r"^(?P<name>.*?)\s*(?:\bn(?:ote)?\.?\s*|\[\^)(?P<label>[\w-]{1,20})\]?\s*$", re.I
+)
+SECTION_RE = re.compile(r"^(?P<name>[^#]*?)\s*#\s*(?P<section>.+?)\s*$")
+LEADING_ARTICLES = ("the ", "a ", "an ")
+
+
+@dataclass(frozen=True, slots=True)
+class Citation:
+    """A resolved reference: paragraphs ``first``..``last`` of a reading, or one of its notes."""
+
+    reading: Reading
+    first: int
+    last: int
+    note: Note | None = None
+    section: Section | None = None
+
+    @property
+    def paragraphs(self) -> tuple[Paragraph, ...]:
+        return () if self.note is not None else self.reading.span(self.first, self.last)
+
+    @property
+    def is_whole_reading(self) -> bool:
+        return self.note is None and (self.first, self.last) == (1, len(self.reading.paragraphs))
+
+    def __str__(self) -> str:
+        if self.note is not None:
+            return f"{self.reading.slug} n{self.note.label}"
+        return format_citation(self.reading.slug, self.first, self.last)
+
+
+def format_citation(slug: str, first: int, last: int | None = None) -> str:
+    """``soic §12`` or ``soic §12-14``."""
+    if last is None or last == first:
+        return f"{slug} §{first}"
+    return f"{slug} §{first}-{last}"
+
+
+def resolve(library: Library, reference: str, *, default: Reading | None = None) -> Citation:
+    """Resolve ``reference`` (see the module docstring) to a citation.
+
+    Args:
+        library: the readings to look in.
+        reference: what the member typed.
+        default: the reading a bare ``§12`` refers to, if any.
+
+    Raises:
+        CitationError: with a message naming the closest matches or the valid range.
+    """
+    text = " ".join(reference.replace("\u00a0", " ").split())[:300]
+    if not text:
+        raise CitationError(f"Empty reference. Try e.g. {_example(library)}.")
+
+    exact = _exact_reading(library, text)
+    if exact is not None:
+        return _whole(exact)
+
+    bare = BARE_PARAGRAPH_RE.match(text)
+    if bare:
+        if default is None:
+            raise CitationError(
+                f"Which reading? Put its name before the number, e.g. {_example(library)}."
+            )
+        return _paragraphs(default, bare.group("first"), bare.group("last"))
+
+    section = SECTION_RE.match(text)
+    if section:
+        reading = find_reading(library, section.group("name"), default=default)
+        return _section(reading, section.group("section"))
+
+    note = NOTE_RE.match(text)
+    if note and note.group("name"):
+        noted = _try_find(library, note.group("name"))
+        if noted is not None:
+            return _note(noted, note.group("label"))
+
+    paragraph = PARAGRAPH_RE.match(text)
+    if paragraph and paragraph.group("name"):
+        reading = find_reading(library, paragraph.group("name"))
+        return _paragraphs(reading, paragraph.group("first"), paragraph.group("last"))
+
+    whole = _try_find(library, text)
+    if whole is not None:
+        return _whole(whole)
+    # "borochov conclusion": a reading name followed by one of its section names.
+    words = text.split(" ")
+    for cut in range(len(words) - 1, 0, -1):
+        candidate = _exact_reading(library, " ".join(words[:cut]))
+        if candidate is not None:
+            return _section(candidate, " ".join(words[cut:]))
+    return _whole(find_reading(library, text))
+
+
+def find_reading(library: Library, name: str, *, default: Reading | None = None) -> Reading:
+    """The reading ``name`` means: slug, alias, title prefix, unique title substring, fuzzy title.
+
+    Raises:
+        CitationError: nothing close enough (naming the closest), or several equally good.
+    """
+    name = name.strip()
+    if not name and default is not None:
+        return default
+    if not name:
+        raise CitationError(f"Which reading? e.g. {_example(library)}.")
+    exact = _exact_reading(library, name)
+    if exact is not None:
+        return exact
+    key = fold(name)
+    for matches in (
+        [r for r in library if _title_key(r).startswith(_strip_article(key))],
+        [r for r in library if key and key in fold(r.display_title)],
+        [r for r in library if key and key in fold(r.author or "")],
+    ):
+        if len(matches) == 1:
+            return matches[0]
+        if len(matches) > 1:
+            raise CitationError(
+                f"{name!r} matches several readings: {_list(matches)}. "
+                "Use the short name of the one you mean."
+            )
+    fuzzy = _fuzzy(library, key)
+    if fuzzy is not None:
+        return fuzzy
+    close = _closest_readings(library, key)
+    hint = f" Closest: {_list(close)}." if close else ""
+    raise CitationError(f"No reading called {name!r}.{hint} `/readings` lists them all.")
+
+
+def suggestions(library: Library, partial: str, limit: int = 25) -> list[tuple[str, str]]:
+    """Autocomplete choices ``(label, value)`` for a partly typed reference.
+
+    Readings first (by slug, alias or title), then their sections. Labels fit Discord's
+    100-character limit.
+    """
+    key = fold(partial)
+    out: list[tuple[str, str]] = []
+    seen: set[str] = set()
+
+    def add(label: str, value: str) -> None:
+        if value not in seen and len(out) < limit:
+            seen.add(value)
+            out.append((_clip(label, 100), _clip(value, 100)))
+
+    names = [
+        (reading, f"{reading.slug} — {reading.title} ({len(reading.paragraphs)} ¶)")
+        for reading in library
+    ]
+    for reading, label in names:
+        keys = [reading.slug, *reading.aliases, _title_key(reading), fold(reading.author or "")]
+        if not key or any(fold(k).startswith(key) for k in keys):
+            add(label, reading.slug)
+    for reading, label in names:
+        if key and key in fold(reading.display_title):
+            add(label, reading.slug)
+    # "soic w" -> sections of soic starting with w; "conclusion" -> every reading's conclusion.
+    head, _, tail = key.partition(" ")
+    for reading in library:
+        named = head in {reading.slug, *reading.aliases}
+        for section in reading.sections:
+            section_key = fold(section.title)
+            if (named and section_key.startswith(tail)) or (key and section_key.startswith(key)):
+                add(
+                    f"{reading.slug} # {section.title} (§{section.first}-{section.last})",
+                    f"{reading.slug}#{section.slug}",
+                )
+    return out
+
+
+def _whole(reading: Reading) -> Citation:
+    return Citation(reading, 1, len(reading.paragraphs))
+
+
+def _paragraphs(reading: Reading, first_text: str, last_text: str | None) -> Citation:
+    first = int(first_text)
+    last = int(last_text) if last_text else first
+    if first > last:
+        first, last = last, first
+    count = len(reading.paragraphs)
+    if first < 1 or last > count:
+        asked = format_citation(reading.slug, first, last)
+        raise CitationError(f"{asked} is out of range: {reading.slug} has paragraphs 1-{count}.")
+    return Citation(reading, first, last)
+
+
+def _section(reading: Reading, name: str) -> Citation:
+    key = fold(name)
+    slug_key = key.replace(" ", "-")
+    for matches in (
+        [s for s in reading.sections if s.slug == slug_key or fold(s.title) == key],
+        [s for s in reading.sections if fold(s.title).startswith(key)],
+        [s for s in reading.sections if key in fold(s.title)],
+    ):
+        if len(matches) == 1 or (matches and key):
+            section = matches[0]
+            if section.first > section.last:
+                raise CitationError(f"Section {section.title!r} of {reading.slug} is empty.")
+            return Citation(reading, section.first, section.last, section=section)
+    titles = ", ".join(repr(s.title) for s in reading.sections) or "none"
+    raise CitationError(f"{reading.slug} has no section {name!r}. Its sections: {titles}.")
+
+
+def _note(reading: Reading, label: str) -> Citation:
+    note = reading.note(label)
+    if note is None:
+        labels = [n.label for n in reading.footnotes]
+        if not labels:
+            raise CitationError(f"{reading.slug} has no notes.")
+        raise CitationError(
+            f"{reading.slug} has no note {label}: its notes are n{labels[0]}-n{labels[-1]}."
+        )
+    return Citation(reading, 0, 0, note=note)
+
+
+def _exact_reading(library: Library, name: str) -> Reading | None:
+    key = fold(name)
+    slug_key = name.strip().lower()
+    for reading in library:
+        if slug_key == reading.slug or slug_key in reading.aliases:
+            return reading
+    for reading in library:
+        if key and key in (fold(reading.title), fold(reading.display_title)):
+            return reading
+    return None
+
+
+def _try_find(library: Library, name: str) -> Reading | None:
+    try:
+        return find_reading(library, name)
+    except CitationError:
+        return None
+
+
+def _strip_article(key: str) -> str:
+    for article in LEADING_ARTICLES:
+        if key.startswith(article):
+            return key[len(article) :]
+    return key
+
+
+def _title_key(reading: Reading) -> str:
+    return _strip_article(fold(reading.title))
+
+
+def _fuzzy(library: Library, key: str) -> Reading | None:
+    scored = sorted(
+        ((_similarity(key, r), r.slug, r) for r in library), key=lambda t: (-t[0], t[1])
+    )
+    if not scored or scored[0][0] < 0.75:
+        return None
+    if len(scored) > 1 and scored[0][0] - scored[1][0] < 0.08:
+        return None
+    return scored[0][2]
+
+
+def _similarity(key: str, reading: Reading) -> float:
+    names = [reading.slug, *reading.aliases, fold(reading.title), _title_key(reading)]
+    best = 0.0
+    for name in names:
+        ratio = difflib.SequenceMatcher(None, key, fold(name)).ratio()
+        # A typed name is usually shorter than the title: also compare with the title's start.
+        head = difflib.SequenceMatcher(None, key, fold(name)[: len(key) + 2]).ratio()
+        best = max(best, ratio, head if len(key) >= 6 else 0.0)
+    return best
+
+
+def _closest_readings(library: Library, key: str, n: int = 3) -> list[Reading]:
+    scored = sorted(library, key=lambda r: (-_similarity(key, r), r.slug))
+    return [r for r in scored[:n] if _similarity(key, r) > 0.3]
+
+
+def _list(readings: Iterable[Reading]) -> str:
+    return ", ".join(f"{r.slug} ({r.title})" for r in readings)
+
+
+def _example(library: Library) -> str:
+    first = next(iter(library), None)
+    return f"{first.slug} §1" if first is not None else "soic §12"
+
+
+def _clip(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
