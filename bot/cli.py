@@ -1,0 +1,215 @@
+"""The ``reading-group`` command line.
+
+Each subcommand loads settings itself (never at import time), works without Discord unless it is
+``run``, and reports problems as ``path:line: what is wrong`` with exit status 1.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import re
+import shutil
+import sys
+import textwrap
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import TextIO
+
+from bot.core.citations import Citation, resolve
+from bot.core.errors import ContentError, ReadingGroupError
+from bot.core.readings import Library, LibraryError, load_library
+from bot.settings import Settings, SettingsError
+
+ANSI = {"bold": "1", "dim": "2", "red": "31", "green": "32", "yellow": "33", "cyan": "36"}
+
+
+class Terminal:
+    """Writes to a stream with colour only when it is a terminal and NO_COLOR is unset."""
+
+    def __init__(self, stream: TextIO, color: bool | None = None) -> None:
+        self.stream = stream
+        if color is None:
+            color = stream.isatty() and "NO_COLOR" not in os.environ
+        self.color = color
+        self.width = min(shutil.get_terminal_size((100, 24)).columns, 100) if color else 80
+
+    def style(self, text: str, *styles: str) -> str:
+        if not self.color or not styles:
+            return text
+        codes = ";".join(ANSI[s] for s in styles)
+        return f"\033[{codes}m{text}\033[0m"
+
+    def print(self, text: str = "", *styles: str) -> None:
+        print(self.style(text, *styles), file=self.stream)
+
+    def table(self, headers: Sequence[str], rows: Sequence[Sequence[str]], right: set[int]) -> None:
+        """Aligned columns; a header rule only when colourful, tab-separated when piped."""
+        if not self.color:
+            for row in [headers, *rows]:
+                self.print("\t".join(row))
+            return
+        widths = [max(len(r[i]) for r in [headers, *rows]) for i in range(len(headers))]
+
+        def line(row: Sequence[str]) -> str:
+            cells = [
+                cell.rjust(widths[i]) if i in right else cell.ljust(widths[i])
+                for i, cell in enumerate(row)
+            ]
+            return "  ".join(cells).rstrip()
+
+        self.print(line(headers), "bold")
+        for row in rows:
+            self.print(line(row))
+
+    def markdown(self, text: str) -> str:
+        """Render ``**bold**`` (search highlights) as terminal bold, or leave it as is."""
+        if not self.color:
+            return text
+        return re.sub(r"\*\*(.+?)\*\*", lambda m: self.style(m.group(1), "bold", "yellow"), text)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``reading-group`` script and ``python -m bot``."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    out, err = Terminal(sys.stdout), Terminal(sys.stderr)
+    command: Callable[[argparse.Namespace, Terminal, Terminal], int] = args.command
+    try:
+        return command(args, out, err)
+    except (SettingsError, LibraryError) as exc:
+        for error in exc.errors:
+            err.print(str(error), "red")
+        return 1
+    except ReadingGroupError as exc:
+        err.print(str(exc), "red")
+        return 1
+    except KeyboardInterrupt:
+        return 130
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="reading-group",
+        description="A Discord bot for reading groups: look up, search and schedule texts.",
+    )
+    parser.add_argument(
+        "--env-file", type=Path, default=Path(".env"), help="settings file (default: .env)"
+    )
+    sub = parser.add_subparsers(title="commands", required=True, metavar="COMMAND")
+
+    check = sub.add_parser("check", help="validate settings, readings and prompts")
+    check.set_defaults(command=cmd_check)
+
+    readings = sub.add_parser("readings", help="list the library with paragraph and word counts")
+    readings.set_defaults(command=cmd_readings)
+
+    passage = sub.add_parser("passage", help="print a passage, e.g. 'soic §12-14'")
+    passage.add_argument("reference", nargs="+", help="a reference such as 'soic §12'")
+    passage.set_defaults(command=cmd_passage)
+
+    return parser
+
+
+def load_settings(args: argparse.Namespace) -> Settings:
+    env_file: Path = args.env_file
+    return Settings.load(env_file=env_file)
+
+
+def load_library_for(args: argparse.Namespace) -> Library:
+    return load_library(load_settings(args).readings_dir)
+
+
+def cmd_check(args: argparse.Namespace, out: Terminal, err: Terminal) -> int:
+    problems: list[ContentError] = []
+    try:
+        settings = load_settings(args)
+    except SettingsError as exc:
+        problems.extend(exc.errors)
+        settings = Settings.load(environ={}, env_file=None)
+    library = None
+    try:
+        library = load_library(settings.readings_dir)
+    except LibraryError as exc:
+        problems.extend(exc.errors)
+    for problem in problems:
+        err.print(str(problem), "red")
+    if problems:
+        return 1
+    assert library is not None
+    paragraphs = sum(len(r.paragraphs) for r in library)
+    out.print(f"OK: {len(library)} readings, {paragraphs} paragraphs.", "green")
+    return 0
+
+
+def cmd_readings(args: argparse.Namespace, out: Terminal, err: Terminal) -> int:
+    library = load_library_for(args)
+    rows = [
+        [
+            r.slug,
+            ", ".join(r.aliases),
+            _clip(r.title, 48),
+            r.author or "",
+            str(len(r.paragraphs)),
+            f"{r.words:,}",
+        ]
+        for r in library
+    ]
+    out.table(["slug", "aliases", "title", "author", "paragraphs", "words"], rows, right={4, 5})
+    return 0
+
+
+def cmd_passage(args: argparse.Namespace, out: Terminal, err: Terminal) -> int:
+    library = load_library_for(args)
+    citation = resolve(library, " ".join(args.reference))
+    print_passage(citation, out)
+    return 0
+
+
+def print_passage(citation: Citation, out: Terminal) -> None:
+    reading = citation.reading
+    byline = f" — {reading.author}" if reading.author else ""
+    out.print(f"{reading.display_title}{byline}", "bold")
+    where = str(citation)
+    if citation.section is not None:
+        where += f" · {citation.section.title}"
+    out.print(where, "cyan")
+    if reading.source:
+        out.print(reading.source, "dim")
+    out.print()
+    if citation.note is not None:
+        out.print(_wrap(f"[{citation.note.label}] {citation.note.text}", out.width))
+        return
+    section = None
+    for paragraph in citation.paragraphs:
+        if paragraph.section != section and paragraph.section and len(citation.paragraphs) > 1:
+            out.print(f"## {paragraph.section}", "bold")
+            out.print()
+        section = paragraph.section
+        out.print(_wrap(f"§{paragraph.number} {paragraph.text}", out.width))
+        out.print()
+    notes = reading.notes_for(citation.paragraphs)
+    if notes:
+        out.print("Notes", "bold")
+        for note in notes:
+            out.print(_wrap(f"[^{note.label}] {note.text}", out.width), "dim")
+
+
+def _wrap(text: str, width: int) -> str:
+    return "\n".join(
+        textwrap.fill(line, width=width, break_long_words=False, break_on_hyphens=False)
+        for line in text.split("\n")
+    )
+
+
+def _clip(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def run_async(coro: object) -> object:
+    return asyncio.run(coro)  # type: ignore[arg-type]
+
+
+if __name__ == "__main__":
+    sys.exit(main())

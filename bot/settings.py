@@ -1,0 +1,122 @@
+"""Settings from the environment and an optional ``.env`` file (the environment wins).
+
+Loaded once in ``__main__``/the CLI, never at import time. The token is never logged: it is
+kept out of ``repr`` and every message.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from dotenv.parser import parse_stream
+
+from bot.core.errors import ContentError, ReadingGroupError
+
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+
+#: Every setting: name -> (default, what it is). `.env.example` documents the same list; a test
+#: keeps the two in step.
+SETTINGS: Mapping[str, tuple[str, str]] = {
+    "DISCORD_TOKEN": ("", "the bot token from the Discord developer portal (required to run)"),
+    "DATABASE_PATH": ("data/reading-group.sqlite3", "the SQLite file, created on first run"),
+    "READINGS_DIR": ("readings", "folder of readings/<slug>.md files"),
+    "PROMPTS_DIR": ("prompts", "folder of prompts/<slug>.yaml discussion questions"),
+    "LOG_LEVEL": ("INFO", "DEBUG, INFO, WARNING, ERROR or CRITICAL"),
+    "DEV_GUILD_ID": ("", "a server id to sync slash commands to instantly while developing"),
+}
+
+
+class SettingsError(ReadingGroupError):
+    """One or more settings are wrong; ``errors`` has one ``path:line: problem`` each."""
+
+    def __init__(self, errors: list[ContentError]) -> None:
+        self.errors = tuple(errors)
+        super().__init__("\n".join(str(e) for e in errors))
+
+
+@dataclass(frozen=True)
+class Settings:
+    token: str = field(repr=False)
+    database_path: Path
+    readings_dir: Path
+    prompts_dir: Path
+    log_level: str = "INFO"
+    dev_guild_id: int | None = None
+
+    @classmethod
+    def load(
+        cls,
+        environ: Mapping[str, str] | None = None,
+        env_file: Path | None = Path(".env"),
+    ) -> Settings:
+        """Read settings from ``environ`` (default: the process environment) and ``env_file``.
+
+        Raises:
+            SettingsError: listing every bad value with where it came from.
+        """
+        environ = os.environ if environ is None else environ
+        values: dict[str, tuple[str, str]] = {}  # name -> (value, where)
+        errors: list[ContentError] = []
+        if env_file is not None and env_file.is_file():
+            text = env_file.read_text(encoding="utf-8-sig")
+            for binding in parse_stream(io.StringIO(text)):
+                where = f"{env_file}:{binding.original.line}"
+                if binding.error:
+                    errors.append(
+                        ContentError(
+                            str(env_file),
+                            binding.original.line,
+                            "not a 'NAME=value' line (quote values that contain spaces)",
+                        )
+                    )
+                elif binding.key is not None:
+                    values[binding.key] = (binding.value or "", where)
+        for name in SETTINGS:
+            if name in environ:
+                values[name] = (environ[name], f"environment variable {name}")
+
+        def get(name: str) -> tuple[str, str]:
+            value, where = values.get(name, (SETTINGS[name][0], "default"))
+            return value.strip(), where
+
+        def problem(where: str, message: str) -> None:
+            path, _, line = where.rpartition(":")
+            if path and line.isdigit():
+                errors.append(ContentError(path, int(line), message))
+            else:
+                errors.append(ContentError(where, None, message))
+
+        log_level, where = get("LOG_LEVEL")
+        if log_level.upper() not in LOG_LEVELS:
+            problem(where, f"LOG_LEVEL={log_level!r} is not one of {', '.join(LOG_LEVELS)}")
+        guild_text, where = get("DEV_GUILD_ID")
+        dev_guild_id = None
+        if guild_text:
+            if guild_text.isdigit():
+                dev_guild_id = int(guild_text)
+            else:
+                problem(
+                    where,
+                    "DEV_GUILD_ID must be a server id (a number: right-click the server with "
+                    "Developer Mode on, then Copy Server ID), or empty",
+                )
+        token, _ = get("DISCORD_TOKEN")
+        if errors:
+            raise SettingsError(errors)
+        return cls(
+            token=token,
+            database_path=Path(get("DATABASE_PATH")[0]),
+            readings_dir=Path(get("READINGS_DIR")[0]),
+            prompts_dir=Path(get("PROMPTS_DIR")[0]),
+            log_level=log_level.upper(),
+            dev_guild_id=dev_guild_id,
+        )
+
+    @property
+    def log_level_number(self) -> int:
+        return int(logging.getLevelName(self.log_level))

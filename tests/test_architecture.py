@@ -1,0 +1,76 @@
+"""The layers of DESIGN.md hold: the core is pure and SQL lives only in storage."""
+
+from __future__ import annotations
+
+import ast
+import re
+from pathlib import Path
+
+import pytest
+
+from bot.settings import SETTINGS
+
+ROOT = Path(__file__).resolve().parents[1]
+CORE_ALLOWED_THIRD_PARTY = {"yaml"}
+FORBIDDEN_CALLS = re.compile(r"os\.environ|os\.getenv|datetime\.now\(|\.utcnow\(|time\.time\(")
+
+
+def python_files(package: str) -> list[Path]:
+    return sorted((ROOT / package).rglob("*.py"))
+
+
+def imported_modules(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names.add(node.module)
+    return names
+
+
+@pytest.mark.parametrize("path", python_files("bot/core"), ids=lambda p: p.name)
+def test_core_imports_only_stdlib_yaml_and_core(path: Path) -> None:
+    import sys
+
+    for module in imported_modules(path):
+        top = module.split(".")[0]
+        if top == "bot":
+            assert module.startswith("bot.core"), f"{path.name} imports {module}"
+        else:
+            assert top in sys.stdlib_module_names or top in CORE_ALLOWED_THIRD_PARTY, (
+                f"{path.name} imports {module}: bot/core must stay pure"
+            )
+
+
+@pytest.mark.parametrize("path", python_files("bot/core"), ids=lambda p: p.name)
+def test_core_reads_neither_environment_nor_clock(path: Path) -> None:
+    assert not FORBIDDEN_CALLS.search(path.read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize("path", python_files("bot/storage"), ids=lambda p: p.name)
+def test_storage_imports_core_only(path: Path) -> None:
+    for module in imported_modules(path):
+        if module.startswith("bot."):
+            assert module.startswith(("bot.core", "bot.storage")), f"{path.name}: {module}"
+        assert not module.startswith("discord"), f"{path.name} imports discord"
+
+
+SQL = re.compile(
+    r"\b(SELECT\s.+\sFROM|INSERT\s+INTO|UPDATE\s+\w+\s+SET|DELETE\s+FROM|CREATE\s+TABLE)\b", re.I
+)
+
+
+@pytest.mark.parametrize(
+    "path",
+    [p for p in python_files("bot") if "storage" not in p.parts],
+    ids=lambda p: str(p.relative_to(ROOT)),
+)
+def test_sql_lives_only_in_storage(path: Path) -> None:
+    assert not SQL.search(path.read_text(encoding="utf-8"))
+
+
+def test_env_example_documents_every_setting() -> None:
+    documented = set(re.findall(r"^([A-Z_]+)=", (ROOT / ".env.example").read_text(), re.M))
+    assert documented == set(SETTINGS)

@@ -1,0 +1,103 @@
+"""The command line, run in-process on a library made in tmp_path."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pytest
+
+from bot.cli import Terminal, main
+from bot.settings import SETTINGS
+
+READING = """---
+title: What is Proletarian Internationalism?
+author: McCune
+aliases: [pi]
+---
+First paragraph.[^1]
+
+## What is it?
+
+Second paragraph about internationalism.
+
+## Notes
+
+[^1]: A note.
+"""
+
+
+@pytest.fixture
+def workdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    for name in SETTINGS:
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "readings").mkdir()
+    (tmp_path / "prompts").mkdir()
+    (tmp_path / "readings" / "proletarian-internationalism.md").write_text(READING)
+    return tmp_path
+
+
+def test_check_passes_on_a_good_library(workdir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["check"]) == 0
+    assert "OK: 1 readings, 2 paragraphs." in capsys.readouterr().out
+
+
+def test_check_lists_every_problem_as_path_line(
+    workdir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (workdir / "readings" / "broken.md").write_text("---\ntitle: B\nauthr: x\n---\nText[^9].\n")
+    (workdir / ".env").write_text("LOG_LEVEL=loud\n")
+    assert main(["check"]) == 1
+    lines = capsys.readouterr().err.strip().splitlines()
+    assert lines == [
+        ".env:1: LOG_LEVEL='loud' is not one of DEBUG, INFO, WARNING, ERROR, CRITICAL",
+        "readings/broken.md:3: unknown key 'authr': did you mean 'author'?",
+        "readings/broken.md:5: footnote [^9] has no definition: add '[^9]: ...' under the "
+        "'## Notes' heading",
+    ]
+
+
+def test_readings_piped_is_tab_separated(workdir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["readings"]) == 0
+    assert capsys.readouterr().out.splitlines() == [
+        "slug\taliases\ttitle\tauthor\tparagraphs\twords",
+        "proletarian-internationalism\tpi\tWhat is Proletarian Internationalism?\tMcCune\t2\t6",
+    ]
+
+
+def test_passage_prints_citation_header_and_notes(
+    workdir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["passage", "pi", "§1"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith(
+        "What is Proletarian Internationalism? — McCune\nproletarian-internationalism §1\n"
+    )
+    assert "§1 First paragraph.[^1]" in out
+    assert "[^1] A note." in out
+
+
+def test_passage_of_a_section(workdir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["passage", "pi#what is it"]) == 0
+    out = capsys.readouterr().out
+    assert "proletarian-internationalism §2 · What is it?" in out
+    assert "First paragraph" not in out
+
+
+def test_bad_reference_is_one_clear_line(workdir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["passage", "pi", "§9"]) == 1
+    captured = capsys.readouterr()
+    assert captured.err.strip() == (
+        "proletarian-internationalism §9 is out of range: "
+        "proletarian-internationalism has paragraphs 1-2."
+    )
+    assert "Traceback" not in captured.err
+
+
+def test_terminal_colours_only_when_asked() -> None:
+    plain, colour = Terminal(io.StringIO(), color=False), Terminal(io.StringIO(), color=True)
+    assert plain.style("x", "bold") == "x"
+    assert colour.style("x", "bold") == "\033[1mx\033[0m"
+    assert colour.markdown("a **hit** b") == "a \033[1;33mhit\033[0m b"
+    assert plain.markdown("a **hit** b") == "a **hit** b"

@@ -1,0 +1,56 @@
+"""Settings: environment over .env over defaults, and every mistake named with its line."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.settings import Settings, SettingsError
+
+
+def test_defaults_without_anything() -> None:
+    settings = Settings.load(environ={}, env_file=None)
+    assert settings.database_path == Path("data/reading-group.sqlite3")
+    assert settings.readings_dir == Path("readings")
+    assert settings.prompts_dir == Path("prompts")
+    assert settings.log_level == "INFO"
+    assert settings.dev_guild_id is None
+    assert settings.token == ""
+
+
+def test_env_file_is_read_and_environment_wins(tmp_path: Path) -> None:
+    env = tmp_path / ".env"
+    env.write_text("DISCORD_TOKEN=from-file\nLOG_LEVEL=debug\nDEV_GUILD_ID=123\n")
+    settings = Settings.load(environ={"DISCORD_TOKEN": "from-env"}, env_file=env)
+    assert settings.token == "from-env"
+    assert settings.log_level == "DEBUG"
+    assert settings.dev_guild_id == 123
+
+
+def test_token_never_in_repr() -> None:
+    settings = Settings.load(environ={"DISCORD_TOKEN": "s3cret.token.value"}, env_file=None)
+    assert "s3cret" not in repr(settings)
+    assert "s3cret" not in str(settings)
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        ("LOG_LEVEL=loud\n", ":1: LOG_LEVEL='loud' is not one of DEBUG, INFO"),
+        ("# comment\nDEV_GUILD_ID=my server\n", ":2: DEV_GUILD_ID must be a server id"),
+        ("A=1\nthis is not a setting\n", ":2: not a 'NAME=value' line"),
+    ],
+)
+def test_bad_values_name_the_line(tmp_path: Path, content: str, expected: str) -> None:
+    env = tmp_path / ".env"
+    env.write_text(content)
+    with pytest.raises(SettingsError) as caught:
+        Settings.load(environ={}, env_file=env)
+    assert len(caught.value.errors) == 1
+    assert str(caught.value.errors[0]).startswith(f"{env}{expected}")
+
+
+def test_bad_environment_value_names_the_variable() -> None:
+    with pytest.raises(SettingsError, match="environment variable LOG_LEVEL: LOG_LEVEL='x'"):
+        Settings.load(environ={"LOG_LEVEL": "x"}, env_file=None)
