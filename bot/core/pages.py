@@ -1,0 +1,96 @@
+"""Cutting text to fit size limits: sentences for overlong paragraphs, pages for long passages.
+
+Pure text work: the Discord module decides the limits (2000 per message, 4096 per embed
+description, ...) and passes them in.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+
+# A sentence ends at . ! ? or … (optionally followed by closing quotes/brackets) and whitespace.
+SENTENCE_END_RE = re.compile(r"(?<=[.!?…])[\"'”’)\]]*\s+")
+
+
+def split_sentences(text: str) -> list[str]:
+    """Split at sentence boundaries, keeping each sentence's trailing quote marks."""
+    pieces: list[str] = []
+    start = 0
+    for match in SENTENCE_END_RE.finditer(text):
+        end = match.start() + len(match.group(0).rstrip())
+        pieces.append(text[start:end])
+        start = match.end()
+    if start < len(text):
+        pieces.append(text[start:])
+    return [p for p in pieces if p.strip()]
+
+
+def split_text(text: str, limit: int) -> list[str]:
+    """Cut ``text`` into chunks of at most ``limit`` characters.
+
+    Cuts between sentences; a sentence longer than ``limit`` is cut between words, and a word
+    longer than ``limit`` (a URL, say) is cut where it must be. Joining the chunks with single
+    spaces gives back the text with its whitespace normalised.
+    """
+    if limit < 1:
+        raise ValueError("limit must be positive")
+    if len(text) <= limit:
+        return [text]
+    chunks: list[str] = []
+    current = ""
+    for piece in _pieces(text, limit):
+        candidate = f"{current} {piece}" if current else piece
+        if len(candidate) <= limit:
+            current = candidate
+        else:
+            chunks.append(current)
+            current = piece
+    if current:
+        chunks.append(current)
+    return chunks
+
+
+def _pieces(text: str, limit: int) -> Iterator[str]:
+    for sentence in split_sentences(" ".join(text.split())):
+        if len(sentence) <= limit:
+            yield sentence
+            continue
+        for word in sentence.split(" "):
+            while len(word) > limit:
+                yield word[:limit]
+                word = word[limit:]
+            if word:
+                yield word
+
+
+def paginate(blocks: Iterable[str], limit: int, separator: str = "\n\n") -> list[str]:
+    """Pack ``blocks`` (e.g. rendered paragraphs) into pages of at most ``limit`` characters.
+
+    Blocks are never reordered; a block longer than ``limit`` is split with :func:`split_text`
+    and its parts fill pages of their own.
+    """
+    pages: list[str] = []
+    current = ""
+    for block in blocks:
+        for part in split_text(block, limit) if len(block) > limit else [block]:
+            candidate = f"{current}{separator}{part}" if current else part
+            if len(candidate) <= limit:
+                current = candidate
+            else:
+                pages.append(current)
+                current = part
+    if current:
+        pages.append(current)
+    return pages
+
+
+def clip(text: str, limit: int, ellipsis: str = "…") -> str:
+    """``text`` cut to ``limit`` characters with an ellipsis, preferring a word boundary."""
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - len(ellipsis)]
+    space = cut.rfind(" ")
+    if space > limit * 0.6:
+        cut = cut[:space]
+    return cut.rstrip() + ellipsis
