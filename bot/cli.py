@@ -20,6 +20,7 @@ from typing import TextIO
 from bot.core.citations import Citation, resolve
 from bot.core.errors import ContentError, ReadingGroupError
 from bot.core.readings import Library, LibraryError, load_library
+from bot.core.search import SearchResults
 from bot.settings import Settings, SettingsError
 
 ANSI = {"bold": "1", "dim": "2", "red": "31", "green": "32", "yellow": "33", "cyan": "36"}
@@ -109,6 +110,23 @@ def build_parser() -> argparse.ArgumentParser:
     passage.add_argument("reference", nargs="+", help="a reference such as 'soic §12'")
     passage.set_defaults(command=cmd_passage)
 
+    search = sub.add_parser("search", help="full-text search over the library")
+    search.add_argument("query", nargs="+", help='words, or "a phrase" in quotes')
+    search.add_argument("--reading", metavar="SLUG", help="only search this reading")
+    search.add_argument("--limit", type=int, default=10, metavar="N", help="hits (default 10)")
+    search.set_defaults(command=cmd_search)
+
+    run = sub.add_parser("run", help="connect to Discord and run the bot")
+    run.set_defaults(command=cmd_run)
+
+    sync = sub.add_parser("sync", help="register slash commands with Discord, then exit")
+    sync.add_argument(
+        "--guild",
+        action="store_true",
+        help="sync to DEV_GUILD_ID only (instant) instead of every server (up to an hour)",
+    )
+    sync.set_defaults(command=cmd_sync)
+
     return parser
 
 
@@ -167,6 +185,43 @@ def cmd_passage(args: argparse.Namespace, out: Terminal, err: Terminal) -> int:
     return 0
 
 
+def cmd_search(args: argparse.Namespace, out: Terminal, err: Terminal) -> int:
+    from bot.core.search import ANSI, PLAIN
+    from bot.storage.database import open_database
+    from bot.storage.search import search, sync_index
+
+    settings = load_settings(args)
+    library = load_library(settings.readings_dir)
+    slug = resolve(library, args.reading).reading.slug if args.reading else None
+    if not 1 <= args.limit <= 100:
+        err.print("--limit must be between 1 and 100", "red")
+        return 1
+    query = " ".join(args.query)
+
+    async def run() -> SearchResults:
+        async with open_database(settings.database_path) as db:
+            await sync_index(db, library)
+            return await search(
+                db, query, reading=slug, limit=args.limit, markers=ANSI if out.color else PLAIN
+            )
+
+    results = asyncio.run(run())
+    if results.nothing_to_search:
+        err.print("Nothing to search for: type some words, or a phrase in quotes.", "yellow")
+        return 1
+    if not results:
+        err.print("No matches. Try fewer words, another form of a word, or drop the quotes.")
+        return 1
+    for hit in results:
+        where = hit.citation + (f" · {hit.section}" if hit.section else "")
+        out.print(where, "cyan")
+        out.print(_wrap(hit.snippet, out.width))
+        out.print()
+    if results.truncated:
+        err.print("Only the first words of the query were searched.", "yellow")
+    return 0
+
+
 def print_passage(citation: Citation, out: Terminal) -> None:
     reading = citation.reading
     byline = f" — {reading.author}" if reading.author else ""
@@ -196,6 +251,30 @@ def print_passage(citation: Citation, out: Terminal) -> None:
             out.print(_wrap(f"[^{note.label}] {note.text}", out.width), "dim")
 
 
+def cmd_run(args: argparse.Namespace, out: Terminal, err: Terminal) -> int:
+    from bot.runner import run_bot, setup_logging
+
+    settings = load_settings(args)
+    setup_logging(settings)
+    return asyncio.run(run_bot(settings, stderr=err.stream))
+
+
+def cmd_sync(args: argparse.Namespace, out: Terminal, err: Terminal) -> int:
+    from bot.client import SyncMode
+    from bot.runner import run_bot, setup_logging
+
+    settings = load_settings(args)
+    if args.guild and settings.dev_guild_id is None:
+        err.print("--guild needs DEV_GUILD_ID set to your server's id in .env", "red")
+        return 1
+    setup_logging(settings)
+    mode: SyncMode = "dev-guild" if args.guild else "global"
+    code = asyncio.run(run_bot(settings, sync=mode, login_only=True, stderr=err.stream))
+    if code == 0:
+        out.print("Slash commands synced.", "green")
+    return code
+
+
 def _wrap(text: str, width: int) -> str:
     return "\n".join(
         textwrap.fill(line, width=width, break_long_words=False, break_on_hyphens=False)
@@ -205,10 +284,6 @@ def _wrap(text: str, width: int) -> str:
 
 def _clip(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def run_async(coro: object) -> object:
-    return asyncio.run(coro)  # type: ignore[arg-type]
 
 
 if __name__ == "__main__":

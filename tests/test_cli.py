@@ -101,3 +101,29 @@ def test_terminal_colours_only_when_asked() -> None:
     assert colour.style("x", "bold") == "\033[1mx\033[0m"
     assert colour.markdown("a **hit** b") == "a \033[1;33mhit\033[0m b"
     assert plain.markdown("a **hit** b") == "a **hit** b"
+
+
+def test_search_prints_citations_and_snippets(
+    workdir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["search", "internationalist"]) == 0
+    out = capsys.readouterr().out
+    assert out.splitlines()[0] == "proletarian-internationalism §2 · What is it?"
+    assert "Second paragraph about internationalism." in out
+    assert (workdir / "data" / "reading-group.sqlite3").is_file()
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["search", "zebra"], "No matches."),
+        (["search", "***", "((("], "Nothing to search for"),
+        (["search", "note", "--reading", "nowhere"], "No reading called 'nowhere'"),
+        (["search", "note", "--limit", "0"], "--limit must be between 1 and 100"),
+    ],
+)
+def test_search_failures_say_why(
+    workdir: Path, capsys: pytest.CaptureFixture[str], argv: list[str], message: str
+) -> None:
+    assert main(argv) == 1
+    assert message in capsys.readouterr().err

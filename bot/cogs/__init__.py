@@ -1,0 +1,7 @@
+"""Thin Discord adapters: an event or interaction in, core/storage, render, out."""
+
+#: Every extension the bot loads, in order.
+EXTENSIONS: tuple[str, ...] = (
+    "bot.cogs.library",
+    "bot.cogs.meta",
+)

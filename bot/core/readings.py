@@ -546,3 +546,17 @@ def _blocks(lines: list[str], first_line: int) -> Iterator[tuple[list[str], int]
         block.append(line)
     if block:
         yield block, start
+
+
+_SUPERSCRIPT = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
+def display_text(text: str) -> str:
+    """Paragraph text for reading on screen: footnote markers become superscript numbers
+    (``[^12]`` -> ``¹²``) or ``[label]`` when the label is not a number."""
+
+    def marker(match: re.Match[str]) -> str:
+        label = match.group(1)
+        return label.translate(_SUPERSCRIPT) if label.isdigit() else f"[{label}]"
+
+    return FOOTNOTE_REF_RE.sub(marker, text)

@@ -214,3 +214,13 @@ def test_library_orders_by_order_then_slug(tmp_path: Path) -> None:
 def test_missing_library_directory_is_explained(tmp_path: Path) -> None:
     with pytest.raises(LibraryError, match="readings directory not found"):
         load_library(tmp_path / "nowhere")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("intertwined.[^5]", "intertwined.⁵"), ("a[^12] b[^x]", "a¹² b[x]"), ("none", "none")],
+)
+def test_display_text(text: str, expected: str) -> None:
+    from bot.core.readings import display_text
+
+    assert display_text(text) == expected
