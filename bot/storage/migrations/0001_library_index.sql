@@ -1,5 +1,11 @@
 -- The searchable copy of the library: one row per reading, one per paragraph or note,
--- and an FTS5 index over the paragraphs' plain text (external content, kept in sync by triggers).
+-- and an FTS5 index over the paragraphs' plain text.
+--
+-- paragraphs_fts is an external-content index of paragraphs.body. Only bot/storage/search.py
+-- writes these tables, and it keeps the index in step with set-based statements
+-- (INSERT INTO paragraphs_fts ... SELECT) rather than per-row triggers: FTS5 flushes its
+-- pending terms at every trigger's statement, which made a cold build three times slower.
+-- Anything else that changes paragraphs must update paragraphs_fts the same way.
 CREATE TABLE readings (
     slug TEXT PRIMARY KEY,
     title TEXT NOT NULL,
@@ -10,7 +16,8 @@ CREATE TABLE readings (
 
 CREATE TABLE paragraphs (
     id INTEGER PRIMARY KEY,
-    slug TEXT NOT NULL REFERENCES readings(slug) ON DELETE CASCADE,
+    -- No ON DELETE CASCADE: a cascade would leave the rows' terms behind in paragraphs_fts.
+    slug TEXT NOT NULL REFERENCES readings(slug),
     kind TEXT NOT NULL CHECK (kind IN ('paragraph', 'note')),
     number INTEGER NOT NULL,   -- paragraph number, or the note's position in the notes section
     label TEXT,                -- the footnote label for notes
@@ -25,16 +32,3 @@ CREATE VIRTUAL TABLE paragraphs_fts USING fts5(
     content_rowid='id',
     tokenize='porter unicode61 remove_diacritics 2'
 );
-
-CREATE TRIGGER paragraphs_ai AFTER INSERT ON paragraphs BEGIN
-    INSERT INTO paragraphs_fts (rowid, body) VALUES (new.id, new.body);
-END;
-
-CREATE TRIGGER paragraphs_ad AFTER DELETE ON paragraphs BEGIN
-    INSERT INTO paragraphs_fts (paragraphs_fts, rowid, body) VALUES ('delete', old.id, old.body);
-END;
-
-CREATE TRIGGER paragraphs_au AFTER UPDATE ON paragraphs BEGIN
-    INSERT INTO paragraphs_fts (paragraphs_fts, rowid, body) VALUES ('delete', old.id, old.body);
-    INSERT INTO paragraphs_fts (rowid, body) VALUES (new.id, new.body);
-END;

@@ -1,0 +1,322 @@
+"""Full-text search, the pure half: turning what a member typed into a safe FTS5 query,
+the hits that come back, and rendering their highlighted snippets.
+
+The SQL lives in ``bot.storage.search``. User text never reaches FTS5 as query syntax:
+:func:`parse_query` keeps only word characters, and :meth:`SearchQuery.fts` quotes every word as
+an FTS5 string, so quotes, ``*``, ``NEAR(``, ``AND``/``OR``/``NOT``, parentheses, ``-``, ``:``,
+``^`` and column filters like ``body:`` are all just text.
+
+Query language, as a member sees it:
+
+- Words are all required, in any order: ``engels market`` finds paragraphs with both.
+- The index stems with Porter, so ``workers`` finds "worker". Porter leaves some derivations
+  apart (``internationalism`` -> "internation", ``internationalist`` unchanged), so each bare
+  word also matches its relatives by suffix (:func:`related_forms`): -ism/-ist/-istic,
+  -ian/-iat (proletarian/proletariat), -ion/-ionary (revolution/revolutionary), each with its
+  plural. ``internationalist`` finds "internationalism" and the other way round.
+- ``word*`` (three letters or more) is a prefix search: ``internat*``. FTS5 stems the prefix
+  too, which is why relatives are found by whole forms rather than by prefixes: Porter turns
+  ``international*`` into ``intern*``, which also matches "internal".
+- ``"double quotes"`` search a phrase, exactly (still stemmed, without relatives); a single
+  quoted word is exact too. Curly quotes and guillemets count as double quotes; an unbalanced
+  quote is ignored.
+- Accents do not matter (the index removes diacritics, and so does the query).
+- A query with nothing searchable in it (only punctuation, emoji, whitespace) gives no hits:
+  :attr:`SearchResults.nothing_to_search` tells that apart from "no paragraph matched".
+- Only the first :data:`MAX_TOKENS` words are used; :attr:`SearchResults.truncated` says so.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Literal
+
+MAX_TOKENS = 32
+"""Words of a query that are searched; the rest are dropped and the result says so."""
+
+MAX_TOKEN_CHARS = 64
+"""A longer "word" is cut to this length: no word in a reading is that long."""
+
+MIN_PREFIX = 3
+"""Shortest word a ``*`` makes a prefix search: shorter ones ("a*") match much of the library."""
+
+MIN_ROOT = 3
+"""Shortest root :func:`related_forms` swaps suffixes on ("racism" -> "racist", not "ism")."""
+
+# Suffixes that Porter does not bring to one stem, grouped by family; a word ending in one also
+# matches the root with each other suffix of its family.
+_FAMILIES = (
+    ("ism", "isms", "ist", "ists", "istic"),
+    ("ian", "ians", "iat", "iats"),
+    ("ion", "ions", "ionary", "ionaries"),
+)
+_SUFFIX_FAMILY = sorted(
+    ((suffix, family) for family in _FAMILIES for suffix in family),
+    key=lambda pair: -len(pair[0]),
+)
+
+# Double quotes in every form a phone or word processor produces. Translated before NFKC, which
+# would turn the double prime into two single primes.
+_QUOTES = str.maketrans(dict.fromkeys("“”„‟«»″〝〞〟＂", '"'))
+
+# A word is a run of letters and digits, maybe with a ``*`` after it. FTS5's unicode61 tokenizer
+# splits on everything else, so nothing in a word can be FTS5 syntax, and nothing FTS5 would
+# index is lost.
+_WORD_RE = re.compile(r"([^\W_]+)(\*?)")
+
+MARK_OPEN = "\x02"
+MARK_CLOSE = "\x03"
+"""Sentinels FTS5 puts around each match in a snippet. Indexed text never contains them (see
+:func:`index_text`), so they can be replaced by any markers after escaping the text."""
+
+ELLIPSIS = "…"
+
+_CONTROL_RE = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+_MARKDOWN_RE = re.compile(r"[\\*_~`|\[\]]|^[>#-]")
+
+
+@dataclass(frozen=True, slots=True)
+class SearchQuery:
+    """A parsed query.
+
+    Attributes:
+        terms: bare words, lowercased and deduplicated, in the order typed. Each also matches
+            its :func:`related_forms`.
+        prefixes: words typed with a ``*`` after them.
+        phrases: quoted runs of words, matched exactly and in order.
+        truncated: True when words beyond :data:`MAX_TOKENS` (or beyond
+            :data:`MAX_TOKEN_CHARS` in one word) were dropped.
+    """
+
+    terms: tuple[str, ...] = ()
+    prefixes: tuple[str, ...] = ()
+    phrases: tuple[tuple[str, ...], ...] = ()
+    truncated: bool = False
+
+    @property
+    def is_empty(self) -> bool:
+        """True when the query has nothing to search for."""
+        return not self.terms and not self.prefixes and not self.phrases
+
+    @property
+    def fts(self) -> str:
+        """The FTS5 MATCH expression: every word quoted, groups joined by AND."""
+        groups = []
+        for term in self.terms:
+            forms = [_fts_string(form) for form in (term, *related_forms(term))]
+            groups.append(f"({' OR '.join(forms)})" if len(forms) > 1 else forms[0])
+        groups.extend(f"{_fts_string(prefix)}*" for prefix in self.prefixes)
+        groups.extend(_fts_string(" ".join(phrase)) for phrase in self.phrases)
+        return " AND ".join(groups)
+
+
+def parse_query(text: str, *, max_tokens: int = MAX_TOKENS) -> SearchQuery:
+    """Parse what a member typed. Never raises, whatever the text.
+
+    Args:
+        text: the raw query.
+        max_tokens: how many words to keep.
+
+    Returns:
+        The query; :attr:`SearchQuery.is_empty` when nothing in ``text`` is searchable.
+    """
+    text = unicodedata.normalize("NFKC", text.translate(_QUOTES))
+    parts = text.split('"')
+    if len(parts) % 2 == 0:
+        # An odd number of quotes: the last one opens nothing, so read it as a space.
+        parts[-2:] = [f"{parts[-2]} {parts[-1]}"]
+    budget = max_tokens
+    truncated = False
+    # dicts as ordered sets: the query keeps the order typed, without repeats.
+    terms: dict[str, None] = {}
+    prefixes: dict[str, None] = {}
+    phrases: dict[tuple[str, ...], None] = {}
+    for index, part in enumerate(parts):
+        words = _WORD_RE.findall(part)
+        if len(words) > budget:
+            words, truncated = words[:budget], True
+        budget -= len(words)
+        if any(len(word) > MAX_TOKEN_CHARS for word, _ in words):
+            truncated = True
+        words = [(word[:MAX_TOKEN_CHARS].lower(), star) for word, star in words]
+        if not words:
+            continue
+        if index % 2 == 1:  # inside quotes
+            phrases[tuple(word for word, _ in words)] = None
+            continue
+        for word, star in words:
+            if star and len(word) >= MIN_PREFIX:
+                prefixes[word] = None
+            else:
+                terms[word] = None
+    return SearchQuery(tuple(terms), tuple(prefixes), tuple(phrases), truncated)
+
+
+def related_forms(word: str) -> tuple[str, ...]:
+    """Other forms of ``word`` that Porter stems apart, found by swapping its suffix.
+
+    >>> related_forms("internationalist")
+    ('internationalism', 'internationalisms', 'internationalists', 'internationalistic')
+    >>> related_forms("proletariat"), related_forms("war")
+    (('proletarian', 'proletarians', 'proletariats'), ())
+    """
+    for suffix, family in _SUFFIX_FAMILY:
+        root = word[: -len(suffix)]
+        if word.endswith(suffix) and len(root) >= MIN_ROOT:
+            return tuple(root + other for other in family if other != suffix)
+    return ()
+
+
+def _fts_string(text: str) -> str:
+    return '"' + text.replace('"', '""') + '"'
+
+
+def index_text(text: str) -> str:
+    """The text stored and indexed for a paragraph or note: ``text`` made plain by the caller,
+    without control characters (so the snippet sentinels and terminal escapes cannot occur)."""
+    return " ".join(_CONTROL_RE.sub(" ", text).split())
+
+
+# Snippets
+
+
+def escape_markdown(text: str) -> str:
+    """Backslash-escape what Discord's Markdown would read as formatting or a masked link
+    (the characters ``discord.utils.escape_markdown`` escapes, plus brackets)."""
+    return _MARKDOWN_RE.sub(r"\\\g<0>", text)
+
+
+def _strip_controls(text: str) -> str:
+    return _CONTROL_RE.sub("", text)
+
+
+@dataclass(frozen=True, slots=True)
+class Markers:
+    """How a snippet shows its matches.
+
+    Attributes:
+        open: put before each match.
+        close: put after each match.
+        escape: applied to the snippet's text (not the markers), so the text cannot break the
+            markup.
+    """
+
+    open: str
+    close: str
+    escape: Callable[[str], str] = _strip_controls
+
+
+MARKDOWN = Markers("**", "**", escape_markdown)
+"""Bold matches for Discord and other Markdown."""
+
+ANSI = Markers("\x1b[1;33m", "\x1b[0m")
+"""Bold yellow matches for a terminal."""
+
+PLAIN = Markers("", "")
+"""No highlighting."""
+
+
+def render_snippet(marked: str, markers: Markers = MARKDOWN) -> str:
+    """Replace the match sentinels in ``marked`` with ``markers``, escaping the text between."""
+    out = []
+    for index, piece in enumerate(re.split(f"([{MARK_OPEN}{MARK_CLOSE}])", marked)):
+        if index % 2 == 0:
+            out.append(markers.escape(piece))
+        else:
+            out.append(markers.open if piece == MARK_OPEN else markers.close)
+    return "".join(out)
+
+
+# Results
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    """One matching paragraph or note.
+
+    Attributes:
+        slug: the reading.
+        kind: ``"paragraph"`` or ``"note"``.
+        number: the paragraph number, or the note's position in the notes section.
+        label: the footnote label for a note, None for a paragraph.
+        section: the heading the paragraph sits under, if any.
+        snippet: the matching passage, matches marked with the markers given to the search.
+        score: BM25 relevance; higher is better (SQLite's ``bm25()`` negated).
+        marked: the snippet with sentinel markers, for :meth:`render`.
+    """
+
+    slug: str
+    kind: Literal["paragraph", "note"]
+    number: int
+    label: str | None
+    section: str | None
+    snippet: str
+    score: float
+    marked: str = field(default="", repr=False, compare=False)
+
+    @property
+    def citation(self) -> str:
+        """How to cite the passage: ``slug §12`` or ``slug n3``."""
+        if self.kind == "note":
+            return f"{self.slug} n{self.label}"
+        return f"{self.slug} §{self.number}"
+
+    def render(self, markers: Markers) -> str:
+        """The snippet with other markers, e.g. ``hit.render(ANSI)`` in a terminal."""
+        return render_snippet(self.marked, markers)
+
+
+class SearchResults(list[Hit]):
+    """The hits of one search, best first: a list, plus what became of the query.
+
+    Attributes:
+        query: the parsed query.
+    """
+
+    def __init__(self, hits: Iterable[Hit] = (), *, query: SearchQuery) -> None:
+        super().__init__(hits)
+        self.query = query
+
+    @property
+    def truncated(self) -> bool:
+        """True when the query was too long and only its first words were searched."""
+        return self.query.truncated
+
+    @property
+    def nothing_to_search(self) -> bool:
+        """True when the query had no searchable words (only punctuation, emoji, spaces)."""
+        return self.query.is_empty
+
+
+@dataclass(frozen=True, slots=True)
+class IndexReport:
+    """What :func:`bot.storage.search.sync_index` did.
+
+    Attributes:
+        indexed: slugs of the readings (re)indexed, in library order.
+        removed: slugs whose rows were deleted because the reading left the library.
+        unchanged: how many readings were already up to date.
+        rows: paragraphs and notes written.
+        seconds: how long the sync took.
+    """
+
+    indexed: tuple[str, ...] = ()
+    removed: tuple[str, ...] = ()
+    unchanged: int = 0
+    rows: int = 0
+    seconds: float = 0.0
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.indexed or self.removed)
+
+    def __str__(self) -> str:
+        if not self.changed:
+            return f"search index up to date ({self.unchanged} readings, {self.seconds:.3f} s)"
+        return (
+            f"indexed {len(self.indexed)} readings ({self.rows} passages), removed "
+            f"{len(self.removed)}, {self.unchanged} unchanged, in {self.seconds:.3f} s"
+        )

@@ -1,0 +1,228 @@
+"""Full-text search, the SQL half: keeping the FTS5 index in step with the library, and querying it.
+
+The index is the ``readings``/``paragraphs``/``paragraphs_fts`` tables of migration 0001. This
+module is their only writer, and keeps the external-content FTS5 index in step with
+``paragraphs`` itself (see the migration for why there are no triggers).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Iterator
+
+import aiosqlite
+
+from bot.core.readings import SLUG_RE, Library, Reading, plain_text
+from bot.core.search import (
+    ELLIPSIS,
+    MARK_CLOSE,
+    MARK_OPEN,
+    MARKDOWN,
+    Hit,
+    IndexReport,
+    Markers,
+    SearchResults,
+    index_text,
+    parse_query,
+    render_snippet,
+)
+
+log = logging.getLogger(__name__)
+
+MAX_LIMIT = 100
+"""Most hits one search returns."""
+
+SNIPPET_TOKENS = 24
+"""Words in a snippet (FTS5 allows at most 64)."""
+
+
+async def sync_index(db: aiosqlite.Connection, library: Library) -> IndexReport:
+    """Bring the search index up to date with ``library``.
+
+    Only readings whose ``content_hash`` changed are reindexed, and readings no longer in the
+    library are removed. All changes happen in one ``BEGIN IMMEDIATE`` transaction: if anything
+    fails the old index stays as it was. When nothing changed nothing is written.
+
+    Args:
+        db: a connection from :func:`bot.storage.database.open_database` (autocommit mode).
+        library: the readings as loaded now.
+
+    Returns:
+        Which readings were (re)indexed or removed, and how long it took.
+    """
+    started = time.perf_counter()
+    # Read the hashes first without a lock: the common case (nothing changed) stays a pure read.
+    changed, removed = _plan(library, await _stored_hashes(db))
+    if not changed and not removed:
+        return IndexReport(unchanged=len(library), seconds=time.perf_counter() - started)
+    rows = 0
+    await db.execute("BEGIN IMMEDIATE")
+    try:
+        # Again under the write lock, in case another process synced in between.
+        stored = await _stored_hashes(db)
+        changed, removed = _plan(library, stored)
+        stale = [slug for slug in stored if slug in {r.slug for r in changed}] + removed
+        if len(stale) == len(stored):
+            await _clear(db)
+        else:
+            for slug in stale:
+                await _unindex(db, slug)
+        for reading in changed:
+            rows += await _index(db, reading)
+        if changed or removed:
+            # Merge the index into one b-tree: a few hundred ms on 10 MB, and every search
+            # afterwards reads one segment per term instead of dozens.
+            await db.execute("INSERT INTO paragraphs_fts (paragraphs_fts) VALUES ('optimize')")
+        await db.commit()
+    except BaseException:
+        await db.rollback()
+        raise
+    report = IndexReport(
+        indexed=tuple(r.slug for r in changed),
+        removed=tuple(removed),
+        unchanged=len(library) - len(changed),
+        rows=rows,
+        seconds=time.perf_counter() - started,
+    )
+    log.info("Search index: %s", report)
+    return report
+
+
+async def _stored_hashes(db: aiosqlite.Connection) -> dict[str, str]:
+    async with db.execute("SELECT slug, content_hash FROM readings") as cursor:
+        return {str(row[0]): str(row[1]) async for row in cursor}
+
+
+def _plan(library: Library, stored: dict[str, str]) -> tuple[list[Reading], list[str]]:
+    """The readings to (re)index and the slugs to remove."""
+    changed = [r for r in library if stored.get(r.slug) != r.content_hash]
+    present = {r.slug for r in library}
+    removed = sorted(slug for slug in stored if slug not in present)
+    return changed, removed
+
+
+async def _clear(db: aiosqlite.Connection) -> None:
+    """Empty the whole index (faster than removing every reading's terms one by one)."""
+    await db.execute("INSERT INTO paragraphs_fts (paragraphs_fts) VALUES ('delete-all')")
+    await db.execute("DELETE FROM paragraphs")
+    await db.execute("DELETE FROM readings")
+
+
+async def _unindex(db: aiosqlite.Connection, slug: str) -> None:
+    """Remove one reading's rows and their terms. An external-content index is told which
+    terms to forget by giving it the old text."""
+    query = """
+        INSERT INTO paragraphs_fts (paragraphs_fts, rowid, body)
+        SELECT 'delete', id, body FROM paragraphs WHERE slug = ?
+    """
+    await db.execute(query, (slug,))
+    await db.execute("DELETE FROM paragraphs WHERE slug = ?", (slug,))
+    await db.execute("DELETE FROM readings WHERE slug = ?", (slug,))
+
+
+async def _index(db: aiosqlite.Connection, reading: Reading) -> int:
+    """Write one reading's rows and index them. Returns the rows written."""
+    query = """
+        INSERT INTO readings (slug, title, author, content_hash, indexed_at)
+        VALUES (?, ?, ?, ?, strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))
+    """
+    await db.execute(query, (reading.slug, reading.title, reading.author, reading.content_hash))
+    rows = list(_rows(reading))
+    query = """
+        INSERT INTO paragraphs (slug, kind, number, label, section, body)
+        VALUES (?, ?, ?, ?, ?, ?)
+    """
+    await db.executemany(query, rows)
+    # One statement for the whole reading: FTS5 tokenizes it in memory and writes one segment.
+    query = """
+        INSERT INTO paragraphs_fts (rowid, body)
+        SELECT id, body FROM paragraphs WHERE slug = ?
+    """
+    await db.execute(query, (reading.slug,))
+    return len(rows)
+
+
+def _rows(reading: Reading) -> Iterator[tuple[str, str, int, str | None, str | None, str]]:
+    for paragraph in reading.paragraphs:
+        body = index_text(plain_text(paragraph.text))
+        yield reading.slug, "paragraph", paragraph.number, None, paragraph.section, body
+    for position, note in enumerate(reading.footnotes, start=1):
+        yield reading.slug, "note", position, note.label, None, index_text(plain_text(note.text))
+
+
+async def search(
+    db: aiosqlite.Connection,
+    query: str,
+    *,
+    reading: str | None = None,
+    limit: int = 10,
+    markers: Markers = MARKDOWN,
+    snippet_tokens: int = SNIPPET_TOKENS,
+) -> SearchResults:
+    """Search the library's paragraphs and notes, best match first.
+
+    Any text is a valid query (see :mod:`bot.core.search` for what it means); this never raises
+    for odd input. A query with nothing searchable, an unknown ``reading`` or a ``limit`` below 1
+    gives no hits.
+
+    Args:
+        db: a connection from :func:`bot.storage.database.open_database`.
+        query: what the member typed.
+        reading: only search this reading (its slug).
+        limit: most hits to return (at most :data:`MAX_LIMIT`).
+        markers: how snippets mark matches: ``MARKDOWN`` (bold), ``ANSI`` or ``PLAIN``.
+        snippet_tokens: words per snippet, 1 to 64.
+
+    Returns:
+        The hits, a list that also says whether the query was truncated
+        (:attr:`SearchResults.truncated`) or empty (:attr:`SearchResults.nothing_to_search`).
+    """
+    parsed = parse_query(query)
+    limit = min(limit, MAX_LIMIT)
+    if parsed.is_empty or limit < 1 or (reading is not None and not SLUG_RE.match(reading)):
+        return SearchResults(query=parsed)
+    params = {
+        "match": parsed.fts,
+        "slug": reading,
+        "limit": limit,
+        "open": MARK_OPEN,
+        "close": MARK_CLOSE,
+        "ellipsis": ELLIPSIS,
+        "tokens": max(1, min(snippet_tokens, 64)),
+    }
+    # FTS5 sorts by rank itself (no SQLite sorter: see EXPLAIN QUERY PLAN), so snippet() runs
+    # only for the rows returned. A reading's rows are inserted together, so their ids form a
+    # range FTS5 can skip to instead of ranking the whole library.
+    query = f"""
+        SELECT p.slug, p.kind, p.number, p.label, p.section, paragraphs_fts.rank,
+               snippet(paragraphs_fts, 0, :open, :close, :ellipsis, :tokens)
+        FROM paragraphs_fts
+        JOIN paragraphs AS p ON p.id = paragraphs_fts.rowid
+        WHERE paragraphs_fts MATCH :match {_IN_READING if reading is not None else ""}
+        ORDER BY paragraphs_fts.rank
+        LIMIT :limit
+    """
+    async with db.execute(query, params) as cursor:
+        rows = await cursor.fetchall()
+    hits = (
+        Hit(
+            slug=row[0],
+            kind=row[1],
+            number=row[2],
+            label=row[3],
+            section=row[4],
+            snippet=render_snippet(row[6], markers),
+            score=-row[5],
+            marked=row[6],
+        )
+        for row in rows
+    )
+    return SearchResults(hits, query=parsed)
+
+
+_IN_READING = """
+    AND p.slug = :slug
+    AND paragraphs_fts.rowid BETWEEN (SELECT min(id) FROM paragraphs WHERE slug = :slug)
+                                 AND (SELECT max(id) FROM paragraphs WHERE slug = :slug)
+"""
