@@ -389,7 +389,7 @@ def _front_matter(text: str, path: str) -> tuple[dict[str, Any], int, list[Conte
     for key, value in data.items():
         line = key_lines.get(str(key), 2)
         if key not in FRONT_MATTER_KEYS:
-            hint = _closest(str(key), FRONT_MATTER_KEYS)
+            hint = closest(str(key), FRONT_MATTER_KEYS)
             errors.append(ContentError(path, line, f"unknown key {key!r}{hint}"))
             continue
         try:
@@ -437,13 +437,14 @@ def _front_matter_value(key: str, value: Any) -> Any:
     return text
 
 
-def _closest(word: str, choices: Mapping[str, str] | Sequence[str]) -> str:
+def closest(word: str, choices: Mapping[str, str] | Sequence[str], noun: str = "keys") -> str:
+    """A hint to append to an error: ``": did you mean 'title'?"`` or the list of ``choices``."""
     import difflib
 
     match = difflib.get_close_matches(word, list(choices), n=1)
     if match:
         return f": did you mean {match[0]!r}?"
-    return f": known keys are {', '.join(choices)}"
+    return f": known {noun} are {', '.join(choices)}"
 
 
 def _body(
