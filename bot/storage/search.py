@@ -63,7 +63,7 @@ async def sync_index(db: aiosqlite.Connection, library: Library) -> IndexReport:
         stored = await _stored_hashes(db)
         changed, removed = _plan(library, stored)
         stale = [slug for slug in stored if slug in {r.slug for r in changed}] + removed
-        if len(stale) == len(stored):
+        if stale and len(stale) == len(stored):
             await _clear(db)
         else:
             for slug in stale:
