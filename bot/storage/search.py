@@ -62,7 +62,7 @@ async def sync_index(db: aiosqlite.Connection, library: Library) -> IndexReport:
         # Again under the write lock, in case another process synced in between.
         stored = await _stored_hashes(db)
         changed, removed = _plan(library, stored)
-        stale = [slug for slug in stored if slug in {r.slug for r in changed}] + removed
+        stale = [r.slug for r in changed if r.slug in stored] + removed
         if stale and len(stale) == len(stored):
             await _clear(db)
         else:
