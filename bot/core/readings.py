@@ -198,14 +198,29 @@ def count_words(text: str) -> int:
     return len(WORD_RE.findall(FOOTNOTE_REF_RE.sub("", text)))
 
 
-_MARKUP_RE = re.compile(r"(?<!\w)[*_]{1,3}|[*_]{1,3}(?!\w)|^>\s?|`", re.MULTILINE)
+# Emphasis runs and code ticks are found by their first character (fast: the regex engine skips
+# everything else), then dropped only at a word's edge, so snake_case and 2*3 survive.
+_MARKUP_RE = re.compile(r"[*_]{1,3}|`|^> ?", re.MULTILINE)
+_LINK_RE = re.compile(r"\[([^\]]*)\]\([^)]*\)")
+
+
+def _drop_markup(match: re.Match[str]) -> str:
+    token = match.group(0)
+    if token[0] not in "*_":
+        return ""
+    text, start, end = match.string, match.start(), match.end()
+    inside_word = (
+        start > 0 and text[start - 1].isalnum() and end < len(text) and text[end].isalnum()
+    )
+    return token if inside_word else ""
 
 
 def plain_text(text: str) -> str:
     """Markdown paragraph text without footnote markers, emphasis or quote markers."""
-    text = FOOTNOTE_REF_RE.sub("", text)
-    text = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", text)
-    text = _MARKUP_RE.sub("", text)
+    if "[" in text:
+        text = FOOTNOTE_REF_RE.sub("", text)
+        text = _LINK_RE.sub(r"\1", text)
+    text = _MARKUP_RE.sub(_drop_markup, text)
     return " ".join(text.split())
 
 
