@@ -36,6 +36,14 @@ MAX_LIMIT = 100
 SNIPPET_TOKENS = 24
 """Words in a snippet (FTS5 allows at most 64)."""
 
+INDEX_VERSION = 1
+"""Bump when what gets indexed for the same reading changes (e.g. ``plain_text``): every
+reading's stored hash then differs, and the next sync rebuilds the whole index."""
+
+
+def _index_key(reading: Reading) -> str:
+    return f"v{INDEX_VERSION}:{reading.content_hash}"
+
 
 async def sync_index(db: aiosqlite.Connection, library: Library) -> IndexReport:
     """Bring the search index up to date with ``library``.
@@ -96,7 +104,7 @@ async def _stored_hashes(db: aiosqlite.Connection) -> dict[str, str]:
 
 def _plan(library: Library, stored: dict[str, str]) -> tuple[list[Reading], list[str]]:
     """The readings to (re)index and the slugs to remove."""
-    changed = [r for r in library if stored.get(r.slug) != r.content_hash]
+    changed = [r for r in library if stored.get(r.slug) != _index_key(r)]
     present = {r.slug for r in library}
     removed = sorted(slug for slug in stored if slug not in present)
     return changed, removed
@@ -127,7 +135,7 @@ async def _index(db: aiosqlite.Connection, reading: Reading) -> int:
         INSERT INTO readings (slug, title, author, content_hash, indexed_at)
         VALUES (?, ?, ?, ?, strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))
     """
-    await db.execute(query, (reading.slug, reading.title, reading.author, reading.content_hash))
+    await db.execute(query, (reading.slug, reading.title, reading.author, _index_key(reading)))
     rows = list(_rows(reading))
     query = """
         INSERT INTO paragraphs (slug, kind, number, label, section, body)

@@ -375,3 +375,13 @@ async def test_every_shipped_paragraph_and_note_can_be_found(db: aiosqlite.Conne
             hits = await search(db, f'"{words}"', reading=reading.slug, limit=MAX_LIMIT)
             assert citation in [hit.citation for hit in hits], (citation, words)
     assert not (await sync_index(db, library)).changed
+
+
+async def test_changing_the_index_version_rebuilds_everything(
+    db: aiosqlite.Connection, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    library = Library((PI,))
+    await sync_index(db, library)
+    assert (await sync_index(db, library)).indexed == ()
+    monkeypatch.setattr("bot.storage.search.INDEX_VERSION", 999)
+    assert (await sync_index(db, library)).indexed == (PI.slug,)
