@@ -116,6 +116,20 @@ def build_parser() -> argparse.ArgumentParser:
     search.add_argument("--limit", type=int, default=10, metavar="N", help="hits (default 10)")
     search.set_defaults(command=cmd_search)
 
+    importer = sub.add_parser(
+        "import", help="make a reading file from plain text, Markdown, HTML or EPUB"
+    )
+    importer.add_argument("file", type=Path, help="the .txt, .md, .html or .epub file")
+    importer.add_argument("--slug", help="file name in the readings folder (default: from title)")
+    importer.add_argument("--title", help="the title (default: from the file)")
+    importer.add_argument("--author", help="the author (default: from the file)")
+    importer.add_argument("--source", help="where the text comes from (a URL)")
+    importer.add_argument("--force", action="store_true", help="overwrite an existing reading")
+    importer.add_argument(
+        "--stdout", action="store_true", help="print the reading instead of writing the file"
+    )
+    importer.set_defaults(command=cmd_import)
+
     run = sub.add_parser("run", help="connect to Discord and run the bot")
     run.set_defaults(command=cmd_run)
 
@@ -219,6 +233,47 @@ def cmd_search(args: argparse.Namespace, out: Terminal, err: Terminal) -> int:
         out.print()
     if results.truncated:
         err.print("Only the first words of the query were searched.", "yellow")
+    return 0
+
+
+def cmd_import(args: argparse.Namespace, out: Terminal, err: Terminal) -> int:
+    from bot.core.importer import import_bytes, suggest_slug, to_reading_markdown
+    from bot.core.readings import SLUG_RE, parse_reading
+
+    path: Path = args.file
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        err.print(f"{path}: cannot read it ({exc.strerror}): check the path", "red")
+        return 1
+    imported = import_bytes(data, path.name)
+    text = to_reading_markdown(imported, title=args.title, author=args.author, source=args.source)
+    slug = args.slug or suggest_slug(args.title or imported.title or path.stem)
+    if not SLUG_RE.match(slug):
+        err.print(f"--slug {slug!r}: use lowercase letters, digits and hyphens", "red")
+        return 1
+    settings = load_settings(args)
+    target = settings.readings_dir / f"{slug}.md"
+    reading = parse_reading(text, str(target))  # what check would say, before anything is written
+    for warning in imported.warnings:
+        err.print(f"{path}: {warning}", "yellow")
+    if args.stdout:
+        out.stream.write(text)
+        return 0
+    if target.exists() and not args.force:
+        err.print(
+            f"{target} already exists: choose another --slug, or add --force to replace it",
+            "red",
+        )
+        return 1
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(text, encoding="utf-8")
+    out.print(
+        f"Wrote {target}: {reading.display_title!r}, {len(reading.paragraphs):,} paragraphs, "
+        f"{len(reading.sections):,} sections, {len(reading.footnotes):,} notes, "
+        f"{reading.words:,} words.",
+        "green",
+    )
     return 0
 
 

@@ -127,3 +127,64 @@ def test_search_failures_say_why(
 ) -> None:
     assert main(argv) == 1
     assert message in capsys.readouterr().err
+
+
+HTML = """<html><head><title>A Little Essay</title></head><body>
+<h1>A Little Essay</h1><p>The first paragraph, with <em>emphasis</em>.</p>
+<h2>Second part</h2><p>The second paragraph.</p></body></html>"""
+
+
+def test_import_writes_a_reading_that_check_accepts(
+    workdir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    source = workdir / "essay.html"
+    source.write_text(HTML)
+    assert main(["import", str(source), "--author", "A. Writer"]) == 0
+    assert "Wrote readings/little-essay.md: 'A Little Essay', 2 paragraphs" in (
+        capsys.readouterr().out
+    )
+    assert main(["passage", "little-essay", "§2"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("A Little Essay — A. Writer\nlittle-essay §2\n")
+    assert "The second paragraph." in out
+    assert main(["check"]) == 0
+
+
+def test_import_never_overwrites_without_force(
+    workdir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    source = workdir / "essay.html"
+    source.write_text(HTML)
+    assert main(["import", str(source), "--slug", "essay"]) == 0
+    (workdir / "readings" / "essay.md").write_text("---\ntitle: Kept\n---\nMine.\n")
+    assert main(["import", str(source), "--slug", "essay"]) == 1
+    assert "already exists: choose another --slug, or add --force" in capsys.readouterr().err
+    assert "Mine." in (workdir / "readings" / "essay.md").read_text()
+    assert main(["import", str(source), "--slug", "essay", "--force"]) == 0
+    assert "Mine." not in (workdir / "readings" / "essay.md").read_text()
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("missing.txt", None, "missing.txt: cannot read it"),
+        ("book.pdf", b"%PDF-1.4 ...", "not supported"),
+        ("empty.txt", b"  \n", "the file is empty"),
+    ],
+)
+def test_import_failures_say_why(
+    workdir: Path,
+    capsys: pytest.CaptureFixture[str],
+    name: str,
+    content: bytes | None,
+    message: str,
+) -> None:
+    if content is not None:
+        (workdir / name).write_bytes(content)
+    assert main(["import", str(workdir / name)]) == 1
+    err = capsys.readouterr().err
+    assert message in err
+    assert "Traceback" not in err
+    assert list((workdir / "readings").iterdir()) == [
+        workdir / "readings" / "proletarian-internationalism.md"
+    ]
