@@ -69,7 +69,6 @@ import io
 import posixpath
 import re
 import zipfile
-from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from functools import partial
@@ -513,7 +512,7 @@ _ORDINAL = (
     "first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|eleventh|twelfth|last|final"
 )
 _NUMBER = (
-    rf"(?:[IVXLCDM]+\b|\d+[a-z]?\b|(?i:(?:{_TENS})(?:-(?:{_UNITS}))?|{_UNITS}|the\s+(?:{_ORDINAL})"
+    rf"(?:[IVXLCDM]+(?![A-Za-z0-9])|\d+[a-z]?\b|(?i:(?:{_TENS})(?:-(?:{_UNITS}))?|{_UNITS}|the\s+(?:{_ORDINAL})"
     rf"|{_ORDINAL})\b)"
 )
 _KEYWORD_NUMBER_RE = re.compile(rf"^(?P<kw>{_KW})\s+{_NUMBER}(?P<rest>.*)$")
@@ -585,6 +584,7 @@ class _Item:
     has_title: bool = True
     label: str | None = None
     star: int | None = None  # number of a ``*`` translator's note
+    note_text: str = ""  # the note's text without its star, should it pair with a marker
     notes_heading: bool = False
 
 
@@ -739,9 +739,12 @@ def _keyword_line(line: str) -> tuple[str, str] | None:
         match = pattern.match(line)
         if match:
             rest = match.group("rest")
-            if not rest.strip() or rest[0] in ".:,;—–-)" or (rest[0] == " " and _caps_line(rest)):
-                return match.group("kw").upper(), rest
-            if rest[0] == " " and rest.lstrip()[:1] in (".", ":", "—", "–", "-"):
+            if (
+                not rest.strip()
+                or rest.lstrip()[0] in ".:,;—–-)"  # a separator, then the title
+                or not rest[0].isascii()  # a separator mangled into non-ASCII ("Iâ€”Of")
+                or (rest[0] == " " and _caps_line(rest))  # a title in capitals
+            ):
                 return match.group("kw").upper(), rest
     match = _BARE_KEYWORD_RE.match(line)
     if match and len(line) <= 120:
@@ -762,7 +765,9 @@ def _keyword_heading(raw: _Raw) -> tuple[str, str] | None:
     if len(others) <= 4 and all(_caps_line(line, 400) for line in others):
         return keyword, _join_heading([first, *others])
     title = rest.strip(" .:,;—–-)")
-    if title and len(raw.lines) <= 3 and len(raw.text.split()) <= 30 and not _is_prose(raw):
+    short = all(len(line.strip()) <= 100 for line in raw.lines)
+    if title and short and len(raw.lines) <= 3 and len(raw.text.split()) <= 30:
+        # A long title wrapped onto the next line ("... Ahab / standing by the helm.").
         return keyword, _join_heading([first, *others])
     return None
 
@@ -785,8 +790,9 @@ def _classify(raw: list[_Raw], uniform: bool) -> list[_Item]:
         index += 1
         star = _STAR_NOTE_RE.match(block.lines[0])
         if star:
-            text = _literal(_one_line(" ".join([star.group(2), *block.lines[1:]])))
-            items.append(_Item("paragraph", text, star=int(star.group(1) or 1)))
+            note = _literal(_one_line(" ".join([star.group(2), *block.lines[1:]])))
+            text = _literal(block.text)
+            items.append(_Item("paragraph", text, star=int(star.group(1) or 1), note_text=note))
             continue
         keyword = _keyword_heading(block)
         if keyword is not None:
@@ -875,7 +881,7 @@ def _star_notes(items: list[_Item]) -> int:
         label = str(count)
         target = items[match[0]]
         target.text = _replace_first_marker(target.text, item.star, f"[^{label}]")
-        item.kind, item.label, item.star = "note", label, None
+        item.kind, item.label, item.star, item.text = "note", label, None, item.note_text
         last_note = index
     return count
 
@@ -950,6 +956,8 @@ def _levels(items: list[_Item]) -> list[Block]:
     # Fourth Book" within chapter XLII) divides that chapter, whatever its keyword says.
     inside: dict[str, str] = {}
     for kind, spots in positions.items():
+        if len(spots) < 2:
+            continue
         for deeper, deeper_spots in positions.items():
             if ranks[deeper] <= ranks[kind] or len(deeper_spots) < 2:
                 continue
@@ -959,8 +967,20 @@ def _levels(items: list[_Item]) -> list[Block]:
                 inside[kind] = deeper
                 break
     main = {k: n for k, n in ranks.items() if k not in inside}
-    counts = Counter(main[k] for k, spots in positions.items() if k in main for _ in spots)
-    present = sorted(r for r, n in counts.items() if n >= 2) or sorted(counts)
+    # A rank counts when it recurs or encloses a deeper heading: a lone "Epilogue" after the
+    # last chapter must not push every chapter down a level.
+    order = sorted((spot, kind) for kind, spots in positions.items() for spot in spots)
+    present = sorted(
+        {
+            main[kind]
+            for index, (_, kind) in enumerate(order)
+            if kind in main
+            and (
+                len(positions[kind]) >= 2
+                or (index + 1 < len(order) and ranks[order[index + 1][1]] > ranks[kind])
+            )
+        }
+    ) or sorted(set(main.values()))
 
     def level_of(kind: str) -> int:
         if kind in inside:
@@ -1017,10 +1037,8 @@ def _import_markdown(text: str, filename: str) -> ImportedText:
     blocks = list(_markdown_blocks(lines))
     title = field_of("title")
     firsts = [b for b in blocks if b.kind == "heading" and b.level == 1]
-    if len(firsts) == 1 and blocks and blocks[0] is firsts[0]:
-        title = title or blocks[0].text
-        if fold(blocks[0].text) == fold(title):
-            blocks = blocks[1:]
+    if title is None and len(firsts) == 1 and blocks[0] is firsts[0]:
+        title = firsts[0].text  # a single leading "# Title" is the title
     blocks, _ = _drop_title_blocks(blocks, title, field_of("author"))
     blocks = _shift_levels(blocks)
     return _finish(
@@ -1609,7 +1627,7 @@ def _import_epub(data: bytes, filename: str) -> ImportedText:
             warnings.append(f"{path} is in the spine but missing from the EPUB: skipped")
             continue
         doc = _parse_html(_decode_markup(read(path)), path)
-        if doc.epub_types & SKIPPED_EPUB_TYPES:
+        if doc.epub_types & SKIPPED_EPUB_TYPES or not doc.blocks:
             skipped.append(posixpath.basename(path))
             continue
         docs.append(doc)
@@ -1618,11 +1636,10 @@ def _import_epub(data: bytes, filename: str) -> ImportedText:
     author = _join_names(meta.get("creator", []))
     blocks, _ = _drop_title_blocks(blocks, title, author)
     blocks = _shift_levels(blocks)
-    empty = [d for d in docs if not d.blocks]
-    if skipped or empty:
+    if skipped:
         changes.append(
-            f"skipped {len(skipped) + len(empty)} documents of front or back matter "
-            "(title page, imprint, colophon, copyright, contents)"
+            f"skipped {len(skipped)} document{'s' if len(skipped) != 1 else ''} of front or "
+            f"back matter ({', '.join(skipped)})"
         )
     if contents:
         changes.append(f"dropped the table of contents ({contents} entries)")
