@@ -36,10 +36,11 @@ Plain text
     headings are flush sit one level below the deepest main heading; a heading in capitals
     without a keyword sits one level below the keyword heading before it.
 
-    Notes: indented translator's notes (``     * The most fascinating woman...``, ``*(2)``)
-    become footnotes of the ``*`` marker in the paragraphs just before them; a ``Notes to
-    Chapter N`` section of ``1. ...`` paragraphs becomes footnotes of the ``[1]`` markers since
-    the previous such section.
+    Notes: a translator's note set as its own paragraph starting with ``*`` or ``*(2)``
+    (``     * The most fascinating woman...``) becomes the footnote of the matching ``*``
+    marker in the paragraphs just before it (an unmatched one stays text); a ``Notes to
+    Chapter N`` section of ``1. ...`` paragraphs becomes the footnotes of the ``[1]`` markers
+    since the previous such section, labelled ``N.1`` when there are several sections.
 
 Markdown
     YAML front matter gives the title and author; ``#`` headings are kept and shifted so that
@@ -58,9 +59,13 @@ HTML and EPUB
     ``titlepage``, ``halftitlepage``, ``imprint``, ``colophon``, ``copyright-page``, ``toc``,
     ``cover`` or ``landmarks`` (``epub:type``) are skipped. Footnotes and endnotes
     (``epub:type="noteref"`` links to ``footnote``/``endnote`` elements or the items of an
-    ``endnotes`` section) become the reading's footnotes, so they land in its Notes section
-    and are never scheduled as an excerpt. A manifest naming a file that is missing is fine;
-    a missing spine document is skipped with a warning.
+    ``endnotes`` section) become the reading's footnotes, numbered in reading order, so they
+    land in its Notes section and are never scheduled as an excerpt; a marker in a heading is
+    dropped (the note stays). A manifest naming a file that is missing is fine; a missing
+    spine document is skipped with a warning.
+
+Everywhere, headings with no paragraph before the next heading of their level or higher are
+dropped, as are leading lines that only repeat the title or ``By`` the author.
 """
 
 from __future__ import annotations
@@ -236,14 +241,14 @@ def to_reading_markdown(
         read as headings, footnote definitions, comments or rules are escaped with a backslash,
         and ``[^x]`` markers without a note are escaped so no reference dangles.
     """
-    notes = [b for b in text.blocks if b.kind == "note"]
-    labels: dict[str, str] = {}
-    for note in notes:
-        raw = note.label or str(len(labels) + 1)
-        label = re.sub(r"[\s\]\[^]+", "-", raw).strip("-") or str(len(labels) + 1)
+    notes: list[tuple[Block, str]] = []  # each note with the label it is written under
+    labels: dict[str, str] = {}  # a note's own label -> the label written
+    for note in (b for b in text.blocks if b.kind == "note"):
+        label = re.sub(r"[\s\]\[^]+", "-", note.label or "").strip("-") or str(len(notes) + 1)
         while label in labels.values():
             label += "x"
-        labels[raw] = label
+        labels.setdefault(note.label or label, label)
+        notes.append((note, label))
 
     def refs(line: str) -> str:
         def one(match: re.Match[str]) -> str:
@@ -273,18 +278,19 @@ def to_reading_markdown(
             if fold(heading) in NOTES_HEADINGS:
                 # A notes heading would make the paragraphs under it footnote definitions.
                 heading = f"{heading} (as printed)"
-            heading = re.sub(r"#+$", lambda m: "\\" + m.group(0), heading)
-            out += [f"{'#' * min(max(block.level, 2), 6)} {heading}", ""]
+            if heading.endswith("#"):
+                heading += " #"  # a closing sequence, so the parser keeps the title's own "#"
+            if heading:
+                out += [f"{'#' * min(max(block.level, 2), 6)} {heading}", ""]
         elif block.kind == "paragraph":
             lines = [_escape_line(refs(line)) for line in _lines(block.text)]
             if lines:
                 out += [*lines, ""]
     if notes:
         out += ["## Notes", ""]
-        for note in notes:
+        for note, label in notes:
             paragraphs = [_lines(p) for p in re.split(r"\n\s*\n", note.text)]
             paragraphs = [p for p in paragraphs if p] or [["(empty note)"]]
-            label = labels[note.label or ""] if note.label in labels else str(len(out))
             first, *rest = paragraphs
             lines = [_escape_line(refs(line)) for line in first]
             out.append(f"[^{label}]: {lines[0]}")

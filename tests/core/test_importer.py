@@ -708,6 +708,39 @@ def test_output_escapes_lines_the_reading_format_would_misread(text: str, expect
     assert [s.title for s in parsed.sections] == []
 
 
+@pytest.mark.parametrize(
+    ("heading", "title"),
+    [("C#", "C#"), ("Notes", "Notes (as printed)"), ("Line\nbreak", "Line break")],
+)
+def test_output_headings_keep_their_text(heading: str, title: str) -> None:
+    imported = ImportedText(
+        title="T",
+        author=None,
+        language=None,
+        blocks=(Block("heading", heading, level=2), Block("paragraph", "Text.")),
+    )
+    parsed = reading(imported)
+    assert [s.title for s in parsed.sections] == [title]
+    assert parsed.paragraphs[0].text == "Text."
+
+
+def test_output_notes_without_labels_are_numbered() -> None:
+    imported = ImportedText(
+        title="T",
+        author=None,
+        language=None,
+        blocks=(
+            Block("paragraph", "Text."),
+            Block("note", "First."),
+            Block("note", "Second, with a label of spaces.", label="a b"),
+        ),
+    )
+    assert [(n.label, n.text) for n in reading(imported).footnotes] == [
+        ("1", "First."),
+        ("a-b", "Second, with a label of spaces."),
+    ]
+
+
 def test_output_front_matter_overrides_and_notes() -> None:
     imported = import_bytes((FIXTURES / "pg-header.txt").read_bytes(), "pg-header.txt")
     parsed = reading(
