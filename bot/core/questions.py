@@ -348,11 +348,13 @@ class _File:
         return str(value)
 
     def questions(self, reading: Reading) -> list[Question]:
+        reported = len(self.errors)
         top = self.mapping(self.root, FILE_KEYS, "file")
         if top is None:
             return []
         if "questions" not in top:
-            self.error(self.root, "missing 'questions:': list the questions under it")
+            if len(self.errors) == reported:  # else a misspelt key was named already
+                self.error(self.root, "missing 'questions:': list the questions under it")
             return []
         found = []
         for item in self.sequence(top["questions"], "questions"):
@@ -469,7 +471,7 @@ class _File:
 def _duplicates(questions: Sequence[Question], templates: Sequence[Template]) -> list[ContentError]:
     seen: dict[str, tuple[str, int]] = {}
     errors = []
-    items: list[Question | Template] = [*questions, *templates]
+    items: list[Question | Template] = [*templates, *questions]
     for item in items:
         key = fold(item.text)
         if key in seen:
