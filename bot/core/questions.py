@@ -73,7 +73,7 @@ AUTHORITY_KEYS: Mapping[str, str] = {"name": "how questions name them", "also": 
 
 OPENING_LIMIT = 200  # characters of the opening claim before it is clipped
 TERM_CANDIDATES = 5  # distinctive terms tried per excerpt
-MIN_TERM_LENGTH = 4
+MIN_TERM_LENGTH = 5  # shorter words ("free", "path") are rarely key terms
 
 # Function words and the connective words of argument: never a "distinctive term".
 _STOP_WORDS = """
@@ -228,7 +228,7 @@ def load_prompts(directory: Path, library: Library) -> Prompts:
     owners: dict[str, Path] = {}
     files = sorted([*directory.glob("*.yaml"), *directory.glob("*.yml")])
     for path in files:
-        if path.name == GENERAL_FILE:
+        if path.stem == Path(GENERAL_FILE).stem:
             general = _File.open(path, errors)
             if general is not None:
                 templates, authorities = general.general()
@@ -684,7 +684,7 @@ def distinctive_terms(
 ) -> list[str]:
     """Words of ``text`` ranked by TF-IDF against the library's paragraphs, best first.
 
-    Stop words, words under four letters, names (words ``text`` only writes capitalised, like
+    Stop words, words under five letters, names (words ``text`` only writes capitalised, like
     "Trade" in "World Trade Organization") and the authorities' names are left out; words that
     occur twice or more in ``text`` rank before words that occur once. Words are in lower case.
     """
@@ -722,7 +722,7 @@ class _Stats:
     frequency: Mapping[str, int]  # lowercase word -> paragraphs that contain it
 
 
-@functools.lru_cache(maxsize=8)
+@functools.lru_cache(maxsize=2)  # the library in use, and the one a reload replaces
 def _library_stats(library: Library) -> _Stats:
     frequency: Counter[str] = Counter()
     documents = 0
