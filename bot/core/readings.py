@@ -195,7 +195,11 @@ class Library:
 
 def count_words(text: str) -> int:
     """Words in a paragraph, not counting footnote markers."""
-    return len(WORD_RE.findall(FOOTNOTE_REF_RE.sub("", text)))
+    if "[^" in text:
+        text = FOOTNOTE_REF_RE.sub("", text)
+    # str.split() splits on exactly the characters regex \s matches (WORD_RE is \S+), without
+    # building a match object per word.
+    return len(text.split())
 
 
 # Emphasis runs and code ticks are found by their first character (fast: the regex engine skips
@@ -260,15 +264,17 @@ def parse_reading(text: str, path: str, slug: str | None = None) -> Reading:
             )
         )
     text = text.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
-    meta, body_start, meta_errors = _front_matter(text, path)
+    lines = text.split("\n")
+    meta, body_start, meta_errors = _front_matter(lines, path)
     errors.extend(meta_errors)
-    lines = text.split("\n")[body_start:]
-    paragraphs, sections, notes, body_errors = _body(lines, body_start + 1, path)
+    paragraphs, sections, notes, body_errors = _body(lines[body_start:], body_start + 1, path)
     errors.extend(body_errors)
     if not paragraphs and not body_errors:
         errors.append(ContentError(path, body_start + 1, "the reading has no paragraphs"))
     labels = {n.label for n in notes}
     for paragraph in paragraphs:
+        if "[^" not in paragraph.text:
+            continue
         for offset, line_text in enumerate(paragraph.text.split("\n")):
             for label in FOOTNOTE_REF_RE.findall(line_text):
                 if label not in labels:
@@ -359,9 +365,12 @@ def _name_clashes(readings: Sequence[Reading]) -> list[ContentError]:
     return errors
 
 
-def _front_matter(text: str, path: str) -> tuple[dict[str, Any], int, list[ContentError]]:
-    """Parse the YAML front matter. Returns (fields, index of the first body line, errors)."""
-    lines = text.split("\n")
+def _front_matter(lines: list[str], path: str) -> tuple[dict[str, Any], int, list[ContentError]]:
+    """Parse the YAML front matter of a file's ``lines``.
+
+    Returns:
+        (fields, index of the first body line, errors).
+    """
     if not lines or lines[0].strip() != "---":
         return (
             {},
@@ -474,6 +483,7 @@ def _body(
     section_title: str | None = None
     in_notes = False
     used_slugs: set[str] = set()
+    note_labels: set[str] = set()
 
     def close_sections(level: int) -> None:
         while open_sections and open_sections[-1][2] >= level:
@@ -481,7 +491,7 @@ def _body(
             sections.append(Section(title, slug, lvl, first, len(paragraphs), line))
 
     for block, line in _blocks(lines, first_line):
-        heading = HEADING_RE.match(block[0]) if len(block) == 1 else None
+        heading = HEADING_RE.match(block[0]) if len(block) == 1 and block[0][0] == "#" else None
         if heading:
             level, title = len(heading.group(1)), heading.group(2).strip()
             close_sections(level)
@@ -496,11 +506,12 @@ def _body(
             open_sections.append((title, slug, level, len(paragraphs) + 1, line))
             section_title = title
             continue
-        definition = FOOTNOTE_DEF_RE.match(block[0])
+        definition = FOOTNOTE_DEF_RE.match(block[0]) if block[0].startswith("[^") else None
         if definition:
             label = definition.group(1)
-            if any(n.label == label for n in notes):
+            if label in note_labels:
                 errors.append(ContentError(path, line, f"footnote [^{label}] is defined twice"))
+            note_labels.add(label)
             rest = [definition.group(2), *(b.strip() for b in block[1:])]
             notes.append(Note(label, "\n".join(r for r in rest if r), line))
             continue
@@ -551,7 +562,7 @@ def _blocks(lines: list[str], first_line: int) -> Iterator[tuple[list[str], int]
                 yield block, start
                 block = []
             continue
-        if HEADING_RE.match(line) and not line.startswith((" ", "\t")):
+        if line[0] == "#" and HEADING_RE.match(line):
             if block:
                 yield block, start
                 block = []
