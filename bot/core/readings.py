@@ -27,6 +27,7 @@ definitions: they can be cited as ``slug n3`` but are never part of an excerpt.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import re
 import unicodedata
@@ -235,10 +236,18 @@ def slugify(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
 
 
+_NOT_ALNUM_RE = re.compile(r"[^a-z0-9]+")
+
+
+@functools.lru_cache(maxsize=4096)
 def fold(text: str) -> str:
-    """Text folded for matching names: lowercase, no accents, single spaces, no punctuation."""
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    return " ".join(re.sub(r"[^a-z0-9]+", " ", ascii_text.lower()).split())
+    """Text folded for matching names: lowercase, no accents, single spaces, no punctuation.
+
+    Cached: resolving a reference folds every reading's title, many times a second.
+    """
+    if not text.isascii():
+        text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return " ".join(_NOT_ALNUM_RE.sub(" ", text.lower()).split())
 
 
 def parse_reading(text: str, path: str, slug: str | None = None) -> Reading:
