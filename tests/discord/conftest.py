@@ -1,0 +1,60 @@
+"""Fixtures for Discord end-to-end tests: a fake Discord and real discord.py clients on it.
+
+``fake_discord`` starts the fake on 127.0.0.1 and points discord.py at it; at teardown it
+fails the test if the bot sent anything Discord would reject, hit an unknown route or could
+ping someone (unless the test took the violations or allowed the pings). ``start_bot`` starts
+any client against it and stops it before the fake goes away.
+"""
+
+from collections.abc import AsyncIterator, Awaitable, Callable
+
+import discord
+import pytest
+
+from tests.fakediscord import FakeDiscord, RunningClient, patch_discord, start_client
+
+StartBot = Callable[..., Awaitable[RunningClient]]
+
+
+@pytest.fixture
+async def fake_discord(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[FakeDiscord]:
+    """A running fake Discord that discord.py talks to; checked at teardown."""
+    fake = FakeDiscord()
+    await fake.start()
+    patch_discord(fake, monkeypatch)
+    try:
+        yield fake
+    finally:
+        await fake.close()
+    fake.check()
+
+
+@pytest.fixture
+async def start_bot(fake_discord: FakeDiscord) -> AsyncIterator[StartBot]:
+    """``await start_bot(client, token=None, wait_ready=True, timeout=5.0)`` -> RunningClient.
+
+    The client should be built with ``guild_ready_timeout=0.1`` so it is ready quickly; every
+    client started here is closed at teardown (a crash it had is re-raised).
+    """
+    running: list[RunningClient] = []
+
+    async def start(
+        client: discord.Client,
+        *,
+        token: str | None = None,
+        wait_ready: bool = True,
+        timeout: float = 5.0,  # noqa: ASYNC109 - the test API takes timeouts
+    ) -> RunningClient:
+        runner = RunningClient(
+            fake_discord, client, fake_discord.config.token if token is None else token
+        )
+        running.append(runner)
+        await runner.start(wait_ready=wait_ready, timeout=timeout)
+        return runner
+
+    yield start
+    for runner in reversed(running):
+        await runner.stop()
+
+
+__all__ = ["StartBot", "start_client"]
