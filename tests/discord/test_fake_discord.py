@@ -79,6 +79,7 @@ class RecordingBot(commands.Bot):
         self.errors: list[Exception] = []
         commands_: list[app_commands.Command[Any, Any, Any]] = [
             echo,
+            revise,
             slow,
             find,
             many,
@@ -137,6 +138,17 @@ def recording_bot(interaction: discord.Interaction) -> RecordingBot:
 async def echo(interaction: discord.Interaction, text: str) -> None:
     """Repeat the text."""
     await interaction.response.send_message(text)
+
+
+@app_commands.command()
+async def revise(interaction: discord.Interaction) -> None:
+    """Answer, revise, follow up, then retract the follow-up."""
+    await interaction.response.send_message("draft")
+    await interaction.edit_original_response(content="final")
+    original = await interaction.original_response()
+    extra = await interaction.followup.send(f"original says {original.content}", wait=True)
+    await extra.edit(content="edited follow-up")
+    await extra.delete()
 
 
 @app_commands.command()
@@ -251,7 +263,18 @@ async def test_login_syncs_guild_commands_and_receives_the_guild(
         ("PUT", "/applications/{application_id}/guilds/{guild_id}/commands", 200),
     ]
     synced = {c["name"] for c in fake_discord.state.commands[fake_discord.guild.id]}
-    assert synced == {"echo", "slow", "find", "many", "vote", "feedback", "twice", "gated", "later"}
+    assert synced == {
+        "echo",
+        "revise",
+        "slow",
+        "find",
+        "many",
+        "vote",
+        "feedback",
+        "twice",
+        "gated",
+        "later",
+    }
     guild = bot.get_guild(fake_discord.guild.id)
     assert guild is not None
     assert bot.user is not None and bot.user.id == fake_discord.bot.id
@@ -289,6 +312,25 @@ async def test_deferred_reply_is_replaced_by_the_first_follow_up(
     assert inter.original is inter.followups[0]
     assert not inter.original.loading
     assert second.content == "part 2"
+
+
+async def test_original_and_follow_up_can_be_read_edited_and_deleted(
+    fake_discord: FakeDiscord, bot: RecordingBot
+) -> None:
+    inter = fake_discord.slash("alice", "revise")
+    await fake_discord.wait_for(lambda: fake_discord.deleted)
+    (extra,) = fake_discord.deleted
+    assert extra.content == "edited follow-up"
+    assert [m.content for m in fake_discord.messages("general")] == ["final"]
+    assert inter.followups == [extra]
+    webhook = "/webhooks/{webhook_id}/{webhook_token}"
+    assert [(r.method, r.template) for r in fake_discord.requests[-5:]] == [
+        ("PATCH", webhook + "/messages/@original"),
+        ("GET", webhook + "/messages/@original"),
+        ("POST", webhook),
+        ("PATCH", webhook + "/messages/{message_id}"),
+        ("DELETE", webhook + "/messages/{message_id}"),
+    ]
 
 
 async def test_autocomplete_answers_matching_choices(

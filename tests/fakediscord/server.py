@@ -1173,7 +1173,7 @@ class FakeDiscord:
         else:
             payload.update(
                 user=state.user_payload(user),
-                authorizing_integration_owners={"0": None},
+                authorizing_integration_owners={"0": "0"},
                 context=1,
             )
         if message is not None:
