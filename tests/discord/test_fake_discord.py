@@ -126,6 +126,14 @@ class RecordingBot(commands.Bot):
     async def on_thread_create(self, thread: discord.Thread) -> None:
         self.events.append(("thread", thread.id))
 
+    async def on_raw_thread_update(self, payload: discord.RawThreadUpdateEvent) -> None:
+        metadata = payload.data["thread_metadata"]
+        update = (payload.thread_id, metadata["archived"], metadata.get("locked", False))
+        self.events.append(("thread_update", update))
+
+    async def on_raw_thread_delete(self, payload: discord.RawThreadDeleteEvent) -> None:
+        self.events.append(("thread_delete", payload.thread_id))
+
 
 def recording_bot(interaction: discord.Interaction) -> RecordingBot:
     """The bot handling ``interaction``."""
@@ -772,6 +780,24 @@ async def test_thread_from_a_message_is_created_and_announced(
     with pytest.raises(discord.HTTPException) as caught:
         await post.create_thread(name="again")
     assert caught.value.code == 160004
+
+
+async def test_bot_archives_reopens_and_deletes_a_thread(
+    fake_discord: FakeDiscord, bot: RecordingBot
+) -> None:
+    channel = text_channel(bot, fake_discord.readings.id)
+    thread = await channel.create_thread(name="Week 1", type=discord.ChannelType.public_thread)
+    (fake_thread,) = fake_discord.threads("readings")
+    assert [m.type for m in fake_discord.messages("readings")] == [18]
+    await thread.edit(archived=True)
+    assert fake_thread.archived
+    await thread.send("Reopening with a new question")
+    assert not fake_thread.archived
+    fake_discord.set_thread(fake_thread, archived=True, locked=True)
+    await fake_discord.wait_for(lambda: (thread.id, True, True) in bot.seen("thread_update"))
+    await thread.delete()
+    await fake_discord.wait_for(lambda: bot.seen("thread_delete") == [thread.id])
+    assert fake_discord.threads("readings") == []
 
 
 async def test_thread_name_over_100_characters_is_rejected(

@@ -203,6 +203,7 @@ class Rest:
             r("GET", "/guilds/{guild_id}/threads/active", self.active_threads),
             r("GET", "/channels/{channel_id}", self.get_channel),
             r("PATCH", "/channels/{channel_id}", self.patch_channel),
+            r("DELETE", "/channels/{channel_id}", self.delete_channel),
             r("POST", "/channels/{channel_id}/typing", self.typing),
             r("GET", "/channels/{channel_id}/messages", self.get_messages),
             r("POST", "/channels/{channel_id}/messages", self.create_message),
@@ -760,6 +761,20 @@ class Rest:
             "THREAD_UPDATE", self.state.thread_payload(channel), intents=INTENT_GUILDS
         )
         return self.state.thread_payload(channel)
+
+    async def delete_channel(self, call: Call) -> Any:
+        """DELETE /channels/{channel_id}: a thread (Manage Threads) or a channel (Manage
+        Channels); DM channels are just closed."""
+        channel = self.channel(call)
+        payload = self.state.channel_payload(channel)
+        if channel.is_dm:
+            return payload
+        if channel.is_thread:
+            self.require(channel, Perm.MANAGE_THREADS, "Manage Threads")
+        else:
+            self.require(channel, Perm.MANAGE_CHANNELS, "Manage Channels")
+        self.fake.remove_channel(channel)
+        return payload
 
     async def typing(self, call: Call) -> Any:
         """POST /channels/{channel_id}/typing."""

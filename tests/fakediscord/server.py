@@ -1102,6 +1102,25 @@ class FakeDiscord:
         )
         return channel
 
+    def remove_channel(self, channel: Any) -> None:
+        """Deletes a channel or thread (and its threads): CHANNEL_DELETE / THREAD_DELETE."""
+        target = self.channel(channel)
+        for thread in self.threads(target) if not target.is_thread else []:
+            self.remove_channel(thread)
+        self.state.channels.pop(target.id, None)
+        self.guild.channels.pop(target.id, None)
+        if target.is_thread:
+            event = {
+                "id": str(target.id),
+                "guild_id": str(target.guild_id),
+                "parent_id": str(target.parent_id),
+                "type": target.type,
+            }
+            self.gateway.dispatch("THREAD_DELETE", event, intents=INTENT_GUILDS)
+        else:
+            payload = self.state.channel_payload(target)
+            self.gateway.dispatch("CHANNEL_DELETE", payload, intents=INTENT_GUILDS)
+
     def set_permissions(
         self, channel: Any, target: Any, *, allow: int = 0, deny: int = 0
     ) -> Channel:
