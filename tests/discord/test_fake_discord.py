@@ -80,6 +80,7 @@ class RecordingBot(commands.Bot):
         commands_: list[app_commands.Command[Any, Any, Any]] = [
             echo,
             revise,
+            schedule,
             slow,
             find,
             many,
@@ -157,6 +158,13 @@ async def revise(interaction: discord.Interaction) -> None:
     extra = await interaction.followup.send(f"original says {original.content}", wait=True)
     await extra.edit(content="edited follow-up")
     await extra.delete()
+
+
+@app_commands.command()
+@app_commands.default_permissions(manage_guild=True)
+async def schedule(interaction: discord.Interaction) -> None:
+    """Organizers only: show the schedule."""
+    await interaction.response.send_message("Next post: Monday", ephemeral=True)
 
 
 @app_commands.command()
@@ -274,6 +282,7 @@ async def test_login_syncs_guild_commands_and_receives_the_guild(
     assert synced == {
         "echo",
         "revise",
+        "schedule",
         "slow",
         "find",
         "many",
@@ -424,6 +433,27 @@ async def test_interaction_deadlines_are_enforced(
     assert isinstance(error, discord.HTTPException)
     assert (error.status, error.code) == (status, code)
     assert [v.kind for v in fake_discord.take_violations()] == [violation]
+
+
+@pytest.mark.parametrize(
+    ("user", "channel", "visible"),
+    [
+        ("owner", "general", True),
+        ("organizer", "general", True),
+        ("alice", "general", False),
+        ("organizer", "hidden", False),
+        ("owner", "hidden", True),
+    ],
+)
+async def test_command_visibility_follows_default_member_permissions(
+    fake_discord: FakeDiscord, bot: RecordingBot, user: str, channel: str, visible: bool
+) -> None:
+    if not visible:
+        with pytest.raises(PermissionError):
+            fake_discord.slash(user, "schedule", channel=channel)
+        return
+    reply = await fake_discord.slash(user, "schedule", channel=channel).message()
+    assert (reply.content, reply.ephemeral) == ("Next post: Monday", True)
 
 
 async def test_unsynced_command_cannot_be_invoked(

@@ -1206,10 +1206,14 @@ class FakeDiscord:
     def _check_command_permission(
         self, user: User, channel: Channel, command: Mapping[str, Any]
     ) -> None:
-        required = command.get("default_member_permissions")
-        if required is None or channel.is_dm:
+        if channel.is_dm:
             return
         perms = self.state.permissions_for(user.id, channel)
+        if not perms & Perm.VIEW_CHANNEL:
+            raise PermissionError(f"{user.username} cannot see channel {channel.name}")
+        required = command.get("default_member_permissions")
+        if required is None:
+            return
         needed = int(required)
         allowed = perms == Perm.ALL or (needed != 0 and perms & needed == needed)
         if not allowed:
