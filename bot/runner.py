@@ -88,6 +88,15 @@ async def run_bot(
         except discord.PrivilegedIntentsRequired:
             print(INTENTS_REFUSED, file=stderr)
             return EXIT_DISCORD
+        except discord.ConnectionClosed as exc:
+            if exc.code == 4004:
+                print(BAD_TOKEN, file=stderr)
+            else:
+                print(
+                    f"Discord closed the connection for good (code {exc.code}: {exc.reason}).",
+                    file=stderr,
+                )
+            return EXIT_DISCORD
         finally:
             for signum in installed:
                 loop.remove_signal_handler(signum)

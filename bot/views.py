@@ -24,8 +24,8 @@ NOT_YOURS = "These buttons belong to whoever asked. Run the command yourself to 
 class OwnedView(discord.ui.View):
     """A view only its owner can use, which disables itself when it times out."""
 
-    def __init__(self, *, owner_id: int, timeout: float | None = VIEW_TIMEOUT) -> None:
-        super().__init__(timeout=timeout)
+    def __init__(self, *, owner_id: int) -> None:
+        super().__init__(timeout=VIEW_TIMEOUT)
         self.owner_id = owner_id
         self.message: discord.InteractionMessage | None = None
 
@@ -76,19 +76,19 @@ class PassageView(OwnedView):
         self._update_buttons()
         await interaction.response.edit_message(embed=self.embed(), view=self)
 
-    @discord.ui.button(label="◀", style=discord.ButtonStyle.secondary)
+    @discord.ui.button(label="◀", style=discord.ButtonStyle.secondary, custom_id="passage:previous")
     async def previous(
         self, interaction: discord.Interaction[Any], button: discord.ui.Button[Any]
     ) -> None:
         await self._turn(interaction, -1)
 
-    @discord.ui.button(label="▶", style=discord.ButtonStyle.secondary)
+    @discord.ui.button(label="▶", style=discord.ButtonStyle.secondary, custom_id="passage:next")
     async def next(
         self, interaction: discord.Interaction[Any], button: discord.ui.Button[Any]
     ) -> None:
         await self._turn(interaction, +1)
 
-    @discord.ui.button(label="Share", style=discord.ButtonStyle.primary)
+    @discord.ui.button(label="Share", style=discord.ButtonStyle.primary, custom_id="passage:share")
     async def share(
         self, interaction: discord.Interaction[Any], button: discord.ui.Button[Any]
     ) -> None:
@@ -107,7 +107,9 @@ class SearchView(OwnedView):
         self.library = library
         self.open.options = options  # type: ignore[assignment]
 
-    @discord.ui.select(placeholder="Open a hit as a passage…", min_values=1, max_values=1)
+    @discord.ui.select(
+        placeholder="Open a hit as a passage…", min_values=1, max_values=1, custom_id="search:open"
+    )
     async def open(
         self, interaction: discord.Interaction[Any], select: discord.ui.Select[Any]
     ) -> None:
