@@ -260,3 +260,26 @@ async def test_expired_buttons_are_disabled(
         return current is not None and all(c.get("disabled") for c in components(current).values())
 
     await fake_discord.wait_for(disabled, timeout=3, what="the view to disable itself")
+
+
+@pytest.mark.parametrize(
+    ("reference", "numbers", "footer"),
+    [
+        ("china §2-4", [2, 3, 4], "internationalism-in-china §2-4"),
+        ("china 4–2", [2, 3, 4], "internationalism-in-china §2-4"),
+        ("mccune#conclusion", [7], "proletarian-internationalism §7 · Conclusion"),
+    ],
+)
+async def test_passage_ranges_and_sections(
+    fake_discord: FakeDiscord,
+    bot: ReadingGroupBot,
+    reference: str,
+    numbers: list[int],
+    footer: str,
+) -> None:
+    message = await fake_discord.slash("alice", "passage", {"reference": reference}).message()
+    (embed,) = message.embeds
+    assert embed["footer"]["text"] == footer
+    for number in numbers:
+        assert f"**§{number}** " in embed["description"]
+    assert f"**§{numbers[-1] + 1}** " not in embed["description"]
