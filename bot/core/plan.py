@@ -26,6 +26,7 @@ from bot.core.errors import ContentError, PlanError
 from bot.core.excerpts import DEFAULT_WORD_TARGET, Installment, plan_installments
 from bot.core.readings import Library, LibraryError, Reading, closest
 from bot.core.schedule import UTC, Cadence, format_time, parse_cadence, parse_timezone, slots
+from bot.core.yamlfile import compose
 
 DEFAULT_QUESTIONS = 3
 MIN_WORDS, MAX_WORDS = 50, 10_000
@@ -359,12 +360,9 @@ def parse_groups_yaml(
         LibraryError: every problem found, each as ``path:line: what is wrong``.
     """
     try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        problem = getattr(exc, "problem", None) or str(exc)
-        line = mark.line + 1 if mark is not None else None
-        raise LibraryError([ContentError(path, line, f"not valid YAML: {problem}")]) from None
+        root = compose(text, path)
+    except ContentError as exc:
+        raise LibraryError([exc]) from None
     if root is None:
         return ()
     errors: list[ContentError] = []

@@ -42,6 +42,7 @@ from bot.core.citations import format_citation
 from bot.core.errors import ContentError
 from bot.core.pages import clip, split_sentences
 from bot.core.readings import Library, LibraryError, Reading, closest, fold, slugify
+from bot.core.yamlfile import compose
 
 KINDS = ("comprehension", "interpretation", "critique", "connection")
 
@@ -284,12 +285,9 @@ class _File:
             errors.append(ContentError(str(path), None, f"not UTF-8 text ({exc.reason})"))
             return None
         try:
-            root = yaml.compose(text, Loader=yaml.SafeLoader)
-        except yaml.YAMLError as exc:
-            mark = getattr(exc, "problem_mark", None)
-            problem = getattr(exc, "problem", None) or str(exc)
-            line = mark.line + 1 if mark is not None else None
-            errors.append(ContentError(str(path), line, f"not valid YAML: {problem}"))
+            root = compose(text, str(path))
+        except ContentError as exc:
+            errors.append(exc)
             return None
         if root is None:
             errors.append(ContentError(str(path), None, "the file is empty"))

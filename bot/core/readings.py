@@ -39,6 +39,7 @@ from typing import Any
 import yaml
 
 from bot.core.errors import ContentError, ReadingGroupError
+from bot.core.yamlfile import compose
 
 SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
 HEADING_RE = re.compile(r"^(#{1,6})\s+(.+?)\s*#*\s*$")
@@ -403,13 +404,13 @@ def _front_matter(lines: list[str], path: str) -> tuple[dict[str, Any], int, lis
         )
     source = "\n".join(lines[1:end])
     try:
-        node = yaml.compose(source, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(source)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 2 if mark is not None else 1
-        problem = getattr(exc, "problem", None) or str(exc)
-        return {}, end + 1, [ContentError(path, line, f"front matter is not valid YAML: {problem}")]
+        node = compose(source, path, first_line=2, what="front matter is not valid YAML")
+        data = yaml.SafeLoader("").construct_document(node) if node is not None else None
+    except ContentError as exc:
+        return {}, end + 1, [exc]
+    except yaml.YAMLError as exc:  # a value YAML cannot construct, e.g. a bad date
+        line = node.start_mark.line + 2 if node is not None else 2
+        return {}, end + 1, [ContentError(path, line, f"front matter: {exc}")]
     if not isinstance(data, dict) or node is None:
         return (
             {},
