@@ -37,18 +37,7 @@ def split_text(text: str, limit: int) -> list[str]:
         raise ValueError("limit must be positive")
     if len(text) <= limit:
         return [text]
-    chunks: list[str] = []
-    current = ""
-    for piece in _pieces(text, limit):
-        candidate = f"{current} {piece}" if current else piece
-        if len(candidate) <= limit:
-            current = candidate
-        else:
-            chunks.append(current)
-            current = piece
-    if current:
-        chunks.append(current)
-    return chunks
+    return _pack(_pieces(text, limit), limit, " ")
 
 
 def _pieces(text: str, limit: int) -> Iterator[str]:
@@ -70,19 +59,24 @@ def paginate(blocks: Iterable[str], limit: int, separator: str = "\n\n") -> list
     Blocks are never reordered; a block longer than ``limit`` is split with :func:`split_text`
     and its parts fill pages of their own.
     """
-    pages: list[str] = []
+    parts = (part for block in blocks for part in split_text(block, limit))
+    return _pack(parts, limit, separator)
+
+
+def _pack(pieces: Iterable[str], limit: int, separator: str) -> list[str]:
+    """Join consecutive ``pieces`` (each at most ``limit`` long) while they fit in ``limit``."""
+    chunks: list[str] = []
     current = ""
-    for block in blocks:
-        for part in split_text(block, limit) if len(block) > limit else [block]:
-            candidate = f"{current}{separator}{part}" if current else part
-            if len(candidate) <= limit:
-                current = candidate
-            else:
-                pages.append(current)
-                current = part
+    for piece in pieces:
+        candidate = f"{current}{separator}{piece}" if current else piece
+        if len(candidate) <= limit:
+            current = candidate
+        else:
+            chunks.append(current)
+            current = piece
     if current:
-        pages.append(current)
-    return pages
+        chunks.append(current)
+    return chunks
 
 
 def clip(text: str, limit: int, ellipsis: str = "…") -> str:
