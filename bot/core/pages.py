@@ -57,7 +57,7 @@ def paginate(blocks: Iterable[str], limit: int, separator: str = "\n\n") -> list
     """Pack ``blocks`` (e.g. rendered paragraphs) into pages of at most ``limit`` characters.
 
     Blocks are never reordered; a block longer than ``limit`` is split with :func:`split_text`
-    and its parts fill pages of their own.
+    whose parts are packed like any other block.
     """
     parts = (part for block in blocks for part in split_text(block, limit))
     return _pack(parts, limit, separator)
