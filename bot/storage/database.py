@@ -7,8 +7,10 @@ migration, never half-way (sqlite-utils keeps the same bookkeeping).
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
+import weakref
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -118,6 +120,34 @@ async def connect_raw(path: Path | str) -> aiosqlite.Connection:
     await db.execute("PRAGMA foreign_keys = ON")
     await db.execute("PRAGMA busy_timeout = 5000")
     return db
+
+
+_locks: weakref.WeakKeyDictionary[aiosqlite.Connection, asyncio.Lock] = weakref.WeakKeyDictionary()
+
+
+def write_lock(db: aiosqlite.Connection) -> asyncio.Lock:
+    """The lock every transaction on ``db`` holds.
+
+    The bot shares one connection between its tasks; a second ``BEGIN`` on it while a
+    transaction is open fails, and another task's statements would join the open transaction.
+    """
+    lock = _locks.get(db)
+    if lock is None:
+        lock = _locks[db] = asyncio.Lock()
+    return lock
+
+
+@asynccontextmanager
+async def transaction(db: aiosqlite.Connection) -> AsyncIterator[aiosqlite.Connection]:
+    """``BEGIN IMMEDIATE`` ... ``COMMIT`` under :func:`write_lock`; rolled back on any error."""
+    async with write_lock(db):
+        await db.execute("BEGIN IMMEDIATE")
+        try:
+            yield db
+        except BaseException:
+            await db.rollback()
+            raise
+        await db.commit()
 
 
 @asynccontextmanager
