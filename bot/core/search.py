@@ -75,7 +75,11 @@ MARK_CLOSE = "\x03"
 ELLIPSIS = "…"
 
 _CONTROL_RE = re.compile(r"[\x00-\x1f\x7f-\x9f]")
-_MARKDOWN_RE = re.compile(r"[\\*_~`|\[\]]|^[>#-]")
+# What escape_markdown escapes: these characters anywhere, and one of _MARKDOWN_LEADING at the
+# start. Most snippets have none, and a search is much cheaper than a substitution.
+_MARKDOWN_RE = re.compile(r"[\\*_~`|\[\]]")
+_MARKDOWN_LEADING = (">", "#", "-")
+_SENTINEL_RE = re.compile(f"([{MARK_OPEN}{MARK_CLOSE}])")
 
 
 @dataclass(frozen=True, slots=True)
@@ -186,7 +190,13 @@ def index_text(text: str) -> str:
 def escape_markdown(text: str) -> str:
     """Backslash-escape what Discord's Markdown would read as formatting or a masked link
     (the characters ``discord.utils.escape_markdown`` escapes, plus brackets)."""
-    return _MARKDOWN_RE.sub(r"\\\g<0>", text)
+    if _MARKDOWN_RE.search(text) is not None:
+        text = _MARKDOWN_RE.sub(_backslash, text)
+    return "\\" + text if text.startswith(_MARKDOWN_LEADING) else text
+
+
+def _backslash(match: re.Match[str]) -> str:
+    return "\\" + match.group(0)
 
 
 def _strip_controls(text: str) -> str:
@@ -221,13 +231,11 @@ PLAIN = Markers("", "")
 
 def render_snippet(marked: str, markers: Markers = MARKDOWN) -> str:
     """Replace the match sentinels in ``marked`` with ``markers``, escaping the text between."""
-    out = []
-    for index, piece in enumerate(re.split(f"([{MARK_OPEN}{MARK_CLOSE}])", marked)):
-        if index % 2 == 0:
-            out.append(markers.escape(piece))
-        else:
-            out.append(markers.open if piece == MARK_OPEN else markers.close)
-    return "".join(out)
+    pieces = _SENTINEL_RE.split(marked)  # text, sentinel, text, ..., text
+    escape = markers.escape
+    pieces[::2] = [escape(piece) for piece in pieces[::2]]
+    pieces[1::2] = [markers.open if mark == MARK_OPEN else markers.close for mark in pieces[1::2]]
+    return "".join(pieces)
 
 
 # Results
