@@ -9,6 +9,14 @@ an FTS5 string, so quotes, ``*``, ``NEAR(``, ``AND``/``OR``/``NOT``, parentheses
 Query language, as a member sees it:
 
 - Words are all required, in any order: ``engels market`` finds paragraphs with both.
+- Very common words (:data:`STOP_WORDS`: "the", "of", "that", ...) are left out of a query
+  that has anything else to search: ``the market`` searches ``market``, ``the internat*``
+  searches ``internat*``. They carry no meaning a ranking can use, and each would make FTS5
+  read and score a posting list covering most of the library. :attr:`SearchQuery.ignored`
+  lists what was left out. Quoted phrases keep every word: ``"the market"`` is exact.
+- A query of nothing but common words (``the``, ``that it is``) is searched as the phrase it
+  spells, words adjacent and in order, since that is the only thing it can mean; see
+  :mod:`bot.storage.search` for how its many matches are ranked.
 - The index stems with Porter, so ``workers`` finds "worker". Porter leaves some derivations
   apart (``internationalism`` -> "internation", ``internationalist`` unchanged), so each bare
   word also matches its relatives by suffix (:func:`related_forms`): -ism/-ist/-istic,
@@ -45,6 +53,25 @@ MIN_PREFIX = 3
 
 MIN_ROOT = 3
 """Shortest root :func:`related_forms` swaps suffixes on ("racism" -> "racist", not "ism")."""
+
+_STOP_WORDS = """
+    a about above across after again against all almost along also although am among an and
+    another any are around as at be because been before being below between beyond both but by
+    could did do does doing down during each either else even ever every few for from further
+    had has have having he hence her here hers herself him himself his how however i if in into
+    is it its itself just least less many me more most much must my myself neither never no nor
+    not now of off often on once only or other others ought our ours ourselves out over own
+    rather same shall she should since so some such than that the their theirs them themselves
+    then there therefore these they this those thou thee though thus thy to too toward towards
+    under unless until up upon us very was we were what whatever when whenever where whether
+    which while who whom whose why with within without would ye yet you your yours yourself
+    yourselves s t d ll m re ve
+"""
+STOP_WORDS = frozenset(_STOP_WORDS.split())
+"""Function words of English, lowercased: pronouns, articles, auxiliaries, conjunctions,
+prepositions, and the pieces an apostrophe leaves ("s", "t", "ll"). Words that are also nouns
+("will", "may", "might", "can") are not here, nor is any content word however frequent: "one",
+"man", "time" and "labour" are searched like any other."""
 
 # Suffixes that Porter does not bring to one stem, grouped by family; a word ending in one also
 # matches the root with each other suffix of its family.
@@ -106,12 +133,56 @@ class SearchQuery:
         return not self.terms and not self.prefixes and not self.phrases
 
     @property
+    def only_common(self) -> bool:
+        """True when every word of the query, quoted or not, is one of :data:`STOP_WORDS`
+        (and there is no prefix): nothing in it says what the query is about."""
+        return (
+            not self.is_empty
+            and not self.prefixes
+            and all(term in STOP_WORDS for term in self.terms)
+            and all(word in STOP_WORDS for phrase in self.phrases for word in phrase)
+        )
+
+    @property
+    def searched_terms(self) -> tuple[str, ...]:
+        """The bare words searched: :attr:`terms` without :data:`STOP_WORDS`, unless the query
+        has nothing else (then :attr:`fts` searches them as a phrase)."""
+        if self.only_common:
+            return self.terms
+        return tuple(term for term in self.terms if term not in STOP_WORDS)
+
+    @property
+    def ignored(self) -> tuple[str, ...]:
+        """The common words left out of the search because the query has other words."""
+        if self.only_common:
+            return ()
+        return tuple(term for term in self.terms if term in STOP_WORDS)
+
+    @property
+    def broad(self) -> bool:
+        """True when the query may match much of the library: nothing but common words, or a
+        single word (bare, quoted or a prefix). A query with two words that are not common, or
+        a longer phrase with one, rarely matches more than a few hundred paragraphs."""
+        if self.only_common:
+            return True
+        words = self.searched_terms + self.prefixes
+        if self.phrases:
+            return not words and len(self.phrases) == 1 and len(self.phrases[0]) == 1
+        return len(words) == 1
+
+    @property
     def fts(self) -> str:
-        """The FTS5 MATCH expression: every word quoted, groups joined by AND."""
+        """The FTS5 MATCH expression: every word quoted, groups joined by AND.
+
+        In a query of only common words, the bare words become one phrase, in the order typed.
+        """
         groups = []
-        for term in self.terms:
-            forms = [_fts_string(form) for form in (term, *related_forms(term))]
-            groups.append(f"({' OR '.join(forms)})" if len(forms) > 1 else forms[0])
+        if self.only_common and self.terms:
+            groups.append(_fts_string(" ".join(self.terms)))
+        else:
+            for term in self.searched_terms:
+                forms = [_fts_string(form) for form in (term, *related_forms(term))]
+                groups.append(f"({' OR '.join(forms)})" if len(forms) > 1 else forms[0])
         groups.extend(f"{_fts_string(prefix)}*" for prefix in self.prefixes)
         groups.extend(_fts_string(" ".join(phrase)) for phrase in self.phrases)
         return " AND ".join(groups)
@@ -297,6 +368,11 @@ class SearchResults(list[Hit]):
     def nothing_to_search(self) -> bool:
         """True when the query had no searchable words (only punctuation, emoji, spaces)."""
         return self.query.is_empty
+
+    @property
+    def ignored(self) -> tuple[str, ...]:
+        """Common words that were left out of the search (see :attr:`SearchQuery.ignored`)."""
+        return self.query.ignored
 
 
 @dataclass(frozen=True, slots=True)

@@ -3,6 +3,19 @@
 The index is the ``readings``/``paragraphs``/``paragraphs_fts`` tables of migration 0001. This
 module is their only writer, and keeps the external-content FTS5 index in step with
 ``paragraphs`` itself (see the migration for why there are no triggers).
+
+Ranking. Hits are ordered by BM25, best first, with one bound on the work: FTS5 scores every
+row a query matches (about 2 µs each, plus a pass over each word's postings for its weight), so a
+word found in thousands of paragraphs would take tens of milliseconds. A *broad* query
+(:attr:`bot.core.search.SearchQuery.broad`: a single word or prefix, or nothing but common
+words) therefore ranks only its first :data:`RANKED` matches in library order (the plan's
+readings first, then the others by slug; within the reading searched, with ``reading=``), and a
+query of nothing but common words only its first :data:`RANKED_COMMON`. Those matches are found
+without ranking anything, and the bound becomes a rowid range FTS5 applies before scoring. A
+query with two words that are not common, or a phrase with one, is ranked in full: it rarely
+matches more than a few hundred paragraphs. Common words themselves are left out of a query
+that has other words (see :mod:`bot.core.search`), so ``the market`` costs what ``market``
+costs. ``bench/RESULTS.md`` has the numbers.
 """
 
 from __future__ import annotations
@@ -35,6 +48,12 @@ MAX_LIMIT = 100
 
 SNIPPET_TOKENS = 24
 """Words in a snippet (FTS5 allows at most 64)."""
+
+RANKED = 500
+"""Most matches a broad query (one word) has ranked by BM25: the first ones in library order."""
+
+RANKED_COMMON = 100
+"""The same for a query of nothing but common words, which no ranking can make sense of."""
 
 INDEX_VERSION = 1
 """Bump when what gets indexed for the same reading changes (e.g. ``plain_text``): every
@@ -198,21 +217,29 @@ async def search(
         "close": MARK_CLOSE,
         "ellipsis": ELLIPSIS,
         "tokens": max(1, min(snippet_tokens, 64)),
+        "skip": (RANKED_COMMON if parsed.only_common else RANKED) - 1,
     }
     # FTS5 sorts by rank itself (no SQLite sorter: see EXPLAIN QUERY PLAN), so snippet() runs
     # only for the rows returned. A reading's rows are inserted together, so their ids form a
     # range FTS5 can skip to instead of ranking the whole library.
+    scope = ""
+    if reading is not None:
+        scope = "AND p.slug = :slug" + _IN_READING.format(table="paragraphs_fts")
+    if parsed.broad:
+        # The RANKED-th match in index order, found without ranking anything: FTS5 turns the
+        # bound into a range of the index, so BM25 scores at most RANKED rows.
+        inner = _IN_READING.format(table="candidates") if reading is not None else ""
+        scope += _CANDIDATES.format(scope=inner)
     query = f"""
         SELECT p.slug, p.kind, p.number, p.label, p.section, paragraphs_fts.rank,
                snippet(paragraphs_fts, 0, :open, :close, :ellipsis, :tokens)
         FROM paragraphs_fts
         JOIN paragraphs AS p ON p.id = paragraphs_fts.rowid
-        WHERE paragraphs_fts MATCH :match {_IN_READING if reading is not None else ""}
+        WHERE paragraphs_fts MATCH :match {scope}
         ORDER BY paragraphs_fts.rank
         LIMIT :limit
     """
-    async with db.execute(query, params) as cursor:
-        rows = await cursor.fetchall()
+    rows = await db.execute_fetchall(query, params)
     hits = (
         Hit(
             slug=row[0],
@@ -230,7 +257,15 @@ async def search(
 
 
 _IN_READING = """
-    AND p.slug = :slug
-    AND paragraphs_fts.rowid BETWEEN (SELECT min(id) FROM paragraphs WHERE slug = :slug)
-                                 AND (SELECT max(id) FROM paragraphs WHERE slug = :slug)
+    AND {table}.rowid BETWEEN (SELECT min(id) FROM paragraphs WHERE slug = :slug)
+                          AND (SELECT max(id) FROM paragraphs WHERE slug = :slug)
+"""
+
+_CANDIDATES = """
+    AND paragraphs_fts.rowid <= coalesce((
+        SELECT candidates.rowid FROM paragraphs_fts AS candidates
+        WHERE candidates.paragraphs_fts MATCH :match {scope}
+        ORDER BY candidates.rowid
+        LIMIT 1 OFFSET :skip
+    ), 9223372036854775807)
 """

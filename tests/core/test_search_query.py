@@ -16,6 +16,7 @@ from bot.core.search import (
     MAX_TOKEN_CHARS,
     MAX_TOKENS,
     PLAIN,
+    STOP_WORDS,
     Hit,
     IndexReport,
     Markers,
@@ -92,11 +93,53 @@ def test_the_token_budget_counts_phrases_and_words_in_order() -> None:
         ('"one country"', '"one country"'),
         ("internat*", '"internat"*'),
         ("racism", '("racism" OR "racisms" OR "racist" OR "racists" OR "racistic")'),
-        ('AND "NEAR"', '"and" AND "near"'),
+        # A common word is left out when there is something else to search.
+        ('AND "NEAR"', '"near"'),
+        ("AND", '"and"'),
     ],
 )
 def test_fts_expression(text: str, fts: str) -> None:
     assert parse_query(text).fts == fts
+
+
+@pytest.mark.parametrize(
+    ("text", "fts", "ignored", "only_common", "broad"),
+    [
+        ("the market", '"market"', ("the",), False, True),
+        ("market of the", '"market"', ("of", "the"), False, True),
+        ("The Market", '"market"', ("the",), False, True),
+        ("the internat*", '"internat"*', ("the",), False, True),
+        ('the "free market"', '"free market"', ("the",), False, False),
+        ('"the market"', '"the market"', (), False, False),
+        ('"market"', '"market"', (), False, True),
+        ("market engels", '"market" AND "engels"', (), False, False),
+        ("a market of engels", '"market" AND "engels"', ("a", "of"), False, False),
+        ("the", '"the"', (), True, True),
+        ("that it is", '"that it is"', (), True, True),
+        ("is it that", '"is it that"', (), True, True),
+        ('"of the"', '"of the"', (), True, True),
+        ('that "of the"', '"that" AND "of the"', (), True, True),
+        # Words that are also nouns are searched, however common.
+        ("will", '"will"', (), False, True),
+        ("the free will", '"free" AND "will"', ("the",), False, False),
+    ],
+)
+def test_common_words(
+    text: str, fts: str, ignored: tuple[str, ...], only_common: bool, broad: bool
+) -> None:
+    query = parse_query(text)
+    assert (query.fts, query.ignored, query.only_common, query.broad) == (
+        fts,
+        ignored,
+        only_common,
+        broad,
+    )
+
+
+def test_stop_words_are_lowercase_function_words() -> None:
+    assert all(word == word.lower() and word.isalpha() for word in STOP_WORDS)
+    assert {"the", "of", "that", "and"} <= STOP_WORDS
+    assert not {"one", "man", "time", "labour", "will", "may", "state"} & STOP_WORDS
 
 
 # The FTS5 grammar this module may produce: quoted strings only, grouped by OR in parentheses,

@@ -158,6 +158,72 @@ async def test_limit(db: aiosqlite.Connection) -> None:
     assert len(await search(db, "labour", limit=1000)) == MAX_LIMIT
 
 
+# Common words and broad queries
+
+
+async def test_common_words_are_left_out_when_the_query_has_other_words(
+    db: aiosqlite.Connection,
+) -> None:
+    reading = make_reading(
+        "x", ["A market day in town.", "The market opened at dawn.", "The end of the day."]
+    )
+    await sync_index(db, Library((reading,)))
+    results = await search(db, "the market")
+    assert sorted(hit.citation for hit in results) == ["x §1", "x §2"]
+    assert results.ignored == ("the",)
+    assert await locations(db, '"the market"') == ["x §2"]
+    assert (await search(db, '"the market"')).ignored == ()
+
+
+async def test_a_query_of_only_common_words_is_searched_as_a_phrase(
+    db: aiosqlite.Connection,
+) -> None:
+    reading = make_reading(
+        "x", ["So that it is done.", "It is that, so it is.", "Is it that?", "Nothing here."]
+    )
+    await sync_index(db, Library((reading,)))
+    results = await search(db, "that it is")
+    assert [hit.citation for hit in results] == ["x §1"]
+    assert results.ignored == ()
+    assert sorted(await locations(db, "is")) == ["x §1", "x §2", "x §3"]
+
+
+def labour_reading(slug: str) -> Reading:
+    """Three long paragraphs that mention labour once, then three that are about nothing else:
+    BM25 puts the last three first."""
+    long = "Labour is mentioned once in this rather long paragraph about capital and wages."
+    return make_reading(slug, [long, long, long, *(["Labour, labour, capital."] * 3)])
+
+
+async def test_a_broad_query_ranks_only_its_first_matches(
+    db: aiosqlite.Connection, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await sync_index(db, Library((labour_reading("x"),)))
+    assert [hit.number for hit in await search(db, "labour")][:3] == [4, 5, 6]
+    monkeypatch.setattr("bot.storage.search.RANKED", 3)
+    assert sorted(hit.number for hit in await search(db, "labour")) == [1, 2, 3]
+    # Two words that are not common are never capped: every match is ranked.
+    assert [hit.number for hit in await search(db, "labour capital")][:3] == [4, 5, 6]
+
+
+async def test_the_cap_counts_matches_within_the_reading_searched(
+    db: aiosqlite.Connection, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await sync_index(db, Library((labour_reading("a"), labour_reading("b"))))
+    monkeypatch.setattr("bot.storage.search.RANKED", 2)
+    assert await locations(db, "labour", reading="b") == ["b §1", "b §2"]
+    assert sorted(await locations(db, "labour")) == ["a §1", "a §2"]
+
+
+async def test_a_query_of_only_common_words_has_a_smaller_cap(
+    db: aiosqlite.Connection, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await sync_index(db, Library((labour_reading("x"),)))
+    monkeypatch.setattr("bot.storage.search.RANKED_COMMON", 2)
+    assert sorted(hit.number for hit in await search(db, "in this")) == [1, 2]
+    assert len(await search(db, "labour")) == 6
+
+
 # Snippets
 
 
