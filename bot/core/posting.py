@@ -1,0 +1,238 @@
+"""What a group posts next: progress found again by installment key, each post's questions, and
+the marker that identifies a post in the channel.
+
+A group's progress is kept as the key of the last installment it has done (posted or skipped),
+e.g. ``against-soic:12-14``, with the count as a fallback. Keys survive restarts; when a reading
+or the word target changes, the installments are cut again and :func:`resume_index` finds the
+place in the new cut, never skipping a paragraph that was not posted.
+
+Every post carries a marker in its embed footer, ``rg:<channel>:<slot>`` (``/2``, ``/3`` ... on
+the second and later messages of a long post), so a post whose confirmation was lost in a crash
+is found again in the channel's history instead of being posted twice.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import zoneinfo
+from collections.abc import Sequence, Set
+from dataclasses import dataclass
+from pathlib import Path
+
+from bot.core.errors import ContentError, PlanError
+from bot.core.excerpts import Installment, locate, parse_key
+from bot.core.plan import GroupConfig, parse_groups_yaml
+from bot.core.questions import Prompts, Question, load_prompts, questions_for
+from bot.core.readings import Library, LibraryError, load_library
+from bot.core.schedule import UTC
+
+UTC_ZONE = zoneinfo.ZoneInfo("UTC")
+_INSTANT_RE = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{6})?Z$")
+MARKER_RE = re.compile(
+    r"\brg:(?P<channel>\d+):(?P<slot>\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{6})?Z)"
+    r"(?:/(?P<part>\d+))?"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Upcoming:
+    """One post still to come: which installment, its place in the plan, its questions."""
+
+    number: int  # 1-based: "installment 4 of 23"
+    total: int
+    installment: Installment
+    questions: tuple[Question, ...]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PostContent:
+    """Everything a post shows, as stored with its claim (so a re-send shows the same).
+
+    Attributes:
+        channel_id: the group's channel.
+        slot: the slot the post was claimed for (aware UTC): its identity in the marker.
+        installment: the excerpt.
+        number, total: "installment 4 of 23".
+        questions: the discussion questions' texts, in order.
+        late: posted well after its slot (after downtime): the post says so.
+        tz: the group's timezone, to show times in.
+        ping_role_id: the role to mention, if the group has one.
+    """
+
+    channel_id: int
+    slot: dt.datetime
+    installment: Installment
+    number: int
+    total: int
+    questions: tuple[str, ...]
+    late: bool = False
+    tz: zoneinfo.ZoneInfo = UTC_ZONE
+    ping_role_id: int | None = None
+
+
+def format_instant(moment: dt.datetime) -> str:
+    """An instant as stored and shown in markers: ``2027-01-04T18:00:00Z`` (UTC, no offset).
+
+    Raises:
+        ValueError: ``moment`` is naive.
+    """
+    if moment.tzinfo is None:
+        raise ValueError(f"an instant must be aware (UTC), not naive {moment!r}")
+    moment = moment.astimezone(UTC)
+    text = moment.strftime("%Y-%m-%dT%H:%M:%S")
+    if moment.microsecond:
+        text += f".{moment.microsecond:06d}"
+    return text + "Z"
+
+
+def parse_instant(text: str) -> dt.datetime:
+    """The inverse of :func:`format_instant`.
+
+    Raises:
+        ValueError: not of that form.
+    """
+    if not _INSTANT_RE.match(text):
+        raise ValueError(f"{text!r} is not an instant like 2027-01-04T18:00:00Z")
+    return dt.datetime.fromisoformat(text[:-1]).replace(tzinfo=UTC)
+
+
+def post_marker(channel_id: int, slot: dt.datetime, part: int = 1) -> str:
+    """``rg:<channel>:<slot>`` for a post's first message, ``.../<part>`` for the others."""
+    marker = f"rg:{channel_id}:{format_instant(slot)}"
+    return marker if part == 1 else f"{marker}/{part}"
+
+
+def parse_marker(text: str) -> tuple[int, dt.datetime, int] | None:
+    """``(channel id, slot, part)`` of the marker in ``text`` (e.g. a footer), or None."""
+    match = MARKER_RE.search(text)
+    if match is None:
+        return None
+    return (
+        int(match.group("channel")),
+        parse_instant(match.group("slot")),
+        int(match.group("part") or 1),
+    )
+
+
+def resume_index(
+    installments: Sequence[Installment], done_key: str | None, done_count: int = 0
+) -> int:
+    """How many of ``installments`` are done, given the key of the last one done.
+
+    The key is looked up first; if the installments were cut again (a reading or the word
+    target changed), the installment now holding the last paragraph done is found: when it ends
+    there, the group carries on after it, otherwise that installment comes again, so no
+    paragraph is skipped. A reading that lost paragraphs counts as done; a reading dropped from
+    the plan leaves ``done_count`` (clamped) as the best guess.
+
+    Args:
+        installments: the plan's installments as cut now.
+        done_key: the :attr:`Installment.key` of the last installment done, or None for none.
+        done_count: how many were done when it was stored (the fallback).
+    """
+    if done_key is None:
+        return 0
+    for index, installment in enumerate(installments):
+        if installment.key == done_key:
+            return index + 1
+    fallback = max(0, min(done_count, len(installments)))
+    try:
+        slug, _first, last = parse_key(done_key)
+    except ValueError:
+        return fallback
+    try:
+        index = locate(installments, slug, last)
+    except PlanError:
+        own = [i for i, installment in enumerate(installments) if installment.slug == slug]
+        return own[-1] + 1 if own else fallback
+    return index + 1 if installments[index].last == last else index
+
+
+def upcoming(
+    installments: Sequence[Installment],
+    *,
+    done: int,
+    prompts: Prompts,
+    library: Library,
+    questions_per_post: int,
+    used: Set[str],
+    count: int = 1,
+) -> list[Upcoming]:
+    """The next ``count`` posts after ``done`` installments, with their questions.
+
+    Questions are chosen post by post as :func:`bot.core.questions.questions_for` does, each
+    post's questions added to ``used`` for the next, so none repeats within the plan.
+
+    Args:
+        installments: the plan's installments.
+        done: how many are done (:func:`resume_index`).
+        prompts: the loaded prompts.
+        library: the readings.
+        questions_per_post: questions per post.
+        used: ids of the questions already asked in this group.
+        count: how many posts to return (fewer when the plan ends).
+    """
+    taken = set(used)
+    posts: list[Upcoming] = []
+    for offset, installment in enumerate(installments[done : done + max(count, 0)]):
+        questions = questions_for(
+            installment.slug,
+            installment.first,
+            installment.last,
+            prompts=prompts,
+            library=library,
+            count=questions_per_post,
+            used=taken,
+        )
+        taken.update(q.id for q in questions)
+        posts.append(Upcoming(done + offset + 1, len(installments), installment, tuple(questions)))
+    return posts
+
+
+def load_groups_file(path: Path, library: Library | None = None) -> tuple[GroupConfig, ...]:
+    """Read ``groups.yaml`` at ``path``; a missing file declares no groups.
+
+    Raises:
+        LibraryError: every problem, each as ``path:line: what is wrong``.
+    """
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return ()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise LibraryError([ContentError(str(path), None, f"cannot read it: {exc}")]) from None
+    return parse_groups_yaml(text, str(path), library)
+
+
+@dataclass(frozen=True, slots=True)
+class Content:
+    """What the bot serves: the readings, the questions and the groups of groups.yaml."""
+
+    library: Library
+    prompts: Prompts
+    groups: tuple[GroupConfig, ...]
+
+
+def load_content(readings_dir: Path, prompts_dir: Path, groups_file: Path) -> Content:
+    """Load and check readings, prompts and groups.yaml together (a missing groups.yaml is fine).
+
+    Raises:
+        LibraryError: every problem, each as ``path:line: what is wrong``; prompts and groups
+            are checked only once the readings load, since they refer to them.
+    """
+    library = load_library(readings_dir)
+    errors: list[ContentError] = []
+    prompts = Prompts()
+    groups: tuple[GroupConfig, ...] = ()
+    try:
+        prompts = load_prompts(prompts_dir, library)
+    except LibraryError as exc:
+        errors.extend(exc.errors)
+    try:
+        groups = load_groups_file(groups_file, library)
+    except LibraryError as exc:
+        errors.extend(exc.errors)
+    if errors:
+        raise LibraryError(errors)
+    return Content(library, prompts, groups)
