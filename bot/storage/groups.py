@@ -1,0 +1,552 @@
+"""Reading groups, their posts and asked questions: the SQL half (tables of migration 0002).
+
+A group is a channel with a plan. Its settings come from ``/plan start`` or from groups.yaml;
+when both define a channel, the file wins (:func:`sync_file_groups` overwrites the settings and
+keeps the progress). Progress is the key of the last installment done.
+
+Posting is exactly once: :func:`claim_post` inserts the post (``UNIQUE (channel_id, slot)``), its
+questions and the group's new progress in one ``BEGIN IMMEDIATE`` transaction before anything is
+sent, and :func:`confirm_post` records the message after. A claim without confirmation is
+reconciled with the channel's history by the caller before it is sent again.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sqlite3
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from typing import Literal
+
+import aiosqlite
+
+from bot.core.excerpts import DEFAULT_WORD_TARGET
+from bot.core.plan import DEFAULT_QUESTIONS, GroupConfig, Plan
+from bot.core.posting import format_instant, parse_instant
+from bot.core.readings import Library
+from bot.core.schedule import Cadence, parse_cadence
+from bot.storage.database import transaction, write_lock
+
+PostKind = Literal["scheduled", "manual"]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Group:
+    """A group's settings and where it has got to.
+
+    Attributes:
+        channel_id: the channel it reads in (its identity).
+        guild_id: the server, when known (groups.yaml does not name it).
+        name: a short name, e.g. for ``reading-group plan --group``.
+        declared_at: ``groups.yaml:12`` for a group of the file, None for one of /plan start.
+        readings, cadence, start, word_target, questions_per_post, ping_role_id,
+            organizer_role_id, summary: the plan (see :class:`bot.core.plan.Plan`).
+        created_by: the user who ran /plan start, told when posting is blocked.
+        file_paused: groups.yaml says ``paused: true``.
+        paused_at: when /plan pause stopped it, or None.
+        retired: dropped from groups.yaml (kept for its history, never posted).
+        done_key: the key of the last installment done, or None before the first.
+        done_count: how many were done (a fallback if the key cannot be found again).
+        last_slot: the last scheduled slot handled (posted, or passed over while paused).
+        blocked: why posting is stopped (a missing permission) until /plan resume or a reload.
+    """
+
+    channel_id: int
+    name: str
+    readings: tuple[str, ...]
+    cadence: Cadence
+    start: dt.datetime
+    guild_id: int | None = None
+    declared_at: str | None = None
+    word_target: int = DEFAULT_WORD_TARGET
+    questions_per_post: int = DEFAULT_QUESTIONS
+    ping_role_id: int | None = None
+    organizer_role_id: int | None = None
+    summary: Cadence | None = None
+    created_by: int | None = None
+    file_paused: bool = False
+    paused_at: dt.datetime | None = None
+    retired: bool = False
+    done_key: str | None = None
+    done_count: int = 0
+    last_slot: dt.datetime | None = None
+    blocked: str | None = None
+
+    @property
+    def paused(self) -> bool:
+        """Stopped by /plan pause or by ``paused: true`` in groups.yaml."""
+        return self.file_paused or self.paused_at is not None
+
+    @property
+    def from_file(self) -> bool:
+        """Declared in groups.yaml (whose settings win over /plan start)."""
+        return self.declared_at is not None
+
+    def plan(self) -> Plan:
+        """The group's reading plan."""
+        return Plan(
+            readings=self.readings,
+            cadence=self.cadence,
+            start=self.start,
+            word_target=self.word_target,
+            questions_per_post=self.questions_per_post,
+            ping_role_id=self.ping_role_id,
+            organizer_role_id=self.organizer_role_id,
+            summary=self.summary,
+        )
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Post:
+    """A claimed post; ``posted_at`` is None until it is confirmed in the channel."""
+
+    id: int
+    channel_id: int
+    slot: dt.datetime
+    kind: PostKind
+    installment_key: str
+    number: int
+    total: int
+    claimed_at: dt.datetime
+    questions: tuple[str, ...] = ()
+    message_id: int | None = None
+    thread_id: int | None = None
+    posted_at: dt.datetime | None = None
+    late: bool = False
+
+
+def _instant(text: str | None) -> dt.datetime | None:
+    return None if text is None else parse_instant(text)
+
+
+def _text(moment: dt.datetime | None) -> str | None:
+    return None if moment is None else format_instant(moment)
+
+
+def _group(row: aiosqlite.Row) -> Group:
+    cadence = parse_cadence(row["cadence"])
+    return Group(
+        channel_id=row["channel_id"],
+        guild_id=row["guild_id"],
+        name=row["name"],
+        declared_at=row["declared_at"],
+        readings=tuple(json.loads(row["readings"])),
+        word_target=row["word_target"],
+        cadence=cadence,
+        questions_per_post=row["questions_per_post"],
+        start=parse_instant(row["start"]),
+        ping_role_id=row["ping_role_id"],
+        organizer_role_id=row["organizer_role_id"],
+        summary=parse_cadence(row["summary"]) if row["summary"] else None,
+        created_by=row["created_by"],
+        file_paused=bool(row["file_paused"]),
+        paused_at=_instant(row["paused_at"]),
+        retired=bool(row["retired"]),
+        done_key=row["done_key"],
+        done_count=row["done_count"],
+        last_slot=_instant(row["last_slot"]),
+        blocked=row["blocked"],
+    )
+
+
+async def get_group(db: aiosqlite.Connection, channel_id: int) -> Group | None:
+    """The group reading in ``channel_id``, retired or not, or None."""
+    query = "SELECT * FROM groups WHERE channel_id = ?"
+    async with db.execute(query, (channel_id,)) as cursor:
+        row = await cursor.fetchone()
+    return None if row is None else _group(row)
+
+
+async def list_groups(db: aiosqlite.Connection, *, retired: bool = False) -> list[Group]:
+    """Every group (with ``retired``, also those dropped from groups.yaml), by channel id."""
+    query = "SELECT * FROM groups WHERE retired = 0 OR ? ORDER BY channel_id"
+    async with db.execute(query, (retired,)) as cursor:
+        return [_group(row) async for row in cursor]
+
+
+async def _save(db: aiosqlite.Connection, group: Group, now: dt.datetime) -> None:
+    """Insert the group, or update its settings; its progress stays as it is."""
+    query = """
+        INSERT INTO groups (
+            channel_id, guild_id, name, declared_at, readings, word_target, cadence,
+            questions_per_post, start, ping_role_id, organizer_role_id, summary, created_by,
+            file_paused, retired, done_key, done_count, last_slot, created_at, updated_at
+        )
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?)
+        ON CONFLICT (channel_id) DO UPDATE SET
+            guild_id = coalesce(excluded.guild_id, guild_id),
+            name = excluded.name,
+            declared_at = excluded.declared_at,
+            readings = excluded.readings,
+            word_target = excluded.word_target,
+            cadence = excluded.cadence,
+            questions_per_post = excluded.questions_per_post,
+            start = excluded.start,
+            ping_role_id = excluded.ping_role_id,
+            organizer_role_id = excluded.organizer_role_id,
+            summary = excluded.summary,
+            created_by = coalesce(excluded.created_by, created_by),
+            file_paused = excluded.file_paused,
+            retired = 0,
+            updated_at = excluded.updated_at
+    """
+    stamp = format_instant(now)
+    await db.execute(
+        query,
+        (
+            group.channel_id,
+            group.guild_id,
+            group.name,
+            group.declared_at,
+            json.dumps(list(group.readings)),
+            group.word_target,
+            str(group.cadence),
+            group.questions_per_post,
+            format_instant(group.start),
+            group.ping_role_id,
+            group.organizer_role_id,
+            None if group.summary is None else str(group.summary),
+            group.created_by,
+            group.file_paused,
+            group.done_key,
+            group.done_count,
+            _text(group.last_slot),
+            stamp,
+            stamp,
+        ),
+    )
+
+
+async def save_group(db: aiosqlite.Connection, group: Group, *, now: dt.datetime) -> Group:
+    """Create the group, or replace its settings keeping its progress (/plan start).
+
+    Returns:
+        The group as stored.
+    """
+    async with transaction(db):
+        await _save(db, group, now)
+    stored = await get_group(db, group.channel_id)
+    assert stored is not None
+    return stored
+
+
+def file_group(
+    config: GroupConfig, library: Library, existing: Group | None, *, now: dt.datetime
+) -> Group:
+    """The group ``config`` declares, merged with what is stored for its channel.
+
+    The file's settings win over stored ones (also over /plan start's); progress, pause and
+    block state are kept. A plan without a ``start`` keeps the stored start, or starts ``now``.
+
+    Raises:
+        ContentError: a reading of ``config`` is not in ``library``.
+    """
+    default_start = existing.start if existing is not None else now
+    plan = config.plan(library, default_start=default_start)
+    base = existing or Group(
+        channel_id=config.channel_id,
+        name=config.name,
+        readings=plan.readings,
+        cadence=plan.cadence,
+        start=plan.start,
+    )
+    return replace(
+        base,
+        name=config.name,
+        declared_at=f"{config.path}:{config.line}",
+        readings=plan.readings,
+        cadence=plan.cadence,
+        start=plan.start,
+        word_target=plan.word_target,
+        questions_per_post=plan.questions_per_post,
+        ping_role_id=plan.ping_role_id,
+        organizer_role_id=plan.organizer_role_id,
+        summary=plan.summary,
+        file_paused=config.paused,
+        retired=False,
+    )
+
+
+async def sync_file_groups(
+    db: aiosqlite.Connection,
+    configs: Sequence[GroupConfig],
+    library: Library,
+    *,
+    now: dt.datetime,
+) -> list[Group]:
+    """Store the groups of groups.yaml; retire file groups no longer in it. One transaction.
+
+    Returns:
+        The file's groups as stored, in file order.
+
+    Raises:
+        ContentError: a reading of a group is not in ``library`` (nothing is changed).
+    """
+    existing = {g.channel_id: g for g in await list_groups(db, retired=True)}
+    merged = [file_group(c, library, existing.get(c.channel_id), now=now) for c in configs]
+    declared = {g.channel_id for g in merged}
+    query = "UPDATE groups SET retired = 1, updated_at = ? WHERE channel_id = ?"
+    async with transaction(db):
+        for group in merged:
+            await _save(db, group, now)
+        for group in existing.values():
+            if group.from_file and not group.retired and group.channel_id not in declared:
+                await db.execute(query, (format_instant(now), group.channel_id))
+    stored = []
+    for group in merged:
+        found = await get_group(db, group.channel_id)
+        assert found is not None
+        stored.append(found)
+    return stored
+
+
+async def _update(
+    db: aiosqlite.Connection,
+    channel_id: int,
+    assignments: str,
+    values: Sequence[object],
+    now: dt.datetime,
+    *,
+    where: str = "",
+) -> bool:
+    """``UPDATE groups SET <assignments>`` for one channel; whether a row changed.
+
+    ``assignments`` and ``where`` are literals of this module, never user input.
+    """
+    query = f"""
+        UPDATE groups SET {assignments}, updated_at = ?
+        WHERE channel_id = ? {where}
+    """
+    async with write_lock(db):
+        cursor = await db.execute(query, (*values, format_instant(now), channel_id))
+    return cursor.rowcount > 0
+
+
+async def set_progress(
+    db: aiosqlite.Connection,
+    channel_id: int,
+    done_key: str | None,
+    done_count: int,
+    *,
+    now: dt.datetime,
+) -> None:
+    """Move the group's place (/plan skip, /plan goto): the last installment done."""
+    await _update(db, channel_id, "done_key = ?, done_count = ?", (done_key, done_count), now)
+
+
+async def set_last_slot(
+    db: aiosqlite.Connection, channel_id: int, slot: dt.datetime, *, now: dt.datetime
+) -> None:
+    """Mark scheduled slots up to ``slot`` as handled without posting (after a pause)."""
+    await _update(db, channel_id, "last_slot = ?", (format_instant(slot),), now)
+
+
+async def pause_group(db: aiosqlite.Connection, channel_id: int, *, now: dt.datetime) -> bool:
+    """Stop posting (/plan pause). False when it was paused already."""
+    return await _update(
+        db, channel_id, "paused_at = ?", (format_instant(now),), now, where="AND paused_at IS NULL"
+    )
+
+
+async def resume_group(
+    db: aiosqlite.Connection,
+    channel_id: int,
+    *,
+    now: dt.datetime,
+    last_slot: dt.datetime | None = None,
+) -> None:
+    """Post again (/plan resume): clears the pause and any block; ``last_slot`` passes over
+    the slots that went by while paused."""
+    assignments = "paused_at = NULL, blocked = NULL"
+    values: list[object] = []
+    if last_slot is not None:
+        assignments += ", last_slot = ?"
+        values.append(format_instant(last_slot))
+    await _update(db, channel_id, assignments, values, now)
+
+
+async def block_group(
+    db: aiosqlite.Connection, channel_id: int, reason: str, *, now: dt.datetime
+) -> bool:
+    """Stop posting because of ``reason`` until /plan resume or a reload.
+
+    Returns:
+        True when the group was not blocked before: the organizer is to be told (once).
+    """
+    return await _update(db, channel_id, "blocked = ?", (reason,), now, where="AND blocked IS NULL")
+
+
+async def unblock_groups(db: aiosqlite.Connection, *, now: dt.datetime) -> int:
+    """Clear every block (after /plan reload). Returns how many groups were blocked."""
+    query = "UPDATE groups SET blocked = NULL, updated_at = ? WHERE blocked IS NOT NULL"
+    async with write_lock(db):
+        cursor = await db.execute(query, (format_instant(now),))
+    return cursor.rowcount
+
+
+# --- posts ------------------------------------------------------------------------------------
+
+
+async def claim_post(
+    db: aiosqlite.Connection,
+    group: Group,
+    *,
+    slot: dt.datetime,
+    kind: PostKind,
+    installment_key: str,
+    number: int,
+    total: int,
+    questions: Sequence[tuple[str, str]],
+    now: dt.datetime,
+) -> Post | None:
+    """Claim ``slot`` for the installment ``installment_key`` before anything is sent.
+
+    In one transaction: the post row (``UNIQUE (channel_id, slot)``), its questions, and the
+    group's progress (``done_key`` becomes this installment; a scheduled post's slot becomes
+    ``last_slot``). The progress only moves if it is still ``group.done_key``, so two claims
+    racing for the same installment cannot both win.
+
+    Args:
+        db: the connection.
+        group: the group as read before choosing the installment.
+        slot: the scheduled slot, or the time of /plan next.
+        kind: scheduled or manual.
+        installment_key, number, total: the installment and its place in the plan.
+        questions: (question id, text) in order.
+        now: the current instant.
+
+    Returns:
+        The claimed post, or None when the slot (or the installment) was claimed already.
+    """
+    insert_post = """
+        INSERT INTO posts (channel_id, slot, kind, installment_key, number, total, claimed_at)
+        VALUES (?, ?, ?, ?, ?, ?, ?)
+    """
+    insert_question = """
+        INSERT INTO asked_questions (post_id, position, channel_id, question_id, text)
+        VALUES (?, ?, ?, ?, ?)
+    """
+    progress = """
+        UPDATE groups
+        SET done_key = ?, done_count = ?, updated_at = ?,
+            last_slot = CASE WHEN ? = 'scheduled' THEN ? ELSE last_slot END
+        WHERE channel_id = ? AND done_key IS ?
+    """
+    stamp = format_instant(now)
+    try:
+        async with transaction(db):
+            cursor = await db.execute(
+                insert_post,
+                (
+                    group.channel_id,
+                    format_instant(slot),
+                    kind,
+                    installment_key,
+                    number,
+                    total,
+                    stamp,
+                ),
+            )
+            post_id = cursor.lastrowid
+            assert post_id is not None
+            for position, (question_id, text) in enumerate(questions, 1):
+                await db.execute(
+                    insert_question, (post_id, position, group.channel_id, question_id, text)
+                )
+            cursor = await db.execute(
+                progress,
+                (
+                    installment_key,
+                    number,
+                    stamp,
+                    kind,
+                    format_instant(slot),
+                    group.channel_id,
+                    group.done_key,
+                ),
+            )
+            if cursor.rowcount != 1:
+                raise _Lost
+    except (sqlite3.IntegrityError, _Lost):
+        return None
+    return Post(
+        id=post_id,
+        channel_id=group.channel_id,
+        slot=slot,
+        kind=kind,
+        installment_key=installment_key,
+        number=number,
+        total=total,
+        claimed_at=parse_instant(stamp),
+        questions=tuple(text for _, text in questions),
+    )
+
+
+class _Lost(Exception):
+    """Another claim moved the group's progress first: roll this one back."""
+
+
+async def _questions(db: aiosqlite.Connection, post_id: int) -> tuple[str, ...]:
+    query = "SELECT text FROM asked_questions WHERE post_id = ? ORDER BY position"
+    async with db.execute(query, (post_id,)) as cursor:
+        return tuple([row["text"] async for row in cursor])
+
+
+async def _post(db: aiosqlite.Connection, row: aiosqlite.Row) -> Post:
+    return Post(
+        id=row["id"],
+        channel_id=row["channel_id"],
+        slot=parse_instant(row["slot"]),
+        kind=row["kind"],
+        installment_key=row["installment_key"],
+        number=row["number"],
+        total=row["total"],
+        claimed_at=parse_instant(row["claimed_at"]),
+        questions=await _questions(db, row["id"]),
+        message_id=row["message_id"],
+        thread_id=row["thread_id"],
+        posted_at=_instant(row["posted_at"]),
+        late=bool(row["late"]),
+    )
+
+
+async def unconfirmed_posts(db: aiosqlite.Connection, channel_id: int) -> list[Post]:
+    """Claims of the channel not yet confirmed, oldest first."""
+    query = "SELECT * FROM posts WHERE channel_id = ? AND posted_at IS NULL ORDER BY id"
+    async with db.execute(query, (channel_id,)) as cursor:
+        rows = await cursor.fetchall()
+    return [await _post(db, row) for row in rows]
+
+
+async def posts_of(db: aiosqlite.Connection, channel_id: int) -> list[Post]:
+    """Every post of the channel, claimed or confirmed, oldest first."""
+    query = "SELECT * FROM posts WHERE channel_id = ? ORDER BY id"
+    async with db.execute(query, (channel_id,)) as cursor:
+        rows = await cursor.fetchall()
+    return [await _post(db, row) for row in rows]
+
+
+async def confirm_post(
+    db: aiosqlite.Connection,
+    post_id: int,
+    *,
+    message_id: int,
+    thread_id: int | None,
+    late: bool,
+    now: dt.datetime,
+) -> None:
+    """Record that the post is in the channel: its first message, its thread."""
+    query = """
+        UPDATE posts SET message_id = ?, thread_id = ?, late = ?, posted_at = ?
+        WHERE id = ?
+    """
+    async with write_lock(db):
+        await db.execute(query, (message_id, thread_id, late, format_instant(now), post_id))
+
+
+async def asked_question_ids(db: aiosqlite.Connection, channel_id: int) -> set[str]:
+    """Ids of every question asked in the channel's group (never asked again)."""
+    query = "SELECT question_id FROM asked_questions WHERE channel_id = ?"
+    async with db.execute(query, (channel_id,)) as cursor:
+        return {row["question_id"] async for row in cursor}
