@@ -1,0 +1,293 @@
+"""The discussion log's SQL: applying reply events, opt-outs, export, forget and retention."""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import logging
+from collections.abc import AsyncIterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import aiosqlite
+
+from bot.core.replies import (
+    Delete,
+    Edit,
+    LogEvent,
+    ReactionAdd,
+    ReactionClear,
+    ReactionRemove,
+    Reply,
+    ReplyLogMode,
+)
+from bot.storage.database import transaction
+
+log = logging.getLogger(__name__)
+
+
+def _iso(moment: dt.datetime | None) -> str | None:
+    if moment is None:
+        return None
+    if moment.tzinfo is None:
+        raise ValueError("timestamps must be timezone-aware")
+    return moment.astimezone(dt.UTC).isoformat(timespec="microseconds").replace("+00:00", "Z")
+
+
+def _parse(text: str | None) -> dt.datetime | None:
+    if text is None:
+        return None
+    return dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+
+
+# Each event kind: (query, row maker). Rows of consecutive events of one kind go to one
+# executemany, so a burst of replies is one statement per batch, not one per reply.
+_INSERT_REPLY = """
+    INSERT INTO replies (
+        message_id, channel_id, group_channel_id, guild_id, post_id, author_id, author_name,
+        content, created_at, edited_at, reply_to_id, attachments, words
+    )
+    SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?
+    WHERE NOT EXISTS (SELECT 1 FROM opt_outs WHERE user_id = ?)
+    ON CONFLICT (message_id) DO UPDATE SET
+        content = excluded.content,
+        edited_at = excluded.edited_at,
+        words = excluded.words,
+        attachments = excluded.attachments
+    WHERE excluded.edited_at IS NOT NULL
+        AND (replies.edited_at IS NULL OR excluded.edited_at > replies.edited_at)
+"""
+
+_EDIT_REPLY = """
+    UPDATE replies SET content = ?, edited_at = ?, words = ?, attachments = ?
+    WHERE message_id = ?
+"""
+
+_DELETE_REPLY = "DELETE FROM replies WHERE message_id = ?"
+_DELETE_REACTIONS = "DELETE FROM reactions WHERE message_id = ?"
+
+# A reaction counts on a logged reply or on a post, never from an opted-out member.
+_ADD_REACTION = """
+    INSERT OR IGNORE INTO reactions (message_id, channel_id, user_id, emoji, created_at)
+    SELECT ?, ?, ?, ?, ?
+    WHERE NOT EXISTS (SELECT 1 FROM opt_outs WHERE user_id = ?)
+        AND (
+            EXISTS (SELECT 1 FROM replies WHERE message_id = ?)
+            OR EXISTS (SELECT 1 FROM posts WHERE message_id = ?)
+        )
+"""
+
+_REMOVE_REACTION = "DELETE FROM reactions WHERE message_id = ? AND emoji = ? AND user_id = ?"
+_CLEAR_EMOJI = "DELETE FROM reactions WHERE message_id = ? AND emoji = ?"
+
+
+def _reply_row(e: Reply) -> tuple[Any, ...]:
+    return (
+        e.message_id,
+        e.channel_id,
+        e.group_channel_id,
+        e.guild_id,
+        e.post_id,
+        e.author_id,
+        e.author_name,
+        e.content,
+        _iso(e.created_at),
+        _iso(e.edited_at),
+        e.reply_to_id,
+        e.attachments,
+        e.words,
+        e.author_id,
+    )
+
+
+async def apply_events(db: aiosqlite.Connection, events: Sequence[LogEvent]) -> None:
+    """Apply ``events`` in order, in one transaction. Idempotent per event."""
+    if not events:
+        return
+    statements = [statement for event in events for statement in _statements(event)]
+    async with transaction(db):
+        for query, group in itertools.groupby(statements, key=lambda s: s[0]):
+            await db.executemany(query, [row for _, row in group])
+
+
+def _statements(event: LogEvent) -> list[tuple[str, tuple[Any, ...]]]:
+    """The SQL that applies one event, as (query, parameters)."""
+    match event:
+        case Reply():
+            return [(_INSERT_REPLY, _reply_row(event))]
+        case Edit():
+            row = (event.content, _iso(event.edited_at), event.words, event.attachments)
+            return [(_EDIT_REPLY, (*row, event.message_id))]
+        case Delete():
+            ids = [(message_id,) for message_id in event.message_ids]
+            return [(_DELETE_REPLY, i) for i in ids] + [(_DELETE_REACTIONS, i) for i in ids]
+        case ReactionAdd():
+            return [(_ADD_REACTION, _reaction_row(event))]
+        case ReactionRemove():
+            return [(_REMOVE_REACTION, (event.message_id, event.emoji, event.user_id))]
+        case ReactionClear(emoji=None):
+            return [(_DELETE_REACTIONS, (event.message_id,))]
+        case ReactionClear():
+            return [(_CLEAR_EMOJI, (event.message_id, event.emoji))]
+    raise TypeError(f"not a log event: {event!r}")
+
+
+def _reaction_row(e: ReactionAdd) -> tuple[Any, ...]:
+    at = _iso(e.at)
+    return (
+        e.message_id,
+        e.channel_id,
+        e.user_id,
+        e.emoji,
+        at,
+        e.user_id,
+        e.message_id,
+        e.message_id,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    """Where replies are logged: a post's thread and the post's own message."""
+
+    group_channel_id: int
+    guild_id: int | None
+    post_id: int
+    message_id: int
+    thread_id: int | None
+    mode: ReplyLogMode
+
+
+async def log_targets(db: aiosqlite.Connection, *, per_group: int = 20) -> list[Target]:
+    """The most recent ``per_group`` confirmed posts of every group that keeps a log."""
+    query = """
+        SELECT g.channel_id, g.guild_id, p.id, p.message_id, p.thread_id, g.reply_log
+        FROM posts AS p JOIN groups AS g ON g.channel_id = p.channel_id
+        WHERE p.message_id IS NOT NULL AND g.reply_log != 'off'
+            AND p.id IN (
+                SELECT id FROM posts AS q
+                WHERE q.channel_id = p.channel_id AND q.message_id IS NOT NULL
+                ORDER BY q.id DESC LIMIT ?
+            )
+        ORDER BY p.id
+    """
+    async with db.execute(query, (per_group,)) as cursor:
+        return [Target(int(r[0]), r[1], int(r[2]), int(r[3]), r[4], r[5]) async for r in cursor]
+
+
+async def last_logged_id(db: aiosqlite.Connection, channel_id: int) -> int | None:
+    """The newest logged message in a thread or channel: backfill resumes after it."""
+    query = "SELECT max(message_id) FROM replies WHERE channel_id = ?"
+    async with db.execute(query, (channel_id,)) as cursor:
+        row = await cursor.fetchone()
+    return int(row[0]) if row and row[0] is not None else None
+
+
+async def opted_out_ids(db: aiosqlite.Connection) -> set[int]:
+    async with db.execute("SELECT user_id FROM opt_outs") as cursor:
+        return {int(r[0]) async for r in cursor}
+
+
+async def set_opted_out(
+    db: aiosqlite.Connection, user_id: int, *, opted_out: bool, now: dt.datetime
+) -> bool:
+    """Record the member's choice. Returns whether it changed anything."""
+    async with transaction(db):
+        if opted_out:
+            query = "INSERT OR IGNORE INTO opt_outs (user_id, opted_out_at) VALUES (?, ?)"
+            cursor = await db.execute(query, (user_id, _iso(now)))
+        else:
+            cursor = await db.execute("DELETE FROM opt_outs WHERE user_id = ?", (user_id,))
+        return cursor.rowcount > 0
+
+
+@dataclass(frozen=True, slots=True)
+class Erased:
+    replies: int
+    reactions: int
+
+
+async def forget_member(db: aiosqlite.Connection, user_id: int) -> Erased:
+    """Erase every reply and reaction of the member (an opt-out stays: it is their choice)."""
+    async with transaction(db):
+        replies = await db.execute("DELETE FROM replies WHERE author_id = ?", (user_id,))
+        reactions = await db.execute("DELETE FROM reactions WHERE user_id = ?", (user_id,))
+        await db.execute("UPDATE groups SET created_by = NULL WHERE created_by = ?", (user_id,))
+        return Erased(replies.rowcount, reactions.rowcount)
+
+
+async def member_data(db: aiosqlite.Connection, user_id: int) -> dict[str, Any]:
+    """Everything kept about the member, for ``/privacy export``."""
+    query = """
+        SELECT r.message_id, r.channel_id, r.group_channel_id, r.guild_id, p.installment_key,
+               r.author_name, r.content, r.created_at, r.edited_at, r.reply_to_id,
+               r.attachments, r.words
+        FROM replies AS r LEFT JOIN posts AS p ON p.id = r.post_id
+        WHERE r.author_id = ?
+        ORDER BY r.message_id
+    """
+    async with db.execute(query, (user_id,)) as cursor:
+        replies = [dict(row) async for row in cursor]
+    query = """
+        SELECT message_id, channel_id, emoji, created_at FROM reactions
+        WHERE user_id = ? ORDER BY message_id, emoji
+    """
+    async with db.execute(query, (user_id,)) as cursor:
+        reactions = [dict(row) async for row in cursor]
+    async with db.execute(
+        "SELECT opted_out_at FROM opt_outs WHERE user_id = ?", (user_id,)
+    ) as cursor:
+        row = await cursor.fetchone()
+    return {
+        "user_id": user_id,
+        "opted_out_at": row[0] if row else None,
+        "replies": replies,
+        "reactions": reactions,
+    }
+
+
+async def erase_old_content(db: aiosqlite.Connection, cutoff: dt.datetime) -> int:
+    """Retention: erase the text of replies created before ``cutoff``; counts remain."""
+    async with transaction(db):
+        cursor = await db.execute(
+            "UPDATE replies SET content = NULL WHERE created_at < ? AND content IS NOT NULL",
+            (_iso(cutoff),),
+        )
+        return cursor.rowcount
+
+
+async def export_replies(
+    db: aiosqlite.Connection,
+    *,
+    group_channel_id: int | None = None,
+    since: dt.datetime | None = None,
+) -> AsyncIterator[dict[str, Any]]:
+    """Logged replies, oldest first, with their installment and reaction counts."""
+    query = """
+        SELECT r.message_id, r.group_channel_id, r.channel_id, p.installment_key,
+               r.author_id, r.author_name, r.created_at, r.edited_at, r.reply_to_id,
+               r.attachments, r.words, r.content,
+               (SELECT group_concat(emoji || ':' || n, ' ') FROM (
+                    SELECT emoji, count(*) AS n FROM reactions
+                    WHERE reactions.message_id = r.message_id GROUP BY emoji ORDER BY emoji
+               )) AS reactions
+        FROM replies AS r LEFT JOIN posts AS p ON p.id = r.post_id
+        WHERE (:group IS NULL OR r.group_channel_id = :group)
+            AND (:since IS NULL OR r.created_at >= :since)
+        ORDER BY r.created_at, r.message_id
+    """
+    params = {"group": group_channel_id, "since": _iso(since)}
+    async with db.execute(query, params) as cursor:
+        async for row in cursor:
+            yield dict(row)
+
+
+async def reply_count(db: aiosqlite.Connection) -> int:
+    async with db.execute("SELECT count(*) FROM replies") as cursor:
+        row = await cursor.fetchone()
+    return int(row[0]) if row else 0
+
+
+def parse_instant(text: str | None) -> dt.datetime | None:
+    """A stored timestamp back as an aware datetime."""
+    return _parse(text)
