@@ -130,6 +130,17 @@ def build_parser() -> argparse.ArgumentParser:
     )
     importer.set_defaults(command=cmd_import)
 
+    export = sub.add_parser("export", help="write the logged replies as CSV or JSON lines")
+    export.add_argument("--group", metavar="G", help="a group's name or channel id (default: all)")
+    export.add_argument("--format", choices=("csv", "jsonl"), default="csv", help="default csv")
+    export.add_argument("--since", metavar="DATE", help="only replies from this day (YYYY-MM-DD)")
+    export.add_argument("--out", type=Path, metavar="FILE", help="default: standard output")
+    export.set_defaults(command=cmd_export)
+
+    backup = sub.add_parser("backup", help="copy the database safely, even while the bot runs")
+    backup.add_argument("file", type=Path, help="where to write the copy")
+    backup.set_defaults(command=cmd_backup)
+
     run = sub.add_parser("run", help="connect to Discord and run the bot")
     run.set_defaults(command=cmd_run)
 
@@ -274,6 +285,74 @@ def cmd_import(args: argparse.Namespace, out: Terminal, err: Terminal) -> int:
         f"{reading.words:,} words.",
         "green",
     )
+    return 0
+
+
+def cmd_export(args: argparse.Namespace, out: Terminal, err: Terminal) -> int:
+    import csv
+    import datetime as dt
+    import json
+
+    from bot.storage.database import open_database
+    from bot.storage.groups import list_groups
+    from bot.storage.replies import export_replies
+
+    settings = load_settings(args)
+    since = None
+    if args.since:
+        try:
+            since = dt.datetime.combine(dt.date.fromisoformat(args.since), dt.time(), dt.UTC)
+        except ValueError:
+            err.print(f"--since {args.since!r}: write the date as YYYY-MM-DD", "red")
+            return 1
+
+    async def run() -> int:
+        async with open_database(settings.database_path) as db:
+            group_id = None
+            if args.group:
+                groups = await list_groups(db, retired=True)
+                match = [g for g in groups if args.group in (g.name, str(g.channel_id))]
+                if not match:
+                    names = ", ".join(g.name for g in groups) or "none yet"
+                    err.print(f"--group {args.group!r}: no such group (groups: {names})", "red")
+                    return 1
+                group_id = match[0].channel_id
+            stream = args.out.open("w", encoding="utf-8", newline="") if args.out else out.stream
+            count = 0
+            try:
+                writer = None
+                async for row in export_replies(db, group_channel_id=group_id, since=since):
+                    if args.format == "jsonl":
+                        stream.write(json.dumps(row, ensure_ascii=False) + "\n")
+                    else:
+                        if writer is None:
+                            writer = csv.DictWriter(stream, fieldnames=list(row))
+                            writer.writeheader()
+                        writer.writerow(row)
+                    count += 1
+            finally:
+                if args.out:
+                    stream.close()
+            if args.out:
+                out.print(f"Wrote {count} replies to {args.out}", "green")
+            return 0
+
+    return asyncio.run(run())
+
+
+def cmd_backup(args: argparse.Namespace, out: Terminal, err: Terminal) -> int:
+    from bot.storage.database import backup
+
+    settings = load_settings(args)
+    if not settings.database_path.is_file():
+        err.print(f"{settings.database_path}: no database yet (it is made on first run)", "red")
+        return 1
+    target: Path = args.file
+    if target.resolve() == settings.database_path.resolve():
+        err.print("The backup must go to another file than the database itself", "red")
+        return 1
+    pages = backup(settings.database_path, target)
+    out.print(f"Backed up {settings.database_path} to {target} ({pages} pages)", "green")
     return 0
 
 

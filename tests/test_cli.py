@@ -188,3 +188,120 @@ def test_import_failures_say_why(
     assert list((workdir / "readings").iterdir()) == [
         workdir / "readings" / "proletarian-internationalism.md"
     ]
+
+
+def _logged_replies(database: Path, count: int) -> None:
+    """A database with one group, one post and ``count`` logged replies."""
+    import asyncio
+    import datetime as dt
+
+    from bot.core.replies import Reply
+    from bot.storage.database import open_database
+    from bot.storage.replies import apply_events
+
+    async def run() -> None:
+        async with open_database(database) as db:
+            stamp = "2027-01-04T18:00:00Z"
+            await db.execute(
+                "INSERT INTO groups (channel_id, guild_id, name, readings, word_target, cadence,"
+                " questions_per_post, start, created_at, updated_at)"
+                " VALUES (100, 9, 'tuesday-group', '[]', 600, 'mon 19:00 UTC', 3, ?, ?, ?)",
+                (stamp, stamp, stamp),
+            )
+            await db.execute(
+                "INSERT INTO posts (channel_id, slot, kind, installment_key, number, total,"
+                " claimed_at, message_id, thread_id, posted_at)"
+                " VALUES (100, ?, 'scheduled', 'pi:1-2', 1, 5, ?, 400, 500, ?)",
+                (stamp, stamp, stamp),
+            )
+            start = dt.datetime(2027, 1, 4, 18, tzinfo=dt.UTC)
+            await apply_events(
+                db,
+                [
+                    Reply(
+                        1000 + n,
+                        500,
+                        100,
+                        9,
+                        1,
+                        n % 3,
+                        f"member {n % 3}",
+                        f"reply, {n}",
+                        start + dt.timedelta(days=n),
+                        words=2,
+                    )
+                    for n in range(count)
+                ],
+            )
+
+    asyncio.run(run())
+
+
+def test_export_writes_csv_and_jsonl(workdir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    import csv
+    import json
+
+    _logged_replies(workdir / "data" / "reading-group.sqlite3", 4)
+    assert main(["export", "--group", "tuesday-group", "--since", "2027-01-06"]) == 0
+    rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
+    assert [(r["message_id"], r["content"], r["installment_key"]) for r in rows] == [
+        ("1002", "reply, 2", "pi:1-2"),
+        ("1003", "reply, 3", "pi:1-2"),
+    ]
+    assert main(["export", "--format", "jsonl", "--out", "replies.jsonl"]) == 0
+    lines = (workdir / "replies.jsonl").read_text().splitlines()
+    assert [json.loads(line)["author_name"] for line in lines] == [
+        "member 0",
+        "member 1",
+        "member 2",
+        "member 0",
+    ]
+    assert "Wrote 4 replies to replies.jsonl" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (
+            ["export", "--group", "nobody"],
+            "--group 'nobody': no such group (groups: tuesday-group)",
+        ),
+        (["export", "--since", "last week"], "write the date as YYYY-MM-DD"),
+    ],
+)
+def test_export_mistakes_say_why(
+    workdir: Path, capsys: pytest.CaptureFixture[str], argv: list[str], message: str
+) -> None:
+    _logged_replies(workdir / "data" / "reading-group.sqlite3", 1)
+    assert main(argv) == 1
+    assert message in capsys.readouterr().err
+
+
+def test_backup_is_consistent_while_the_database_is_in_use(
+    workdir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import sqlite3
+
+    database = workdir / "data" / "reading-group.sqlite3"
+    _logged_replies(database, 50)
+    # Another connection holds the database open in WAL mode with an uncommitted write.
+    busy = sqlite3.connect(database)
+    busy.execute("BEGIN IMMEDIATE")
+    busy.execute("DELETE FROM replies")
+    try:
+        assert main(["backup", "backups/copy.sqlite3"]) == 0
+    finally:
+        busy.rollback()
+        busy.close()
+    assert "Backed up" in capsys.readouterr().out
+    copy = sqlite3.connect(workdir / "backups" / "copy.sqlite3")
+    assert copy.execute("SELECT count(*) FROM replies").fetchone() == (50,)
+    assert copy.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+    copy.close()
+
+
+def test_backup_without_a_database_says_so(
+    workdir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["backup", "copy.sqlite3"]) == 1
+    assert "no database yet" in capsys.readouterr().err

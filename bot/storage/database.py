@@ -8,6 +8,7 @@ migration, never half-way (sqlite-utils keeps the same bookkeeping).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import re
 import weakref
@@ -148,6 +149,21 @@ async def transaction(db: aiosqlite.Connection) -> AsyncIterator[aiosqlite.Conne
             await db.rollback()
             raise
         await db.commit()
+
+
+def backup(source: Path, target: Path) -> int:
+    """An online, consistent copy of the database (SQLite's backup API), safe while the bot
+    writes. Returns the pages copied."""
+    import sqlite3
+
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with (
+        contextlib.closing(sqlite3.connect(source)) as src,
+        contextlib.closing(sqlite3.connect(target)) as dst,
+    ):
+        src.backup(dst)
+        (pages,) = dst.execute("PRAGMA page_count").fetchone()
+    return int(pages)
 
 
 @asynccontextmanager
