@@ -3,27 +3,49 @@
 ``__main__``/the CLI opens the database and loads the library, then hands both in; the bot loads
 the extensions listed in :data:`bot.cogs.EXTENSIONS` and syncs slash commands only when told to
 (to the dev guild on start, or globally with ``reading-group sync``), never globally on every boot.
+Prompts and groups.yaml are loaded in ``setup_hook`` unless given; the groups of the file are
+stored, and the posting tick (:mod:`bot.cogs.scheduler`) starts. The bot's one clock is
+:attr:`ReadingGroupBot.clock`, so tests decide what time it is.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
-from typing import Literal
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Literal
 
 import aiosqlite
 import discord
 from discord.ext import commands
 
 from bot.cogs import EXTENSIONS
+from bot.core.plan import GroupConfig
+from bot.core.posting import Content, load_content
+from bot.core.questions import Prompts
 from bot.core.readings import Library
 from bot.render import NO_PINGS
 from bot.settings import Settings
+from bot.storage.database import write_lock
+from bot.storage.groups import sync_file_groups, unblock_groups
 from bot.storage.search import sync_index
 from bot.tree import ReadingGroupTree
+
+if TYPE_CHECKING:
+    from bot.cogs.scheduler import Scheduler
 
 log = logging.getLogger(__name__)
 
 SyncMode = Literal["none", "dev-guild", "global"]
+Clock = Callable[[], dt.datetime]
+
+#: Seconds between two runs of the posting tick.
+DEFAULT_TICK_SECONDS = 30.0
+
+
+def utc_now() -> dt.datetime:
+    """The current instant, aware UTC: the bot's default clock."""
+    return dt.datetime.now(dt.UTC)
 
 
 def intents() -> discord.Intents:
@@ -43,9 +65,25 @@ class ReadingGroupBot(commands.Bot):
         settings: Settings,
         db: aiosqlite.Connection,
         library: Library,
+        prompts: Prompts | None = None,
+        groups: Sequence[GroupConfig] | None = None,
         sync: SyncMode = "dev-guild",
+        clock: Clock = utc_now,
+        tick_seconds: float | None = DEFAULT_TICK_SECONDS,
         **options: object,
     ) -> None:
+        """Args:
+        settings: loaded by the caller.
+        db: the open database.
+        library: the readings.
+        prompts: the questions (default: loaded from ``settings.prompts_dir`` on setup).
+        groups: the groups of groups.yaml (default: loaded from ``settings.groups_file``).
+        sync: where to sync slash commands during setup.
+        clock: the current instant, aware UTC; the posting tick reads time only from it.
+        tick_seconds: how often the posting tick runs; None leaves it stopped (tests then
+            call ``await bot.scheduler.tick()``).
+        options: passed to ``commands.Bot``.
+        """
         super().__init__(
             command_prefix=commands.when_mentioned,
             intents=intents(),
@@ -57,15 +95,57 @@ class ReadingGroupBot(commands.Bot):
         self.settings = settings
         self.db = db
         self.library = library
+        self.prompts = prompts if prompts is not None else Prompts()
+        self.group_configs: tuple[GroupConfig, ...] = tuple(groups or ())
+        self._content_given = prompts is not None and groups is not None
         self.sync_mode: SyncMode = sync
         self.synced: list[discord.app_commands.AppCommand] = []
+        self.clock = clock
+        self.tick_seconds = tick_seconds
+        self.scheduler: Scheduler | None = None
 
     async def setup_hook(self) -> None:
+        if not self._content_given:
+            # Raises LibraryError (path:line of each problem) before anything is posted.
+            content = load_content(
+                self.settings.readings_dir, self.settings.prompts_dir, self.settings.groups_file
+            )
+            self.prompts, self.group_configs = content.prompts, content.groups
         report = await sync_index(self.db, self.library)
         log.info("Search index ready (%s)", report)
+        stored = await sync_file_groups(self.db, self.group_configs, self.library, now=self.clock())
+        if stored:
+            log.info("%d groups from %s", len(stored), self.settings.groups_file)
         for extension in EXTENSIONS:
             await self.load_extension(extension)
         await self.sync_commands()
+        if self.scheduler is not None and self.tick_seconds is not None:
+            self.scheduler.start(self.tick_seconds)
+
+    async def reload_content(self) -> Content:
+        """Read readings, prompts and groups.yaml again and serve them (/plan reload).
+
+        All three load before anything changes: when one is broken the running version stays.
+        Blocked groups are unblocked, so a fixed permission is tried again.
+
+        Raises:
+            LibraryError: every problem, as ``path:line: what is wrong``.
+        """
+        content = load_content(
+            self.settings.readings_dir, self.settings.prompts_dir, self.settings.groups_file
+        )
+        async with write_lock(self.db):
+            report = await sync_index(self.db, content.library)
+        log.info("Reloaded: search index %s", report)
+        now = self.clock()
+        await sync_file_groups(self.db, content.groups, content.library, now=now)
+        self.library, self.prompts, self.group_configs = (
+            content.library,
+            content.prompts,
+            content.groups,
+        )
+        await unblock_groups(self.db, now=now)
+        return content
 
     async def sync_commands(self) -> None:
         guild_id = self.settings.dev_guild_id

@@ -9,12 +9,17 @@ footer, 6000 across one message's embeds, 100 for a thread name, 25 autocomplete
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Final, Literal
 
 import discord
 
-from bot.core.citations import Citation
+from bot.core.citations import Citation, format_citation
+from bot.core.excerpts import Installment
 from bot.core.pages import clip, paginate
-from bot.core.readings import Library, display_text
+from bot.core.plan import format_moment
+from bot.core.posting import PostContent, post_marker
+from bot.core.readings import Library, Reading, display_text
 from bot.core.search import PLAIN, SearchResults
 
 CONTENT_LIMIT = 2000
@@ -28,6 +33,7 @@ EMBED_TOTAL_LIMIT = 6000
 THREAD_NAME_LIMIT = 100
 CHOICES_LIMIT = 25
 CHOICE_LIMIT = 100
+EMBEDS_LIMIT = 10
 
 #: A passage page leaves room under the description limit so a page reads comfortably on a phone.
 PASSAGE_PAGE_LIMIT = 3800
@@ -36,6 +42,11 @@ COLOUR = discord.Colour(0x8B1E3F)
 
 #: Nothing the bot posts pings anyone unless an organizer configured a ping.
 NO_PINGS = discord.AllowedMentions.none()
+
+#: Room kept in each message of a post for its footer (progress, part and marker).
+POST_FOOTER_LIMIT = 300
+#: A post's thread archives after a week without messages (one of Discord's allowed values).
+THREAD_ARCHIVE_MINUTES: Final[Literal[10080]] = 10080
 
 
 def passage_pages(citation: Citation) -> list[str]:
@@ -167,3 +178,138 @@ def search_options(results: SearchResults) -> list[discord.SelectOption]:
             )
         )
     return options
+
+
+# --- scheduled posts ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Outgoing:
+    """One message to send: its content, embeds and whom it may ping."""
+
+    content: str | None
+    embeds: tuple[discord.Embed, ...]
+    allowed_mentions: discord.AllowedMentions
+
+
+def ping_mentions(role_id: int) -> discord.AllowedMentions:
+    """Allowed mentions that ping exactly the role ``role_id`` and nobody else."""
+    return discord.AllowedMentions(
+        everyone=False, users=False, roles=[discord.Object(id=role_id)], replied_user=False
+    )
+
+
+def _with_suffix(text: str, suffix: str, limit: int) -> str:
+    """``text`` clipped so that ``text + suffix`` fits ``limit``; the suffix is never cut."""
+    return clip(text, limit - len(suffix)) + suffix
+
+
+def post_messages(post: PostContent, reading: Reading) -> list[Outgoing]:
+    """A post as messages: the excerpt in embeds (cut between paragraphs, or sentences of a long
+    one; nothing is left out), then the numbered questions; every message's last embed carries
+    the progress and the post's marker in its footer. The first message pings the group's role,
+    if it has one, and says when the post is late.
+    """
+    part = post.installment
+    citation = Citation(reading, part.first, part.last)
+    embeds: list[discord.Embed] = []
+    for number, page in enumerate(passage_pages(citation)):
+        embed = discord.Embed(description=page, colour=COLOUR)
+        if number == 0:
+            embed.title = _with_suffix(reading.display_title, f" {_range(part)}", TITLE_LIMIT)
+            embed.url = reading.source or None
+            if reading.author:
+                embed.set_author(name=clip(reading.author, 256))
+        embeds.append(embed)
+    if post.questions:
+        numbered = [f"**{i}.** {text}" for i, text in enumerate(post.questions, 1)]
+        for number, page in enumerate(paginate(numbered, DESCRIPTION_LIMIT - 100)):
+            title = "Discussion questions" if number == 0 else None
+            embeds.append(discord.Embed(title=title, description=page, colour=COLOUR))
+    batches = _pack(embeds, EMBED_TOTAL_LIMIT - POST_FOOTER_LIMIT)
+    section = reading.section_of(part.first)
+    where = format_citation(reading.slug, part.first, part.last)
+    if section is not None:
+        where += f" · {clip(section.title, 80)}"
+    progress = f"{where} · installment {post.number} of {post.total}"
+    messages: list[Outgoing] = []
+    for index, batch in enumerate(batches, 1):
+        label = progress if len(batches) == 1 else f"{progress} · part {index} of {len(batches)}"
+        marker = post_marker(post.channel_id, post.slot, index)
+        batch[-1].set_footer(text=_with_suffix(label, f" · {marker}", POST_FOOTER_LIMIT))
+        messages.append(Outgoing(None, tuple(batch), NO_PINGS))
+    notes = []
+    if post.ping_role_id is not None:
+        notes.append(f"<@&{post.ping_role_id}>")
+    if post.late:
+        notes.append(
+            f"Posted late: this installment was due {format_moment(post.slot, post.tz)} "
+            f"({post.tz.key}); the plan carries on from here."
+        )
+    if notes:
+        mentions = NO_PINGS if post.ping_role_id is None else ping_mentions(post.ping_role_id)
+        messages[0] = Outgoing(" ".join(notes), messages[0].embeds, mentions)
+    return messages
+
+
+def _range(part: Installment) -> str:
+    return f"§{part.first}" if part.first == part.last else f"§{part.first}-{part.last}"
+
+
+def _pack(embeds: Sequence[discord.Embed], budget: int) -> list[list[discord.Embed]]:
+    """Embeds in order into messages of at most 10 embeds and ``budget`` characters."""
+    batches: list[list[discord.Embed]] = []
+    size = 0
+    for embed in embeds:
+        if not batches or len(batches[-1]) == EMBEDS_LIMIT or size + len(embed) > budget:
+            batches.append([])
+            size = 0
+        batches[-1].append(embed)
+        size += len(embed)
+    return batches
+
+
+def thread_name(reading: Reading, part: Installment) -> str:
+    """The discussion thread's name: the reading's title and the range, within 100 characters."""
+    return _with_suffix(reading.title, f" {_range(part)}", THREAD_NAME_LIMIT)
+
+
+def thread_messages(post: PostContent) -> list[str]:
+    """The thread's first message(s): the post's questions again, numbered, as plain text."""
+    part = post.installment
+    where = format_citation(part.slug, part.first, part.last)
+    if not post.questions:
+        return [f"Discuss {where} here."]
+    blocks = [f"**Discussion questions** on {where}"]
+    blocks += [f"**{i}.** {text}" for i, text in enumerate(post.questions, 1)]
+    return paginate(blocks, CONTENT_LIMIT)
+
+
+def embed_text(embed: discord.Embed) -> str:
+    """An embed as plain text, field by field, as Discord would show it."""
+    lines: list[str] = []
+    if embed.author.name:
+        lines.append(embed.author.name)
+    if embed.title:
+        lines.append(f"# {embed.title}")
+    if embed.url:
+        lines.append(f"<{embed.url}>")
+    if embed.description:
+        lines += ["", embed.description]
+    for field in embed.fields:
+        lines += ["", f"## {field.name}", str(field.value)]
+    if embed.footer.text:
+        lines += ["", f"-- {embed.footer.text}"]
+    return "\n".join(lines).strip("\n")
+
+
+def outgoing_text(messages: Sequence[Outgoing]) -> str:
+    """Messages as plain text: each message's content, then its embeds."""
+    blocks: list[str] = []
+    for number, message in enumerate(messages, 1):
+        blocks.append(f"[message {number} of {len(messages)}]")
+        if message.content:
+            blocks.append(message.content)
+        blocks += [embed_text(embed) for embed in message.embeds]
+    return "\n\n".join(blocks)
+

@@ -10,7 +10,7 @@ import asyncio
 import logging
 import signal
 import sys
-from typing import TextIO
+from typing import Any, TextIO
 
 import discord
 
@@ -49,7 +49,7 @@ async def run_bot(
     sync: SyncMode = "dev-guild",
     login_only: bool = False,
     stderr: TextIO = sys.stderr,
-    **client_options: object,
+    **client_options: Any,
 ) -> int:
     """Start the bot and run until it is closed or signalled. Returns the exit code.
 

@@ -26,6 +26,7 @@ SETTINGS: Mapping[str, tuple[str, str]] = {
     "DATABASE_PATH": ("data/reading-group.sqlite3", "the SQLite file, created on first run"),
     "READINGS_DIR": ("readings", "folder of readings/<slug>.md files"),
     "PROMPTS_DIR": ("prompts", "folder of prompts/<slug>.yaml discussion questions"),
+    "GROUPS_FILE": ("groups.yaml", "reading groups declared in a file (optional; wins over /plan)"),
     "LOG_LEVEL": ("INFO", "DEBUG, INFO, WARNING, ERROR or CRITICAL"),
     "DEV_GUILD_ID": ("", "a server id to sync slash commands to instantly while developing"),
 }
@@ -47,6 +48,7 @@ class Settings:
     prompts_dir: Path
     log_level: str = "INFO"
     dev_guild_id: int | None = None
+    groups_file: Path = Path("groups.yaml")
 
     @classmethod
     def load(
@@ -115,6 +117,7 @@ class Settings:
             prompts_dir=Path(get("PROMPTS_DIR")[0]),
             log_level=log_level.upper(),
             dev_guild_id=dev_guild_id,
+            groups_file=Path(get("GROUPS_FILE")[0]),
         )
 
     @property

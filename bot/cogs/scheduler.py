@@ -1,0 +1,479 @@
+"""The posting tick: each group's due installment is claimed in SQLite, then posted exactly once.
+
+One ``tasks.loop`` runs :meth:`Scheduler.tick`, which asks :func:`bot.core.schedule.due` what is
+due for every group (time from ``bot.clock``), claims the slot (:func:`claim_post`) and only then
+posts: the excerpt's messages, a public thread on the last one, the questions in the thread, and
+finally the confirmation with the message id. A claim left unconfirmed (a crash, a failed
+request) is reconciled before anything is sent again: the channel's recent history is searched
+for the post's footer marker, and only the missing parts are sent.
+
+A missing permission blocks the group (told once to the organizer, by DM or in the reply to the
+command that hit it) until ``/plan resume`` or ``/plan reload``; other failures back off, so
+nothing is retried in a tight loop. Every group's errors are caught and logged on their own, so
+one broken group cannot stop the loop.
+"""
+
+import asyncio
+import datetime as dt
+import logging
+
+import aiohttp
+import discord
+from discord.ext import commands, tasks
+
+from bot.client import DEFAULT_TICK_SECONDS, ReadingGroupBot
+from bot.core.errors import PlanError, ReadingGroupError
+from bot.core.excerpts import Installment, parse_key
+from bot.core.posting import PostContent, parse_marker, resume_index, upcoming
+from bot.core.readings import Library
+from bot.core.schedule import DEFAULT_GRACE, due
+from bot.render import (
+    NO_PINGS,
+    THREAD_ARCHIVE_MINUTES,
+    post_messages,
+    thread_messages,
+    thread_name,
+)
+from bot.storage.groups import (
+    Group,
+    Post,
+    PostKind,
+    asked_question_ids,
+    block_group,
+    claim_post,
+    confirm_post,
+    get_group,
+    list_groups,
+    set_last_slot,
+    unconfirmed_posts,
+)
+
+log = logging.getLogger(__name__)
+
+#: Messages of the channel searched for an unconfirmed post's marker.
+HISTORY_LIMIT = 100
+#: After a failure other than a missing permission: wait this long, doubling up to the maximum.
+BACKOFF_FIRST = dt.timedelta(minutes=1)
+BACKOFF_MAX = dt.timedelta(hours=1)
+#: Discord's code for "a thread has already been created for this message".
+THREAD_EXISTS = 160004
+
+#: What the bot needs in a group's channel, with the names Discord's settings show.
+NEEDED_PERMISSIONS = {
+    "view_channel": "View Channel",
+    "send_messages": "Send Messages",
+    "embed_links": "Embed Links",
+    "read_message_history": "Read Message History",
+    "create_public_threads": "Create Public Threads",
+    "send_messages_in_threads": "Send Messages in Threads",
+}
+#: Failures worth trying again later (Discord or the network), as opposed to bugs.
+TRANSIENT = (discord.HTTPException, aiohttp.ClientError, OSError, asyncio.TimeoutError)
+
+
+class PostingBlocked(ReadingGroupError):
+    """The bot lacks a permission in the group's channel; the message says which and what to do."""
+
+
+class Scheduler(commands.Cog):
+    """Posts each group's installments on schedule, exactly once."""
+
+    def __init__(self, bot: ReadingGroupBot) -> None:
+        self.bot = bot
+        self._locks: dict[int, asyncio.Lock] = {}
+        self._retry: dict[int, tuple[dt.datetime, int]] = {}  # channel -> (not before, failures)
+        self._logged: dict[int, str] = {}  # channel -> the last error logged, to log it once
+        self._cache: tuple[Library, dict[tuple[tuple[str, ...], int], tuple[Installment, ...]]]
+        self._cache = (bot.library, {})
+        self._tasks: set[asyncio.Task[None]] = set()
+
+    async def cog_load(self) -> None:
+        self.bot.scheduler = self
+
+    async def cog_unload(self) -> None:
+        self.ticker.cancel()
+        for task in self._tasks:
+            task.cancel()
+        if self.bot.scheduler is self:
+            self.bot.scheduler = None
+
+    def start(self, seconds: float = DEFAULT_TICK_SECONDS) -> None:
+        """Run :meth:`tick` every ``seconds`` once the bot is ready."""
+        self.ticker.change_interval(seconds=seconds)
+        if not self.ticker.is_running():
+            task = self.ticker.start()
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
+
+    @tasks.loop(seconds=DEFAULT_TICK_SECONDS)
+    async def ticker(self) -> None:
+        try:
+            await self.tick()
+        except Exception:  # the loop would end on any exception: log it and carry on
+            log.exception("The posting tick failed")
+
+    @ticker.before_loop
+    async def before_ticker(self) -> None:
+        await self.bot.wait_until_ready()
+
+    def lock(self, channel_id: int) -> asyncio.Lock:
+        """The lock held while anything posts or moves the plan of the group in ``channel_id``."""
+        return self._locks.setdefault(channel_id, asyncio.Lock())
+
+    async def tick(self) -> None:
+        """Post what is due for every group; one group's failure does not stop the others."""
+        for group in await list_groups(self.bot.db):
+            try:
+                await self.run_group(group.channel_id)
+            except Exception as exc:
+                self._failed(group, exc)
+            else:
+                self._logged.pop(group.channel_id, None)
+
+    async def run_group(self, channel_id: int) -> None:
+        """Post the group's due installment, if any (and finish an unconfirmed post first)."""
+        async with self.lock(channel_id):
+            group = await get_group(self.bot.db, channel_id)
+            if group is None or group.retired or group.paused or group.blocked is not None:
+                return
+            now = self.bot.clock()
+            retry = self._retry.get(channel_id)
+            if retry is not None and now < retry[0]:
+                return
+            channel = self._channel(group)
+            try:
+                if await self._finish_unconfirmed(channel, group, now):
+                    # A post of an earlier slot went out only now: it is this round's post.
+                    # The slots that passed meanwhile are not posted on top of it.
+                    await self._pass_due_slots(channel_id, now)
+                else:
+                    found = due(
+                        group.cadence, plan_start=group.start, last_slot=group.last_slot, now=now
+                    )
+                    if found is not None:
+                        if found.missed:
+                            log.info(
+                                "Group %s: %d slots missed while the bot was down; posting the "
+                                "latest, %s",
+                                group.name,
+                                found.missed,
+                                found.slot,
+                            )
+                        await self._post_new(channel, group, found.slot, "scheduled", now)
+            except PostingBlocked as exc:
+                await self._block(channel, group, exc, now, tell=True)
+                return
+            self._retry.pop(channel_id, None)
+
+    async def post_next(self, channel_id: int) -> discord.Message:
+        """Post the group's next installment now (/plan next), or finish an unconfirmed one.
+
+        Raises:
+            PostingBlocked: a permission is missing (the group is blocked; the caller tells).
+            PlanError: no group, or the plan is finished.
+        """
+        async with self.lock(channel_id):
+            group = await get_group(self.bot.db, channel_id)
+            if group is None:
+                raise PlanError("This channel has no reading plan.")
+            now = self.bot.clock()
+            channel = self._channel(group)
+            message: discord.Message | None = None
+            try:
+                pending = await unconfirmed_posts(self.bot.db, channel_id)
+                for post in pending:
+                    self._check(channel)
+                    message = await self._send(channel, group, post, now, reconcile=True)
+                if not pending:
+                    message = await self._post_new(channel, group, now, "manual", now)
+            except PostingBlocked as exc:
+                await self._block(channel, group, exc, now, tell=False)
+                raise
+            if message is None:
+                raise PlanError("Another post for this channel is being made right now.")
+            return message
+
+    def installments(self, group: Group) -> tuple[Installment, ...]:
+        """The group's installments over the current library (cached until it changes).
+
+        Raises:
+            PlanError: a reading of the plan is not in the library.
+        """
+        library, cached = self._cache
+        if library is not self.bot.library:
+            library, cached = self._cache = (self.bot.library, {})
+        key = (group.readings, group.word_target)
+        if key not in cached:
+            cached[key] = group.plan().installments(library)
+        return cached[key]
+
+    def missing_permissions(self, channel: discord.abc.GuildChannel) -> list[str]:
+        """The permissions the bot lacks in ``channel`` to post, by their names in Discord."""
+        permissions = channel.permissions_for(channel.guild.me)
+        return [name for flag, name in NEEDED_PERMISSIONS.items() if not getattr(permissions, flag)]
+
+    # --- posting -------------------------------------------------------------------------------
+
+    def _channel(self, group: Group) -> discord.TextChannel:
+        channel = self.bot.get_channel(group.channel_id)
+        if not isinstance(channel, discord.TextChannel):
+            raise PlanError(
+                f"channel {group.channel_id} of group {group.name!r} is not a text channel I "
+                "can see: check the id, and that the bot is in that server"
+            )
+        return channel
+
+    def _check(self, channel: discord.TextChannel) -> None:
+        missing = self.missing_permissions(channel)
+        if missing:
+            raise PostingBlocked(
+                f"I am missing the {', '.join(missing)} permission{'s' * (len(missing) > 1)} "
+                f"in #{channel.name}"
+            )
+
+    async def _post_new(
+        self,
+        channel: discord.TextChannel,
+        group: Group,
+        slot: dt.datetime,
+        kind: PostKind,
+        now: dt.datetime,
+    ) -> discord.Message | None:
+        """Claim ``slot`` for the next installment, then send it. None if it was claimed already."""
+        self._check(channel)
+        installments = self.installments(group)
+        done = resume_index(installments, group.done_key, group.done_count)
+        if done >= len(installments):
+            if kind == "manual":
+                raise PlanError(
+                    f"The plan is finished: all {len(installments)} installments are done. "
+                    "Use /plan goto to go back, or add readings to the plan."
+                )
+            log.info("Group %s: the plan is finished; slot %s passes", group.name, slot)
+            await set_last_slot(self.bot.db, group.channel_id, slot, now=now)
+            return None
+        used = await asked_question_ids(self.bot.db, group.channel_id)
+        (next_post,) = upcoming(
+            installments,
+            done=done,
+            prompts=self.bot.prompts,
+            library=self.bot.library,
+            questions_per_post=group.questions_per_post,
+            used=used,
+        )
+        post = await claim_post(
+            self.bot.db,
+            group,
+            slot=slot,
+            kind=kind,
+            installment_key=next_post.installment.key,
+            number=next_post.number,
+            total=next_post.total,
+            questions=[(q.id, q.text) for q in next_post.questions],
+            now=now,
+        )
+        if post is None:
+            log.info("Group %s: slot %s was claimed already", group.name, slot)
+            return None
+        log.info(
+            "Group %s: claimed %s for %s (installment %d of %d)",
+            group.name,
+            slot,
+            post.installment_key,
+            post.number,
+            post.total,
+        )
+        return await self._send(channel, group, post, now, reconcile=False)
+
+    async def _finish_unconfirmed(
+        self, channel: discord.TextChannel, group: Group, now: dt.datetime
+    ) -> bool:
+        """Reconcile and finish the group's unconfirmed posts. Whether one had to be sent now."""
+        sent_now = False
+        for post in await unconfirmed_posts(self.bot.db, group.channel_id):
+            self._check(channel)
+            log.info("Group %s: reconciling unconfirmed post of slot %s", group.name, post.slot)
+            found = await self._find_parts(channel, post)
+            await self._send(channel, group, post, now, reconcile=True, found=found)
+            sent_now = sent_now or 1 not in found
+        return sent_now
+
+    async def _pass_due_slots(self, channel_id: int, now: dt.datetime) -> None:
+        group = await get_group(self.bot.db, channel_id)
+        assert group is not None
+        found = due(group.cadence, plan_start=group.start, last_slot=group.last_slot, now=now)
+        if found is not None:
+            await set_last_slot(self.bot.db, channel_id, found.slot, now=now)
+
+    async def _send(
+        self,
+        channel: discord.TextChannel,
+        group: Group,
+        post: Post,
+        now: dt.datetime,
+        *,
+        reconcile: bool,
+        found: dict[int, discord.Message] | None = None,
+    ) -> discord.Message:
+        """Send the claimed post (only its missing parts when reconciling), its thread and the
+        thread's questions; then confirm it. Returns the post's first message."""
+        slug, first, last = parse_key(post.installment_key)
+        reading = self.bot.library.get(slug)
+        if reading is None:
+            raise PlanError(
+                f"the reading {slug!r} of a claimed post is no longer in the library: restore "
+                f"readings/{slug}.md"
+            )
+        late = post.kind == "scheduled" and now - post.slot > DEFAULT_GRACE
+        content = PostContent(
+            channel_id=post.channel_id,
+            slot=post.slot,
+            installment=Installment(slug, first, last, 0),
+            number=post.number,
+            total=post.total,
+            questions=post.questions,
+            late=late,
+            tz=group.cadence.tz,
+            ping_role_id=group.ping_role_id,
+        )
+        if reconcile and found is None:
+            found = await self._find_parts(channel, post)
+        found = found or {}
+        sent: list[discord.Message] = []
+        try:
+            for index, outgoing in enumerate(post_messages(content, reading), 1):
+                message = found.get(index)
+                if message is None:
+                    message = await channel.send(
+                        content=outgoing.content,
+                        embeds=list(outgoing.embeds),
+                        allowed_mentions=outgoing.allowed_mentions,
+                    )
+                sent.append(message)
+            thread = await self._thread(sent[-1], thread_name(reading, content.installment))
+            if not found or not await self._has_bot_message(thread):
+                for text in thread_messages(content):
+                    await thread.send(text, allowed_mentions=NO_PINGS)
+        except discord.Forbidden as exc:
+            raise PostingBlocked(
+                f"Discord refused my post in #{channel.name}: {exc.text or 'Missing Permissions'}"
+            ) from exc
+        await confirm_post(
+            self.bot.db, post.id, message_id=sent[0].id, thread_id=thread.id, late=late, now=now
+        )
+        log.info("Group %s: posted %s as message %s", group.name, post.installment_key, sent[0].id)
+        return sent[0]
+
+    async def _find_parts(
+        self, channel: discord.TextChannel, post: Post
+    ) -> dict[int, discord.Message]:
+        """The post's messages already in the channel, by part number (from their markers)."""
+        assert self.bot.user is not None
+        found: dict[int, discord.Message] = {}
+        try:
+            async for message in channel.history(limit=HISTORY_LIMIT):
+                if message.author.id != self.bot.user.id:
+                    continue
+                for embed in message.embeds:
+                    marker = parse_marker(embed.footer.text or "")
+                    if marker is not None and marker[:2] == (post.channel_id, post.slot):
+                        found.setdefault(marker[2], message)
+        except discord.Forbidden as exc:
+            raise PostingBlocked(
+                f"I cannot read the history of #{channel.name} to check for a post I may have "
+                "made before a restart (Read Message History)"
+            ) from exc
+        return found
+
+    async def _thread(self, message: discord.Message, name: str) -> discord.Thread:
+        """The discussion thread on ``message``: the existing one, or a new public thread."""
+        if message.thread is not None:
+            return message.thread
+        try:
+            return await message.create_thread(
+                name=name, auto_archive_duration=THREAD_ARCHIVE_MINUTES
+            )
+        except discord.HTTPException as exc:
+            if exc.code != THREAD_EXISTS:
+                raise
+        thread = await self.bot.fetch_channel(message.id)  # a thread's id is its message's
+        assert isinstance(thread, discord.Thread)
+        return thread
+
+    async def _has_bot_message(self, thread: discord.Thread) -> bool:
+        assert self.bot.user is not None
+        async for message in thread.history(limit=20, oldest_first=True):
+            if message.author.id == self.bot.user.id:
+                return True
+        return False
+
+    # --- failures ------------------------------------------------------------------------------
+
+    async def _block(
+        self,
+        channel: discord.TextChannel,
+        group: Group,
+        problem: PostingBlocked,
+        now: dt.datetime,
+        *,
+        tell: bool,
+    ) -> None:
+        """Stop posting to the group until /plan resume or a reload; tell the organizer once."""
+        first = await block_group(self.bot.db, group.channel_id, str(problem), now=now)
+        if not first:
+            return
+        log.warning("Group %s: posting blocked: %s", group.name, problem)
+        if tell:
+            await self._tell_organizer(channel, group, str(problem))
+
+    async def _tell_organizer(
+        self, channel: discord.TextChannel, group: Group, problem: str
+    ) -> None:
+        user_id = group.created_by or channel.guild.owner_id
+        if user_id is None:
+            return
+        text = (
+            f"I could not post the next installment of the reading group in {channel.mention} "
+            f"({channel.guild.name}): {problem}. I will not try again until the permission is "
+            "fixed and an organizer runs /plan resume in that channel (or /plan reload)."
+        )
+        try:
+            user = self.bot.get_user(user_id) or await self.bot.fetch_user(user_id)
+            await user.send(text, allowed_mentions=NO_PINGS)
+        except discord.HTTPException:
+            log.warning(
+                "Could not tell user %s by DM that group %s is blocked", user_id, group.name
+            )
+
+    def _failed(self, group: Group, exc: Exception) -> None:
+        """Log a group's failure once (not every tick) and back off before trying again."""
+        now = self.bot.clock()
+        _, failures = self._retry.get(group.channel_id, (now, 0))
+        failures += 1
+        wait = min(BACKOFF_FIRST * 2 ** (failures - 1), BACKOFF_MAX)
+        self._retry[group.channel_id] = (now + wait, failures)
+        text = f"{type(exc).__name__}: {exc}"
+        if self._logged.get(group.channel_id) == text:
+            log.debug("Group %s failed again: %s", group.name, text)
+            return
+        self._logged[group.channel_id] = text
+        if isinstance(exc, (ReadingGroupError, *TRANSIENT)):
+            log.error(
+                "Group %s (channel %s): %s; next try in %s",
+                group.name,
+                group.channel_id,
+                text,
+                wait,
+            )
+        else:
+            log.error(
+                "Group %s (channel %s) failed; next try in %s",
+                group.name,
+                group.channel_id,
+                wait,
+                exc_info=exc,
+            )
+
+
+async def setup(bot: ReadingGroupBot) -> None:
+    await bot.add_cog(Scheduler(bot))
