@@ -21,6 +21,7 @@ from bot.core.plan import format_moment
 from bot.core.posting import PostContent, post_marker
 from bot.core.readings import Library, Reading, display_text
 from bot.core.search import PLAIN, SearchResults
+from bot.core.summary import Summary, discord_timestamp, participation_lines, progress_lines
 
 CONTENT_LIMIT = 2000
 TITLE_LIMIT = 256
@@ -313,3 +314,161 @@ def outgoing_text(messages: Sequence[Outgoing]) -> str:
         blocks += [embed_text(embed) for embed in message.embeds]
     return "\n\n".join(blocks)
 
+
+# --- weekly summary ----------------------------------------------------------------------------
+
+#: The chart's file name: attach the PNG under this name and the summary embed shows it.
+SUMMARY_CHART_FILE = "summary.png"
+#: On a busy week every section keeps at least this much room, so none is crowded out.
+_SECTION_FLOOR = 160
+#: Each of the description's two sections (posted, progress) gets at most this much.
+_DESCRIPTION_SECTION_LIMIT = 1900
+#: A quote cut shorter than this is dropped instead: a few words would misquote someone.
+_SHORTEST_QUOTE = 24
+
+# A line of a section: a head that is never cut (it holds links and timestamps) and a tail that
+# may be cut with an ellipsis (a quote, a question, names).
+_Line = tuple[str, str]
+
+
+def summary_embeds(summary: Summary, *, chart: bool = False) -> list[discord.Embed]:
+    """The weekly summary as embeds within every Discord limit, however busy the week.
+
+    Long sections end with "…and N more" and long quotes are cut with an ellipsis; dates are
+    Discord timestamps, shown in each member's own timezone.
+
+    Args:
+        summary: from :func:`bot.core.summary.compute_summary`.
+        chart: show the PNG attached as :data:`SUMMARY_CHART_FILE` in the embed.
+    """
+    heading = f"{summary.group} · {summary.title}" if summary.group else summary.title
+    embed = discord.Embed(title=clip(f"Weekly summary: {heading}", TITLE_LIMIT), colour=COLOUR)
+    embed.set_footer(
+        text="Times show in your own timezone. React ⭐ to a reply you liked, "
+        "❓ where you got stuck."
+    )
+    described = [
+        ("Posted this week", _posted_section(summary), 0, _DESCRIPTION_SECTION_LIMIT),
+        ("Progress", _progress_section(summary), 0, _DESCRIPTION_SECTION_LIMIT),
+    ]
+    participation = [("", _escape(line)) for line in participation_lines(summary.participation)]
+    fields = [
+        (name, lines, hidden, FIELD_VALUE_LIMIT)
+        for name, lines, hidden in (
+            ("Participation", participation, 0),
+            ("Highlights", _highlight_section(summary), 0),
+            ("Where we got stuck", _stuck_section(summary), 0),
+            ("Questions still open", _question_section(summary), summary.more_questions),
+            ("Coming up", _coming_section(summary), 0),
+        )
+        if lines
+    ]
+    sections = [*described, *fields]
+    headings = sum(len(f"**{name}**\n") + 2 for name, *_ in described)
+    budget = EMBED_TOTAL_LIMIT - len(embed) - headings - sum(len(name) for name, *_ in fields)
+    texts: list[str] = []
+    for index, (_, lines, hidden, cap) in enumerate(sections):
+        later = sum(min(cap, _SECTION_FLOOR) for *_, cap in sections[index + 1 :])
+        text = _fit_lines(lines, min(cap, budget - later), hidden)
+        budget -= len(text)
+        texts.append(text)
+    embed.description = "\n\n".join(
+        f"**{name}**\n{text}" for (name, *_), text in zip(described, texts, strict=False)
+    )
+    for (name, *_), text in zip(fields, texts[len(described) :], strict=True):
+        embed.add_field(name=name, value=text, inline=False)
+    if chart:
+        embed.set_image(url=f"attachment://{SUMMARY_CHART_FILE}")
+    return [embed]
+
+
+def _escape(text: str) -> str:
+    """Members' text shown as written: markdown characters escaped."""
+    return discord.utils.escape_markdown(text)
+
+
+def _link(text: str, url: str | None) -> str:
+    return f"[{text}]({url})" if url else text
+
+
+def _posted_section(summary: Summary) -> list[_Line]:
+    if not summary.posted:
+        return [("No installment was posted this week.", "")]
+    lines = []
+    for item in summary.posted:
+        replies = "1 reply" if item.replies == 1 else f"{item.replies:,} replies"
+        late = " (late)" if item.late else ""
+        head = (
+            f"{_link(f'#{item.number} {item.citation}', item.jump_url)} · {item.words:,} words"
+            f" · {replies} · {discord_timestamp(item.posted_at, 'f')}{late}"
+        )
+        lines.append((head, ""))
+    return lines
+
+
+def _progress_section(summary: Summary) -> list[_Line]:
+    progress = summary.progress
+    lines: list[_Line] = [(f"`{r.bar}` ", _escape(clip(r.title, 80))) for r in progress.readings]
+    done = f"{progress.done} of {progress.total} installments"
+    lines.append((f"`{progress.bar}` **Whole plan** ({done})", ""))
+    lines += [
+        (line, "")
+        for line in progress_lines(progress, lambda moment: discord_timestamp(moment, "D"))
+    ]
+    return lines
+
+
+def _highlight_section(summary: Summary) -> list[_Line]:
+    lines = []
+    for h in summary.highlights:
+        stars = f"⭐ {h.stars} · " if h.stars is not None else "⭐ "
+        where = f" on {_link(h.citation, h.jump_url)}" if h.citation else ""
+        if not where and h.jump_url:
+            where = f" · {_link('jump', h.jump_url)}"
+        head = f"{stars}**{_escape(clip(h.author, 64))}**{where}"
+        tail = f"\n> {_escape(h.quote)}" if h.quote else " (text no longer kept)"
+        lines.append((head, tail))
+    return lines
+
+
+def _stuck_section(summary: Summary) -> list[_Line]:
+    return [(f"❓ {s.marks} · {_link(s.citation, s.jump_url)}", "") for s in summary.stuck]
+
+
+def _question_section(summary: Summary) -> list[_Line]:
+    return [
+        (f"#{q.number} {_link(q.citation or 'installment', q.jump_url)}: ", _escape(q.text))
+        for q in summary.questions
+    ]
+
+
+def _coming_section(summary: Summary) -> list[_Line]:
+    if not summary.coming:
+        paused = summary.progress.paused
+        return [("Nothing: the plan is paused." if paused else "Nothing scheduled.", "")]
+    return [
+        (f"{item.timestamp or 'not scheduled'} · #{item.number} {item.citation}", "")
+        for item in summary.coming
+    ]
+
+
+def _fit_lines(lines: Sequence[_Line], limit: int, hidden: int = 0) -> str:
+    """As many ``lines`` as fit in ``limit`` characters, then "…and N more" (counting
+    ``hidden`` lines left out before). The first tail that does not fit is cut to fit."""
+    out: list[str] = []
+    used = 0
+    for index, (head, tail) in enumerate(lines):
+        after = len(lines) - index - 1 + hidden  # left out if this line is the last one
+        reserve = len(f"\n…and {after} more") if after else 0
+        room = limit - used - (1 if out else 0) - reserve
+        text = head + tail
+        if len(text) > room:
+            if not tail or room - len(head) < _SHORTEST_QUOTE:
+                break
+            text = head + clip(tail, room - len(head))
+        out.append(text)
+        used += len(text) + (1 if len(out) > 1 else 0)
+    left = len(lines) - len(out) + hidden
+    if left:
+        out.append(f"…and {left:,} more")
+    return clip("\n".join(out), limit) or "…"

@@ -35,6 +35,7 @@ from bot.core.plan import Plan, format_date, format_moment, schedule_preview
 from bot.core.schedule import UTC, Cadence, slot_on, slots
 
 DEFAULT_MIN_GROUP_SIZE = 5
+_MESSAGE_LIMIT = 4000
 QUOTE_LIMIT = 200  # characters of a quoted reply or question: "quoted briefly"
 BAR_WIDTH = 10
 WEEK = dt.timedelta(days=7)
@@ -766,7 +767,8 @@ def _citation_of(reply: ReplyRow, by_number: Mapping[int, PostRow]) -> str | Non
 def _pointed(reply: ReplyRow, post: PostRow) -> tuple[int, int]:
     """The paragraphs of ``post`` that ``reply`` points at (``§13``), or the whole post."""
     if reply.content:
-        for match in _PARAGRAPH_RE.finditer(reply.content):
+        # A message holds at most 4,000 characters on Discord: never scan more than that.
+        for match in _PARAGRAPH_RE.finditer(reply.content, 0, _MESSAGE_LIMIT):
             first = int(match.group(1))
             last = int(match.group(2) or first)
             if post.first <= first <= last <= post.last:
@@ -889,12 +891,17 @@ def _plural(count: int, noun: str) -> str:
     return f"{count:,} {noun[:-1]}ies" if noun.endswith("y") else f"{count:,} {noun}s"
 
 
-def welcome(names: Sequence[str]) -> str:
-    """``Welcome to our new voices: Ana, Bo and Cy!`` (empty when there are none)."""
+def welcome(names: Sequence[str], most: int = 10) -> str:
+    """``Welcome to our new voices: Ana, Bo and Cy!`` (empty when there are none); past
+    ``most`` names, the rest are counted: ``..., Jo and 12 others!``."""
     if not names:
         return ""
     if len(names) == 1:
         return f"Welcome to our new voice: {names[0]}!"
+    if len(names) > most:
+        return (
+            f"Welcome to our new voices: {', '.join(names[:most])} and {len(names) - most} others!"
+        )
     return f"Welcome to our new voices: {', '.join(names[:-1])} and {names[-1]}!"
 
 

@@ -36,6 +36,7 @@ from bot.core.summary import (
     summary_text,
     week_bounds,
     week_counts,
+    welcome,
 )
 
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -371,6 +372,20 @@ def test_first_participants_are_welcomed_in_order_of_their_first_reply() -> None
     summary = summarise(replies, earlier_authors={1})
     assert summary.participation.new_voices == ("Chidi", "Dagny")
     assert "Welcome to our new voices: Chidi and Dagny!" in summary_text(summary)
+
+
+@pytest.mark.parametrize(
+    ("count", "text"),
+    [
+        (1, "Welcome to our new voice: m1!"),
+        (3, "Welcome to our new voices: m1, m2 and m3!"),
+        (10, "Welcome to our new voices: m1, m2, m3, m4, m5, m6, m7, m8, m9 and m10!"),
+        (12, "Welcome to our new voices: m1, m2, m3, m4, m5, m6, m7, m8, m9, m10 and 2 others!"),
+    ],
+)
+def test_welcome_names_a_few_and_counts_the_rest(count: int, text: str) -> None:
+    assert welcome([f"m{n}" for n in range(1, count + 1)]) == text
+    assert welcome([]) == ""
 
 
 def test_no_leaderboard_unless_switched_on() -> None:
