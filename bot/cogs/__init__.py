@@ -5,4 +5,5 @@ EXTENSIONS: tuple[str, ...] = (
     "bot.cogs.library",
     "bot.cogs.meta",
     "bot.cogs.scheduler",
+    "bot.cogs.plan",
 )

@@ -44,6 +44,7 @@ from bot.storage.groups import (
     confirm_post,
     get_group,
     list_groups,
+    posts_of,
     set_last_slot,
     unconfirmed_posts,
 )
@@ -185,7 +186,13 @@ class Scheduler(commands.Cog):
                     self._check(channel)
                     message = await self._send(channel, group, post, now, reconcile=True)
                 if not pending:
-                    message = await self._post_new(channel, group, now, "manual", now)
+                    # The slot of a manual post is when it was asked for; two in the same
+                    # instant (a clock that stands still) still get slots of their own.
+                    taken = {post.slot for post in await posts_of(self.bot.db, channel_id)}
+                    slot = now
+                    while slot in taken:
+                        slot += dt.timedelta(microseconds=1)
+                    message = await self._post_new(channel, group, slot, "manual", now)
             except PostingBlocked as exc:
                 await self._block(channel, group, exc, now, tell=False)
                 raise

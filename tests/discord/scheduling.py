@@ -95,8 +95,9 @@ def make_bot(
     library: Library,
     prompts: Prompts,
 ) -> MakeBot:
-    """``await make_bot(groups=[...], library=..., tick_seconds=None)``: a started bot whose
-    tick runs only when the test calls ``bot.scheduler.tick()`` (unless ``tick_seconds``)."""
+    """``await make_bot(groups=[...], library=..., tick_seconds=None, env={...})``: a started
+    bot whose tick runs only when the test calls ``bot.scheduler.tick()`` (unless
+    ``tick_seconds``); ``env`` holds settings such as GROUPS_FILE."""
 
     async def make(
         groups: Sequence[GroupConfig] = (),
@@ -104,9 +105,10 @@ def make_bot(
         library: Library = library,
         prompts: Prompts = prompts,
         tick_seconds: float | None = None,
+        env: dict[str, str] | None = None,
     ) -> ReadingGroupBot:
         settings = Settings.load(
-            environ={"DEV_GUILD_ID": str(fake_discord.guild.id)}, env_file=None
+            environ={"DEV_GUILD_ID": str(fake_discord.guild.id), **(env or {})}, env_file=None
         )
         bot = ReadingGroupBot(
             settings=settings,

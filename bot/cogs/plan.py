@@ -1,0 +1,473 @@
+"""/plan: start a group's reading plan in a channel, see it, and steer it.
+
+Run in the group's channel (or a thread of it). Changing commands are for organizers: members
+with Manage Server, or with the group's organizer role; others get a polite refusal. Anyone may
+see the schedule. When groups.yaml declares the channel, the file's settings win: /plan start
+refuses and points at the file; the other commands work on every group.
+"""
+
+import datetime as dt
+import io
+import logging
+import re
+from dataclasses import replace
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.client import ReadingGroupBot
+from bot.cogs.scheduler import Scheduler
+from bot.core.citations import resolve, suggestions
+from bot.core.errors import PlanError, ReadingGroupError
+from bot.core.excerpts import DEFAULT_WORD_TARGET, locate
+from bot.core.plan import (
+    DEFAULT_QUESTIONS,
+    MAX_QUESTIONS,
+    MAX_WORDS,
+    MIN_WORDS,
+    default_readings,
+    format_moment,
+    format_preview,
+    resolve_readings,
+    schedule_preview,
+    short_names,
+    summary_line,
+)
+from bot.core.posting import resume_index
+from bot.core.readings import LibraryError
+from bot.core.schedule import UTC, due, parse_cadence
+from bot.render import COLOUR, CONTENT_LIMIT, DESCRIPTION_LIMIT, NO_PINGS, error_text
+from bot.storage.groups import (
+    Group,
+    get_group,
+    pause_group,
+    resume_group,
+    save_group,
+    set_progress,
+    unconfirmed_posts,
+)
+
+log = logging.getLogger(__name__)
+
+NO_PLAN = (
+    "This channel has no reading plan yet. An organizer can start one here with /plan start "
+    "(or declare it in groups.yaml)."
+)
+
+
+class NotOrganizer(ReadingGroupError):
+    """A member who is not an organizer ran an organizer command."""
+
+
+def _channel_id(interaction: discord.Interaction) -> int:
+    """The group's channel: the channel itself, or the parent of a thread."""
+    channel = interaction.channel
+    if isinstance(channel, discord.Thread) and channel.parent_id is not None:
+        return channel.parent_id
+    assert interaction.channel_id is not None
+    return interaction.channel_id
+
+
+def _is_organizer(interaction: discord.Interaction, group: Group | None) -> bool:
+    if interaction.permissions.manage_guild:
+        return True
+    member = interaction.user
+    role_id = group.organizer_role_id if group is not None else None
+    return (
+        role_id is not None
+        and isinstance(member, discord.Member)
+        and any(role.id == role_id for role in member.roles)
+    )
+
+
+def _refusal(interaction: discord.Interaction, group: Group | None) -> NotOrganizer:
+    who = "members with the Manage Server permission"
+    if group is not None and group.organizer_role_id is not None:
+        role = interaction.guild.get_role(group.organizer_role_id) if interaction.guild else None
+        who += f" or the {role.name if role else 'organizer'} role"
+    return NotOrganizer(
+        f"Sorry, only the group's organizers can do that: {who}. "
+        "Anyone can see what is coming with /plan schedule."
+    )
+
+
+def _parse_start(text: str, group_tz: dt.tzinfo) -> dt.datetime:
+    try:
+        day = dt.date.fromisoformat(text.strip())
+    except ValueError:
+        raise PlanError(
+            f"{text!r} is not a date: write it as YYYY-MM-DD, e.g. 2027-01-04"
+        ) from None
+    return dt.datetime.combine(day, dt.time(), tzinfo=group_tz).astimezone(UTC)
+
+
+class PlanCog(commands.Cog, name="Plan"):
+    """The reading plan of the channel's group."""
+
+    plan = app_commands.Group(
+        name="plan",
+        description="The reading plan of this channel: start it, see it, steer it",
+        guild_only=True,
+    )
+
+    def __init__(self, bot: ReadingGroupBot) -> None:
+        self.bot = bot
+
+    @property
+    def scheduler(self) -> Scheduler:
+        assert self.bot.scheduler is not None, "the scheduler extension is not loaded"
+        return self.bot.scheduler
+
+    async def _group(self, interaction: discord.Interaction, *, organizer: bool = True) -> Group:
+        """The channel's group, after checking the member may use the command."""
+        group = await get_group(self.bot.db, _channel_id(interaction))
+        if group is not None and group.retired:
+            group = None
+        if organizer and not _is_organizer(interaction, group):
+            raise _refusal(interaction, group)
+        if group is None:
+            raise PlanError(NO_PLAN)
+        return group
+
+    def _next_line(self, group: Group, *, done: int | None = None) -> str:
+        """``Next: soic §5-8 (installment 2 of 23), Thu 7 Jan 2027 19:00 (Europe/Berlin).``"""
+        installments = self.scheduler.installments(group)
+        if done is None:
+            done = resume_index(installments, group.done_key, group.done_count)
+        preview = schedule_preview(
+            group.plan(),
+            installments,
+            posted=done,
+            now=self.bot.clock(),
+            last_slot=group.last_slot,
+        )
+        if not preview.items:
+            return f"All {preview.total} installments are done."
+        item = preview.items[0]
+        names = short_names(self.bot.library)
+        part = item.installment
+        citation = f"{names.get(part.slug, part.slug)} {_range(part.first, part.last)}"
+        return (
+            f"Next: {citation} (installment {item.number} of {preview.total}), "
+            f"{format_moment(item.slot, preview.tz)} ({preview.tz.key}). {summary_line(preview)}."
+        )
+
+    # --- organizer commands ----------------------------------------------------------------
+
+    @plan.command(name="start")
+    @app_commands.describe(
+        schedule="weekdays and local time of the posts, e.g. mon,thu 19:00",
+        timezone="IANA timezone of the schedule, e.g. Europe/Berlin (or add it to the schedule)",
+        readings="reading slugs or aliases in order, comma-separated (default: all of them)",
+        words=f"installment size in words (default {DEFAULT_WORD_TARGET})",
+        questions=f"discussion questions per post (default {DEFAULT_QUESTIONS})",
+        start="first day posts may happen, YYYY-MM-DD (default: today)",
+        ping_role="a role to mention in each post (default: nobody)",
+        organizer_role="a role that may run the organizer commands besides Manage Server",
+        name="a short name for the group (default: the channel's name)",
+    )
+    async def start(
+        self,
+        interaction: discord.Interaction,
+        schedule: str,
+        timezone: str | None = None,
+        readings: str | None = None,
+        words: app_commands.Range[int, MIN_WORDS, MAX_WORDS] | None = None,
+        questions: app_commands.Range[int, 0, MAX_QUESTIONS] | None = None,
+        start: str | None = None,
+        ping_role: discord.Role | None = None,
+        organizer_role: discord.Role | None = None,
+        name: str | None = None,
+    ) -> None:
+        """Start (or change) this channel's reading plan: organizers only."""
+        channel = interaction.channel
+        if not isinstance(channel, discord.TextChannel):
+            raise PlanError("Run /plan start in the text channel the group reads in.")
+        existing = await get_group(self.bot.db, channel.id)
+        if not _is_organizer(interaction, existing):
+            raise _refusal(interaction, existing)
+        if existing is not None and existing.from_file and not existing.retired:
+            raise PlanError(
+                f"This channel's plan is declared in {existing.declared_at}, and the file wins "
+                "over /plan start: change it there, then run /plan reload."
+            )
+        library = self.bot.library
+        cadence = parse_cadence(schedule, timezone=timezone.strip() if timezone else None)
+        if readings:
+            slugs = resolve_readings(library, [n for n in re.split(r"[,\s]+", readings) if n])
+        elif existing is not None:
+            slugs = existing.readings
+        else:
+            slugs = default_readings(library)
+        now = self.bot.clock()
+        if start:
+            begin = _parse_start(start, cadence.tz)
+        else:
+            begin = existing.start if existing is not None else now
+        base = existing or Group(
+            channel_id=channel.id,
+            name=channel.name,
+            readings=slugs,
+            cadence=cadence,
+            start=begin,
+            created_by=interaction.user.id,
+        )
+        group = replace(
+            base,
+            guild_id=channel.guild.id,
+            name=(name or "").strip() or base.name,
+            declared_at=None,
+            readings=slugs,
+            cadence=cadence,
+            start=begin,
+            word_target=words if words is not None else base.word_target,
+            questions_per_post=questions if questions is not None else base.questions_per_post,
+            ping_role_id=ping_role.id if ping_role is not None else base.ping_role_id,
+            organizer_role_id=(
+                organizer_role.id if organizer_role is not None else base.organizer_role_id
+            ),
+            retired=False,
+        )
+        self.scheduler.installments(group)  # a plan that cannot be cut is refused here
+        async with self.scheduler.lock(channel.id):
+            group = await save_group(self.bot.db, group, now=now)
+        verb = "Changed" if existing is not None else "Started"
+        lines = [
+            f"{verb} the reading plan of {channel.mention}: {len(group.readings)} readings, "
+            f"about {group.word_target} words per post, {group.questions_per_post} questions, "
+            f"{group.cadence}.",
+            self._next_line(group),
+        ]
+        missing = self.scheduler.missing_permissions(channel)
+        if missing:
+            lines.append(f"Before the first post, give me {', '.join(missing)} in this channel.")
+        await interaction.response.send_message(
+            "\n".join(lines), ephemeral=True, allowed_mentions=NO_PINGS
+        )
+
+    @plan.command(name="next")
+    async def next_(self, interaction: discord.Interaction) -> None:
+        """Post the next installment now: organizers only."""
+        group = await self._group(interaction)
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        message = await self.scheduler.post_next(group.channel_id)
+        await interaction.followup.send(
+            f"Posted: {message.jump_url}", ephemeral=True, allowed_mentions=NO_PINGS
+        )
+
+    @plan.command(name="skip")
+    async def skip(self, interaction: discord.Interaction) -> None:
+        """Skip the next installment without posting it: organizers only."""
+        group = await self._group(interaction)
+        async with self.scheduler.lock(group.channel_id):
+            group = await self._group(interaction)
+            installments = self.scheduler.installments(group)
+            done = resume_index(installments, group.done_key, group.done_count)
+            if done >= len(installments):
+                raise PlanError("Nothing to skip: every installment of the plan is done.")
+            skipped = installments[done]
+            await set_progress(
+                self.bot.db, group.channel_id, skipped.key, done + 1, now=self.bot.clock()
+            )
+            group = replace(group, done_key=skipped.key, done_count=done + 1)
+        await interaction.response.send_message(
+            f"Skipped {skipped.citation} (installment {done + 1} of {len(installments)}). "
+            + self._next_line(group),
+            ephemeral=True,
+            allowed_mentions=NO_PINGS,
+        )
+
+    @plan.command(name="pause")
+    async def pause(self, interaction: discord.Interaction) -> None:
+        """Stop posting until /plan resume: organizers only."""
+        group = await self._group(interaction)
+        async with self.scheduler.lock(group.channel_id):
+            changed = await pause_group(self.bot.db, group.channel_id, now=self.bot.clock())
+        text = (
+            "Paused: no posts until an organizer runs /plan resume."
+            if changed
+            else "The plan was paused already: /plan resume starts it again."
+        )
+        await interaction.response.send_message(text, ephemeral=True, allowed_mentions=NO_PINGS)
+
+    @plan.command(name="resume")
+    async def resume(self, interaction: discord.Interaction) -> None:
+        """Post again after a pause or a missing permission: organizers only."""
+        group = await self._group(interaction)
+        if group.file_paused:
+            raise PlanError(
+                f"{group.declared_at} says 'paused: true': set it to false there, then run "
+                "/plan reload."
+            )
+        now = self.bot.clock()
+        async with self.scheduler.lock(group.channel_id):
+            group = await self._group(interaction)
+            last_slot = None
+            if group.paused_at is not None:
+                # Slots that passed while paused are not posted now: the plan picks up at the
+                # next one (unlike downtime, where the latest missed post goes out late).
+                found = due(
+                    group.cadence, plan_start=group.start, last_slot=group.last_slot, now=now
+                )
+                last_slot = found.slot if found is not None else None
+            await resume_group(self.bot.db, group.channel_id, now=now, last_slot=last_slot)
+            was = group.paused_at is not None or group.blocked is not None
+            group = replace(
+                group, paused_at=None, blocked=None, last_slot=last_slot or group.last_slot
+            )
+        channel = self.bot.get_channel(group.channel_id)
+        missing = (
+            self.scheduler.missing_permissions(channel)
+            if isinstance(channel, discord.TextChannel)
+            else []
+        )
+        lines = ["Resumed." if was else "The plan was running already.", self._next_line(group)]
+        if missing:
+            lines.append(f"I still lack {', '.join(missing)} in this channel.")
+        await interaction.response.send_message(
+            " ".join(lines), ephemeral=True, allowed_mentions=NO_PINGS
+        )
+
+    @plan.command(name="goto")
+    @app_commands.describe(reference="the passage to continue from, e.g. soic §12")
+    async def goto(self, interaction: discord.Interaction, reference: str) -> None:
+        """Make the installment holding a passage the next one to post: organizers only."""
+        group = await self._group(interaction)
+        citation = resolve(self.bot.library, reference)
+        if citation.note is not None:
+            raise PlanError("Pick a paragraph, e.g. soic §12: notes are posted with their text.")
+        async with self.scheduler.lock(group.channel_id):
+            group = await self._group(interaction)
+            installments = self.scheduler.installments(group)
+            index = locate(installments, citation.reading.slug, citation.first)
+            done_key = installments[index - 1].key if index > 0 else None
+            await set_progress(self.bot.db, group.channel_id, done_key, index, now=self.bot.clock())
+            group = replace(group, done_key=done_key, done_count=index)
+        await interaction.response.send_message(
+            f"Moved the plan to {installments[index].citation}. " + self._next_line(group),
+            ephemeral=True,
+            allowed_mentions=NO_PINGS,
+        )
+
+    @goto.autocomplete("reference")
+    async def goto_autocomplete(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
+        return [
+            app_commands.Choice(name=label, value=value)
+            for label, value in suggestions(self.bot.library, current)
+        ]
+
+    @plan.command(name="status")
+    async def status(self, interaction: discord.Interaction) -> None:
+        """The plan's settings, progress and state: organizers only."""
+        group = await self._group(interaction)
+        installments = self.scheduler.installments(group)
+        done = resume_index(installments, group.done_key, group.done_count)
+        names = short_names(self.bot.library)
+        if group.blocked is not None:
+            state = f"Blocked: {group.blocked}. Fix it, then /plan resume."
+        elif group.file_paused:
+            state = f"Paused in {group.declared_at}."
+        elif group.paused_at is not None:
+            state = f"Paused since {format_moment(group.paused_at, group.cadence.tz)}."
+        else:
+            state = "Running."
+        pending = await unconfirmed_posts(self.bot.db, group.channel_id)
+        if pending:
+            state += f" {len(pending)} post(s) claimed but not confirmed yet."
+        source = (
+            f"declared in {group.declared_at}"
+            if group.from_file
+            else "started with /plan start"
+            + (f" by <@{group.created_by}>" if group.created_by else "")
+        )
+        embed = discord.Embed(title=f"Reading plan: {group.name}"[:256], colour=COLOUR)
+        embed.description = f"<#{group.channel_id}>, {source}.\n{state}"
+        embed.add_field(
+            name="Readings", value=", ".join(names.get(s, s) for s in group.readings)[:1024]
+        )
+        embed.add_field(name="Schedule", value=str(group.cadence))
+        embed.add_field(
+            name="Posts",
+            value=f"about {group.word_target} words, {group.questions_per_post} questions",
+        )
+        roles = []
+        if group.ping_role_id:
+            roles.append(f"pings <@&{group.ping_role_id}>")
+        if group.organizer_role_id:
+            roles.append(f"organizers <@&{group.organizer_role_id}>")
+        embed.add_field(name="Roles", value=", ".join(roles) or "no ping, no organizer role")
+        embed.add_field(
+            name="Progress",
+            value=f"{done} of {len(installments)} installments done",
+            inline=False,
+        )
+        embed.add_field(name="Next", value=self._next_line(group, done=done)[:1024], inline=False)
+        await interaction.response.send_message(
+            embed=embed, ephemeral=True, allowed_mentions=NO_PINGS
+        )
+
+    @plan.command(name="reload")
+    async def reload(self, interaction: discord.Interaction) -> None:
+        """Read readings, prompts and groups.yaml again without a restart: organizers only."""
+        group = await get_group(self.bot.db, _channel_id(interaction))
+        if not _is_organizer(interaction, group):
+            raise _refusal(interaction, group)
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        try:
+            content = await self.bot.reload_content()
+        except LibraryError as exc:
+            lines = [str(error) for error in exc.errors]
+            text = "Nothing was reloaded; the running version stays until this is fixed:\n"
+            await interaction.followup.send(
+                error_text(text + "\n".join(lines)), ephemeral=True, allowed_mentions=NO_PINGS
+            )
+            return
+        questions = len(content.prompts.questions)
+        templates = len(content.prompts.templates)
+        await interaction.followup.send(
+            f"Reloaded {len(content.library)} readings, {questions} questions and {templates} "
+            f"templates, and {len(content.groups)} groups from {self.bot.settings.groups_file}.",
+            ephemeral=True,
+            allowed_mentions=NO_PINGS,
+        )
+
+    # --- for everyone -----------------------------------------------------------------------
+
+    @plan.command(name="schedule")
+    async def schedule(self, interaction: discord.Interaction) -> None:
+        """Every installment still to come with its date, and when the plan ends."""
+        group = await self._group(interaction, organizer=False)
+        installments = self.scheduler.installments(group)
+        done = resume_index(installments, group.done_key, group.done_count)
+        preview = schedule_preview(
+            group.plan(), installments, posted=done, now=self.bot.clock(), last_slot=group.last_slot
+        )
+        text = format_preview(preview, names=short_names(self.bot.library))
+        title = f"Schedule of {group.name} ({preview.tz.key})"[:256]
+        paused = " The plan is paused: dates assume it resumes now." if group.paused else ""
+        if len(text) + 8 <= DESCRIPTION_LIMIT:
+            embed = discord.Embed(title=title, description=f"```\n{text}\n```", colour=COLOUR)
+            if paused:
+                embed.set_footer(text=paused.strip())
+            await interaction.response.send_message(
+                embed=embed, ephemeral=True, allowed_mentions=NO_PINGS
+            )
+            return
+        summary = f"{summary_line(preview)}.{paused} Every installment is in the file."
+        await interaction.response.send_message(
+            summary[:CONTENT_LIMIT],
+            file=discord.File(io.BytesIO(text.encode("utf-8")), filename="schedule.txt"),
+            ephemeral=True,
+            allowed_mentions=NO_PINGS,
+        )
+
+
+def _range(first: int, last: int) -> str:
+    return f"§{first}" if first == last else f"§{first}-{last}"
+
+
+async def setup(bot: ReadingGroupBot) -> None:
+    await bot.add_cog(PlanCog(bot))
