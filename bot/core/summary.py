@@ -766,7 +766,7 @@ def _citation_of(reply: ReplyRow, by_number: Mapping[int, PostRow]) -> str | Non
 
 def _pointed(reply: ReplyRow, post: PostRow) -> tuple[int, int]:
     """The paragraphs of ``post`` that ``reply`` points at (``§13``), or the whole post."""
-    if reply.content:
+    if reply.content and ("§" in reply.content or "¶" in reply.content):
         # A message holds at most 4,000 characters on Discord: never scan more than that.
         for match in _PARAGRAPH_RE.finditer(reply.content, 0, _MESSAGE_LIMIT):
             first = int(match.group(1))
