@@ -1,0 +1,121 @@
+"""The benchmark's code paths on a tiny generated library, so they cannot rot.
+
+No timing is asserted here: the numbers of a run this small mean nothing. ``python -m bench``
+is the benchmark; this only checks that it runs, builds its query set and fills its table.
+"""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+import pytest
+
+from bench import Options, Row, Skipped, library, percentile, table
+from bench.__main__ import main
+from bot.core.readings import load_library
+
+ROWS = [
+    "cold index build (load + index)",
+    "warm start, median of 1",
+    "warm start, fresh process",
+    "passage lookup mean (2000 refs)",
+    "passage lookup p99",
+    "search p50 (60 queries)",
+    "search p99",
+    "search mean",
+    "naive baseline p50 / mean",
+    "speed-up over naive baseline, p50",
+    "speed-up over naive baseline, mean",
+    "peak RSS, warm start + search process",
+    "peak RSS, whole benchmark process",
+]
+
+
+def write_book(path: Path, seed: int, chapters: int = 3, paragraphs: int = 12) -> None:
+    """A plain-text book of made-up words: chapters of paragraphs with common and rare words."""
+    rng = random.Random(seed)
+    vocabulary = ["".join(rng.choices("aeioulmnrstkp", k=rng.randint(4, 9))) for _ in range(400)]
+    common = ["the", "of", "and", "that", "it", "is", "in", "to"]
+    lines = [f"Book {seed}", ""]
+    for chapter in range(1, chapters + 1):
+        lines += [f"CHAPTER {chapter}.", ""]
+        for _ in range(paragraphs):
+            words = [rng.choice(common if rng.random() < 0.4 else vocabulary) for _ in range(30)]
+            lines += [" ".join(words).capitalize() + ".", ""]
+    path.write_text("\n".join(lines), encoding="utf-8")
+
+
+@pytest.fixture
+def corpus(tmp_path: Path) -> Path:
+    folder = tmp_path / "corpus"
+    folder.mkdir()
+    write_book(folder / "first-book.author.txt", 1)
+    write_book(folder / "second-book.author.txt", 2)
+    return folder
+
+
+def test_the_library_benchmark_runs_and_fills_its_table(corpus: Path, tmp_path: Path) -> None:
+    options = Options(quick=True, corpus=corpus, cache=tmp_path / "cache")
+    report = library.run(options)
+    assert [row.name for row in report.rows if row.name in ROWS] == ROWS
+    assert all(row.value for row in report.rows)
+    assert any("2 books (first-book, second-book)" in fact for fact in report.facts)
+    # The second run reuses the imported files.
+    again = library.run(options)
+    assert any("(cached)" in fact for fact in again.facts)
+    assert len(list((tmp_path / "cache").glob("library-*"))) == 1
+
+
+def test_the_command_writes_results_and_filters_by_name(corpus: Path, tmp_path: Path) -> None:
+    results = tmp_path / "RESULTS.md"
+    args = ["library", "--quick", "--corpus", str(corpus), "--cache", str(tmp_path / "cache")]
+    # 0 or 1 depending on the (meaningless) numbers; anything else is a crash or a usage error.
+    assert main([*args, "--results", str(results)]) in (0, 1)
+    text = results.read_text()
+    assert "| measure" in text
+    assert "python -m bench library --quick" in text
+    assert main(["no-such-benchmark"]) == 2
+
+
+def test_a_missing_corpus_skips_with_a_message(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    missing = tmp_path / "nowhere"
+    with pytest.raises(Skipped, match="no books found"):
+        library.prepare_library(missing, library.READINGS, tmp_path / "cache")
+    assert main(["--quick", "--corpus", str(missing), "--results", str(tmp_path / "R.md")]) == 0
+    assert "skipped: no books found" in capsys.readouterr().out
+    assert not (tmp_path / "R.md").exists()
+
+
+def test_the_query_set_is_fixed_and_mixed(corpus: Path, tmp_path: Path) -> None:
+    prepared = library.prepare_library(corpus, library.READINGS, tmp_path / "cache")
+    readings = load_library(prepared.directory)
+    queries = library.build_queries(readings, 40)
+    assert queries == library.build_queries(readings, 40)
+    assert queries != library.build_queries(readings, 40, seed=library.SEED + 1)
+    assert {q.kind for q in queries} == {"word", "words", "phrase", "common"}
+    assert all(q.text.startswith('"') for q in queries if q.kind == "phrase")
+    texts = library.baseline_texts(readings)
+    for query in queries:
+        found = library.baseline_search(texts, query.needles)
+        lowered = [text.lower() for text in texts]
+        assert found == library.lowered_search(lowered, query.needles)
+
+
+@pytest.mark.parametrize(
+    ("values", "q", "expected"),
+    [([3.0, 1.0, 2.0], 50, 2.0), ([1.0, 2.0, 3.0, 4.0], 50, 2.0), ([5.0], 99, 5.0)],
+)
+def test_percentile_is_a_value_that_occurred(
+    values: list[float], q: float, expected: float
+) -> None:
+    assert percentile(values, q) == expected
+
+
+def test_table_marks_missed_targets() -> None:
+    rows = [Row("a", "1 ms", "<= 2 ms", True), Row("b", "3 ms", "<= 2 ms", False)]
+    lines = table(rows)
+    assert "ok" in lines[2]
+    assert "MISSED" in lines[3]
