@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import datetime as dt
 import os
 import re
 import shutil
@@ -15,13 +16,19 @@ import sys
 import textwrap
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from bot.core.citations import Citation, resolve
 from bot.core.errors import ContentError, ReadingGroupError
+from bot.core.posting import Content, load_content
 from bot.core.readings import Library, LibraryError, load_library
 from bot.core.search import SearchResults
 from bot.settings import Settings, SettingsError
+
+if TYPE_CHECKING:
+    from bot.storage.groups import Group
+
+    PlannedGroup = tuple[Group, set[str]]
 
 ANSI = {"bold": "1", "dim": "2", "red": "31", "green": "32", "yellow": "33", "cyan": "36"}
 
@@ -100,8 +107,19 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(title="commands", required=True, metavar="COMMAND")
 
-    check = sub.add_parser("check", help="validate settings, readings and prompts")
+    check = sub.add_parser("check", help="validate settings, readings, prompts and groups.yaml")
     check.set_defaults(command=cmd_check)
+
+    plan = sub.add_parser("plan", help="every installment still to come, with its date")
+    plan.add_argument("--group", metavar="G", help="a group's name or channel id (default: all)")
+    plan.set_defaults(command=cmd_plan)
+
+    preview = sub.add_parser(
+        "preview", help="the next posts as they will be sent (text of the embeds and thread)"
+    )
+    preview.add_argument("--group", metavar="G", help="a group's name or channel id")
+    preview.add_argument("--count", type=int, default=1, metavar="N", help="posts (default 1)")
+    preview.set_defaults(command=cmd_preview)
 
     readings = sub.add_parser("readings", help="list the library with paragraph and word counts")
     readings.set_defaults(command=cmd_readings)
@@ -171,18 +189,154 @@ def cmd_check(args: argparse.Namespace, out: Terminal, err: Terminal) -> int:
     except SettingsError as exc:
         problems.extend(exc.errors)
         settings = Settings.load(environ={}, env_file=None)
-    library = None
+    content = None
     try:
-        library = load_library(settings.readings_dir)
+        content = load_content(settings.readings_dir, settings.prompts_dir, settings.groups_file)
     except LibraryError as exc:
         problems.extend(exc.errors)
     for problem in problems:
         err.print(str(problem), "red")
     if problems:
         return 1
-    assert library is not None
+    assert content is not None
+    library, prompts = content.library, content.prompts
     paragraphs = sum(len(r.paragraphs) for r in library)
     out.print(f"OK: {len(library)} readings, {paragraphs} paragraphs.", "green")
+    out.print(
+        f"OK: {len(prompts.questions)} questions and {len(prompts.templates)} templates in "
+        f"{settings.prompts_dir}.",
+        "green",
+    )
+    if settings.groups_file.exists():
+        out.print(f"OK: {len(content.groups)} groups in {settings.groups_file}.", "green")
+    else:
+        out.print(f"No {settings.groups_file}: groups come from /plan start only.")
+    return 0
+
+
+def _planned_groups(settings: Settings, content: Content, now: dt.datetime) -> list[PlannedGroup]:
+    """The groups as the bot would run them, with the ids of the questions each has asked.
+
+    Reads the database only if it exists; nothing is written.
+    """
+    from bot.storage.database import open_database
+    from bot.storage.groups import asked_question_ids, groups_with_file
+
+    async def run() -> list[PlannedGroup]:
+        async with open_database(settings.database_path) as db:
+            groups = await groups_with_file(db, content.groups, content.library, now=now)
+            return [(g, await asked_question_ids(db, g.channel_id)) for g in groups]
+
+    if settings.database_path.exists():
+        return asyncio.run(run())
+    from bot.storage.groups import file_group
+
+    return [(file_group(c, content.library, None, now=now), set()) for c in content.groups]
+
+
+def _choose(planned: list[PlannedGroup], name: str | None, *, one: bool) -> list[PlannedGroup]:
+    """The groups ``--group`` names (all of them without it, unless ``one`` is needed)."""
+    names = ", ".join(f"{g.name} ({g.channel_id})" for g, _ in planned)
+    if not planned:
+        raise ReadingGroupError(
+            "No groups yet: declare one in groups.yaml (see groups.example.yaml) or run "
+            "/plan start in a channel"
+        )
+    if name is None:
+        if one and len(planned) > 1:
+            raise ReadingGroupError(f"{len(planned)} groups: pick one with --group ({names})")
+        return planned
+    chosen = [p for p in planned if name in (p[0].name, str(p[0].channel_id))]
+    if not chosen:
+        raise ReadingGroupError(f"--group {name!r}: no such group (groups: {names})")
+    if len(chosen) > 1:
+        raise ReadingGroupError(f"--group {name!r}: several groups have that name: use its id")
+    return chosen
+
+
+def cmd_plan(args: argparse.Namespace, out: Terminal, err: Terminal) -> int:
+    from bot.core.plan import format_preview, schedule_preview, short_names
+    from bot.core.posting import resume_index
+
+    settings = load_settings(args)
+    content = load_content(settings.readings_dir, settings.prompts_dir, settings.groups_file)
+    now = dt.datetime.now(dt.UTC)
+    chosen = _choose(_planned_groups(settings, content, now), args.group, one=False)
+    for index, (group, _) in enumerate(chosen):
+        installments = group.plan().installments(content.library)
+        done = resume_index(installments, group.done_key, group.done_count)
+        preview = schedule_preview(
+            group.plan(), installments, posted=done, now=now, last_slot=group.last_slot
+        )
+        if index:
+            out.print()
+        where = group.declared_at or "/plan start"
+        out.print(f"{group.name} · channel {group.channel_id} · {where}", "bold")
+        state = " · paused" if group.paused else ""
+        out.print(
+            f"{group.cadence} · about {group.word_target} words · "
+            f"{group.questions_per_post} questions per post{state}",
+            "dim",
+        )
+        out.print(format_preview(preview, names=short_names(content.library)))
+    return 0
+
+
+def cmd_preview(args: argparse.Namespace, out: Terminal, err: Terminal) -> int:
+    from bot.core.plan import format_moment, schedule_preview
+    from bot.core.posting import PostContent, resume_index, upcoming
+    from bot.render import outgoing_text, post_messages, thread_messages, thread_name
+
+    if not 1 <= args.count <= 50:
+        err.print("--count must be between 1 and 50", "red")
+        return 1
+    settings = load_settings(args)
+    content = load_content(settings.readings_dir, settings.prompts_dir, settings.groups_file)
+    now = dt.datetime.now(dt.UTC)
+    ((group, used),) = _choose(_planned_groups(settings, content, now), args.group, one=True)
+    library = content.library
+    installments = group.plan().installments(library)
+    done = resume_index(installments, group.done_key, group.done_count)
+    preview = schedule_preview(
+        group.plan(), installments, posted=done, now=now, last_slot=group.last_slot
+    )
+    posts = upcoming(
+        installments,
+        done=done,
+        prompts=content.prompts,
+        library=library,
+        questions_per_post=group.questions_per_post,
+        used=used,
+        count=args.count,
+    )
+    if not posts:
+        out.print(f"{group.name}: all {len(installments)} installments are done.")
+        return 0
+    tz = group.cadence.tz
+    for index, (post, item) in enumerate(zip(posts, preview.items, strict=False)):
+        shown = PostContent(
+            channel_id=group.channel_id,
+            slot=item.slot,
+            installment=post.installment,
+            number=post.number,
+            total=post.total,
+            questions=tuple(q.text for q in post.questions),
+            tz=tz,
+            ping_role_id=group.ping_role_id,
+        )
+        reading = library[post.installment.slug]
+        if index:
+            out.print()
+        out.print(
+            f"=== {group.name}: post {post.number} of {post.total}, "
+            f"{format_moment(item.slot, tz)} ({tz.key}) ===",
+            "bold",
+        )
+        out.print(outgoing_text(post_messages(shown, reading)))
+        out.print()
+        out.print(f"[thread] {thread_name(reading, post.installment)}", "cyan")
+        for text in thread_messages(shown):
+            out.print(text)
     return 0
 
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
+import re
 from pathlib import Path
 
 import pytest
@@ -305,3 +307,173 @@ def test_backup_without_a_database_says_so(
 ) -> None:
     assert main(["backup", "copy.sqlite3"]) == 1
     assert "no database yet" in capsys.readouterr().err
+
+
+# Plans: check, plan and preview.
+
+ESSAY = "---\ntitle: A Long Essay\naliases: [essay]\nauthor: E. Writer\n---\n" + "\n\n".join(
+    f"Paragraph {n} of the essay argues its point at some length. " * 6 for n in range(1, 7)
+)
+GROUPS = """groups:
+  - name: tuesday
+    channel_id: 100
+    readings: [essay]
+    words: 50
+    questions: 1
+    schedule: "tue 19:00 Europe/Berlin"
+    start: 2099-01-05
+  - name: saturday
+    channel_id: 200
+    schedule: "sat 10:00 UTC"
+    start: 2099-01-02
+"""
+
+
+QUESTIONS = """questions:
+  - at: 1
+    text: What does the first paragraph argue?
+  - at: 2
+    text: Does the second paragraph follow from the first?
+"""
+
+
+@pytest.fixture
+def planned(workdir: Path) -> Path:
+    (workdir / "readings" / "essay.md").write_text(ESSAY)
+    (workdir / "prompts" / "essay.yaml").write_text(QUESTIONS)
+    (workdir / "groups.yaml").write_text(GROUPS)
+    return workdir
+
+
+def test_check_counts_questions_and_groups(
+    planned: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["check"]) == 0
+    assert capsys.readouterr().out.splitlines()[1:] == [
+        "OK: 2 questions and 0 templates in prompts.",
+        "OK: 2 groups in groups.yaml.",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("path", "text", "expected"),
+    [
+        (
+            "prompts/essay.yaml",
+            "questions:\n  - at: 9\n    text: Beyond the end?\n",
+            "prompts/essay.yaml:2: ",
+        ),
+        (
+            "groups.yaml",
+            GROUPS.replace("words: 50", "wrods: 50"),
+            "groups.yaml:5: unknown key 'wrods': did you mean 'words'?",
+        ),
+        (
+            "groups.yaml",
+            GROUPS.replace("[essay]", "[nosuch]"),
+            "groups.yaml:4: readings: no reading called 'nosuch'",
+        ),
+    ],
+)
+def test_check_names_the_line_of_a_bad_prompt_or_group(
+    planned: Path, capsys: pytest.CaptureFixture[str], path: str, text: str, expected: str
+) -> None:
+    (planned / path).write_text(text)
+    assert main(["check"]) == 1
+    (line,) = capsys.readouterr().err.strip().splitlines()
+    assert line.startswith(expected)
+
+
+def test_plan_lists_every_installment_with_its_date_and_the_end(
+    planned: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["plan", "--group", "tuesday"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0] == "tuesday · channel 100 · groups.yaml:2"
+    assert lines[1] == "tue 19:00 Europe/Berlin · about 50 words · 1 questions per post"
+    assert lines[2] == "1  Tue 6 Jan 2099 19:00   essay §1 (66 words)"
+    assert lines[7] == "6  Tue 10 Feb 2099 19:00  essay §6 (66 words)"
+    assert lines[8:] == ["6 installments, ends Tue 10 Feb 2099"]
+
+
+def test_plan_shows_every_group_without_group(
+    planned: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["plan"]) == 0
+    out = capsys.readouterr().out
+    assert "tuesday · channel 100" in out and "saturday · channel 200" in out
+    assert out.count("installments, ends") == 2
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["plan", "--group", "sunday"], "--group 'sunday': no such group (groups: tuesday (100)"),
+        (["preview"], "2 groups: pick one with --group"),
+        (["preview", "--group", "100", "--count", "0"], "--count must be between 1 and 50"),
+    ],
+)
+def test_plan_and_preview_failures_say_why(
+    planned: Path, capsys: pytest.CaptureFixture[str], argv: list[str], message: str
+) -> None:
+    assert main(argv) == 1
+    assert message in capsys.readouterr().err
+
+
+def test_plan_without_any_group_says_how_to_make_one(
+    workdir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["plan"]) == 1
+    assert "No groups yet: declare one in groups.yaml" in capsys.readouterr().err
+
+
+def test_preview_renders_the_next_posts_with_their_thread(
+    planned: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["preview", "--group", "tuesday", "--count", "2"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith(
+        "=== tuesday: post 1 of 6, Tue 6 Jan 2099 19:00 (Europe/Berlin) ===\n"
+        "[message 1 of 1]\n\nE. Writer\n# A Long Essay §1\n\n**§1** Paragraph 1 of the essay"
+    )
+    assert "-- essay §1 · installment 1 of 6 · rg:100:2099-01-06T18:00:00Z\n" in out
+    assert "[thread] A Long Essay §1\n**Discussion questions** on essay §1" in out
+    assert "=== tuesday: post 2 of 6, Tue 13 Jan 2099 19:00 (Europe/Berlin) ===" in out
+    assert "post 3 of" not in out
+    questions = re.findall(r"^\*\*1\.\*\* (.+)$", out, re.M)
+    assert questions == [  # each post's question, in the post and again in its thread
+        "What does the first paragraph argue?",
+        "What does the first paragraph argue?",
+        "Does the second paragraph follow from the first?",
+        "Does the second paragraph follow from the first?",
+    ]
+
+
+def test_preview_carries_on_from_the_stored_progress(
+    planned: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import asyncio
+
+    from bot.core.posting import Content, load_content
+    from bot.storage.database import open_database
+    from bot.storage.groups import set_progress, sync_file_groups
+
+    content: Content = load_content(
+        planned / "readings", planned / "prompts", planned / "groups.yaml"
+    )
+
+    async def run() -> None:
+        async with open_database(planned / "data" / "reading-group.sqlite3") as db:
+            now = dt.datetime(2098, 12, 1, tzinfo=dt.UTC)
+            await sync_file_groups(db, content.groups, content.library, now=now)
+            await set_progress(db, 100, "essay:3-3", 3, now=now)
+
+    asyncio.run(run())
+    assert main(["preview", "--group", "tuesday"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("=== tuesday: post 4 of 6, Tue 6 Jan 2099 19:00 (Europe/Berlin) ===")
+    assert "# A Long Essay §4\n" in out
+    assert main(["plan", "--group", "tuesday"]) == 0
+    assert (
+        capsys.readouterr().out.splitlines()[2] == "4  Tue 6 Jan 2099 19:00   essay §4 (66 words)"
+    )

@@ -301,6 +301,28 @@ async def sync_file_groups(
     return stored
 
 
+async def groups_with_file(
+    db: aiosqlite.Connection,
+    configs: Sequence[GroupConfig],
+    library: Library,
+    *,
+    now: dt.datetime,
+) -> list[Group]:
+    """The groups the bot would run once ``configs`` are loaded, without writing anything:
+    stored /plan start groups, and the file's groups merged with what is stored for them.
+
+    Raises:
+        ContentError: a reading of a group is not in ``library``.
+    """
+    stored = {g.channel_id: g for g in await list_groups(db, retired=True)}
+    groups = {g.channel_id: g for g in stored.values() if not g.retired and not g.from_file}
+    for config in configs:
+        groups[config.channel_id] = file_group(
+            config, library, stored.get(config.channel_id), now=now
+        )
+    return sorted(groups.values(), key=lambda g: g.channel_id)
+
+
 async def _update(
     db: aiosqlite.Connection,
     channel_id: int,

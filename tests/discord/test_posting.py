@@ -2,23 +2,28 @@
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import datetime as dt
 import logging
 import re
+from pathlib import Path
 
 import aiosqlite
 import pytest
 
-from bot.core.posting import parse_marker, post_marker
+from bot.cli import main
+from bot.core.posting import load_groups_file, parse_marker, post_marker
 from bot.core.readings import Library
 from bot.core.schedule import UTC, parse_cadence
 from bot.storage.groups import claim_post, get_group, list_groups, posts_of, save_group
 from tests.core.conftest import make_reading
 from tests.discord.scheduling import (
     FIRST_SLOT,
+    ROOT,
     Clock,
     MakeBot,
+    as_text,
     clock,
     db,
     first_parts,
@@ -331,3 +336,43 @@ async def test_a_dst_night_neither_skips_nor_doubles_the_post(
     (post,) = first_parts(fake, "readings")
     assert parse_marker(footer(post)) == (fake.readings.id, expected.replace(tzinfo=UTC), 1)
     assert post.content == ""  # on time
+
+
+async def test_the_cli_preview_is_exactly_what_is_sent(
+    fake_discord: FakeDiscord,
+    make_bot: MakeBot,
+    clock: Clock,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    fake = fake_discord
+    groups_file = tmp_path / "groups.yaml"
+    groups_file.write_text(
+        f"groups:\n  - name: readers\n    channel_id: {fake.readings.id}\n"
+        "    schedule: 'mon,thu 19:00 Europe/Berlin'\n    start: 2099-01-05\n"
+    )
+    for name, value in {
+        "DATABASE_PATH": tmp_path / "bot.sqlite3",
+        "GROUPS_FILE": groups_file,
+        "READINGS_DIR": ROOT / "readings",
+        "PROMPTS_DIR": ROOT / "prompts",
+    }.items():
+        monkeypatch.setenv(name, str(value))
+    (config,) = load_groups_file(groups_file)
+    bot = await make_bot([config])
+    code = await asyncio.to_thread(
+        main, ["--env-file", str(tmp_path / "none"), "preview", "--group", "readers"]
+    )
+    assert code == 0
+    preview = capsys.readouterr().out
+    header, rest = preview.split("\n", 1)
+    assert header == "=== readers: post 1 of 18, Mon 5 Jan 2099 19:00 (Europe/Berlin) ==="
+    sent_text, thread_text = rest.rstrip("\n").split("\n\n[thread] ")
+    clock.set(dt.datetime(2099, 1, 5, 18, 0, tzinfo=UTC))
+    await tick(bot)
+    assert as_text(post_messages(fake, "readings")) == sent_text
+    (thread,) = fake.threads("readings")
+    name, *questions = thread_text.split("\n", 1)
+    assert thread.name == name
+    assert [m.content for m in fake.bot_messages(thread)] == questions
