@@ -315,6 +315,38 @@ def outgoing_text(messages: Sequence[Outgoing]) -> str:
     return "\n\n".join(blocks)
 
 
+def privacy_embed(retention_days: int, *, opted_out: bool) -> discord.Embed:
+    """/privacy info: what the bot keeps about a member, in plain words."""
+    kept = (
+        f"The text of a reply is erased after {retention_days} days; the counts stay."
+        if retention_days
+        else "The text of a reply is kept until you delete the message or use /privacy forget."
+    )
+    embed = discord.Embed(title="What this bot keeps about you", colour=COLOUR)
+    embed.description = (
+        "When a group logs its discussion, the bot keeps your messages in an installment's "
+        "thread, and your replies to the installment post: the text (unless the group keeps "
+        "counts only), when you wrote and edited it, what it replied to, how many words and "
+        "attachments it had, and the emoji reactions you added there. Nothing else you write "
+        "anywhere in the server is read or kept.\n\n"
+        f"{kept} A deleted message is removed from the database. The weekly summary shows "
+        "counts and a few ⭐-starred replies, never a ranking unless the organizers turn one "
+        "on.\n\n"
+        "**Your choices**\n"
+        "`/privacy opt-out`: stop logging your messages (you are then counted nowhere)\n"
+        "`/privacy opt-in`: be logged again\n"
+        "`/privacy export`: get everything kept about you as a file\n"
+        "`/privacy forget`: erase everything kept about you"
+    )
+    status = (
+        "You have opted out: nothing you write is logged."
+        if opted_out
+        else ("You have not opted out.")
+    )
+    embed.set_footer(text=status)
+    return embed
+
+
 # --- weekly summary ----------------------------------------------------------------------------
 
 #: The chart's file name: attach the PNG under this name and the summary embed shows it.

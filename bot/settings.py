@@ -29,6 +29,7 @@ SETTINGS: Mapping[str, tuple[str, str]] = {
     "GROUPS_FILE": ("groups.yaml", "reading groups declared in a file (optional; wins over /plan)"),
     "LOG_LEVEL": ("INFO", "DEBUG, INFO, WARNING, ERROR or CRITICAL"),
     "DEV_GUILD_ID": ("", "a server id to sync slash commands to instantly while developing"),
+    "RETENTION_DAYS": ("365", "days the text of logged replies is kept (0: until forgotten)"),
 }
 
 
@@ -49,6 +50,7 @@ class Settings:
     log_level: str = "INFO"
     dev_guild_id: int | None = None
     groups_file: Path = Path("groups.yaml")
+    retention_days: int = 365
 
     @classmethod
     def load(
@@ -107,6 +109,16 @@ class Settings:
                     "DEV_GUILD_ID must be a server id (a number: right-click the server with "
                     "Developer Mode on, then Copy Server ID), or empty",
                 )
+        retention_text, where = get("RETENTION_DAYS")
+        retention_days = 365
+        if retention_text.isdigit():
+            retention_days = int(retention_text)
+        else:
+            problem(
+                where,
+                f"RETENTION_DAYS={retention_text!r} must be a whole number of days "
+                "(0 keeps reply text until a member asks to forget it)",
+            )
         token, _ = get("DISCORD_TOKEN")
         if errors:
             raise SettingsError(errors)
@@ -118,6 +130,7 @@ class Settings:
             log_level=log_level.upper(),
             dev_guild_id=dev_guild_id,
             groups_file=Path(get("GROUPS_FILE")[0]),
+            retention_days=retention_days,
         )
 
     @property

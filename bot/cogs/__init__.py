@@ -6,4 +6,6 @@ EXTENSIONS: tuple[str, ...] = (
     "bot.cogs.meta",
     "bot.cogs.scheduler",
     "bot.cogs.plan",
+    "bot.cogs.discussion",
+    "bot.cogs.privacy",
 )

@@ -368,6 +368,7 @@ class Scheduler(commands.Cog):
         await confirm_post(
             self.bot.db, post.id, message_id=sent[0].id, thread_id=thread.id, late=late, now=now
         )
+        self.bot.dispatch("installment_posted")  # the discussion log starts on its thread
         log.info("Group %s: posted %s as message %s", group.name, post.installment_key, sent[0].id)
         return sent[0]
 

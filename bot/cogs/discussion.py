@@ -1,0 +1,240 @@
+"""The discussion log: replies in installment threads (and to the posts) into SQLite.
+
+Live events are queued on :class:`bot.replylog.ReplyLog`; on start and after every resume or
+reconnect each logged thread is backfilled from Discord's history after its last logged message,
+so replies written while the bot was down are logged too, exactly once.
+"""
+
+import asyncio
+import logging
+
+import discord
+from discord.ext import commands, tasks
+
+from bot.client import ReadingGroupBot
+from bot.core.replies import (
+    Delete,
+    Edit,
+    ReactionAdd,
+    ReactionClear,
+    ReactionRemove,
+    Reply,
+    retention_cutoff,
+    word_count,
+)
+from bot.replylog import ReplyLog
+from bot.storage.replies import Target, erase_old_content, last_logged_id
+
+log = logging.getLogger(__name__)
+
+#: Message types that are members talking (not joins, pins, thread notices...).
+CONVERSATION = frozenset({discord.MessageType.default, discord.MessageType.reply})
+
+
+class Discussion(commands.Cog):
+    """Logs the discussion of every installment, as the group's settings allow."""
+
+    def __init__(self, bot: ReadingGroupBot) -> None:
+        self.bot = bot
+        self.log = ReplyLog(bot.db)
+        self._backfills: set[asyncio.Task[int]] = set()
+
+    async def cog_load(self) -> None:
+        await self.log.start()
+        if self.bot.settings.retention_days:
+            self.retention.start()
+
+    async def cog_unload(self) -> None:
+        self.retention.cancel()
+        for task in self._backfills:
+            task.cancel()
+        await self.log.close()
+
+    # -- live events: cheap checks first, no database on the hot path
+
+    @commands.Cog.listener()
+    async def on_message(self, message: discord.Message) -> None:
+        reply_to = message.reference.message_id if message.reference else None
+        target = self.log.target_for(message.channel.id, reply_to)
+        if target is None or not self._is_conversation(message):
+            return
+        self.log.put(self._reply(message, target))
+
+    @commands.Cog.listener()
+    async def on_raw_message_edit(self, payload: discord.RawMessageUpdateEvent) -> None:
+        if not self.log.watches(payload.channel_id):
+            return
+        message = payload.message
+        if message.edited_at is None or message.author.id in self.log.opted_out:
+            return
+        reply_to = message.reference.message_id if message.reference else None
+        target = self.log.target_for(payload.channel_id, reply_to)
+        keep = target is None or target.mode == "content"
+        self.log.put(
+            Edit(
+                message.id,
+                message.content if keep else None,
+                message.edited_at,
+                word_count(message.content),
+                len(message.attachments),
+            )
+        )
+
+    @commands.Cog.listener()
+    async def on_raw_message_delete(self, payload: discord.RawMessageDeleteEvent) -> None:
+        if self.log.watches(payload.channel_id):
+            self.log.put(Delete((payload.message_id,)))
+
+    @commands.Cog.listener()
+    async def on_raw_bulk_message_delete(self, payload: discord.RawBulkMessageDeleteEvent) -> None:
+        if self.log.watches(payload.channel_id):
+            self.log.put(Delete(tuple(sorted(payload.message_ids))))
+
+    @commands.Cog.listener()
+    async def on_raw_reaction_add(self, payload: discord.RawReactionActionEvent) -> None:
+        if not self.log.watches(payload.channel_id) or self._ignored(payload.user_id):
+            return
+        if payload.member is not None and payload.member.bot:
+            return
+        self.log.put(
+            ReactionAdd(
+                payload.message_id,
+                payload.channel_id,
+                payload.user_id,
+                str(payload.emoji),
+                self.bot.clock(),
+            )
+        )
+
+    @commands.Cog.listener()
+    async def on_raw_reaction_remove(self, payload: discord.RawReactionActionEvent) -> None:
+        if self.log.watches(payload.channel_id):
+            self.log.put(ReactionRemove(payload.message_id, payload.user_id, str(payload.emoji)))
+
+    @commands.Cog.listener()
+    async def on_raw_reaction_clear(self, payload: discord.RawReactionClearEvent) -> None:
+        if self.log.watches(payload.channel_id):
+            self.log.put(ReactionClear(payload.message_id))
+
+    @commands.Cog.listener()
+    async def on_raw_reaction_clear_emoji(
+        self, payload: discord.RawReactionClearEmojiEvent
+    ) -> None:
+        if self.log.watches(payload.channel_id):
+            self.log.put(ReactionClear(payload.message_id, str(payload.emoji)))
+
+    # -- catching up after downtime
+
+    @commands.Cog.listener()
+    async def on_ready(self) -> None:
+        self._start_backfill("start")
+
+    @commands.Cog.listener()
+    async def on_resumed(self) -> None:
+        self._start_backfill("resume")
+
+    @commands.Cog.listener()
+    async def on_installment_posted(self) -> None:
+        """A new post (dispatched by the scheduler): log its thread from now on."""
+        await self.log.refresh()
+
+    def _start_backfill(self, why: str) -> None:
+        task = asyncio.create_task(self.backfill(), name=f"reply-log-backfill-{why}")
+        self._backfills.add(task)
+        task.add_done_callback(self._backfills.discard)
+
+    async def backfill(self) -> int:
+        """Log what was said in each logged thread (and to each post) since the last logged
+        message. Returns how many messages were queued."""
+        await self.log.refresh()
+        queued = 0
+        for thread_id, target in list(self.log.threads.items()):
+            try:
+                queued += await self._backfill_channel(thread_id, target, replies_only=False)
+            except discord.HTTPException as exc:
+                log.warning("Cannot read thread %s to catch up (%s)", thread_id, exc)
+        for channel_id in list(self.log.channels):
+            posts = [t for t in self.log.posts.values() if t.group_channel_id == channel_id]
+            if not posts:
+                continue
+            try:
+                queued += await self._backfill_channel(
+                    channel_id, min(posts, key=lambda t: t.message_id), replies_only=True
+                )
+            except discord.HTTPException as exc:
+                log.warning("Cannot read channel %s to catch up (%s)", channel_id, exc)
+        if queued:
+            log.info("Caught up on %d messages written while the bot was away", queued)
+        return queued
+
+    async def _backfill_channel(self, channel_id: int, first: Target, *, replies_only: bool) -> int:
+        channel = self.bot.get_channel(channel_id) or await self.bot.fetch_channel(channel_id)
+        if not isinstance(channel, discord.abc.Messageable):
+            return 0
+        after = await last_logged_id(self.bot.db, channel_id) or first.message_id
+        queued = 0
+        async for message in channel.history(
+            limit=None, after=discord.Object(id=after), oldest_first=True
+        ):
+            reply_to = message.reference.message_id if message.reference else None
+            target = (
+                self.log.target_for(channel_id, reply_to)
+                if replies_only
+                else self.log.threads.get(channel_id)
+            )
+            if target is not None and self._is_conversation(message):
+                self.log.put(self._reply(message, target))
+                queued += 1
+        return queued
+
+    # -- retention
+
+    @tasks.loop(hours=6)
+    async def retention(self) -> None:
+        days = self.bot.settings.retention_days
+        if not days:
+            return
+        try:
+            erased = await erase_old_content(self.bot.db, retention_cutoff(self.bot.clock(), days))
+        except Exception:
+            log.exception("Erasing old reply text failed; will try again")
+            return
+        if erased:
+            log.info("Retention: erased the text of %d replies older than %d days", erased, days)
+
+    # -- helpers
+
+    def _ignored(self, user_id: int) -> bool:
+        return user_id in self.log.opted_out or (
+            self.bot.user is not None and user_id == self.bot.user.id
+        )
+
+    def _is_conversation(self, message: discord.Message) -> bool:
+        return (
+            not message.author.bot
+            and not message.webhook_id
+            and message.type in CONVERSATION
+            and message.author.id not in self.log.opted_out
+        )
+
+    @staticmethod
+    def _reply(message: discord.Message, target: Target) -> Reply:
+        return Reply(
+            message_id=message.id,
+            channel_id=message.channel.id,
+            group_channel_id=target.group_channel_id,
+            guild_id=message.guild.id if message.guild else target.guild_id,
+            post_id=target.post_id,
+            author_id=message.author.id,
+            author_name=message.author.display_name,
+            content=message.content if target.mode == "content" else None,
+            created_at=message.created_at,
+            edited_at=message.edited_at,
+            reply_to_id=message.reference.message_id if message.reference else None,
+            attachments=len(message.attachments),
+            words=word_count(message.content),
+        )
+
+
+async def setup(bot: ReadingGroupBot) -> None:
+    await bot.add_cog(Discussion(bot))

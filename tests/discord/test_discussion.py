@@ -1,0 +1,230 @@
+"""The discussion log end to end: members talk in an installment's thread on the fake Discord,
+and the bot keeps exactly what it should in SQLite."""
+
+from __future__ import annotations
+
+import json
+from typing import Any, cast
+
+import aiosqlite
+import pytest
+
+from bot.client import ReadingGroupBot
+from bot.cogs.discussion import Discussion
+from tests.discord import scheduling
+from tests.discord.scheduling import FIRST_SLOT, Clock, MakeBot, first_parts, group_config, tick
+from tests.fakediscord import FakeDiscord, Message
+
+# The scheduling fixtures this module uses, by name.
+clock, db, library, make_bot, prompts = (
+    scheduling.clock,
+    scheduling.db,
+    scheduling.library,
+    scheduling.make_bot,
+    scheduling.prompts,
+)
+
+
+async def rows(db: aiosqlite.Connection, query: str, *args: Any) -> list[tuple[Any, ...]]:
+    async with db.execute(query, args) as cursor:
+        return [tuple(r) async for r in cursor]
+
+
+def discussion(bot: ReadingGroupBot) -> Discussion:
+    # discord.py loads extensions as modules of its own: compare by name, not by class.
+    cog: Any = bot.get_cog("Discussion")
+    assert type(cog).__name__ == "Discussion"
+    return cast(Discussion, cog)
+
+
+class Posted:
+    def __init__(self, bot: ReadingGroupBot, post: Message, thread_id: int) -> None:
+        self.bot, self.post, self.thread_id = bot, post, thread_id
+
+
+@pytest.fixture
+async def posted(fake_discord: FakeDiscord, make_bot: MakeBot, clock: Clock) -> Posted:
+    """A bot whose group has just posted its first installment, with its thread."""
+    bot = await make_bot([group_config(fake_discord.readings.id)])
+    clock.set(FIRST_SLOT)
+    await tick(bot)
+    (post,) = first_parts(fake_discord, fake_discord.readings)
+    (thread,) = fake_discord.threads(fake_discord.readings)
+    await fake_discord.wait_for(
+        lambda: thread.id in discussion(bot).log.threads, what="the thread to be logged"
+    )
+    return Posted(bot, post, thread.id)
+
+
+async def logged(fake: FakeDiscord, db: aiosqlite.Connection, query: str, expected: Any) -> None:
+    """Wait until ``query`` returns ``expected`` (the writer commits in batches)."""
+
+    async def check() -> bool:
+        return await rows(db, query) == expected
+
+    await fake.wait_for(check, timeout=5, what=f"{query} == {expected}")
+
+
+async def test_thread_replies_and_replies_to_the_post_are_logged(
+    fake_discord: FakeDiscord, posted: Posted, db: aiosqlite.Connection
+) -> None:
+    first = fake_discord.post("alice", posted.thread_id, "Engels would disagree here.")
+    second = fake_discord.post("bob", posted.thread_id, "Why?", reply_to=first)
+    to_post = fake_discord.post("bob", "readings", "Great excerpt", reply_to=posted.post)
+    fake_discord.post("alice", "readings", "Unrelated chat in the channel")
+    fake_discord.post("alice", "general", "Unrelated chat elsewhere")
+    await logged(
+        fake_discord,
+        db,
+        "SELECT message_id, author_name, content, words, reply_to_id FROM replies ORDER BY 1",
+        [
+            (first.id, "Alice", "Engels would disagree here.", 4, None),
+            (second.id, "Bob", "Why?", 1, first.id),
+            (to_post.id, "Bob", "Great excerpt", 2, posted.post.id),
+        ],
+    )
+    (post_id,) = await rows(db, "SELECT id FROM posts")
+    assert await rows(db, "SELECT DISTINCT post_id, group_channel_id FROM replies") == [
+        (post_id[0], fake_discord.readings.id)
+    ]
+
+
+async def test_bot_and_system_messages_are_not_replies(
+    fake_discord: FakeDiscord, posted: Posted, db: aiosqlite.Connection
+) -> None:
+    # The bot's own first message in the thread (the questions) is there already; add a member.
+    fake_discord.post("alice", posted.thread_id, "A reply")
+    await logged(fake_discord, db, "SELECT author_name FROM replies", [("Alice",)])
+
+
+async def test_edits_and_deletes_are_mirrored(
+    fake_discord: FakeDiscord, posted: Posted, db: aiosqlite.Connection
+) -> None:
+    one = fake_discord.post("alice", posted.thread_id, "first draft")
+    two = fake_discord.post("bob", posted.thread_id, "second")
+    three = fake_discord.post("bob", posted.thread_id, "third")
+    four = fake_discord.post("alice", posted.thread_id, "fourth")
+    await logged(fake_discord, db, "SELECT count(*) FROM replies", [(4,)])
+    fake_discord.edit(one, "final thoughts after all")
+    await logged(
+        fake_discord,
+        db,
+        f"SELECT content, words, edited_at IS NOT NULL FROM replies WHERE message_id = {one.id}",
+        [("final thoughts after all", 4, 1)],
+    )
+    fake_discord.delete(two)
+    fake_discord.bulk_delete([three, four])
+    await logged(fake_discord, db, "SELECT message_id FROM replies", [(one.id,)])
+    # The text is gone from the database, not flagged.
+    assert await rows(db, "SELECT count(*) FROM replies WHERE content = 'second'") == [(0,)]
+
+
+async def test_reactions_are_counted_per_emoji(
+    fake_discord: FakeDiscord, posted: Posted, db: aiosqlite.Connection
+) -> None:
+    reply = fake_discord.post("alice", posted.thread_id, "A quotable reply")
+    await logged(fake_discord, db, "SELECT count(*) FROM replies", [(1,)])
+    fake_discord.react("bob", reply, "⭐")
+    fake_discord.react("organizer", reply, "⭐")
+    fake_discord.react("bob", posted.post, "❓")
+    query = "SELECT message_id, emoji, count(*) FROM reactions GROUP BY 1, 2 ORDER BY 1"
+    await logged(fake_discord, db, query, [(posted.post.id, "❓", 1), (reply.id, "⭐", 2)])
+    fake_discord.unreact("bob", reply, "⭐")
+    await logged(fake_discord, db, query, [(posted.post.id, "❓", 1), (reply.id, "⭐", 1)])
+
+
+async def test_opt_out_stops_logging_and_offers_to_erase(
+    fake_discord: FakeDiscord, posted: Posted, db: aiosqlite.Connection
+) -> None:
+    fake_discord.post("bob", posted.thread_id, "before opting out")
+    await logged(fake_discord, db, "SELECT count(*) FROM replies", [(1,)])
+    answer = await fake_discord.slash("bob", "privacy opt-out").message()
+    assert "not logged" in answer.content
+    fake_discord.post("bob", posted.thread_id, "after opting out")
+    marker = fake_discord.post("alice", posted.thread_id, "alice still logged")
+    await logged(
+        fake_discord,
+        db,
+        "SELECT author_name, content FROM replies ORDER BY message_id",
+        [("Bob", "before opting out"), ("Alice", "alice still logged")],
+    )
+    fake_discord.react("bob", marker, "⭐")
+    erase = fake_discord.click("bob", answer, "privacy:forget")
+    assert "Erased: 1 replies" in (await erase.response()).data["content"]
+    assert await rows(db, "SELECT author_name FROM replies") == [("Alice",)]
+    assert await rows(db, "SELECT count(*) FROM reactions") == [(0,)]
+
+    back = await fake_discord.slash("bob", "privacy opt-in").message()
+    assert "logged again" in back.content
+    fake_discord.post("bob", posted.thread_id, "back again")
+    await logged(fake_discord, db, "SELECT count(*) FROM replies WHERE author_name = 'Bob'", [(1,)])
+
+
+async def test_export_gives_the_member_their_data_as_json(
+    fake_discord: FakeDiscord, posted: Posted
+) -> None:
+    fake_discord.post("alice", posted.thread_id, "my words")
+    fake_discord.post("bob", posted.thread_id, "not alice's words")
+    answer = await fake_discord.slash("alice", "privacy export").message()
+    assert answer.flags & (1 << 6)
+    (attachment,) = answer.attachments
+    data = json.loads(attachment.data)
+    assert data["user_id"] == fake_discord.alice.id
+    assert [r["content"] for r in data["replies"]] == ["my words"]
+
+
+async def test_forget_asks_first_and_then_erases(
+    fake_discord: FakeDiscord, posted: Posted, db: aiosqlite.Connection
+) -> None:
+    fake_discord.post("alice", posted.thread_id, "one")
+    fake_discord.post("alice", posted.thread_id, "two")
+    await logged(fake_discord, db, "SELECT count(*) FROM replies", [(2,)])
+    ask = await fake_discord.slash("alice", "privacy forget").message()
+    keep = fake_discord.click("alice", ask, "privacy:keep")
+    assert (await keep.response()).data["content"] == "Nothing was erased."
+    assert await rows(db, "SELECT count(*) FROM replies") == [(2,)]
+    ask = await fake_discord.slash("alice", "privacy forget").message()
+    confirm = fake_discord.click("alice", ask, "privacy:forget")
+    assert "Erased: 2 replies" in (await confirm.response()).data["content"]
+    assert await rows(db, "SELECT count(*) FROM replies") == [(0,)]
+
+
+async def test_privacy_info_says_what_is_kept(fake_discord: FakeDiscord, posted: Posted) -> None:
+    answer = await fake_discord.slash("alice", "privacy info").message()
+    text = answer.embeds[0]["description"]
+    assert "erased after 365 days" in text
+    assert "/privacy forget" in text
+
+
+async def test_replies_written_while_the_bot_was_down_are_logged_once(
+    fake_discord: FakeDiscord,
+    posted: Posted,
+    make_bot: MakeBot,
+    db: aiosqlite.Connection,
+) -> None:
+    fake_discord.post("alice", posted.thread_id, "while up")
+    await logged(fake_discord, db, "SELECT count(*) FROM replies", [(1,)])
+    await posted.bot.close()
+    missed = [fake_discord.post("bob", posted.thread_id, f"while down {n}") for n in range(3)]
+    missed.append(fake_discord.post("alice", "readings", "to the post", reply_to=posted.post))
+    await make_bot([group_config(fake_discord.readings.id)])
+    await logged(
+        fake_discord,
+        db,
+        "SELECT content FROM replies ORDER BY message_id",
+        [("while up",), ("while down 0",), ("while down 1",), ("while down 2",), ("to the post",)],
+    )
+    assert [m.id for m in missed] == [
+        r[0] for r in await rows(db, "SELECT message_id FROM replies ORDER BY 1")
+    ][1:]
+
+
+async def test_shutdown_flushes_pending_writes(
+    fake_discord: FakeDiscord, posted: Posted, db: aiosqlite.Connection
+) -> None:
+    log = discussion(posted.bot).log
+    log.flush_interval = 3600  # nothing is written until shutdown
+    message = fake_discord.post("alice", posted.thread_id, "said just before shutdown")
+    await fake_discord.wait_for(lambda: log.pending == 1, what="the reply to be queued")
+    await posted.bot.close()
+    assert await rows(db, "SELECT message_id FROM replies") == [(message.id,)]
