@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Mapping
 from pathlib import Path
 
 import aiosqlite
@@ -36,7 +37,7 @@ START = {"schedule": "mon,thu 19:00", "timezone": "Europe/Berlin", "start": "202
 
 
 async def run(
-    fake: FakeDiscord, user: object, command: str, options: dict[str, object] | None = None
+    fake: FakeDiscord, user: object, command: str, options: Mapping[str, object] | None = None
 ) -> Message:
     """Run ``/command`` in #readings as ``user``; the (ephemeral) answer."""
     inter = fake.slash(user, command, options or {}, channel="readings")

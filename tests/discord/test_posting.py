@@ -6,21 +6,29 @@ import asyncio
 import dataclasses
 import datetime as dt
 import logging
+import os
 import re
+import signal
+import sqlite3
+import sys
+from collections.abc import Iterator
+from contextlib import closing
 from pathlib import Path
 
 import aiosqlite
 import pytest
 
 from bot.cli import main
-from bot.core.posting import load_groups_file, parse_marker, post_marker
+from bot.core.posting import format_instant, load_groups_file, parse_marker, post_marker
 from bot.core.readings import Library
 from bot.core.schedule import UTC, parse_cadence
+from bot.settings import SETTINGS
 from bot.storage.groups import claim_post, get_group, list_groups, posts_of, save_group
 from tests.core.conftest import make_reading
 from tests.discord.scheduling import (
     FIRST_SLOT,
     ROOT,
+    SCHEDULE,
     Clock,
     MakeBot,
     as_text,
@@ -35,7 +43,8 @@ from tests.discord.scheduling import (
     prompts,
     tick,
 )
-from tests.fakediscord import FakeDiscord
+from tests.fakediscord import DiscordError, FakeDiscord
+from tests.fakediscord.rest import Call
 
 __all__ = ["clock", "db", "library", "make_bot", "prompts"]  # fixtures used by name
 
@@ -376,3 +385,145 @@ async def test_the_cli_preview_is_exactly_what_is_sent(
     name, *questions = thread_text.split("\n", 1)
     assert thread.name == name
     assert [m.content for m in fake.bot_messages(thread)] == questions
+
+
+# Exactly once across a real crash: the bot runs in its own process and is SIGKILLed.
+
+
+class Stall:
+    """Holds the first ``POST /channels/{readings}/messages`` the bot makes.
+
+    ``created=False``: held before Discord creates the message (the bot dies with its post
+    unsent). ``created=True``: the message is created, but the answer is held (the bot dies not
+    knowing it was posted, so it cannot confirm it).
+    """
+
+    def __init__(self, fake: FakeDiscord, channel_id: int, *, created: bool) -> None:
+        self.route = next(
+            r
+            for r in fake.rest.routes
+            if (r.method, r.template) == ("POST", "/channels/{channel_id}/messages")
+        )
+        self.original = self.route.handler
+        self.channel_id = str(channel_id)
+        self.created = created
+        self.armed = True
+        self.held = asyncio.Event()
+        self.released = asyncio.Event()
+        self.route.handler = self.handle
+
+    async def handle(self, call: Call) -> object:
+        if not self.armed or call.params.get("channel_id") != self.channel_id:
+            return await self.original(call)
+        self.armed = False
+        if self.created:
+            await self.original(call)
+        self.held.set()
+        await self.released.wait()
+        raise DiscordError(503, 0, "the client is gone")
+
+    def release(self) -> None:
+        self.route.handler = self.original
+        self.released.set()
+
+
+class BotProcess:
+    """``python -m tests.discord.botprocess`` with the given settings; log in ``log``."""
+
+    def __init__(self, env: dict[str, str], log: Path) -> None:
+        self.env = env
+        self.log = log
+        self.process: asyncio.subprocess.Process | None = None
+
+    async def start(self) -> None:
+        with self.log.open("a") as stream:
+            self.process = await asyncio.create_subprocess_exec(
+                sys.executable,
+                "-m",
+                "tests.discord.botprocess",
+                cwd=ROOT,
+                env=self.env,
+                stdout=stream,
+                stderr=stream,
+            )
+
+    async def kill(self) -> None:
+        assert self.process is not None
+        self.process.kill()  # SIGKILL: no cleanup, no close, nothing flushed by the bot
+        assert await self.process.wait() == -signal.SIGKILL
+
+    async def stop(self) -> int:
+        assert self.process is not None
+        self.process.terminate()
+        return await asyncio.wait_for(self.process.wait(), 10)
+
+
+def stored_posts(database: Path) -> list[tuple[int | None, str | None]]:
+    """(message_id, posted_at) of every post, read by a separate connection."""
+    with closing(sqlite3.connect(database)) as connection:
+        return connection.execute("SELECT message_id, posted_at FROM posts").fetchall()
+
+
+@pytest.fixture
+def bot_process(fake_discord: FakeDiscord, tmp_path: Path) -> Iterator[BotProcess]:
+    """A bot process reading in #readings from Monday 4 January 2027, 19:00 Berlin; its clock
+    stands 30 s after that first slot."""
+    fake = fake_discord
+    groups = tmp_path / "groups.yaml"
+    groups.write_text(
+        f"groups:\n  - name: readers\n    channel_id: {fake.readings.id}\n"
+        f"    schedule: '{SCHEDULE}'\n    start: 2027-01-04\n"
+    )
+    env = {
+        **{k: v for k, v in os.environ.items() if k not in SETTINGS},
+        "DISCORD_TOKEN": fake.config.token,
+        "DEV_GUILD_ID": str(fake.guild.id),
+        "DATABASE_PATH": str(tmp_path / "bot.sqlite3"),
+        "READINGS_DIR": str(ROOT / "readings"),
+        "PROMPTS_DIR": str(ROOT / "prompts"),
+        "GROUPS_FILE": str(groups),
+        "LOG_LEVEL": "INFO",
+        "FAKE_API_BASE": fake.api_base,
+        "FAKE_GATEWAY": fake.gateway_url,
+        "RG_TEST_NOW": format_instant(FIRST_SLOT + dt.timedelta(seconds=30)),
+    }
+    process = BotProcess(env, tmp_path / "bot.log")
+    yield process
+    if process.process is not None and process.process.returncode is None:
+        process.process.kill()
+
+
+@pytest.mark.parametrize("created", [False, True], ids=["before-discord-has-it", "after"])
+async def test_a_kill_between_claim_and_confirmation_then_a_restart_posts_exactly_once(
+    fake_discord: FakeDiscord, bot_process: BotProcess, tmp_path: Path, created: bool
+) -> None:
+    fake = fake_discord
+    database = tmp_path / "bot.sqlite3"
+    stall = Stall(fake, fake.readings.id, created=created)
+    try:
+        await bot_process.start()
+        await fake.wait_for(stall.held.is_set, timeout=20, what="the bot's post request")
+        assert stored_posts(database) == [(None, None)]  # claimed, and not confirmed
+        await bot_process.kill()
+    finally:
+        stall.release()
+    assert len(post_messages(fake, "readings")) == (1 if created else 0)
+    assert fake.threads("readings") == []
+
+    await bot_process.start()
+    await fake.wait_for(
+        lambda: stored_posts(database)[0][1] is not None, timeout=20, what="the confirmation"
+    )
+    await fake.wait_for(lambda: fake.threads("readings"), what="the thread")
+    (thread,) = fake.threads("readings")
+    await fake.wait_for(lambda: fake.bot_messages(thread), what="the questions")
+    assert await bot_process.stop() == 0
+
+    (post,) = first_parts(fake, "readings")
+    assert len(post_messages(fake, "readings")) == 1
+    assert stored_posts(database)[0][0] == post.id == thread.id
+    (questions,) = fake.bot_messages(thread)
+    assert "**1.** " in questions.content
+    log = (tmp_path / "bot.log").read_text()
+    assert "reconciling unconfirmed post of slot 2027-01-04 18:00:00+00:00" in log
+    assert "Traceback" not in log.split("reconciling", 1)[1]
