@@ -72,17 +72,19 @@ class ReadingGroupBot(commands.Bot):
         tick_seconds: float | None = DEFAULT_TICK_SECONDS,
         **options: object,
     ) -> None:
-        """Args:
-        settings: loaded by the caller.
-        db: the open database.
-        library: the readings.
-        prompts: the questions (default: loaded from ``settings.prompts_dir`` on setup).
-        groups: the groups of groups.yaml (default: loaded from ``settings.groups_file``).
-        sync: where to sync slash commands during setup.
-        clock: the current instant, aware UTC; the posting tick reads time only from it.
-        tick_seconds: how often the posting tick runs; None leaves it stopped (tests then
-            call ``await bot.scheduler.tick()``).
-        options: passed to ``commands.Bot``.
+        """The bot, holding what it serves and the one clock of its scheduled work.
+
+        Args:
+            settings: loaded by the caller.
+            db: the open database.
+            library: the readings.
+            prompts: the questions (default: loaded from ``settings.prompts_dir`` on setup).
+            groups: the groups of groups.yaml (default: loaded from ``settings.groups_file``).
+            sync: where to sync slash commands during setup.
+            clock: the current instant, aware UTC; the posting tick reads time only from it.
+            tick_seconds: how often the posting tick runs; None leaves it stopped (tests then
+                call ``await bot.scheduler.tick()``).
+            options: passed to ``commands.Bot``.
         """
         super().__init__(
             command_prefix=commands.when_mentioned,
