@@ -49,7 +49,7 @@ MAX_LIMIT = 100
 SNIPPET_TOKENS = 24
 """Words in a snippet (FTS5 allows at most 64)."""
 
-RANKED = 500
+RANKED = 2000
 """Most matches a broad query (one word) has ranked by BM25: the first ones in library order."""
 
 RANKED_COMMON = 100
