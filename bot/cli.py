@@ -398,6 +398,8 @@ def cmd_search(args: argparse.Namespace, out: Terminal, err: Terminal) -> int:
         out.print()
     if results.truncated:
         err.print("Only the first words of the query were searched.", "yellow")
+    if results.ignored:
+        err.print(f"Common words left out: {', '.join(results.ignored)}", "yellow")
     return 0
 
 

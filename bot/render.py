@@ -162,7 +162,9 @@ def search_embed(
             inline=False,
         )
     note = " Only the first words of your query were used." if results.truncated else ""
-    embed.set_footer(text=f"{len(results)} best matches.{note} Open one below.")
+    if results.ignored:
+        note += f" Common words left out: {', '.join(results.ignored)}."
+    embed.set_footer(text=clip(f"{len(results)} best matches.{note} Open one below.", FOOTER_LIMIT))
     return embed
 
 

@@ -477,3 +477,12 @@ def test_preview_carries_on_from_the_stored_progress(
     assert (
         capsys.readouterr().out.splitlines()[2] == "4  Tue 6 Jan 2099 19:00   essay §4 (66 words)"
     )
+
+
+def test_search_says_which_common_words_it_left_out(
+    workdir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["search", "the", "internationalism"]) == 0
+    captured = capsys.readouterr()
+    assert "What is it?" in captured.out
+    assert "Common words left out: the" in captured.err

@@ -190,6 +190,16 @@ async def test_search_lists_hits_and_opens_one(
     assert passage.flags & EPHEMERAL
 
 
+async def test_search_says_which_common_words_it_left_out(
+    fake_discord: FakeDiscord, bot: ReadingGroupBot
+) -> None:
+    embed = (await fake_discord.slash("alice", "search", {"query": "the Engels"}).message()).embeds[
+        0
+    ]
+    assert embed["fields"]
+    assert "Common words left out: the." in embed["footer"]["text"]
+
+
 async def test_search_in_one_reading(fake_discord: FakeDiscord, bot: ReadingGroupBot) -> None:
     inter = fake_discord.slash("alice", "search", {"query": "Lenin", "reading": "soic"})
     embed = (await inter.message()).embeds[0]
