@@ -228,3 +228,32 @@ async def test_shutdown_flushes_pending_writes(
     await fake_discord.wait_for(lambda: log.pending == 1, what="the reply to be queued")
     await posted.bot.close()
     assert await rows(db, "SELECT message_id FROM replies") == [(message.id,)]
+
+
+@pytest.mark.parametrize("restart", [False, True], ids=["resume", "new-session"])
+async def test_replies_during_a_gateway_outage_are_logged_once(
+    fake_discord: FakeDiscord, posted: Posted, db: aiosqlite.Connection, restart: bool
+) -> None:
+    fake_discord.post("alice", posted.thread_id, "before the outage")
+    await logged(fake_discord, db, "SELECT count(*) FROM replies", [(1,)])
+    async with fake_discord.gateway_down(code=4000):
+        for n in range(3):
+            fake_discord.post("bob", posted.thread_id, f"during the outage {n}")
+        if restart:
+            # Discord forgot the session: nothing is replayed, the backfill must find them.
+            fake_discord.restart()
+    fake_discord.post("alice", posted.thread_id, "after the outage")
+    await logged(
+        fake_discord,
+        db,
+        "SELECT content FROM replies ORDER BY message_id",
+        [
+            ("before the outage",),
+            ("during the outage 0",),
+            ("during the outage 1",),
+            ("during the outage 2",),
+            ("after the outage",),
+        ],
+    )
+    # A resume replays what was missed; a new session (a second IDENTIFY) relies on the backfill.
+    assert len(fake_discord.gateway.identifies) == (2 if restart else 1)
