@@ -11,6 +11,7 @@ import aiosqlite
 import pytest
 
 from bot.client import ReadingGroupBot
+from bot.core.excerpts import Installment
 from bot.storage.groups import Group, get_group, posts_of
 from tests.discord.scheduling import (
     FIRST_SLOT,
@@ -342,3 +343,28 @@ async def test_reload_keeps_the_old_version_when_a_file_is_broken(
     assert reloaded.declared_at == f"{groups}:2"
     dropped = await get_group(db, fake.readings.id)
     assert dropped is not None and dropped.retired
+
+
+async def test_a_new_installment_size_finds_the_place_again_without_skipping(
+    fake_discord: FakeDiscord, started: ReadingGroupBot, db: aiosqlite.Connection
+) -> None:
+    fake = fake_discord
+    await run(fake, "organizer", "plan next")
+    await run(fake, "organizer", "plan next")  # mccune §1, then §2
+    group = await group_of(db, fake)
+    assert group.done_key == "proletarian-internationalism:2-2"
+    await run(fake, "organizer", "plan start", {**START, "words": 2000})
+    first, second = bot_installments(started, await group_of(db, fake))[:2]
+    assert first.holds("proletarian-internationalism", 2) and first.last > 2
+    await run(fake, "organizer", "plan next")
+    # §2 now sits inside the first installment: it comes (again) rather than §3 being lost.
+    last = first_parts(fake, "readings")[-1]
+    assert last.embeds[0]["title"].endswith(" " + first.citation.split(" ")[-1])
+    await run(fake, "organizer", "plan next")
+    last = first_parts(fake, "readings")[-1]
+    assert last.embeds[0]["title"].endswith(" " + second.citation.split(" ")[-1])
+
+
+def bot_installments(bot: ReadingGroupBot, group: Group) -> tuple[Installment, ...]:
+    assert bot.scheduler is not None
+    return bot.scheduler.installments(group)
