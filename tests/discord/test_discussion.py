@@ -223,7 +223,10 @@ async def test_shutdown_flushes_pending_writes(
     fake_discord: FakeDiscord, posted: Posted, db: aiosqlite.Connection
 ) -> None:
     log = discussion(posted.bot).log
-    log.flush_interval = 3600  # nothing is written until shutdown
+    # Nothing is written until shutdown: wake the writer so it starts its next, hour-long wait.
+    log.flush_interval = 3600
+    log._wake.set()
+    await fake_discord.wait_for(lambda: not log._wake.is_set(), what="the writer to sleep")
     message = fake_discord.post("alice", posted.thread_id, "said just before shutdown")
     await fake_discord.wait_for(lambda: log.pending == 1, what="the reply to be queued")
     await posted.bot.close()
