@@ -147,6 +147,7 @@ class ReadingGroupBot(commands.Bot):
             content.groups,
         )
         await unblock_groups(self.db, now=now)
+        self.dispatch("log_targets_changed")
         return content
 
     async def sync_commands(self) -> None:

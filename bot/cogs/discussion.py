@@ -134,8 +134,14 @@ class Discussion(commands.Cog):
         self._start_backfill("resume")
 
     @commands.Cog.listener()
-    async def on_installment_posted(self) -> None:
-        """A new post (dispatched by the scheduler): log its thread from now on."""
+    async def on_installment_posted(self, target: Target) -> None:
+        """A new post's thread (dispatched by the scheduler as soon as it exists)."""
+        if target.mode != "off":
+            self.log.track([target])
+
+    @commands.Cog.listener()
+    async def on_log_targets_changed(self) -> None:
+        """A group's settings changed (/plan start, /plan reload): reload what is logged."""
         await self.log.refresh()
 
     def _start_backfill(self, why: str) -> None:

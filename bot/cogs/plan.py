@@ -11,6 +11,7 @@ import io
 import logging
 import re
 from dataclasses import replace
+from typing import cast
 
 import discord
 from discord import app_commands
@@ -36,6 +37,7 @@ from bot.core.plan import (
 )
 from bot.core.posting import resume_index
 from bot.core.readings import LibraryError
+from bot.core.replies import ReplyLogMode
 from bot.core.schedule import UTC, due, parse_cadence
 from bot.render import COLOUR, CONTENT_LIMIT, DESCRIPTION_LIMIT, NO_PINGS, error_text
 from bot.storage.groups import (
@@ -166,6 +168,16 @@ class PlanCog(commands.Cog, name="Plan"):
         ping_role="a role to mention in each post (default: nobody)",
         organizer_role="a role that may run the organizer commands besides Manage Server",
         name="a short name for the group (default: the channel's name)",
+        reply_log="what the discussion log keeps of replies (default: content)",
+    )
+    @app_commands.choices(
+        reply_log=[
+            app_commands.Choice(
+                name="content: the replies' text, for summary highlights", value="content"
+            ),
+            app_commands.Choice(name="counts: only who replied, when and how much", value="counts"),
+            app_commands.Choice(name="off: nothing", value="off"),
+        ]
     )
     async def start(
         self,
@@ -179,6 +191,7 @@ class PlanCog(commands.Cog, name="Plan"):
         ping_role: discord.Role | None = None,
         organizer_role: discord.Role | None = None,
         name: str | None = None,
+        reply_log: str | None = None,
     ) -> None:
         """Start (or change) this channel's reading plan: organizers only."""
         channel = interaction.channel
@@ -228,10 +241,12 @@ class PlanCog(commands.Cog, name="Plan"):
                 organizer_role.id if organizer_role is not None else base.organizer_role_id
             ),
             retired=False,
+            reply_log=cast(ReplyLogMode, reply_log) if reply_log else base.reply_log,
         )
         self.scheduler.installments(group)  # a plan that cannot be cut is refused here
         async with self.scheduler.lock(channel.id):
             group = await save_group(self.bot.db, group, now=now)
+        self.bot.dispatch("log_targets_changed")  # the discussion log follows the new setting
         verb = "Changed" if existing is not None else "Started"
         lines = [
             f"{verb} the reading plan of {channel.mention}: {len(group.readings)} readings, "

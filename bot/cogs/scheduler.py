@@ -48,6 +48,7 @@ from bot.storage.groups import (
     set_last_slot,
     unconfirmed_posts,
 )
+from bot.storage.replies import Target
 
 log = logging.getLogger(__name__)
 
@@ -358,6 +359,18 @@ class Scheduler(commands.Cog):
                     )
                 sent.append(message)
             thread = await self._thread(sent[-1], thread_name(reading, content.installment))
+            # The discussion log follows the thread from now on, before anyone can reply.
+            self.bot.dispatch(
+                "installment_posted",
+                Target(
+                    group_channel_id=group.channel_id,
+                    guild_id=channel.guild.id,
+                    post_id=post.id,
+                    message_id=sent[0].id,
+                    thread_id=thread.id,
+                    mode=group.reply_log,
+                ),
+            )
             if not found or not await self._has_bot_message(thread):
                 for text in thread_messages(content):
                     await thread.send(text, allowed_mentions=NO_PINGS)
@@ -368,7 +381,6 @@ class Scheduler(commands.Cog):
         await confirm_post(
             self.bot.db, post.id, message_id=sent[0].id, thread_id=thread.id, late=late, now=now
         )
-        self.bot.dispatch("installment_posted")  # the discussion log starts on its thread
         log.info("Group %s: posted %s as message %s", group.name, post.installment_key, sent[0].id)
         return sent[0]
 

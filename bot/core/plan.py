@@ -25,6 +25,7 @@ from bot.core.citations import format_citation
 from bot.core.errors import ContentError, PlanError
 from bot.core.excerpts import DEFAULT_WORD_TARGET, Installment, plan_installments
 from bot.core.readings import Library, LibraryError, Reading, closest
+from bot.core.replies import REPLY_LOG_MODES, ReplyLogMode
 from bot.core.schedule import UTC, Cadence, format_time, parse_cadence, parse_timezone, slots
 from bot.core.yamlfile import compose
 
@@ -47,6 +48,7 @@ GROUP_KEYS: Mapping[str, str] = {
     "organizer_role_id": "a role allowed to run /plan commands besides Manage Server",
     "summary": "weekday and time of the weekly summary, e.g. 'sun 18:00'",
     "paused": "true to stop posting for now",
+    "reply_log": "what the discussion log keeps: content (default), counts, or off",
 }
 
 
@@ -294,6 +296,8 @@ class GroupConfig:
         start: the first local day posts may happen, or None (the caller picks, e.g. when it
             first saw the group, and keeps that).
         paused: whether posting is stopped.
+        reply_log: what the discussion log keeps of the group's replies (their text, only
+            their counts, or nothing).
         path, line: where the group is declared, for messages.
     """
 
@@ -308,6 +312,7 @@ class GroupConfig:
     organizer_role_id: int | None = None
     summary: Cadence | None = None
     paused: bool = False
+    reply_log: ReplyLogMode = "content"
     path: str = "groups.yaml"
     line: int = 1
 
@@ -488,6 +493,7 @@ def _group(
         organizer_role_id=fields.get("organizer_role_id"),
         summary=summary,
         paused=fields.get("paused", False),
+        reply_log=fields.get("reply_log", "content"),
         path=path,
         line=line,
     )
@@ -534,6 +540,12 @@ def _field(key: str, node: yaml.Node, library: Library | None) -> Any:
                 raise ValueError(
                     f"{value!r} is not a date: write it as YYYY-MM-DD, e.g. 2027-01-04"
                 ) from None
+        return value
+    if key == "reply_log":
+        if value is False:  # YAML 1.1 reads a bare `off` as false
+            value = "off"
+        if value not in REPLY_LOG_MODES:
+            raise ValueError(f"{value!r} is not one of {', '.join(REPLY_LOG_MODES)}")
         return value
     if not isinstance(value, bool):  # paused
         raise ValueError(f"{value!r} is not true or false")

@@ -25,6 +25,7 @@ from bot.core.excerpts import DEFAULT_WORD_TARGET
 from bot.core.plan import DEFAULT_QUESTIONS, GroupConfig, Plan
 from bot.core.posting import format_instant, parse_instant
 from bot.core.readings import Library
+from bot.core.replies import ReplyLogMode
 from bot.core.schedule import Cadence, parse_cadence
 from bot.storage.database import transaction, write_lock
 
@@ -50,6 +51,7 @@ class Group:
         done_count: how many were done (a fallback if the key cannot be found again).
         last_slot: the last scheduled slot handled (posted, or passed over while paused).
         blocked: why posting is stopped (a missing permission) until /plan resume or a reload.
+        reply_log: what the discussion log keeps: the replies' text, their counts, or nothing.
     """
 
     channel_id: int
@@ -72,6 +74,7 @@ class Group:
     done_count: int = 0
     last_slot: dt.datetime | None = None
     blocked: str | None = None
+    reply_log: ReplyLogMode = "content"
 
     @property
     def paused(self) -> bool:
@@ -147,6 +150,7 @@ def _group(row: aiosqlite.Row) -> Group:
         done_count=row["done_count"],
         last_slot=_instant(row["last_slot"]),
         blocked=row["blocked"],
+        reply_log=row["reply_log"],
     )
 
 
@@ -171,9 +175,10 @@ async def _save(db: aiosqlite.Connection, group: Group, now: dt.datetime) -> Non
         INSERT INTO groups (
             channel_id, guild_id, name, declared_at, readings, word_target, cadence,
             questions_per_post, start, ping_role_id, organizer_role_id, summary, created_by,
-            file_paused, retired, done_key, done_count, last_slot, created_at, updated_at
+            file_paused, retired, done_key, done_count, last_slot, created_at, updated_at,
+            reply_log
         )
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?, ?)
         ON CONFLICT (channel_id) DO UPDATE SET
             guild_id = coalesce(excluded.guild_id, guild_id),
             name = excluded.name,
@@ -189,7 +194,8 @@ async def _save(db: aiosqlite.Connection, group: Group, now: dt.datetime) -> Non
             created_by = coalesce(excluded.created_by, created_by),
             file_paused = excluded.file_paused,
             retired = 0,
-            updated_at = excluded.updated_at
+            updated_at = excluded.updated_at,
+            reply_log = excluded.reply_log
     """
     stamp = format_instant(now)
     await db.execute(
@@ -214,6 +220,7 @@ async def _save(db: aiosqlite.Connection, group: Group, now: dt.datetime) -> Non
             _text(group.last_slot),
             stamp,
             stamp,
+            group.reply_log,
         ),
     )
 
@@ -265,6 +272,7 @@ def file_group(
         summary=plan.summary,
         file_paused=config.paused,
         retired=False,
+        reply_log=config.reply_log,
     )
 
 

@@ -379,3 +379,27 @@ def test_every_problem_is_reported_at_once() -> None:
         (5, "paused"),
         (4, "missing 'channel_id'"),
     ]
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"), [("content", "content"), ("counts", "counts"), ("off", "off")]
+)
+def test_reply_log_setting(value: str, expected: str) -> None:
+    text = f'groups:\n  - channel_id: 1\n    schedule: "mon 19:00 UTC"\n    reply_log: {value}\n'
+    (group,) = parse_groups_yaml(text, "groups.yaml")
+    assert group.reply_log == expected
+
+
+def test_reply_log_defaults_to_content_and_rejects_other_values() -> None:
+    (group,) = parse_groups_yaml(
+        'groups:\n  - channel_id: 1\n    schedule: "mon 19:00 UTC"\n', "groups.yaml"
+    )
+    assert group.reply_log == "content"
+    with pytest.raises(LibraryError) as caught:
+        parse_groups_yaml(
+            'groups:\n  - channel_id: 1\n    schedule: "mon 19:00 UTC"\n    reply_log: all\n',
+            "groups.yaml",
+        )
+    assert [str(e) for e in caught.value.errors] == [
+        "groups.yaml:4: reply_log: 'all' is not one of content, counts, off"
+    ]

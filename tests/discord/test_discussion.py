@@ -3,6 +3,7 @@ and the bot keeps exactly what it should in SQLite."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 from typing import Any, cast
 
@@ -260,3 +261,52 @@ async def test_replies_during_a_gateway_outage_are_logged_once(
     )
     # A resume replays what was missed; a new session (a second IDENTIFY) relies on the backfill.
     assert len(fake_discord.gateway.identifies) == (2 if restart else 1)
+
+
+@pytest.mark.parametrize(
+    ("mode", "expected"),
+    [("counts", [("Alice", None, 3)]), ("off", [])],
+)
+async def test_a_group_keeps_only_what_it_enabled(
+    fake_discord: FakeDiscord,
+    make_bot: MakeBot,
+    clock: Clock,
+    db: aiosqlite.Connection,
+    mode: str,
+    expected: list[tuple[Any, ...]],
+) -> None:
+    bot = await make_bot([group_config(fake_discord.readings.id, reply_log=mode)])
+    clock.set(FIRST_SLOT)
+    await tick(bot)
+    (thread,) = fake_discord.threads(fake_discord.readings)
+    await fake_discord.wait_for(
+        lambda: discussion(bot).log.posts or mode == "off", what="the post to be known"
+    )
+    message = fake_discord.post("alice", thread.id, "three words here")
+    await fake_discord.wait_for(
+        lambda: any(m.id == message.id for m in bot.cached_messages), what="the message"
+    )
+    for _ in range(3):  # let the listeners that the message was dispatched to run
+        await asyncio.sleep(0)
+    await discussion(bot).log.flush()
+    assert await rows(db, "SELECT author_name, content, words FROM replies") == expected
+
+
+async def test_plan_start_sets_what_the_log_keeps(
+    fake_discord: FakeDiscord, make_bot: MakeBot, clock: Clock, db: aiosqlite.Connection
+) -> None:
+    bot = await make_bot()
+    options = {
+        "schedule": "mon,thu 19:00",
+        "timezone": "Europe/Berlin",
+        "start": "2027-01-04",
+        "reply_log": "counts",
+    }
+    inter = fake_discord.slash("organizer", "plan start", options, channel="readings")
+    assert (await inter.message()).content.startswith("Started the reading plan")
+    assert await rows(db, "SELECT reply_log FROM groups") == [("counts",)]
+    clock.set(FIRST_SLOT)
+    await tick(bot)
+    (thread,) = fake_discord.threads(fake_discord.readings)
+    fake_discord.post("alice", thread.id, "kept as a count only")
+    await logged(fake_discord, db, "SELECT content, words FROM replies", [(None, 5)])
