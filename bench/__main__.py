@@ -1,21 +1,36 @@
 """``python -m bench [NAME ...] [--quick]``: run the benchmarks, print a table per benchmark, and
 exit 1 if a target was missed (0 when every target was met or a benchmark had to be skipped).
 
-A full run (no ``--quick``, no ``--results``) writes ``bench/RESULTS.md``.
+A full run (no ``--quick``, no ``--results``) writes ``bench/RESULTS.md``: each benchmark's section
+says its own command, date and machine, and a run of some benchmarks replaces only their sections
+(appending those not there yet), so results of the others are kept.
 """
 
 from __future__ import annotations
 
 import argparse
 import datetime as dt
+import re
 import shlex
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from bench import REPO, Options, Report, Skipped, library, machine_facts, table
+from bench import (
+    REPO,
+    Options,
+    Report,
+    Skipped,
+    library,
+    machine_facts,
+    replylog,
+    table,
+)
 
-BENCHMARKS: dict[str, Callable[[Options], Report]] = {library.NAME: library.run}
+BENCHMARKS: dict[str, Callable[[Options], Report]] = {
+    library.NAME: library.run,
+    replylog.NAME: replylog.run,
+}
 RESULTS = REPO / "bench" / "RESULTS.md"
 
 
@@ -73,33 +88,84 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"MISSED: {row.name}: {row.value} (target {row.target})")
     results = args.results or (None if args.quick else RESULTS)
     if results is not None and reports:
-        results.write_text(render(reports, command.strip(), when, facts, args.quick))
+        results.write_text(
+            merge(
+                results.read_text() if results.is_file() else None,
+                reports,
+                command.strip(),
+                when,
+                facts,
+                args.quick,
+            )
+        )
         print(f"\nwrote {results}")
     return 0 if all(r.ok for r in reports) else 1
 
 
-def render(
-    reports: Sequence[Report], command: str, when: dt.datetime, facts: Sequence[str], quick: bool
+HEADER = [
+    "# Benchmark results",
+    "",
+    "From the repository root (`make bench` runs every benchmark); each section says how it was "
+    "run.",
+]
+
+_SECTION_RE = re.compile(r"^## (\S+?):", re.MULTILINE)
+
+
+def render_section(
+    report: Report, command: str, when: dt.datetime, facts: Sequence[str], quick: bool
 ) -> str:
-    """RESULTS.md: the command, the machine, and each benchmark's table and notes."""
-    out = [
-        "# Benchmark results",
-        "",
-        f"Command: `.venv/bin/{command}`, from the repository root (`make bench` runs every "
-        "benchmark)" + (" — a --quick smoke run, numbers not comparable" if quick else ""),
+    """One benchmark's section: its command, date and machine, facts, table and notes."""
+    verdict = "every target met" if report.ok else f"{len(report.missed)} target(s) MISSED"
+    out = [f"## {report.name}: {verdict} ({report.seconds:.0f} s)", ""]
+    out += [
+        f"Command: `.venv/bin/{command}`"
+        + (" — a --quick smoke run, numbers not comparable" if quick else ""),
         "",
         f"Date: {when:%Y-%m-%d %H:%M} UTC",
         "",
         "Machine:",
         "",
         *(f"- {fact}" for fact in facts),
+        "",
     ]
-    for report in reports:
-        verdict = "every target met" if report.ok else f"{len(report.missed)} target(s) MISSED"
-        out += ["", f"## {report.name}: {verdict} ({report.seconds:.0f} s)", ""]
-        out += [*(f"- {fact}" for fact in report.facts), "", *table(report.rows), ""]
-        out += [f"- {note}" for note in report.notes]
-    return "\n".join(out) + "\n"
+    out += [*(f"- {fact}" for fact in report.facts), "", *table(report.rows), ""]
+    out += [f"- {note}" for note in report.notes]
+    return "\n".join(out).rstrip("\n") + "\n"
+
+
+def merge(
+    existing: str | None,
+    reports: Sequence[Report],
+    command: str,
+    when: dt.datetime,
+    facts: Sequence[str],
+    quick: bool,
+) -> str:
+    """RESULTS.md with the sections of ``reports`` in place of those of the same benchmarks in
+    ``existing`` (the file as it was, or None), new ones appended, every other section kept."""
+    fresh = {r.name: render_section(r, command, when, facts, quick) for r in reports}
+    text = existing or ""
+    starts = [m.start() for m in _SECTION_RE.finditer(text)]
+    head = text[: starts[0]] if starts else text
+    # A file of the older layout says the command, date and machine once, at the top: they
+    # belong to its sections, which keep them.
+    _, _, legacy = head.partition("\n")
+    legacy = legacy.strip("\n") if "Command:" in legacy else ""
+    out = ["\n".join(HEADER) + "\n"]
+    ends = [*starts[1:], len(text)] if starts else []
+    for start, end in zip(starts, ends, strict=True):
+        section = text[start:end].rstrip("\n") + "\n"
+        name = _SECTION_RE.match(section).group(1)  # type: ignore[union-attr]
+        if name in fresh:
+            out.append(fresh.pop(name))
+        elif legacy and "\nCommand: " not in section:
+            title, _, rest = section.partition("\n\n")
+            out.append(f"{title}\n\n{legacy}\n\n{rest}")
+        else:
+            out.append(section)
+    out += fresh.values()
+    return "\n".join(out)
 
 
 if __name__ == "__main__":

@@ -6,13 +6,14 @@ is the benchmark; this only checks that it runs, builds its query set and fills 
 
 from __future__ import annotations
 
+import datetime as dt
 import random
 from pathlib import Path
 
 import pytest
 
-from bench import Options, Row, Skipped, library, percentile, table
-from bench.__main__ import main
+from bench import Options, Report, Row, Skipped, library, percentile, replylog, table
+from bench.__main__ import main, merge
 from bot.core.readings import load_library
 
 ROWS = [
@@ -84,7 +85,8 @@ def test_a_missing_corpus_skips_with_a_message(
     missing = tmp_path / "nowhere"
     with pytest.raises(Skipped, match="no books found"):
         library.prepare_library(missing, library.READINGS, tmp_path / "cache")
-    assert main(["--quick", "--corpus", str(missing), "--results", str(tmp_path / "R.md")]) == 0
+    args = ["library", "--quick", "--corpus", str(missing), "--results", str(tmp_path / "R.md")]
+    assert main(args) == 0
     assert "skipped: no books found" in capsys.readouterr().out
     assert not (tmp_path / "R.md").exists()
 
@@ -119,3 +121,107 @@ def test_table_marks_missed_targets() -> None:
     lines = table(rows)
     assert "ok" in lines[2]
     assert "MISSED" in lines[3]
+
+
+# -- the discussion log (issue 5)
+
+TINY = replylog.Sizes(replies=300, unrelated=200, passes=1, memory=3000, samples=2)
+
+REPLYLOG_ROWS = [
+    "handler path: 300 replies in -> committed",
+    "handler path: share of raw executemany",
+    "handler path: events in, until the last handled",
+    "gateway path: 300 replies in -> committed",
+    "gateway path: share of raw executemany",
+    "gateway path: events in, until the last handled",
+    "raw executemany, same rows, same schema",
+    "unrelated message, on_message p50 (200 calls)",
+    "unrelated message, on_message mean",
+    "unrelated message, on_message p99",
+    "unrelated message, gateway path (discord.py)",
+    "RSS over 3,000 events: first / last / max",
+    "RSS growth, first sample to last",
+]
+
+
+def test_the_replylog_benchmark_logs_every_reply_and_fills_its_table(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(replylog, "QUICK", TINY)
+    results = tmp_path / "RESULTS.md"
+    # measure() raises when the two paths commit different rows, when an unrelated message
+    # is logged, or when a reply is missing: the command would exit 1 on any of those too, so
+    # the report is checked as well. 0 or 1 depends on the (meaningless) numbers.
+    assert main(["replylog", "--quick", "--results", str(results)]) in (0, 1)
+    text = results.read_text()
+    assert "python -m bench replylog --quick" in text
+    table_rows = [line.split("|")[1].strip() for line in text.splitlines() if line.startswith("| ")]
+    assert table_rows[2:] == REPLYLOG_ROWS
+    assert "- replies: 300," in text
+    assert "memory run: 3,000 rows committed" in text
+
+
+def test_the_replylog_payloads_are_seeded_and_mixed() -> None:
+    texts = ["a few words", "another reply here"]
+    first = list(replylog.Gateway(texts=texts).replies(400))
+    assert first == list(replylog.Gateway(texts=texts).replies(400))
+    assert first != list(replylog.Gateway(seed=replylog.SEED + 1, texts=texts).replies(400))
+    threads = {str(post.thread_id) for post in replylog.POSTS}
+    posts = {str(post.message_id) for post in replylog.POSTS}
+    in_threads = [p for p in first if p["channel_id"] in threads]
+    to_posts = [p for p in first if p["channel_id"] not in threads]
+    assert to_posts and all(p["message_reference"]["message_id"] in posts for p in to_posts)
+    assert any("message_reference" in p for p in in_threads)
+    assert any("message_reference" not in p for p in in_threads)
+    assert len({p["id"] for p in first}) == 400
+    unrelated = list(replylog.Gateway(texts=texts).unrelated(8))
+    assert not {p["channel_id"] for p in unrelated} & threads
+    assert not {p.get("message_reference", {}).get("message_id") for p in unrelated} & posts
+
+
+def section(name: str, value: str) -> Report:
+    return Report(name, rows=[Row("a measure", value)], facts=[f"{name} facts"], seconds=1.0)
+
+
+OLD_LAYOUT = """# Benchmark results
+
+Command: `.venv/bin/python -m bench`, from the repository root
+
+Date: 2026-01-01 00:00 UTC
+
+Machine:
+
+- nproc: 2
+
+## library: every target met (98 s)
+
+- library facts
+
+| measure | result |
+"""
+
+
+@pytest.mark.parametrize(
+    ("existing", "sections", "dated"),
+    [
+        (None, ["replylog"], {"replylog": "2027-02-03"}),
+        (OLD_LAYOUT, ["library", "replylog"], {"library": "2026-01-01", "replylog": "2027-02-03"}),
+    ],
+)
+def test_results_keep_the_sections_of_benchmarks_not_run(
+    existing: str | None, sections: list[str], dated: dict[str, str]
+) -> None:
+    when = dt.datetime(2027, 2, 3, 4, 5, tzinfo=dt.UTC)
+    once = merge(
+        existing, [section("replylog", "11 ms")], "python -m bench replylog", when, [], False
+    )
+    parts = once.split("\n## ")[1:]
+    assert [part.split(":")[0] for part in parts] == sections
+    for part in parts:
+        assert f"Date: {dated[part.split(':')[0]]}" in part
+    assert "| a measure | 11 ms  |" in once
+    # A second run replaces its section instead of adding one.
+    again = merge(once, [section("replylog", "22 ms")], "python -m bench replylog", when, [], False)
+    assert again.count("## replylog") == 1
+    assert "| a measure | 22 ms  |" in again and "11 ms" not in again
+    assert again.split("## replylog")[0] == once.split("## replylog")[0]

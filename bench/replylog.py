@@ -1,0 +1,852 @@
+"""Benchmark: the discussion log (issue 5): replies in, rows committed; unrelated chatter; memory.
+
+Everything runs through the bot's real code: a :class:`bot.client.ReadingGroupBot` (never
+logged in, so no network) with the ``bot.cogs.discussion`` extension loaded as in production,
+its :class:`bot.replylog.ReplyLog` writer, and a real SQLite file in a temporary folder made by
+:func:`bot.storage.database.open_database`, with groups and confirmed posts stored through
+:mod:`bot.storage.groups`. The server (a guild, two groups' channels, two other channels, the
+posts' threads) reaches the client as a gateway ``GUILD_CREATE`` payload handed to its own
+``ConnectionState`` parser. Messages are gateway ``MESSAGE_CREATE`` payloads shaped as the fake
+Discord server's (the JSON already decoded; a reply carries its ``referenced_message``).
+
+Measured in one run, on two paths that log the same seeded replies (in the installments'
+threads, a fifth replying to an earlier reply, one in twenty replying to the post in the group's
+channel):
+
+- **gateway path**: each payload to ``ConnectionState.parsers["MESSAGE_CREATE"]``, which makes
+  the ``discord.Message`` and dispatches it, as tasks, to every ``on_message`` listener (the
+  bot's command processing and the cog's), exactly as the gateway does; from the first payload
+  in to the last row committed.
+- **handler path**: the same messages made beforehand with the client's state as
+  ``parse_message_create`` makes them, each awaited through ``Discussion.on_message``; from the
+  first message in to the last row committed. The difference is discord.py's own work.
+- **raw baseline**: the committed rows, read back, inserted by stdlib ``sqlite3`` with one
+  ``executemany`` of a plain ``INSERT`` in one transaction into a fresh file of the same schema.
+- **unrelated message**: ``Discussion.on_message`` awaited on ready messages it does not log
+  (chatter in another channel, a reply there, chatter in a group's channel, a reply there to a
+  member), each call timed on its own; and, for context, the whole gateway path of such
+  messages, which is discord.py's.
+- **memory**: a fresh process feeds a million replies through the gateway path in chunks, the
+  writer flushing as it goes, and samples its ``VmRSS`` after each chunk.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import dataclasses
+import datetime as dt
+import json
+import os
+import random
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import aiosqlite
+import discord
+
+from bench import REPO, Options, Report, Row, percentile
+from bot.client import ReadingGroupBot
+from bot.core.questions import Prompts
+from bot.core.readings import Library, load_library
+from bot.core.schedule import parse_cadence
+from bot.replylog import ReplyLog
+from bot.settings import Settings
+from bot.storage.database import open_database
+from bot.storage.groups import Group, claim_post, confirm_post, save_group
+
+NAME = "replylog"
+
+# Targets from issue 5.
+REPLIES_PER_S = 10_000
+RAW_SHARE = 0.30
+UNRELATED_US = 20.0
+MEMORY_GROWTH_MB = 20.0
+
+SEED = 5
+"""Seeds the authors, texts and shapes of the replies."""
+
+
+@dataclass(frozen=True)
+class Sizes:
+    """How much work a run does."""
+
+    replies: int  # each throughput run (handler path, gateway path)
+    unrelated: int  # messages nobody logs
+    passes: int  # timed on_message calls over them
+    memory: int  # events of the memory run
+    samples: int  # RSS samples of the memory run, after the one taken before it
+
+
+FULL = Sizes(replies=60_000, unrelated=20_000, passes=5, memory=1_000_000, samples=20)
+QUICK = Sizes(replies=3_000, unrelated=2_000, passes=2, memory=30_000, samples=3)
+
+
+# --------------------------------------------------------------------------- the server
+
+
+GUILD_ID = 900_000_000_000_000_001
+BOT_ID = 900_000_000_000_000_002
+GROUP_CHANNELS = (900_000_000_000_000_101, 900_000_000_000_000_102)
+OTHER_CHANNELS = (900_000_000_000_000_201, 900_000_000_000_000_202)
+POSTS_PER_GROUP = 3
+MEMBERS = 40
+EPOCH = dt.datetime(2027, 1, 4, 18, 0, tzinfo=dt.UTC)
+"""When the benchmark's first post went out; replies follow it, one per millisecond."""
+
+
+@dataclass(frozen=True)
+class Post:
+    group_channel_id: int
+    message_id: int
+    thread_id: int
+
+
+def snowflake(moment: dt.datetime, sequence: int = 0) -> int:
+    """A Discord id made at ``moment`` (the low 22 bits: ``sequence``)."""
+    return discord.utils.time_snowflake(moment) + sequence
+
+
+def the_posts() -> list[Post]:
+    """Three confirmed posts per group, each with its thread, a day apart."""
+    posts = []
+    for g, channel in enumerate(GROUP_CHANNELS):
+        for n in range(POSTS_PER_GROUP):
+            at = EPOCH + dt.timedelta(days=n, minutes=g)
+            posts.append(Post(channel, snowflake(at), snowflake(at, 1)))
+    return posts
+
+
+POSTS = the_posts()
+FIRST_REPLY_AT = EPOCH + dt.timedelta(days=POSTS_PER_GROUP)
+
+
+async def prepare_database(db: aiosqlite.Connection) -> None:
+    """The groups and their confirmed posts, through the storage API as the scheduler does."""
+    cadence = parse_cadence("mon 19:00 UTC")
+    for number, channel in enumerate(GROUP_CHANNELS, 1):
+        group = Group(
+            channel_id=channel,
+            guild_id=GUILD_ID,
+            name=f"readers-{number}",
+            readings=("proletarian-internationalism",),
+            cadence=cadence,
+            start=EPOCH,
+        )
+        group = await save_group(db, group, now=EPOCH)
+        for n, post in enumerate(p for p in POSTS if p.group_channel_id == channel):
+            at = discord.utils.snowflake_time(post.message_id)
+            claimed = await claim_post(
+                db,
+                group,
+                slot=at,
+                kind="scheduled",
+                installment_key=f"proletarian-internationalism:{n + 1}-{n + 1}",
+                number=n + 1,
+                total=10,
+                questions=(),
+                now=at,
+            )
+            assert claimed is not None
+            await confirm_post(
+                db,
+                claimed.id,
+                message_id=post.message_id,
+                thread_id=post.thread_id,
+                late=False,
+                now=at,
+            )
+            # The next claim moves the progress on from this one.
+            group = dataclasses.replace(group, done_key=claimed.installment_key)
+
+
+def _iso(moment: dt.datetime) -> str:
+    return moment.isoformat()
+
+
+def user_payload(user_id: int, *, bot: bool = False) -> dict[str, Any]:
+    payload: dict[str, Any] = {
+        "id": str(user_id),
+        "username": f"reader{user_id % 1000}",
+        "discriminator": "0",
+        "global_name": f"Reader {user_id % 1000}",
+        "avatar": None,
+        "avatar_decoration_data": None,
+        "banner": None,
+        "accent_color": None,
+        "public_flags": 0,
+        "flags": 0,
+    }
+    if bot:
+        payload.update(username="reading-group", global_name=None, bot=True)
+    return payload
+
+
+def member_payload(user: dict[str, Any] | None = None) -> dict[str, Any]:
+    payload: dict[str, Any] = {
+        "roles": [],
+        "nick": None,
+        "avatar": None,
+        "banner": None,
+        "joined_at": _iso(EPOCH - dt.timedelta(days=30)),
+        "premium_since": None,
+        "deaf": False,
+        "mute": False,
+        "flags": 0,
+        "pending": False,
+        "communication_disabled_until": None,
+    }
+    if user is not None:
+        payload["user"] = user
+    return payload
+
+
+def guild_create() -> dict[str, Any]:
+    """GUILD_CREATE: the server with the bot, the group channels, two others, the threads."""
+    everyone = {
+        "id": str(GUILD_ID),
+        "name": "@everyone",
+        "color": 0,
+        "colors": {"primary_color": 0, "secondary_color": None, "tertiary_color": None},
+        "hoist": False,
+        "icon": None,
+        "unicode_emoji": None,
+        "position": 0,
+        # View, send, read history, react, send in threads.
+        "permissions": str((1 << 10) | (1 << 11) | (1 << 16) | (1 << 6) | (1 << 38)),
+        "managed": False,
+        "mentionable": False,
+        "flags": 0,
+    }
+    channels: list[dict[str, Any]] = [
+        {
+            "id": str(channel),
+            "type": 0,
+            "guild_id": str(GUILD_ID),
+            "name": f"channel-{n}",
+            "position": n,
+            "parent_id": None,
+            "topic": None,
+            "nsfw": False,
+            "rate_limit_per_user": 0,
+            "last_message_id": None,
+            "permission_overwrites": [],
+            "flags": 0,
+        }
+        for n, channel in enumerate(GROUP_CHANNELS + OTHER_CHANNELS)
+    ]
+    threads = [
+        {
+            "id": str(post.thread_id),
+            "type": 11,
+            "guild_id": str(GUILD_ID),
+            "parent_id": str(post.group_channel_id),
+            "owner_id": str(BOT_ID),
+            "name": f"Installment {n + 1}",
+            "last_message_id": None,
+            "rate_limit_per_user": 0,
+            "message_count": 0,
+            "member_count": 1,
+            "total_message_sent": 0,
+            "flags": 0,
+            "thread_metadata": {
+                "archived": False,
+                "auto_archive_duration": 10080,
+                "archive_timestamp": _iso(EPOCH),
+                "locked": False,
+                "create_timestamp": _iso(EPOCH),
+            },
+        }
+        for n, post in enumerate(POSTS)
+    ]
+    return {
+        "id": str(GUILD_ID),
+        "name": "Reading group",
+        "icon": None,
+        "splash": None,
+        "discovery_splash": None,
+        "banner": None,
+        "description": None,
+        "owner_id": str(BOT_ID + 1),
+        "afk_channel_id": None,
+        "afk_timeout": 300,
+        "verification_level": 0,
+        "default_message_notifications": 1,
+        "explicit_content_filter": 0,
+        "roles": [everyone],
+        "emojis": [],
+        "stickers": [],
+        "features": [],
+        "mfa_level": 0,
+        "system_channel_id": None,
+        "system_channel_flags": 0,
+        "rules_channel_id": None,
+        "public_updates_channel_id": None,
+        "safety_alerts_channel_id": None,
+        "vanity_url_code": None,
+        "premium_tier": 0,
+        "premium_subscription_count": 0,
+        "preferred_locale": "en-US",
+        "max_members": 500000,
+        "max_video_channel_users": 25,
+        "nsfw_level": 0,
+        "premium_progress_bar_enabled": False,
+        "joined_at": _iso(EPOCH - dt.timedelta(days=30)),
+        "large": False,
+        "unavailable": False,
+        "member_count": MEMBERS + 1,
+        "members": [member_payload(user_payload(BOT_ID, bot=True))],
+        "channels": channels,
+        "threads": threads,
+        "presences": [],
+        "voice_states": [],
+        "stage_instances": [],
+        "guild_scheduled_events": [],
+        "soundboard_sounds": [],
+        "embedded_activities": [],
+        "application_command_counts": {},
+    }
+
+
+class Gateway:
+    """Makes MESSAGE_CREATE payloads: seeded authors, texts and shapes."""
+
+    def __init__(self, seed: int = SEED, texts: Sequence[str] | None = None) -> None:
+        self.rng = random.Random(seed)
+        self.texts = list(texts) if texts is not None else reply_texts(self.rng)
+        authors = [BOT_ID + 100 + n for n in range(MEMBERS)]
+        self.authors = [(user_payload(a), member_payload()) for a in authors]
+        self.bot = (user_payload(BOT_ID, bot=True), member_payload())
+        self.next_id = snowflake(FIRST_REPLY_AT)
+        # The post each referenced_message points at, as Discord would send it.
+        self.post_payloads = {
+            post.message_id: self._payload(
+                post.message_id, post.group_channel_id, self.bot, "The next installment"
+            )
+            for post in POSTS
+        }
+
+    def take_id(self) -> int:
+        """A new message id, a millisecond after the last one."""
+        message_id = self.next_id
+        self.next_id += 1 << 22
+        return message_id
+
+    def _payload(
+        self,
+        message_id: int,
+        channel_id: int,
+        author: tuple[dict[str, Any], dict[str, Any]],
+        content: str,
+        referenced: dict[str, Any] | None = None,
+    ) -> dict[str, Any]:
+        payload: dict[str, Any] = {
+            "id": str(message_id),
+            "channel_id": str(channel_id),
+            "type": 0,
+            "author": author[0],
+            "content": content,
+            "timestamp": _iso(discord.utils.snowflake_time(message_id)),
+            "edited_timestamp": None,
+            "tts": False,
+            "mention_everyone": False,
+            "mentions": [],
+            "mention_roles": [],
+            "attachments": [],
+            "embeds": [],
+            "components": [],
+            "pinned": False,
+            "flags": 0,
+            "guild_id": str(GUILD_ID),
+            "member": author[1],
+        }
+        if referenced is not None:
+            payload["type"] = 19
+            payload["message_reference"] = {
+                "type": 0,
+                "message_id": referenced["id"],
+                "channel_id": referenced["channel_id"],
+                "guild_id": str(GUILD_ID),
+            }
+            # Discord sends the referenced message without its own reference or member.
+            payload["referenced_message"] = {
+                k: v
+                for k, v in referenced.items()
+                if k not in ("message_reference", "referenced_message", "member", "guild_id")
+            }
+        return payload
+
+    def replies(self, count: int) -> Iterator[dict[str, Any]]:
+        """``count`` logged replies: in the threads, some replying to an earlier reply of the
+        thread, and one in twenty replying to a post in its group's channel."""
+        rng = self.rng
+        last: dict[int, dict[str, Any]] = {}
+        for _ in range(count):
+            post = rng.choice(POSTS)
+            author = rng.choice(self.authors)
+            text = rng.choice(self.texts)
+            shape = rng.random()
+            if shape < 0.05:
+                referenced = self.post_payloads[post.message_id]
+                yield self._payload(self.take_id(), post.group_channel_id, author, text, referenced)
+                continue
+            earlier = last.get(post.thread_id) if shape < 0.25 else None
+            payload = self._payload(self.take_id(), post.thread_id, author, text, earlier)
+            last[post.thread_id] = payload
+            yield payload
+
+    def unrelated(self, count: int) -> Iterator[dict[str, Any]]:
+        """``count`` messages nobody logs, in turn: chatter in another channel, a reply there,
+        chatter in a group's channel, a reply there to a member (not to the post)."""
+        rng = self.rng
+        last: dict[int, dict[str, Any]] = {}
+        for n in range(count):
+            author = rng.choice(self.authors)
+            text = rng.choice(self.texts)
+            channel = (OTHER_CHANNELS if n % 4 < 2 else GROUP_CHANNELS)[rng.randrange(2)]
+            earlier = last.get(channel) if n % 2 else None
+            payload = self._payload(self.take_id(), channel, author, text, earlier)
+            last[channel] = payload
+            yield payload
+
+
+def reply_texts(rng: random.Random, count: int = 4000) -> list[str]:
+    """Replies' text: runs of 3 to 80 words cut from the shipped essays."""
+    library = load_library(REPO / "readings")
+    words = [w for r in library for p in r.paragraphs for w in p.plain.split()]
+    texts = []
+    for _ in range(count):
+        size = rng.randint(3, 80)
+        start = rng.randrange(len(words) - size)
+        texts.append(" ".join(words[start : start + size]))
+    return texts
+
+
+# --------------------------------------------------------------------------- the bot
+
+
+@dataclass
+class Harness:
+    """A bot that is not logged in, fed through its own connection state."""
+
+    bot: ReadingGroupBot
+    db: aiosqlite.Connection
+    cog: Any  # the Discussion cog (discord.py loads the extension as a module of its own)
+
+    @property
+    def log(self) -> ReplyLog:
+        log: ReplyLog = self.cog.log
+        return log
+
+    def message(self, payload: dict[str, Any]) -> discord.Message:
+        """The ``discord.Message`` of a MESSAGE_CREATE payload, made as discord.py's
+        ``parse_message_create`` makes it (without dispatching it)."""
+        state = self.bot._connection
+        channel, _ = state._get_guild_channel(payload)  # type: ignore[arg-type]
+        return discord.Message(state=state, channel=channel, data=payload)  # type: ignore[arg-type]
+
+    async def gateway(self, payloads: Iterable[dict[str, Any]]) -> int:
+        """The gateway path: each payload to ``parsers["MESSAGE_CREATE"]``, which makes the
+        message and dispatches it to every ``on_message`` listener as a task."""
+        return await self._pace(self.bot._connection.parsers["MESSAGE_CREATE"], payloads)
+
+    async def handler(self, messages: Iterable[discord.Message]) -> int:
+        """The handler path: each ready message to the cog's ``on_message``."""
+        listener = self.cog.on_message
+        log = self.log
+        fed = 0
+        for message in messages:
+            await listener(message)
+            fed += 1
+            if fed % PACE == 0:
+                await self._let_the_writer_run(log)
+        return fed
+
+    async def _pace(self, parse: Callable[[Any], None], payloads: Iterable[Any]) -> int:
+        log = self.log
+        fed = 0
+        for payload in payloads:
+            parse(payload)
+            fed += 1
+            if fed % PACE == 0:
+                await self._let_the_writer_run(log)
+        await asyncio.sleep(0)  # the last listeners run
+        return fed
+
+    @staticmethod
+    async def _let_the_writer_run(log: ReplyLog) -> None:
+        # One turn of the loop runs the listeners dispatched so far and the writer's
+        # callbacks. Far behind, the feed waits: a backlog of many batches would measure how
+        # fast a list grows, not how fast replies are logged.
+        await asyncio.sleep(0)
+        while log.pending > BACKLOG * log.max_batch:  # noqa: ASYNC110 (the log has no event)
+            await asyncio.sleep(0.001)
+
+    async def committed(self, total: int) -> None:
+        """Wait until the writer has committed ``total`` events (it counts after COMMIT)."""
+        while self.log.written < total:  # noqa: ASYNC110 (the log has no event for it)
+            await asyncio.sleep(0.0005)
+
+
+PACE = 100
+"""Events handed in between two turns of the event loop."""
+BACKLOG = 4
+"""Batches the writer may be behind before the feed waits for it."""
+
+
+@asynccontextmanager
+async def harness(path: Path) -> AsyncIterator[Harness]:
+    """The bot with the Discussion extension on a new database at ``path``, its guild known."""
+    settings = Settings(
+        token="",
+        database_path=path,
+        readings_dir=REPO / "readings",
+        prompts_dir=REPO / "prompts",
+    )
+    async with open_database(path) as db:
+        await prepare_database(db)
+        bot = ReadingGroupBot(
+            settings=settings,
+            db=db,
+            library=Library(()),
+            prompts=Prompts(),
+            groups=(),
+            sync="none",
+            tick_seconds=None,
+        )
+        # Entering sets up the loop-bound parts without logging in; leaving unloads the
+        # extension, which flushes the log.
+        async with bot:
+            state = bot._connection
+            state.user = discord.ClientUser(state=state, data=user_payload(BOT_ID, bot=True))  # type: ignore[arg-type]
+            state.parsers["GUILD_CREATE"](guild_create())
+            await bot.load_extension("bot.cogs.discussion")
+            here = Harness(bot, db, bot.get_cog("Discussion"))
+            if len(here.log.threads) != len(POSTS):
+                raise RuntimeError(f"the log watches {len(here.log.threads)} threads, not all")
+            yield here
+
+
+# --------------------------------------------------------------------------- measurements
+
+
+REPLY_COLUMNS = (
+    "message_id, channel_id, group_channel_id, guild_id, post_id, author_id, author_name, "
+    "content, created_at, edited_at, reply_to_id, attachments, words"
+)
+
+
+def stored_rows(path: Path) -> list[tuple[Any, ...]]:
+    with contextlib.closing(sqlite3.connect(path)) as db:
+        return db.execute(f"SELECT {REPLY_COLUMNS} FROM replies ORDER BY message_id").fetchall()
+
+
+@dataclass(frozen=True)
+class Throughput:
+    replies: int
+    fed_s: float  # first event in -> the last one handled
+    total_s: float  # first event in -> the last row committed
+    flush_interval: float
+    max_batch: int
+
+    @property
+    def rate(self) -> float:
+        return self.replies / self.total_s
+
+
+async def handler_throughput(path: Path, gateway: Gateway, count: int) -> Throughput:
+    """``count`` replies made into messages first, then timed from the first handed to the
+    cog's listener to the last row committed."""
+    async with harness(path) as here:
+        messages = [here.message(payload) for payload in gateway.replies(count)]
+        started = time.perf_counter()
+        await here.handler(messages)
+        fed = time.perf_counter()
+        await here.committed(count)
+        done = time.perf_counter()
+        log = here.log
+    return Throughput(count, fed - started, done - started, log.flush_interval, log.max_batch)
+
+
+async def gateway_throughput(path: Path, gateway: Gateway, count: int) -> Throughput:
+    """``count`` reply payloads, timed from the first handed to the parser to the last row
+    committed (the payloads are made as they are fed: about a microsecond each)."""
+    async with harness(path) as here:
+        started = time.perf_counter()
+        await here.gateway(gateway.replies(count))
+        fed = time.perf_counter()
+        await here.committed(count)
+        done = time.perf_counter()
+        log = here.log
+    return Throughput(count, fed - started, done - started, log.flush_interval, log.max_batch)
+
+
+def raw_insert(path: Path, rows: Sequence[tuple[Any, ...]]) -> float:
+    """The baseline: ``rows`` into a fresh file of the same schema (same groups and posts) with
+    one ``executemany`` of a plain INSERT in one transaction, with the bot's pragmas. Returns
+    seconds, from BEGIN to COMMIT done."""
+
+    async def create() -> None:
+        async with open_database(path) as db:
+            await prepare_database(db)
+
+    asyncio.run(create())
+    with contextlib.closing(sqlite3.connect(path, isolation_level=None)) as db:
+        for pragma in ("journal_mode = WAL", "synchronous = NORMAL", "foreign_keys = ON"):
+            db.execute(f"PRAGMA {pragma}")
+        query = f"INSERT INTO replies ({REPLY_COLUMNS}) VALUES ({', '.join('?' * 13)})"
+        started = time.perf_counter()
+        db.execute("BEGIN IMMEDIATE")
+        db.executemany(query, rows)
+        db.execute("COMMIT")
+        seconds = time.perf_counter() - started
+        (stored,) = db.execute("SELECT count(*) FROM replies").fetchone()
+    if stored != len(rows):
+        raise RuntimeError(f"the baseline stored {stored} of {len(rows)} rows")
+    return seconds
+
+
+@dataclass(frozen=True)
+class Unrelated:
+    calls_us: list[float]  # each on_message call
+    messages: int
+    gateway_us: float  # the whole gateway path, per message
+
+
+async def unrelated(path: Path, gateway: Gateway, count: int, passes: int) -> Unrelated:
+    """Time the cog's listener on ``count`` messages it does not log, ``passes`` times each,
+    each call on its own; then the whole gateway path of ``count`` more, per message."""
+    async with harness(path) as here:
+        messages = [here.message(payload) for payload in gateway.unrelated(count)]
+        listener = here.cog.on_message
+        clock = time.perf_counter_ns
+        calls = []
+        for _ in range(passes):
+            for message in messages:
+                started = clock()
+                await listener(message)
+                calls.append((clock() - started) / 1000)
+        del messages
+        payloads = list(gateway.unrelated(count))
+        started_s = time.perf_counter()
+        await here.gateway(payloads)
+        gateway_s = time.perf_counter() - started_s
+        await here.log.flush()
+        if here.log.written:
+            raise RuntimeError("a message that is not a reply was logged")
+    return Unrelated(calls, count, gateway_s / count * 1e6)
+
+
+def rss_mb() -> float:
+    """This process's resident set size now (``VmRSS``), in MB."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    raise RuntimeError("no VmRSS in /proc/self/status: the memory run needs Linux")
+
+
+async def memory(path: Path, count: int, samples: int) -> dict[str, Any]:
+    """Feed ``count`` reply payloads through the gateway path in ``samples`` chunks, the writer
+    flushing as it goes; sample RSS before the first and after each."""
+    gateway = Gateway()
+    async with harness(path) as here:
+        taken = [(0, rss_mb())]
+        started = time.perf_counter()
+        fed = 0
+        for n in range(1, samples + 1):
+            fed += await here.gateway(gateway.replies(count * n // samples - fed))
+            taken.append((fed, rss_mb()))
+        await here.committed(count)
+        seconds = time.perf_counter() - started
+    with contextlib.closing(sqlite3.connect(path)) as db:
+        (rows,) = db.execute("SELECT count(*) FROM replies").fetchone()
+    return {"samples": taken, "seconds": seconds, "rows": rows}
+
+
+def memory_in_fresh_process(count: int, samples: int) -> dict[str, Any]:
+    """Run :func:`memory` in a new interpreter, so nothing else of the run is in its RSS."""
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join([str(REPO), os.environ.get("PYTHONPATH", "")]),
+    }
+    command = [sys.executable, "-m", "bench.replylog", str(count), str(samples)]
+    done = subprocess.run(command, capture_output=True, text=True, cwd=REPO, env=env, check=False)
+    if done.returncode != 0:
+        raise RuntimeError(f"the memory run failed:\n{done.stderr.strip()}")
+    result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    return result
+
+
+def worker(argv: Sequence[str] | None = None) -> None:
+    """Entry point of the memory process: prints one JSON line."""
+    parser = argparse.ArgumentParser(prog="python -m bench.replylog")
+    parser.add_argument("events", type=int)
+    parser.add_argument("samples", type=int)
+    args = parser.parse_args(argv)
+    with tempfile.TemporaryDirectory(prefix="bench-replylog-memory-") as scratch:
+        result = asyncio.run(memory(Path(scratch) / "log.sqlite3", args.events, args.samples))
+    print(json.dumps(result))
+
+
+# --------------------------------------------------------------------------- the benchmark
+
+
+def run(options: Options) -> Report:
+    """Run the whole discussion-log benchmark (it needs nothing but the repository)."""
+    return measure(QUICK if options.quick else FULL)
+
+
+def measure(sizes: Sizes) -> Report:
+    """Every measurement, at ``sizes``, into one report."""
+    started = time.perf_counter()
+    texts = reply_texts(random.Random(SEED))
+    with tempfile.TemporaryDirectory(prefix="bench-replylog-") as scratch:
+        folder = Path(scratch)
+        # The same seed: both paths log exactly the same replies.
+        by_handler = asyncio.run(
+            handler_throughput(folder / "handler.sqlite3", Gateway(texts=texts), sizes.replies)
+        )
+        by_gateway = asyncio.run(
+            gateway_throughput(folder / "gateway.sqlite3", Gateway(texts=texts), sizes.replies)
+        )
+        rows = stored_rows(folder / "handler.sqlite3")
+        if rows != stored_rows(folder / "gateway.sqlite3") or len(rows) != sizes.replies:
+            raise RuntimeError("the two paths did not commit the same replies")
+        raw_s = raw_insert(folder / "raw.sqlite3", rows)
+        quiet = asyncio.run(
+            unrelated(
+                folder / "unrelated.sqlite3", Gateway(texts=texts), sizes.unrelated, sizes.passes
+            )
+        )
+    mem = memory_in_fresh_process(sizes.memory, sizes.samples)
+    return report(sizes, by_handler, by_gateway, rows, raw_s, quiet, mem, started)
+
+
+def report(
+    sizes: Sizes,
+    by_handler: Throughput,
+    by_gateway: Throughput,
+    rows: Sequence[tuple[Any, ...]],
+    raw_s: float,
+    quiet: Unrelated,
+    mem: dict[str, Any],
+    started: float,
+) -> Report:
+    raw_rate = len(rows) / raw_s
+    u50, u99 = percentile(quiet.calls_us, 50), percentile(quiet.calls_us, 99)
+    umean = statistics.fmean(quiet.calls_us)
+    samples = [(int(n), float(mb)) for n, mb in mem["samples"]]
+    first, last = samples[1], samples[-1]
+    growth = last[1] - first[1]
+    peak = max(mb for _, mb in samples)
+    out = Report(NAME)
+    out.facts += [
+        f"server: {len(GROUP_CHANNELS)} groups x {POSTS_PER_GROUP} posts, each with its thread; "
+        f"{len(OTHER_CHANNELS)} other channels; {MEMBERS} members; seed {SEED}",
+        f"replies: {len(rows):,}, {statistics.fmean(r[12] for r in rows):.0f} words and "
+        f"{statistics.fmean(len(r[7]) for r in rows):.0f} characters on average; "
+        f"{sum(r[10] is not None for r in rows):,} reply to a message, "
+        f"{sum(r[1] in GROUP_CHANNELS for r in rows):,} of them to the post",
+        f"writer: commits every {by_handler.flush_interval:g} s, or at once when "
+        f"{by_handler.max_batch} events are queued",
+        f"memory run: {mem['rows']:,} rows committed in {mem['seconds']:.0f} s "
+        f"({mem['rows'] / mem['seconds']:,.0f} /s) in a fresh process",
+    ]
+    out.rows += [
+        *_throughput_rows("handler path", by_handler, raw_rate),
+        *_throughput_rows("gateway path", by_gateway, raw_rate),
+        Row(
+            "raw executemany, same rows, same schema",
+            f"{raw_rate:,.0f} rows/s ({raw_s:.2f} s)",
+        ),
+        Row(
+            f"unrelated message, on_message p50 ({len(quiet.calls_us):,} calls)",
+            f"{u50:.2f} us",
+            f"<= {UNRELATED_US:g} us",
+            u50 <= UNRELATED_US,
+        ),
+        Row(
+            "unrelated message, on_message mean",
+            f"{umean:.2f} us",
+            f"<= {UNRELATED_US:g} us",
+            umean <= UNRELATED_US,
+        ),
+        Row("unrelated message, on_message p99", f"{u99:.2f} us"),
+        Row(
+            "unrelated message, gateway path (discord.py)",
+            f"{quiet.gateway_us:.1f} us ({quiet.messages:,} messages)",
+        ),
+        Row(
+            f"RSS over {mem['rows']:,} events: first / last / max",
+            f"{first[1]:.0f} / {last[1]:.0f} / {peak:.0f} MB (before any: {samples[0][1]:.0f} MB)",
+        ),
+        Row(
+            "RSS growth, first sample to last",
+            f"{growth:+.1f} MB",
+            f"< {MEMORY_GROWTH_MB:g} MB",
+            growth < MEMORY_GROWTH_MB,
+        ),
+    ]
+    out.notes += [
+        "Handler path: real `discord.Message` objects, made beforehand from the payloads with "
+        "the client's connection state exactly as `parse_message_create` makes them, each "
+        "awaited through `Discussion.on_message` -> `ReplyLog.put`; timed from the first "
+        "message in to the last row committed by the writer (its flush interval included). "
+        "Gateway path: the payloads themselves to `ConnectionState.parsers['MESSAGE_CREATE']`, "
+        "which makes the message and dispatches it as tasks to the bot's own `on_message` "
+        "(command processing) and the cog's, as in production; JSON decoding is not included. "
+        f"Both hand in {PACE} events per turn of the event loop and wait while more than "
+        f"{BACKLOG} batches are queued.",
+        "Raw baseline: the rows the handler path committed, read back, then inserted by stdlib "
+        "`sqlite3` with one `executemany` of a plain `INSERT` in one transaction into a fresh "
+        "file migrated to the same schema (same indexes, same groups and posts, WAL, "
+        "synchronous=NORMAL, foreign keys on). The two paths log the same seeded replies and "
+        "are checked to commit identical rows.",
+        "Unrelated message: `Discussion.on_message` awaited on ready messages it does not log "
+        "(in turn: chatter in another channel, a reply there, chatter in a group's channel, a "
+        f"reply there to a member), {sizes.passes} passes over {quiet.messages:,} messages, each "
+        "call timed with `perf_counter_ns`. The gateway row is the whole path of such a "
+        "message (parse, dispatch, every listener): nearly all of it is discord.py's.",
+        f"Memory: a fresh process feeds {sizes.memory:,} reply payloads through the gateway path "
+        f"in {sizes.samples} chunks and reads `VmRSS` from /proc/self/status before the first "
+        "and after each chunk; growth is the last sample minus the first after a chunk (the "
+        "first chunk fills discord.py's message cache, SQLite's page cache and the queue).",
+    ]
+    out.seconds = time.perf_counter() - started
+    return out
+
+
+def _throughput_rows(path: str, measured: Throughput, raw_rate: float) -> list[Row]:
+    share = measured.rate / raw_rate
+    return [
+        Row(
+            f"{path}: {measured.replies:,} replies in -> committed",
+            f"{measured.rate:,.0f} replies/s ({measured.total_s:.2f} s)",
+            f">= {REPLIES_PER_S:,} /s",
+            measured.rate >= REPLIES_PER_S,
+        ),
+        Row(
+            f"{path}: share of raw executemany",
+            f"{share:.0%}",
+            f">= {RAW_SHARE:.0%}",
+            share >= RAW_SHARE,
+        ),
+        Row(
+            f"{path}: events in, until the last handled",
+            f"{measured.fed_s:.2f} s ({measured.replies / measured.fed_s:,.0f} /s)",
+        ),
+    ]
+
+
+if __name__ == "__main__":
+    worker()
