@@ -45,6 +45,10 @@ class ReplyLog:
         self.channels: dict[int, ReplyLogMode] = {}
         self.opted_out: set[int] = set()
         self._queue: list[LogEvent] = []
+        # Live events of channels being backfilled wait here until the backfill has queued the
+        # history before them: the rows of a channel are then always committed oldest first,
+        # so its newest logged message is a safe place for the next backfill to resume from.
+        self._held: dict[int, list[LogEvent]] = {}
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._closing = False
@@ -84,18 +88,32 @@ class ReplyLog:
         """Whether edits, deletes and reactions in ``channel_id`` may concern logged messages."""
         return channel_id in self.threads or channel_id in self.channels
 
-    def put(self, event: LogEvent) -> None:
+    def put(self, event: LogEvent, channel_id: int | None = None) -> None:
+        """Queue ``event``, which happened in ``channel_id`` (held while it is backfilled)."""
+        held = self._held.get(channel_id) if channel_id is not None else None
+        if held is not None:
+            held.append(event)
+            return
         self._queue.append(event)
         if len(self._queue) >= self.max_batch:
             self._wake.set()
 
-    def put_many(self, events: Iterable[LogEvent]) -> None:
-        for event in events:
+    def hold(self, channel_id: int) -> None:
+        """Start a backfill of ``channel_id``: its live events wait until :meth:`release`."""
+        self._held.setdefault(channel_id, [])
+
+    def release_all(self) -> None:
+        for channel_id in list(self._held):
+            self.release(channel_id)
+
+    def release(self, channel_id: int) -> None:
+        """The backfill of ``channel_id`` has queued its history: queue the live events."""
+        for event in self._held.pop(channel_id, []):
             self.put(event)
 
     @property
     def pending(self) -> int:
-        return len(self._queue)
+        return len(self._queue) + sum(len(events) for events in self._held.values())
 
     async def flush(self) -> None:
         """Write everything queued so far."""
@@ -130,6 +148,7 @@ class ReplyLog:
     async def close(self) -> None:
         """Stop the writer and flush what is left (shutdown: nothing queued is lost)."""
         self._closing = True
+        self.release_all()
         self._wake.set()
         if self._task is not None:
             with contextlib.suppress(asyncio.CancelledError):

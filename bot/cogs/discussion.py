@@ -58,7 +58,7 @@ class Discussion(commands.Cog):
         target = self.log.target_for(message.channel.id, reply_to)
         if target is None or not self._is_conversation(message):
             return
-        self.log.put(self._reply(message, target))
+        self.log.put(self._reply(message, target), message.channel.id)
 
     @commands.Cog.listener()
     async def on_raw_message_edit(self, payload: discord.RawMessageUpdateEvent) -> None:
@@ -77,18 +77,19 @@ class Discussion(commands.Cog):
                 message.edited_at,
                 word_count(message.content),
                 len(message.attachments),
-            )
+            ),
+            payload.channel_id,
         )
 
     @commands.Cog.listener()
     async def on_raw_message_delete(self, payload: discord.RawMessageDeleteEvent) -> None:
         if self.log.watches(payload.channel_id):
-            self.log.put(Delete((payload.message_id,)))
+            self.log.put(Delete((payload.message_id,)), payload.channel_id)
 
     @commands.Cog.listener()
     async def on_raw_bulk_message_delete(self, payload: discord.RawBulkMessageDeleteEvent) -> None:
         if self.log.watches(payload.channel_id):
-            self.log.put(Delete(tuple(sorted(payload.message_ids))))
+            self.log.put(Delete(tuple(sorted(payload.message_ids))), payload.channel_id)
 
     @commands.Cog.listener()
     async def on_raw_reaction_add(self, payload: discord.RawReactionActionEvent) -> None:
@@ -103,27 +104,37 @@ class Discussion(commands.Cog):
                 payload.user_id,
                 str(payload.emoji),
                 self.bot.clock(),
-            )
+            ),
+            payload.channel_id,
         )
 
     @commands.Cog.listener()
     async def on_raw_reaction_remove(self, payload: discord.RawReactionActionEvent) -> None:
         if self.log.watches(payload.channel_id):
-            self.log.put(ReactionRemove(payload.message_id, payload.user_id, str(payload.emoji)))
+            self.log.put(
+                ReactionRemove(payload.message_id, payload.user_id, str(payload.emoji)),
+                payload.channel_id,
+            )
 
     @commands.Cog.listener()
     async def on_raw_reaction_clear(self, payload: discord.RawReactionClearEvent) -> None:
         if self.log.watches(payload.channel_id):
-            self.log.put(ReactionClear(payload.message_id))
+            self.log.put(ReactionClear(payload.message_id), payload.channel_id)
 
     @commands.Cog.listener()
     async def on_raw_reaction_clear_emoji(
         self, payload: discord.RawReactionClearEmojiEvent
     ) -> None:
         if self.log.watches(payload.channel_id):
-            self.log.put(ReactionClear(payload.message_id, str(payload.emoji)))
+            self.log.put(ReactionClear(payload.message_id, str(payload.emoji)), payload.channel_id)
 
     # -- catching up after downtime
+
+    @commands.Cog.listener()
+    async def on_connect(self) -> None:
+        # A (re)connection: until the catch-up after READY or RESUMED has read each channel's
+        # history, its live events wait, so none is committed ahead of the history it follows.
+        self._hold_all()
 
     @commands.Cog.listener()
     async def on_ready(self) -> None:
@@ -144,7 +155,12 @@ class Discussion(commands.Cog):
         """A group's settings changed (/plan start, /plan reload): reload what is logged."""
         await self.log.refresh()
 
+    def _hold_all(self) -> None:
+        for channel_id in [*self.log.threads, *self.log.channels]:
+            self.log.hold(channel_id)
+
     def _start_backfill(self, why: str) -> None:
+        self._hold_all()
         task = asyncio.create_task(self.backfill(), name=f"reply-log-backfill-{why}")
         self._backfills.add(task)
         task.add_done_callback(self._backfills.discard)
@@ -152,6 +168,12 @@ class Discussion(commands.Cog):
     async def backfill(self) -> int:
         """Log what was said in each logged thread (and to each post) since the last logged
         message. Returns how many messages were queued."""
+        try:
+            return await self._backfill_all()
+        finally:
+            self.log.release_all()
+
+    async def _backfill_all(self) -> int:
         await self.log.refresh()
         queued = 0
         for thread_id, target in list(self.log.threads.items()):
@@ -174,9 +196,18 @@ class Discussion(commands.Cog):
         return queued
 
     async def _backfill_channel(self, channel_id: int, first: Target, *, replies_only: bool) -> int:
+        self.log.hold(channel_id)
+        try:
+            return await self._read_history(channel_id, first, replies_only=replies_only)
+        finally:
+            self.log.release(channel_id)
+
+    async def _read_history(self, channel_id: int, first: Target, *, replies_only: bool) -> int:
         channel = self.bot.get_channel(channel_id) or await self.bot.fetch_channel(channel_id)
         if not isinstance(channel, discord.abc.Messageable):
             return 0
+        # Safe to resume after the newest logged message: a channel's rows are committed oldest
+        # first (live events wait while the channel is backfilled, see ReplyLog.hold).
         after = await last_logged_id(self.bot.db, channel_id) or first.message_id
         queued = 0
         async for message in channel.history(

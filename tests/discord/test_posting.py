@@ -6,29 +6,23 @@ import asyncio
 import dataclasses
 import datetime as dt
 import logging
-import os
 import re
-import signal
-import sqlite3
-import sys
-from collections.abc import Iterator
-from contextlib import closing
 from pathlib import Path
 
 import aiosqlite
 import pytest
 
 from bot.cli import main
-from bot.core.posting import format_instant, load_groups_file, parse_marker, post_marker
+from bot.core.posting import load_groups_file, parse_marker, post_marker
 from bot.core.readings import Library
 from bot.core.schedule import UTC, parse_cadence
-from bot.settings import SETTINGS
 from bot.storage.groups import claim_post, get_group, list_groups, posts_of, save_group
 from tests.core.conftest import make_reading
+from tests.discord.botprocess import BotProcess, stored_posts
+from tests.discord.botprocess import bot_process as bot_process
 from tests.discord.scheduling import (
     FIRST_SLOT,
     ROOT,
-    SCHEDULE,
     Clock,
     MakeBot,
     as_text,
@@ -425,72 +419,6 @@ class Stall:
     def release(self) -> None:
         self.route.handler = self.original
         self.released.set()
-
-
-class BotProcess:
-    """``python -m tests.discord.botprocess`` with the given settings; log in ``log``."""
-
-    def __init__(self, env: dict[str, str], log: Path) -> None:
-        self.env = env
-        self.log = log
-        self.process: asyncio.subprocess.Process | None = None
-
-    async def start(self) -> None:
-        with self.log.open("a") as stream:
-            self.process = await asyncio.create_subprocess_exec(
-                sys.executable,
-                "-m",
-                "tests.discord.botprocess",
-                cwd=ROOT,
-                env=self.env,
-                stdout=stream,
-                stderr=stream,
-            )
-
-    async def kill(self) -> None:
-        assert self.process is not None
-        self.process.kill()  # SIGKILL: no cleanup, no close, nothing flushed by the bot
-        assert await self.process.wait() == -signal.SIGKILL
-
-    async def stop(self) -> int:
-        assert self.process is not None
-        self.process.terminate()
-        return await asyncio.wait_for(self.process.wait(), 10)
-
-
-def stored_posts(database: Path) -> list[tuple[int | None, str | None]]:
-    """(message_id, posted_at) of every post, read by a separate connection."""
-    with closing(sqlite3.connect(database)) as connection:
-        return connection.execute("SELECT message_id, posted_at FROM posts").fetchall()
-
-
-@pytest.fixture
-def bot_process(fake_discord: FakeDiscord, tmp_path: Path) -> Iterator[BotProcess]:
-    """A bot process reading in #readings from Monday 4 January 2027, 19:00 Berlin; its clock
-    stands 30 s after that first slot."""
-    fake = fake_discord
-    groups = tmp_path / "groups.yaml"
-    groups.write_text(
-        f"groups:\n  - name: readers\n    channel_id: {fake.readings.id}\n"
-        f"    schedule: '{SCHEDULE}'\n    start: 2027-01-04\n"
-    )
-    env = {
-        **{k: v for k, v in os.environ.items() if k not in SETTINGS},
-        "DISCORD_TOKEN": fake.config.token,
-        "DEV_GUILD_ID": str(fake.guild.id),
-        "DATABASE_PATH": str(tmp_path / "bot.sqlite3"),
-        "READINGS_DIR": str(ROOT / "readings"),
-        "PROMPTS_DIR": str(ROOT / "prompts"),
-        "GROUPS_FILE": str(groups),
-        "LOG_LEVEL": "INFO",
-        "FAKE_API_BASE": fake.api_base,
-        "FAKE_GATEWAY": fake.gateway_url,
-        "RG_TEST_NOW": format_instant(FIRST_SLOT + dt.timedelta(seconds=30)),
-    }
-    process = BotProcess(env, tmp_path / "bot.log")
-    yield process
-    if process.process is not None and process.process.returncode is None:
-        process.process.kill()
 
 
 @pytest.mark.parametrize("created", [False, True], ids=["before-discord-has-it", "after"])
