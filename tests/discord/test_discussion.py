@@ -4,10 +4,12 @@ and the bot keeps exactly what it should in SQLite."""
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import json
 from typing import Any, cast
 
 import aiosqlite
+import discord
 import pytest
 
 from bot.client import ReadingGroupBot
@@ -310,3 +312,18 @@ async def test_plan_start_sets_what_the_log_keeps(
     (thread,) = fake_discord.threads(fake_discord.readings)
     fake_discord.post("alice", thread.id, "kept as a count only")
     await logged(fake_discord, db, "SELECT content, words FROM replies", [(None, 5)])
+
+
+async def test_retention_erases_old_text_and_keeps_the_count(
+    fake_discord: FakeDiscord, posted: Posted, clock: Clock, db: aiosqlite.Connection
+) -> None:
+    cog = discussion(posted.bot)
+    assert cog.retention.is_running()
+    fake_discord.post("alice", posted.thread_id, "soon forgotten words")
+    await logged(fake_discord, db, "SELECT content FROM replies", [("soon forgotten words",)])
+    clock.set(discord.utils.utcnow() + dt.timedelta(days=364))
+    await cog.retention()  # one run of the loop's body, at the injected time
+    assert await rows(db, "SELECT content FROM replies") == [("soon forgotten words",)]
+    clock.set(discord.utils.utcnow() + dt.timedelta(days=366))
+    await cog.retention()
+    assert await rows(db, "SELECT content, words FROM replies") == [(None, 3)]
