@@ -26,7 +26,6 @@ from bot.core.questions import Prompts
 from bot.core.readings import Library
 from bot.render import NO_PINGS
 from bot.settings import Settings
-from bot.storage.database import write_lock
 from bot.storage.groups import sync_file_groups, unblock_groups
 from bot.storage.search import sync_index
 from bot.tree import ReadingGroupTree
@@ -136,8 +135,7 @@ class ReadingGroupBot(commands.Bot):
         content = load_content(
             self.settings.readings_dir, self.settings.prompts_dir, self.settings.groups_file
         )
-        async with write_lock(self.db):
-            report = await sync_index(self.db, content.library)
+        report = await sync_index(self.db, content.library)
         log.info("Reloaded: search index %s", report)
         now = self.clock()
         await sync_file_groups(self.db, content.groups, content.library, now=now)

@@ -40,6 +40,7 @@ from bot.core.search import (
     parse_query,
     render_snippet,
 )
+from bot.storage.database import transaction
 
 log = logging.getLogger(__name__)
 
@@ -84,8 +85,7 @@ async def sync_index(db: aiosqlite.Connection, library: Library) -> IndexReport:
     if not changed and not removed:
         return IndexReport(unchanged=len(library), seconds=time.perf_counter() - started)
     rows = 0
-    await db.execute("BEGIN IMMEDIATE")
-    try:
+    async with transaction(db):
         # Again under the write lock, in case another process synced in between.
         stored = await _stored_hashes(db)
         changed, removed = _plan(library, stored)
@@ -101,10 +101,6 @@ async def sync_index(db: aiosqlite.Connection, library: Library) -> IndexReport:
             # Merge the index into one b-tree: a few hundred ms on 10 MB, and every search
             # afterwards reads one segment per term instead of dozens.
             await db.execute("INSERT INTO paragraphs_fts (paragraphs_fts) VALUES ('optimize')")
-        await db.commit()
-    except BaseException:
-        await db.rollback()
-        raise
     report = IndexReport(
         indexed=tuple(r.slug for r in changed),
         removed=tuple(removed),
