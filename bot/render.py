@@ -14,7 +14,8 @@ from typing import Final, Literal
 
 import discord
 
-from bot.core.citations import Citation, format_citation
+from bot.core.citations import Citation, format_citation, resolve, suggestions
+from bot.core.errors import CitationError
 from bot.core.excerpts import Installment
 from bot.core.pages import clip, paginate
 from bot.core.plan import format_moment
@@ -506,3 +507,23 @@ def _fit_lines(lines: Sequence[_Line], limit: int, hidden: int = 0) -> str:
     if left:
         out.append(f"…and {left:,} more")
     return clip("\n".join(out), limit) or "…"
+
+
+def reference_choices(
+    library: Library, typed: str, *, readings_only: bool = False
+) -> list[discord.app_commands.Choice[str]]:
+    """Autocomplete for a passage reference: the exact citation typed first (``soic 3`` ->
+    ``against-soic §3``), then readings and their sections; at most 25 choices."""
+    choices: list[discord.app_commands.Choice[str]] = []
+    if not readings_only and typed.strip():
+        try:
+            exact = resolve(library, typed)
+        except CitationError:
+            exact = None
+        if exact is not None and not exact.is_whole_reading:
+            label = clip(f"{exact} — {exact.reading.title}", CHOICE_LIMIT)
+            choices.append(discord.app_commands.Choice(name=label, value=str(exact)))
+    for label, value in suggestions(library, typed, limit=CHOICES_LIMIT - len(choices)):
+        if not (readings_only and "#" in value):
+            choices.append(discord.app_commands.Choice(name=label, value=value))
+    return choices

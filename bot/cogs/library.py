@@ -7,12 +7,11 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.client import ReadingGroupBot
-from bot.core.citations import resolve, suggestions
-from bot.core.errors import CitationError
+from bot.core.citations import resolve
 from bot.render import (
-    CHOICE_LIMIT,
     NO_PINGS,
     readings_embed,
+    reference_choices,
     search_embed,
     search_options,
 )
@@ -41,17 +40,7 @@ class Library(commands.Cog):
     async def passage_autocomplete(
         self, interaction: discord.Interaction, current: str
     ) -> list[app_commands.Choice[str]]:
-        choices: list[app_commands.Choice[str]] = []
-        try:
-            exact = resolve(self.bot.library, current) if current.strip() else None
-        except CitationError:
-            exact = None
-        if exact is not None and not exact.is_whole_reading:
-            label = f"{exact} — {exact.reading.title}"
-            choices.append(app_commands.Choice(name=label[:CHOICE_LIMIT], value=str(exact)))
-        for label, value in suggestions(self.bot.library, current, limit=25 - len(choices)):
-            choices.append(app_commands.Choice(name=label, value=value))
-        return choices
+        return reference_choices(self.bot.library, current)
 
     @app_commands.command(name="search")
     @app_commands.describe(
@@ -86,11 +75,7 @@ class Library(commands.Cog):
     async def reading_autocomplete(
         self, interaction: discord.Interaction, current: str
     ) -> list[app_commands.Choice[str]]:
-        return [
-            app_commands.Choice(name=label, value=value)
-            for label, value in suggestions(self.bot.library, current)
-            if "#" not in value
-        ]
+        return reference_choices(self.bot.library, current, readings_only=True)
 
     @app_commands.command(name="readings")
     async def readings(self, interaction: discord.Interaction) -> None:

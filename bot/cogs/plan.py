@@ -19,7 +19,7 @@ from discord.ext import commands
 
 from bot.client import ReadingGroupBot
 from bot.cogs.scheduler import Scheduler
-from bot.core.citations import resolve, suggestions
+from bot.core.citations import resolve
 from bot.core.errors import PlanError, ReadingGroupError
 from bot.core.excerpts import DEFAULT_WORD_TARGET, locate
 from bot.core.plan import (
@@ -39,7 +39,14 @@ from bot.core.posting import resume_index
 from bot.core.readings import LibraryError
 from bot.core.replies import ReplyLogMode
 from bot.core.schedule import UTC, due, parse_cadence
-from bot.render import COLOUR, CONTENT_LIMIT, DESCRIPTION_LIMIT, NO_PINGS, error_text
+from bot.render import (
+    COLOUR,
+    CONTENT_LIMIT,
+    DESCRIPTION_LIMIT,
+    NO_PINGS,
+    error_text,
+    reference_choices,
+)
 from bot.storage.groups import (
     Group,
     get_group,
@@ -369,10 +376,7 @@ class PlanCog(commands.Cog, name="Plan"):
     async def goto_autocomplete(
         self, interaction: discord.Interaction, current: str
     ) -> list[app_commands.Choice[str]]:
-        return [
-            app_commands.Choice(name=label, value=value)
-            for label, value in suggestions(self.bot.library, current)
-        ]
+        return reference_choices(self.bot.library, current)
 
     @plan.command(name="status")
     async def status(self, interaction: discord.Interaction) -> None:
