@@ -28,12 +28,17 @@ from bot.core.summary import (
     WeekCounts,
     chart_data,
     compute_summary,
+    default_week,
     discord_link,
     discord_timestamp,
     format_period,
+    parse_summary_marker,
     parse_week,
     progress_bar,
+    summary_due,
+    summary_marker,
     summary_text,
+    summary_week,
     week_bounds,
     week_counts,
     welcome,
@@ -594,3 +599,82 @@ def test_chart_per_week_over_many_weeks() -> None:
     assert data.starts[0] == dt.date(2025, 11, 24)
     # 23:00 UTC on Sunday 23 Nov 2025 is already Monday in Berlin: the first week's.
     assert (data.replies[0], data.replies[-1], sum(data.replies)) == (1, 5, 6)
+
+
+# Delivery
+
+
+@pytest.mark.parametrize(
+    ("local", "week"),
+    [
+        (dt.datetime(2026, 11, 22, 18, 0), IsoWeek(2026, 47)),  # Sunday: the week ending now
+        (dt.datetime(2026, 11, 20, 9, 0), IsoWeek(2026, 47)),  # Friday: this week too
+        (dt.datetime(2026, 11, 19, 23, 59), IsoWeek(2026, 46)),  # Thursday: the week before
+        (dt.datetime(2026, 11, 23, 9, 0), IsoWeek(2026, 47)),  # Monday: the week just ended
+        (dt.datetime(2027, 1, 3, 18, 0), IsoWeek(2026, 53)),  # 2026 has 53 ISO weeks
+    ],
+)
+def test_a_summary_covers_a_week_that_is_over_or_nearly(local: dt.datetime, week: IsoWeek) -> None:
+    slot = local.replace(tzinfo=BERLIN).astimezone(UTC)
+    assert summary_week(slot, BERLIN) == week
+
+
+SUNDAY = parse_cadence("sun 18:00 Europe/Berlin")
+
+
+@pytest.mark.parametrize(
+    ("now", "expected"),
+    [
+        (utc(2026, 11, 22, 16, 59), (utc(2026, 11, 15, 17), IsoWeek(2026, 46), True)),
+        (utc(2026, 11, 22, 17, 0), (utc(2026, 11, 22, 17), IsoWeek(2026, 47), False)),
+        (utc(2026, 11, 22, 17, 9), (utc(2026, 11, 22, 17), IsoWeek(2026, 47), False)),
+        (utc(2026, 11, 22, 17, 11), (utc(2026, 11, 22, 17), IsoWeek(2026, 47), True)),
+        # Down for three weeks: only the latest missed summary, late.
+        (utc(2026, 12, 16, 9), (utc(2026, 12, 13, 17), IsoWeek(2026, 50), True)),
+        # Autumn DST: Sunday 25 Oct 18:00 is 17:00 UTC (CET), not 16:00.
+        (utc(2026, 10, 25, 17, 0), (utc(2026, 10, 25, 17), IsoWeek(2026, 43), False)),
+    ],
+)
+def test_the_summary_due_is_the_latest_slots(
+    now: dt.datetime, expected: tuple[dt.datetime, IsoWeek, bool]
+) -> None:
+    found = summary_due(SUNDAY, plan_start=utc(2026, 1, 1), now=now)
+    assert found is not None
+    assert (found.slot, found.week, found.late) == expected
+
+
+def test_no_summary_is_due_before_the_plan_starts() -> None:
+    start = utc(2026, 11, 23)
+    assert summary_due(SUNDAY, plan_start=start, now=utc(2026, 11, 22, 18)) is None
+    found = summary_due(SUNDAY, plan_start=start, now=utc(2026, 11, 29, 17))
+    assert found is not None and found.week == IsoWeek(2026, 48)
+
+
+@pytest.mark.parametrize(
+    ("cadence", "now", "week"),
+    [
+        (None, utc(2026, 11, 23, 9), IsoWeek(2026, 48)),
+        ("sun 18:00", utc(2026, 11, 18, 9), IsoWeek(2026, 47)),
+        ("mon 09:00", utc(2026, 11, 23, 7), IsoWeek(2026, 47)),  # before Monday's summary
+        ("mon 09:00", utc(2026, 11, 23, 8, 30), IsoWeek(2026, 48)),  # after it
+    ],
+)
+def test_the_default_week_is_the_one_the_next_summary_covers(
+    cadence: str | None, now: dt.datetime, week: IsoWeek
+) -> None:
+    parsed = parse_cadence(cadence, timezone=BERLIN) if cadence else None
+    assert default_week(parsed, now, BERLIN) == week
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (f"Times show... · {summary_marker(123, WEEK)}", (123, WEEK)),
+        ("rg-summary:9:2027-W01", (9, IsoWeek(2027, 1))),
+        ("rg-summary:9:2027-W60", None),  # no such week
+        ("rg:9:2027-01-04T18:00:00Z", None),  # a post's marker, not a summary's
+        ("nothing", None),
+    ],
+)
+def test_summary_markers_read_back(text: str, expected: tuple[int, IsoWeek] | None) -> None:
+    assert parse_summary_marker(text) == expected
