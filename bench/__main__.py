@@ -24,12 +24,14 @@ from bench import (
     library,
     machine_facts,
     replylog,
+    summary,
     table,
 )
 
 BENCHMARKS: dict[str, Callable[[Options], Report]] = {
     library.NAME: library.run,
     replylog.NAME: replylog.run,
+    summary.NAME: summary.run,
 }
 RESULTS = REPO / "bench" / "RESULTS.md"
 
