@@ -8,6 +8,7 @@ footer, 6000 across one message's embeds, 100 for a thread name, 25 autocomplete
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Final, Literal
@@ -366,7 +367,9 @@ _SHORTEST_QUOTE = 24
 _Line = tuple[str, str]
 
 
-def summary_embeds(summary: Summary, *, chart: bool = False) -> list[discord.Embed]:
+def summary_embeds(
+    summary: Summary, *, chart: bool = False, marker: str | None = None
+) -> list[discord.Embed]:
     """The weekly summary as embeds within every Discord limit, however busy the week.
 
     Long sections end with "…and N more" and long quotes are cut with an ellipsis; dates are
@@ -375,13 +378,14 @@ def summary_embeds(summary: Summary, *, chart: bool = False) -> list[discord.Emb
     Args:
         summary: from :func:`bot.core.summary.compute_summary`.
         chart: show the PNG attached as :data:`SUMMARY_CHART_FILE` in the embed.
+        marker: :func:`bot.core.summary.summary_marker`, put at the end of the footer.
     """
     heading = f"{summary.group} · {summary.title}" if summary.group else summary.title
     embed = discord.Embed(title=clip(f"Weekly summary: {heading}", TITLE_LIMIT), colour=COLOUR)
-    embed.set_footer(
-        text="Times show in your own timezone. React ⭐ to a reply you liked, "
-        "❓ where you got stuck."
+    footer = (
+        "Times show in your own timezone. React ⭐ to a reply you liked, ❓ where you got stuck."
     )
+    embed.set_footer(text=f"{footer} · {marker}" if marker else footer)
     described = [
         ("Posted this week", _posted_section(summary), 0, _DESCRIPTION_SECTION_LIMIT),
         ("Progress", _progress_section(summary), 0, _DESCRIPTION_SECTION_LIMIT),
@@ -415,6 +419,31 @@ def summary_embeds(summary: Summary, *, chart: bool = False) -> list[discord.Emb
     if chart:
         embed.set_image(url=f"attachment://{SUMMARY_CHART_FILE}")
     return [embed]
+
+
+def summary_message(
+    summary: Summary,
+    *,
+    chart: bool = False,
+    marker: str | None = None,
+    late_since: dt.datetime | None = None,
+) -> Outgoing:
+    """The weekly summary as the one message the bot posts (or previews): its embed (see
+    :func:`summary_embeds`), and a note when it goes out late.
+
+    Args:
+        summary: the summary.
+        chart: the PNG is attached as :data:`SUMMARY_CHART_FILE`.
+        marker: the summary's marker, for the footer.
+        late_since: when the summary was due, if it is posted late (after downtime).
+    """
+    note = None
+    if late_since is not None:
+        note = (
+            f"Posted late: this summary was due {discord_timestamp(late_since, 'f')}, "
+            "while I was offline."
+        )
+    return Outgoing(note, tuple(summary_embeds(summary, chart=chart, marker=marker)), NO_PINGS)
 
 
 def _escape(text: str) -> str:

@@ -30,7 +30,15 @@ SETTINGS: Mapping[str, tuple[str, str]] = {
     "LOG_LEVEL": ("INFO", "DEBUG, INFO, WARNING, ERROR or CRITICAL"),
     "DEV_GUILD_ID": ("", "a server id to sync slash commands to instantly while developing"),
     "RETENTION_DAYS": ("365", "days the text of logged replies is kept (0: until forgotten)"),
+    "SUMMARY_MIN_GROUP_SIZE": (
+        "5",
+        "weekly summary: no per-person figure while fewer members take part than this",
+    ),
+    "SUMMARY_LEADERBOARD": ("off", "weekly summary: 'on' lists who replied most (off by default)"),
 }
+
+_TRUE = ("on", "true", "yes", "1")
+_FALSE = ("off", "false", "no", "0", "")
 
 
 class SettingsError(ReadingGroupError):
@@ -51,6 +59,8 @@ class Settings:
     dev_guild_id: int | None = None
     groups_file: Path = Path("groups.yaml")
     retention_days: int = 365
+    summary_min_group_size: int = 5
+    summary_leaderboard: bool = False
 
     @classmethod
     def load(
@@ -119,6 +129,19 @@ class Settings:
                 f"RETENTION_DAYS={retention_text!r} must be a whole number of days "
                 "(0 keeps reply text until a member asks to forget it)",
             )
+        size_text, where = get("SUMMARY_MIN_GROUP_SIZE")
+        min_group_size = 5
+        if size_text.isdigit():
+            min_group_size = int(size_text)
+        else:
+            problem(
+                where,
+                f"SUMMARY_MIN_GROUP_SIZE={size_text!r} must be a whole number of members "
+                "(e.g. 5; 0 always allows per-person figures)",
+            )
+        board_text, where = get("SUMMARY_LEADERBOARD")
+        if board_text.lower() not in (*_TRUE, *_FALSE):
+            problem(where, f"SUMMARY_LEADERBOARD={board_text!r} must be on or off")
         token, _ = get("DISCORD_TOKEN")
         if errors:
             raise SettingsError(errors)
@@ -131,6 +154,8 @@ class Settings:
             dev_guild_id=dev_guild_id,
             groups_file=Path(get("GROUPS_FILE")[0]),
             retention_days=retention_days,
+            summary_min_group_size=min_group_size,
+            summary_leaderboard=board_text.lower() in _TRUE,
         )
 
     @property

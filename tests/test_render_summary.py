@@ -23,6 +23,8 @@ from bot.core.summary import (
     SummarySettings,
     compute_summary,
     discord_link,
+    parse_summary_marker,
+    summary_marker,
 )
 from bot.render import (
     DESCRIPTION_LIMIT,
@@ -34,6 +36,7 @@ from bot.render import (
     SUMMARY_CHART_FILE,
     TITLE_LIMIT,
     summary_embeds,
+    summary_message,
 )
 from tests.core.test_summary import (
     INSTALLMENTS,
@@ -236,3 +239,25 @@ def test_members_text_is_escaped_and_dates_are_discord_timestamps() -> None:
     assert r"a \*b\* c" in text
     assert "<t:1795456800:F> · #5 borochov §5-8" in text  # coming up, in each reader's time
     assert "Projected finish: <t:1795456800:D>" in text
+
+
+@pytest.mark.parametrize("late", [False, True])
+def test_the_posted_message_carries_its_marker_and_says_when_it_is_late(late: bool) -> None:
+    marker = summary_marker(123456789012345678, WEEK)
+    due = dt.datetime(2026, 11, 22, 17, tzinfo=dt.UTC)
+    message = summary_message(
+        busy_week(), chart=True, marker=marker, late_since=due if late else None
+    )
+    embeds = list(message.embeds)
+    check_limits(embeds)  # the marker shares the 6000 budget
+    footer = embeds[0].footer.text or ""
+    assert footer.endswith(f" · {marker}")
+    assert parse_summary_marker(footer) == (123456789012345678, WEEK)
+    if late:
+        assert (
+            message.content
+            == "Posted late: this summary was due <t:1795366800:f>, while I was offline."
+        )
+    else:
+        assert message.content is None
+    assert message.allowed_mentions.to_dict()["parse"] == []

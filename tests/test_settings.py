@@ -54,3 +54,37 @@ def test_bad_values_name_the_line(tmp_path: Path, content: str, expected: str) -
 def test_bad_environment_value_names_the_variable() -> None:
     with pytest.raises(SettingsError, match="environment variable LOG_LEVEL: LOG_LEVEL='x'"):
         Settings.load(environ={"LOG_LEVEL": "x"}, env_file=None)
+
+
+@pytest.mark.parametrize(
+    ("environ", "size", "leaderboard"),
+    [
+        ({}, 5, False),
+        ({"SUMMARY_MIN_GROUP_SIZE": "8", "SUMMARY_LEADERBOARD": "on"}, 8, True),
+        ({"SUMMARY_MIN_GROUP_SIZE": "0", "SUMMARY_LEADERBOARD": "Yes"}, 0, True),
+        ({"SUMMARY_LEADERBOARD": "false"}, 5, False),
+    ],
+)
+def test_summary_settings(environ: dict[str, str], size: int, leaderboard: bool) -> None:
+    settings = Settings.load(environ=environ, env_file=None)
+    assert (settings.summary_min_group_size, settings.summary_leaderboard) == (size, leaderboard)
+
+
+@pytest.mark.parametrize(
+    ("environ", "expected"),
+    [
+        ({"SUMMARY_MIN_GROUP_SIZE": "five"}, "SUMMARY_MIN_GROUP_SIZE='five' must be a whole"),
+        ({"SUMMARY_LEADERBOARD": "maybe"}, "SUMMARY_LEADERBOARD='maybe' must be on or off"),
+    ],
+)
+def test_bad_summary_settings_say_what_to_write(environ: dict[str, str], expected: str) -> None:
+    with pytest.raises(SettingsError, match=expected):
+        Settings.load(environ=environ, env_file=None)
+
+
+def test_env_example_gives_the_summary_defaults() -> None:
+    example = Path(__file__).resolve().parents[1] / ".env.example"
+    settings = Settings.load(environ={}, env_file=example)
+    defaults = Settings.load(environ={}, env_file=None)
+    assert settings.summary_min_group_size == defaults.summary_min_group_size == 5
+    assert settings.summary_leaderboard is defaults.summary_leaderboard is False

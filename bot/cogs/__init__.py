@@ -8,4 +8,5 @@ EXTENSIONS: tuple[str, ...] = (
     "bot.cogs.plan",
     "bot.cogs.discussion",
     "bot.cogs.privacy",
+    "bot.cogs.summary",
 )
