@@ -128,17 +128,19 @@ def test_table_marks_missed_targets() -> None:
 TINY = replylog.Sizes(replies=300, unrelated=200, passes=1, memory=3000, samples=2)
 
 REPLYLOG_ROWS = [
-    "handler path: 300 replies in -> committed",
-    "handler path: share of raw executemany",
-    "handler path: events in, until the last handled",
     "gateway path: 300 replies in -> committed",
     "gateway path: share of raw executemany",
     "gateway path: events in, until the last handled",
+    "handler path: 300 replies in -> committed",
+    "handler path: share of raw executemany",
+    "handler path: events in, until the last handled",
     "raw executemany, same rows, same schema",
     "unrelated message, on_message p50 (200 calls)",
     "unrelated message, on_message mean",
     "unrelated message, on_message p99",
-    "unrelated message, gateway path (discord.py)",
+    "unrelated message, whole gateway path",
+    "of which discord.py makes the Message",
+    "of which the bot's command processing",
     "RSS over 3,000 events: first / last / max",
     "RSS growth, first sample to last",
 ]
