@@ -155,6 +155,18 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--out", type=Path, metavar="FILE", help="default: standard output")
     export.set_defaults(command=cmd_export)
 
+    summary = sub.add_parser(
+        "summary", help="a group's weekly summary from the database (text; the chart to a file)"
+    )
+    summary.add_argument("--group", metavar="G", help="a group's name or channel id")
+    summary.add_argument(
+        "--week",
+        metavar="WEEK",
+        help="an ISO week such as 2026-W47, or a day in it (default: the week of the next summary)",
+    )
+    summary.add_argument("--chart", type=Path, metavar="FILE", help="write the chart as a PNG")
+    summary.set_defaults(command=cmd_summary)
+
     backup = sub.add_parser("backup", help="copy the database safely, even while the bot runs")
     backup.add_argument("file", type=Path, help="where to write the copy")
     backup.set_defaults(command=cmd_backup)
@@ -494,6 +506,64 @@ def cmd_export(args: argparse.Namespace, out: Terminal, err: Terminal) -> int:
             return 0
 
     return asyncio.run(run())
+
+
+def cmd_summary(args: argparse.Namespace, out: Terminal, err: Terminal) -> int:
+    from bot.chart import try_render_chart
+    from bot.core.summary import SummarySettings, default_week, parse_week, summary_text
+    from bot.storage.database import open_database
+    from bot.storage.groups import groups_with_file
+    from bot.storage.summaries import WeeklySummary, build_summary
+
+    settings = load_settings(args)
+    if not settings.database_path.is_file():
+        err.print(
+            f"{settings.database_path}: no database yet: the summary is made from what the bot "
+            "logged (check DATABASE_PATH)",
+            "red",
+        )
+        return 1
+    week = parse_week(args.week) if args.week else None
+    content = load_content(settings.readings_dir, settings.prompts_dir, settings.groups_file)
+    library = content.library
+    now = dt.datetime.now(dt.UTC)
+
+    async def run() -> WeeklySummary:
+        async with open_database(settings.database_path) as db:
+            groups = await groups_with_file(db, content.groups, library, now=now)
+            ((group, _),) = _choose([(g, set()) for g in groups], args.group, one=True)
+            chosen = week or default_week(group.summary, now, group.cadence.tz)
+            return await build_summary(
+                db,
+                group,
+                chosen,
+                installments=group.plan().installments(library),
+                now=now,
+                settings=SummarySettings(
+                    min_group_size=settings.summary_min_group_size,
+                    leaderboard=settings.summary_leaderboard,
+                ),
+                titles={reading.slug: reading.display_title for reading in library},
+            )
+
+    weekly = asyncio.run(run())
+    title, _, rest = summary_text(weekly.summary).partition("\n")
+    out.print(title, "bold")
+    out.print(rest)
+    if args.chart is None:
+        return 0
+    chart = try_render_chart(weekly.chart)
+    if chart is None:
+        err.print("Could not draw the chart (the log says why); the text above is complete", "red")
+        return 1
+    target: Path = args.chart
+    try:
+        target.write_bytes(chart)
+    except OSError as exc:
+        err.print(f"--chart {target}: cannot write it: {exc.strerror or exc}", "red")
+        return 1
+    out.print(f"Wrote the chart to {target} ({len(chart) // 1000} kB)", "green")
+    return 0
 
 
 def cmd_backup(args: argparse.Namespace, out: Terminal, err: Terminal) -> int:

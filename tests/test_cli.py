@@ -486,3 +486,111 @@ def test_search_says_which_common_words_it_left_out(
     captured = capsys.readouterr()
     assert "What is it?" in captured.out
     assert "Common words left out: the" in captured.err
+
+
+# The weekly summary, offline from the database.
+
+SUMMARY_GROUPS = """groups:
+  - name: essayists
+    channel_id: 300
+    readings: [essay]
+    words: 50
+    questions: 1
+    schedule: "mon,thu 19:00 Europe/Berlin"
+    summary: "sun 18:00"
+    start: 2026-03-02
+"""
+
+
+@pytest.fixture
+def summarised(workdir: Path) -> Path:
+    """A group that posted twice in 2026-W10 and whose members replied and starred."""
+    import asyncio
+
+    from bot.core.posting import load_content
+    from bot.core.replies import ReactionAdd, Reply
+    from bot.storage.database import open_database
+    from bot.storage.groups import claim_post, confirm_post, get_group, sync_file_groups
+    from bot.storage.replies import apply_events
+
+    (workdir / "readings" / "essay.md").write_text(ESSAY)
+    (workdir / "groups.yaml").write_text(SUMMARY_GROUPS)
+    content = load_content(workdir / "readings", workdir / "prompts", workdir / "groups.yaml")
+    first = dt.datetime(2026, 3, 2, 18, tzinfo=dt.UTC)  # Monday 19:00 in Berlin
+
+    async def run() -> None:
+        async with open_database(workdir / "data" / "reading-group.sqlite3") as db:
+            await sync_file_groups(db, content.groups, content.library, now=first)
+            for number, (slot, key) in enumerate(
+                [(first, "essay:1-1"), (first + dt.timedelta(days=3), "essay:2-2")], 1
+            ):
+                group = await get_group(db, 300)
+                assert group is not None
+                post = await claim_post(
+                    db,
+                    group,
+                    slot=slot,
+                    kind="scheduled",
+                    installment_key=key,
+                    number=number,
+                    total=6,
+                    questions=[(f"q{number}", "What is the point?")],
+                    now=slot,
+                )
+                assert post is not None
+                thread = 500 + number
+                await confirm_post(
+                    db, post.id, message_id=thread, thread_id=thread, late=False, now=slot
+                )
+            await apply_events(
+                db,
+                [
+                    Reply(1001, 501, 300, 9, 1, 7, "Ana", "The point is clear", first, words=4),
+                    Reply(1002, 501, 300, 9, 1, 8, "Bo", "Not to me", first, words=3),
+                    ReactionAdd(1001, 501, 8, "⭐", first),
+                ],
+            )
+
+    asyncio.run(run())
+    return workdir
+
+
+def test_summary_prints_the_week_and_writes_the_chart(
+    summarised: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["summary", "--week", "2026-W10", "--chart", "week.png"]) == 0
+    out = capsys.readouterr().out
+    lines = out.splitlines()
+    assert lines[0] == "essayists · Week 2026-W10 · 2–8 Mar 2026 (Europe/Berlin)"
+    assert "  #1/6 essay §1 · " in out and "  #2/6 essay §2 · " in out
+    assert "\n  2 replies, 7 words, 2 participants\n" in out  # the first week: no week before
+    assert "Welcome to our new voices: Ana and Bo!" in out
+    assert '⭐ Ana on essay §1: "The point is clear"' in out  # two members: no star count
+    assert "Questions still open\n  #2 essay §2: What is the point?" in out
+    assert "Wrote the chart to week.png" in out
+    assert (summarised / "week.png").read_bytes().startswith(b"\x89PNG\r\n\x1a\n")
+    # A day of the week names the same week.
+    assert main(["summary", "--group", "essayists", "--week", "2026-03-08"]) == 0
+    assert capsys.readouterr().out.splitlines()[0] == lines[0]
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["summary", "--week", "W10"], "'W10' is not a week: write it as YEAR-Wnn"),
+        (["summary", "--group", "nobody"], "--group 'nobody': no such group"),
+        (["summary", "--week", "2026-W10", "--chart", "missing/dir/x.png"], "--chart missing"),
+    ],
+)
+def test_summary_mistakes_say_why(
+    summarised: Path, capsys: pytest.CaptureFixture[str], args: list[str], message: str
+) -> None:
+    assert main(args) == 1
+    assert message in capsys.readouterr().err
+
+
+def test_summary_without_a_database_says_so(
+    workdir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["summary"]) == 1
+    assert "no database yet" in capsys.readouterr().err

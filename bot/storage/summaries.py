@@ -268,7 +268,7 @@ class WeekData:
         replies: the week's replies (opted-out members left out) with their reactions.
         questions: questions of the window's posts, each marked answered or not.
         earlier_authors: the week's authors who had replied in the group before it.
-        previous: the week before's counts.
+        previous: the week before's counts; None when the plan started after it.
         group_size: members who took part in the window's weeks; None when the week's
             participants alone reach the minimum group size (no need to count further).
         opted_out: every opted-out member.
@@ -280,7 +280,7 @@ class WeekData:
     replies: tuple[ReplyRow, ...]
     questions: tuple[QuestionRow, ...]
     earlier_authors: frozenset[int]
-    previous: WeekCounts
+    previous: WeekCounts | None
     group_size: int | None
     opted_out: frozenset[int]
     reply_times: tuple[tuple[dt.datetime, int], ...]
@@ -490,9 +490,12 @@ async def read_week(
             )
         )
 
-    (before,) = await _rows(
-        db, _COUNTS, {"group": channel, "start": _stamp(previous_start), "end": _stamp(start)}
-    )
+    previous = None
+    if group.start < start:  # a plan's first week has no week before to compare with
+        (before,) = await _rows(
+            db, _COUNTS, {"group": channel, "start": _stamp(previous_start), "end": _stamp(start)}
+        )
+        previous = WeekCounts(before[0], before[1], before[2])
     participants = set(authors.values())
     group_size = None
     if len(participants) < min_group_size:  # else the week alone is group enough
@@ -520,7 +523,7 @@ async def read_week(
         replies=tuple(replies),
         questions=questions,
         earlier_authors=earlier,
-        previous=WeekCounts(before[0], before[1], before[2]),
+        previous=previous,
         group_size=group_size,
         opted_out=opted_out,
         reply_times=reply_times,

@@ -182,6 +182,17 @@ async def test_an_empty_week_reads_nothing_and_counts_zero(world: World) -> None
     assert sum(weekly.chart.replies) == 1
 
 
+@pytest.mark.parametrize(
+    ("week", "compared"), [(IsoWeek(2026, 1), False), (IsoWeek(2026, 2), True)]
+)
+async def test_the_plans_first_week_has_no_week_before_to_compare_with(
+    world: World, week: IsoWeek, compared: bool
+) -> None:
+    # The plan starts on Thursday 1 Jan 2026, in week 2026-W01.
+    data = await read_week(world.db, world.group, week, installments=INSTALLMENTS)
+    assert (data.previous is not None) is compared
+
+
 # --- opted-out members --------------------------------------------------------------------------
 
 
