@@ -241,7 +241,9 @@ class Summaries(commands.Cog):
         """Send the claimed summary with its chart (text only if drawing fails or the bot may
         not attach files), then confirm it."""
         late = claim.kind == "scheduled" and now - claim.slot > DEFAULT_GRACE
-        if chart is None and channel.permissions_for(channel.guild.me).attach_files:
+        if not channel.permissions_for(channel.guild.me).attach_files:
+            chart = None  # text only, rather than a refused message
+        elif chart is None:
             chart = await render(weekly)
         outgoing = summary_message(
             weekly.summary,
@@ -379,7 +381,7 @@ class Summaries(commands.Cog):
         assert claim.message_id is not None and claim.posted_at is not None
         try:
             message = await channel.fetch_message(claim.message_id)
-        except discord.NotFound:
+        except (discord.NotFound, discord.Forbidden):  # deleted, or history out of reach
             message = None
         if message is not None and message.embeds:
             embeds = [discord.Embed.from_dict(e.to_dict()) for e in message.embeds]

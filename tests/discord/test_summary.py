@@ -19,7 +19,7 @@ from bot.render import SUMMARY_CHART_FILE
 from bot.storage.summaries import claim_summary, summary_posts_of
 from tests.discord import scheduling
 from tests.discord.scheduling import FIRST_SLOT, Clock, MakeBot, group_config, tick
-from tests.fakediscord import FakeDiscord, Message
+from tests.fakediscord import FakeDiscord, Message, Perm
 
 # The scheduling fixtures this module uses, by name.
 clock, db, library, make_bot, prompts = (
@@ -276,6 +276,23 @@ async def test_the_summary_goes_out_as_text_when_the_chart_fails(
     assert "image" not in message.embeds[0]
     assert "2 replies" in text_of(message)
     assert any("could not draw the summary chart" in r.getMessage() for r in caplog.records)
+
+
+async def test_without_attach_files_the_summary_goes_out_as_text(
+    fake_discord: FakeDiscord, week: Week, clock: Clock
+) -> None:
+    fake = fake_discord
+    fake.set_permissions("readings", fake.bot, deny=Perm.ATTACH_FILES)
+
+    def denied() -> bool:
+        channel: Any = week.bot.get_channel(fake.readings.id)
+        return not channel.permissions_for(channel.guild.me).attach_files
+
+    await fake.wait_for(denied, what="the bot to see the new permissions")
+    clock.set(SUMMARY_TIME)
+    await summaries(week.bot).tick()
+    (message,) = summary_messages(fake)
+    assert message.attachments == [] and "image" not in message.embeds[0]
 
 
 async def test_one_broken_group_does_not_stop_the_others(
