@@ -32,7 +32,7 @@ import sqlite3
 from collections import Counter
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, replace
-from typing import Literal
+from typing import Literal, cast
 
 import aiosqlite
 
@@ -299,6 +299,8 @@ _POSTS = f"""
     ORDER BY p.id
 """
 
+#: message_id, channel_id, post_id, author_id, author_name, created_at, words
+_ReplyTuple = tuple[int, int, int | None, int, str, str, int]
 _REPLIES = f"""
     SELECT message_id, channel_id, post_id, author_id, author_name, created_at, words
     FROM replies
@@ -452,8 +454,10 @@ async def read_week(
         posts.append(post)
         by_id[row["id"]] = post
 
-    rows = await _rows(db, _REPLIES, week_range)
-    authors = {row["message_id"]: row["author_id"] for row in rows}
+    async with db.execute(_REPLIES, week_range) as cursor:
+        cursor.row_factory = None  # plain tuples: a busy week has tens of thousands of rows
+        rows = cast(list[_ReplyTuple], await cursor.fetchall())
+    authors = {row[0]: row[3] for row in rows}
     stars: Counter[int] = Counter()
     stuck: Counter[int] = Counter()
     for message_id, user_id, name in await _rows(db, _REACTIONS, {**week_range, **emoji}):
@@ -481,7 +485,7 @@ async def read_week(
                 author_name=name,
                 created_at=dt.datetime.fromisoformat(created_at),
                 words=length,
-                installment=numbers.get(post_id),
+                installment=None if post_id is None else numbers.get(post_id),
                 thread_id=where if where != channel else None,
                 content=texts.get(message_id) if marks else None,
                 stars=stars.get(message_id, 0) if marks else 0,
