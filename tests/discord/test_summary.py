@@ -142,6 +142,21 @@ async def test_the_summary_is_posted_once_at_its_time_with_its_chart(
     assert (claim.week, claim.message_id, claim.late) == (WEEK, message.id, False)
 
 
+async def test_the_summary_loop_runs_by_itself_once_ready(
+    fake_discord: FakeDiscord, make_bot: MakeBot, clock: Clock
+) -> None:
+    clock.set(SUMMARY_TIME)
+    summary = parse_cadence("sun 18:00 Europe/Berlin")
+    running = await make_bot(
+        [group_config(fake_discord.readings.id, summary=summary)], tick_seconds=0.05
+    )
+    await fake_discord.wait_for(lambda: summary_messages(fake_discord), what="the summary")
+    loop = summaries(running).ticker
+    after = loop.current_loop + 3
+    await fake_discord.wait_for(lambda: loop.current_loop >= after, what="three more ticks")
+    assert len(summary_messages(fake_discord)) == 1
+
+
 async def test_a_restarted_bot_does_not_post_the_week_again(
     fake_discord: FakeDiscord,
     week: Week,
