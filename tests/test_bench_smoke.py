@@ -131,6 +131,7 @@ REPLYLOG_ROWS = [
     "gateway path: 300 replies in -> committed",
     "gateway path: share of raw executemany",
     "gateway path: events in, until the last handled",
+    "gateway path, the writer dropping its batches",
     "handler path: 300 replies in -> committed",
     "handler path: share of raw executemany",
     "handler path: events in, until the last handled",
