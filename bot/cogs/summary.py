@@ -287,7 +287,9 @@ class Summaries(commands.Cog):
 
     @app_commands.command(name="summary")
     @app_commands.guild_only()
-    @app_commands.describe(week="a week such as 2026-W47, or a day in it (default: this week)")
+    @app_commands.describe(
+        week="a week such as 2026-W47, or a day in it (default: the week of the next summary)"
+    )
     async def summary(self, interaction: discord.Interaction, week: str | None = None) -> None:
         """The weekly summary: organizers preview any week and post it, members see the last one."""
         group = await get_group(self.bot.db, _channel_id(interaction))
@@ -316,9 +318,13 @@ class Summaries(commands.Cog):
             if group.summary is not None and week >= default_week(group.summary, now, tz):
                 note += " Posting it now takes the place of its scheduled summary."
             view = PostSummaryView(
-                self, owner_id=interaction.user.id, channel=channel, week=week, weekly=weekly
+                self,
+                owner_id=interaction.user.id,
+                channel=channel,
+                week=week,
+                weekly=weekly,
+                chart=chart,
             )
-            view.chart = chart
         else:
             note = f"Preview of {week}. {self.claim_note(claim, channel)}"
         outgoing = summary_message(weekly.summary, chart=chart is not None)
@@ -465,10 +471,11 @@ class PostSummaryView(OwnedView):
         channel: discord.TextChannel,
         week: IsoWeek,
         weekly: WeeklySummary,
+        chart: bytes | None,
     ) -> None:
         super().__init__(owner_id=owner_id)
         self.cog, self.channel, self.week, self.weekly = cog, channel, week, weekly
-        self.chart: bytes | None = None
+        self.chart = chart  # what the organizer saw is what is posted
         self.post.label = f"Post in #{channel.name}"[:80]
 
     @discord.ui.button(label="Post", style=discord.ButtonStyle.primary, custom_id="summary:post")
