@@ -30,6 +30,7 @@ from bot.core.plan import (
     default_readings,
     format_moment,
     format_preview,
+    parse_summary,
     resolve_readings,
     schedule_preview,
     short_names,
@@ -176,6 +177,7 @@ class PlanCog(commands.Cog, name="Plan"):
         organizer_role="a role that may run the organizer commands besides Manage Server",
         name="a short name for the group (default: the channel's name)",
         reply_log="what the discussion log keeps of replies (default: content)",
+        summary="weekday and time of the weekly summary, e.g. sun 18:00, or off (default: off)",
     )
     @app_commands.choices(
         reply_log=[
@@ -199,6 +201,7 @@ class PlanCog(commands.Cog, name="Plan"):
         organizer_role: discord.Role | None = None,
         name: str | None = None,
         reply_log: str | None = None,
+        summary: str | None = None,
     ) -> None:
         """Start (or change) this channel's reading plan: organizers only."""
         channel = interaction.channel
@@ -249,6 +252,7 @@ class PlanCog(commands.Cog, name="Plan"):
             ),
             retired=False,
             reply_log=cast(ReplyLogMode, reply_log) if reply_log else base.reply_log,
+            summary=parse_summary(summary, cadence.tz) if summary else base.summary,
         )
         self.scheduler.installments(group)  # a plan that cannot be cut is refused here
         async with self.scheduler.lock(channel.id):

@@ -474,9 +474,7 @@ def _group(
             errors.append(ContentError(path, _line(nodes["schedule"]), f"schedule: {exc}"))
     if cadence is not None and fields.get("summary"):
         try:
-            summary = parse_cadence(fields["summary"], timezone=cadence.tz)
-            if len(summary.weekdays) != 1:
-                raise PlanError("the summary is weekly: name one weekday, e.g. 'sun 18:00'")
+            summary = parse_summary(fields["summary"], cadence.tz)
         except PlanError as exc:
             errors.append(ContentError(path, _line(nodes["summary"]), f"summary: {exc}"))
     if len(errors) > before or cadence is None:
@@ -497,6 +495,21 @@ def _group(
         path=path,
         line=line,
     )
+
+
+def parse_summary(text: str, tz: zoneinfo.ZoneInfo) -> Cadence | None:
+    """When the weekly summary is posted, e.g. ``sun 18:00`` in the plan's zone ``tz``; None
+    for ``off``.
+
+    Raises:
+        PlanError: not one weekday and a time.
+    """
+    if text.strip().lower() in _OFF:
+        return None
+    summary = parse_cadence(text, timezone=tz)
+    if len(summary.weekdays) != 1:
+        raise PlanError("the summary is weekly: name one weekday, e.g. 'sun 18:00'")
+    return summary
 
 
 def _field(key: str, node: yaml.Node, library: Library | None) -> Any:

@@ -403,3 +403,21 @@ def test_reply_log_defaults_to_content_and_rejects_other_values() -> None:
     assert [str(e) for e in caught.value.errors] == [
         "groups.yaml:4: reply_log: 'all' is not one of content, counts, off"
     ]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("sun 18:00", "sun 18:00 Europe/Berlin"), ("off", None), ("OFF", None)],
+)
+def test_parse_summary(text: str, expected: str | None) -> None:
+    from bot.core.plan import parse_summary
+
+    summary = parse_summary(text, ZoneInfo("Europe/Berlin"))
+    assert (None if summary is None else str(summary)) == expected
+
+
+def test_a_summary_names_one_weekday() -> None:
+    from bot.core.plan import parse_summary
+
+    with pytest.raises(PlanError, match="name one weekday"):
+        parse_summary("sat,sun 18:00", ZoneInfo("Europe/Berlin"))

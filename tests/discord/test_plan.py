@@ -368,3 +368,17 @@ async def test_a_new_installment_size_finds_the_place_again_without_skipping(
 def bot_installments(bot: ReadingGroupBot, group: Group) -> tuple[Installment, ...]:
     assert bot.scheduler is not None
     return bot.scheduler.installments(group)
+
+
+async def test_plan_start_sets_the_weekly_summary(
+    fake_discord: FakeDiscord, make_bot: MakeBot, db: aiosqlite.Connection
+) -> None:
+    await make_bot()
+    reply = await run(fake_discord, "organizer", "plan start", {**START, "summary": "sun 18:00"})
+    assert reply.content.startswith("Started the reading plan")
+    group = await get_group(db, fake_discord.readings.id)
+    assert group is not None and str(group.summary) == "sun 18:00 Europe/Berlin"
+    bad = await run(fake_discord, "organizer", "plan start", {**START, "summary": "weekends"})
+    assert "weekday" in bad.content
+    group = await get_group(db, fake_discord.readings.id)
+    assert group is not None and str(group.summary) == "sun 18:00 Europe/Berlin"
