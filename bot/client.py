@@ -164,6 +164,10 @@ class ReadingGroupBot(commands.Bot):
                 "or run 'reading-group sync' once for all servers"
             )
 
+    async def on_message(self, message: discord.Message, /) -> None:
+        """The bot has slash commands only: skip discord.py's prefix-command parsing, which
+        would otherwise run for every message in the server (the cogs still get each one)."""
+
     async def on_ready(self) -> None:
         assert self.user is not None
         log.info("Logged in as %s (%s) in %d servers", self.user, self.user.id, len(self.guilds))
