@@ -21,6 +21,7 @@ import aiohttp
 import discord
 from discord.ext import commands, tasks
 
+from bot.backoff import GroupBackoff
 from bot.client import DEFAULT_TICK_SECONDS, ReadingGroupBot
 from bot.core.errors import PlanError, ReadingGroupError
 from bot.core.excerpts import Installment, parse_key
@@ -55,8 +56,6 @@ log = logging.getLogger(__name__)
 #: Messages of the channel searched for an unconfirmed post's marker.
 HISTORY_LIMIT = 100
 #: After a failure other than a missing permission: wait this long, doubling up to the maximum.
-BACKOFF_FIRST = dt.timedelta(minutes=1)
-BACKOFF_MAX = dt.timedelta(hours=1)
 #: Discord's code for "a thread has already been created for this message".
 THREAD_EXISTS = 160004
 
@@ -83,8 +82,7 @@ class Scheduler(commands.Cog):
     def __init__(self, bot: ReadingGroupBot) -> None:
         self.bot = bot
         self._locks: dict[int, asyncio.Lock] = {}
-        self._retry: dict[int, tuple[dt.datetime, int]] = {}  # channel -> (not before, failures)
-        self._logged: dict[int, str] = {}  # channel -> the last error logged, to log it once
+        self.backoff = GroupBackoff(log, "the posting", (ReadingGroupError, *TRANSIENT))
         self._cache: tuple[Library, dict[tuple[tuple[str, ...], int], tuple[Installment, ...]]]
         self._cache = (bot.library, {})
         self._tasks: set[asyncio.Task[None]] = set()
@@ -128,9 +126,7 @@ class Scheduler(commands.Cog):
             try:
                 await self.run_group(group.channel_id)
             except Exception as exc:
-                self._failed(group, exc)
-            else:
-                self._logged.pop(group.channel_id, None)
+                self.backoff.failed(group.name, group.channel_id, exc, self.bot.clock())
 
     async def run_group(self, channel_id: int) -> None:
         """Post the group's due installment, if any (and finish an unconfirmed post first)."""
@@ -139,8 +135,7 @@ class Scheduler(commands.Cog):
             if group is None or group.retired or group.paused or group.blocked is not None:
                 return
             now = self.bot.clock()
-            retry = self._retry.get(channel_id)
-            if retry is not None and now < retry[0]:
+            if not self.backoff.ready(channel_id, now):
                 return
             channel = self._channel(group)
             try:
@@ -165,7 +160,7 @@ class Scheduler(commands.Cog):
             except PostingBlocked as exc:
                 await self._block(channel, group, exc, now, tell=True)
                 return
-            self._retry.pop(channel_id, None)
+            self.backoff.succeeded(channel_id)
 
     async def post_next(self, channel_id: int) -> discord.Message:
         """Post the group's next installment now (/plan next), or finish an unconfirmed one.
@@ -463,35 +458,6 @@ class Scheduler(commands.Cog):
         except discord.HTTPException:
             log.warning(
                 "Could not tell user %s by DM that group %s is blocked", user_id, group.name
-            )
-
-    def _failed(self, group: Group, exc: Exception) -> None:
-        """Log a group's failure once (not every tick) and back off before trying again."""
-        now = self.bot.clock()
-        _, failures = self._retry.get(group.channel_id, (now, 0))
-        failures += 1
-        wait = min(BACKOFF_FIRST * 2 ** (failures - 1), BACKOFF_MAX)
-        self._retry[group.channel_id] = (now + wait, failures)
-        text = f"{type(exc).__name__}: {exc}"
-        if self._logged.get(group.channel_id) == text:
-            log.debug("Group %s failed again: %s", group.name, text)
-            return
-        self._logged[group.channel_id] = text
-        if isinstance(exc, (ReadingGroupError, *TRANSIENT)):
-            log.error(
-                "Group %s (channel %s): %s; next try in %s",
-                group.name,
-                group.channel_id,
-                text,
-                wait,
-            )
-        else:
-            log.error(
-                "Group %s (channel %s) failed; next try in %s",
-                group.name,
-                group.channel_id,
-                wait,
-                exc_info=exc,
             )
 
 

@@ -25,6 +25,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands, tasks
 
+from bot.backoff import GroupBackoff
 from bot.chart import try_render_chart
 from bot.client import DEFAULT_TICK_SECONDS, ReadingGroupBot
 from bot.cogs.plan import NO_PLAN, _channel_id, _is_organizer
@@ -61,9 +62,6 @@ log = logging.getLogger(__name__)
 
 #: Messages of the channel searched for an unconfirmed summary's marker.
 HISTORY_LIMIT = 100
-#: After a failure: wait this long before the group's next try, doubling up to the maximum.
-BACKOFF_FIRST = dt.timedelta(minutes=1)
-BACKOFF_MAX = dt.timedelta(hours=1)
 #: What the bot needs in the channel to post a summary (the chart also needs Attach Files).
 NEEDED_PERMISSIONS = {
     "view_channel": "View Channel",
@@ -83,8 +81,9 @@ class Summaries(commands.Cog):
     def __init__(self, bot: ReadingGroupBot) -> None:
         self.bot = bot
         self._locks: dict[int, asyncio.Lock] = {}
-        self._retry: dict[int, tuple[dt.datetime, int]] = {}  # channel -> (not before, failures)
-        self._logged: dict[int, str] = {}  # channel -> the last error logged, to log it once
+        self.backoff = GroupBackoff(
+            log, "the weekly summary", (ReadingGroupError, discord.HTTPException)
+        )
         self._tasks: set[asyncio.Task[None]] = set()
 
     async def cog_load(self) -> None:
@@ -122,9 +121,7 @@ class Summaries(commands.Cog):
             try:
                 await self.run_group(group.channel_id)
             except Exception as exc:
-                self._failed(group, exc)
-            else:
-                self._logged.pop(group.channel_id, None)
+                self.backoff.failed(group.name, group.channel_id, exc, self.bot.clock())
 
     async def run_group(self, channel_id: int) -> discord.Message | None:
         """Finish the group's unconfirmed summary, then post the due one if its week is not
@@ -134,12 +131,11 @@ class Summaries(commands.Cog):
             if group is None or group.retired or group.summary is None:
                 return None
             now = self.bot.clock()
-            retry = self._retry.get(channel_id)
-            if retry is not None and now < retry[0]:
+            if not self.backoff.ready(channel_id, now):
                 return None
             channel = self._channel(group)
             sent = await self._run(channel, group, now)
-            self._retry.pop(channel_id, None)
+            self.backoff.succeeded(channel_id)
             return sent
 
     async def _run(
@@ -424,28 +420,6 @@ class Summaries(commands.Cog):
                 f"I need the {', '.join(missing)} permission{'s' * (len(missing) > 1)} in "
                 f"#{channel.name} to post the weekly summary"
             )
-
-    def _failed(self, group: Group, exc: Exception) -> None:
-        """Log a group's failure once (not at every tick) and back off before its next try."""
-        now = self.bot.clock()
-        _, failures = self._retry.get(group.channel_id, (now, 0))
-        failures += 1
-        wait = min(BACKOFF_FIRST * 2 ** (failures - 1), BACKOFF_MAX)
-        self._retry[group.channel_id] = (now + wait, failures)
-        text = f"{type(exc).__name__}: {exc}"
-        if self._logged.get(group.channel_id) == text:
-            log.debug("Group %s: summary failed again: %s", group.name, text)
-            return
-        self._logged[group.channel_id] = text
-        expected = isinstance(exc, ReadingGroupError | discord.HTTPException)
-        log.error(
-            "Group %s (channel %s): the weekly summary failed: %s; next try in %s",
-            group.name,
-            group.channel_id,
-            text,
-            wait,
-            exc_info=None if expected else exc,
-        )
 
 
 async def render(weekly: WeeklySummary) -> bytes | None:
