@@ -23,9 +23,13 @@ from bot.core.replies import (
     word_count,
 )
 from bot.replylog import ReplyLog
-from bot.storage.replies import Target, erase_old_content, last_logged_id
+from bot.storage.replies import Target, erase_old_content, recent_logged_ids
 
 log = logging.getLogger(__name__)
+
+#: Logged messages of a channel re-read on every catch-up, for edits and deletions made while
+#: the bot was away (one history request per thread).
+RECHECK = 100
 
 #: Message types that are members talking (not joins, pins, thread notices...).
 CONVERSATION = frozenset({discord.MessageType.default, discord.MessageType.reply})
@@ -206,13 +210,16 @@ class Discussion(commands.Cog):
         channel = self.bot.get_channel(channel_id) or await self.bot.fetch_channel(channel_id)
         if not isinstance(channel, discord.abc.Messageable):
             return 0
-        # Safe to resume after the newest logged message: a channel's rows are committed oldest
-        # first (live events wait while the channel is backfilled, see ReplyLog.hold).
-        after = await last_logged_id(self.bot.db, channel_id) or first.message_id
+        # Re-read the last RECHECK logged messages too: an edit or a deletion made while the
+        # bot was away shows there. Resuming there is safe: a channel's rows are committed
+        # oldest first (live events wait while it is backfilled, see ReplyLog.hold).
+        before, recent = await recent_logged_ids(self.bot.db, channel_id, RECHECK)
+        seen: set[int] = set()
         queued = 0
         async for message in channel.history(
-            limit=None, after=discord.Object(id=after), oldest_first=True
+            limit=None, after=discord.Object(id=before or first.message_id), oldest_first=True
         ):
+            seen.add(message.id)
             reply_to = message.reference.message_id if message.reference else None
             target = (
                 self.log.target_for(channel_id, reply_to)
@@ -222,6 +229,9 @@ class Discussion(commands.Cog):
             if target is not None and self._is_conversation(message):
                 self.log.put(self._reply(message, target))
                 queued += 1
+        gone = tuple(message_id for message_id in recent if message_id not in seen)
+        if gone:
+            self.log.put(Delete(gone))
         return queued
 
     # -- retention

@@ -183,12 +183,20 @@ async def log_targets(db: aiosqlite.Connection, *, per_group: int = 20) -> list[
         return [Target(int(r[0]), r[1], int(r[2]), int(r[3]), r[4], r[5]) async for r in cursor]
 
 
-async def last_logged_id(db: aiosqlite.Connection, channel_id: int) -> int | None:
-    """The newest logged message in a thread or channel: backfill resumes after it."""
-    query = "SELECT max(message_id) FROM replies WHERE channel_id = ?"
-    async with db.execute(query, (channel_id,)) as cursor:
-        row = await cursor.fetchone()
-    return int(row[0]) if row and row[0] is not None else None
+async def recent_logged_ids(
+    db: aiosqlite.Connection, channel_id: int, count: int
+) -> tuple[int | None, list[int]]:
+    """The ``count`` newest logged messages of a channel, oldest first, and the logged message
+    just before them (None when there are no more): a catch-up re-reads the channel after that
+    one, to see edits and deletions made while the bot was away."""
+    query = """
+        SELECT message_id FROM replies WHERE channel_id = ?
+        ORDER BY message_id DESC LIMIT ?
+    """
+    async with db.execute(query, (channel_id, count + 1)) as cursor:
+        newest = [int(row[0]) async for row in cursor]
+    before = newest[count] if len(newest) > count else None
+    return before, sorted(newest[:count])
 
 
 async def opted_out_ids(db: aiosqlite.Connection) -> set[int]:

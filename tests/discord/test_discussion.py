@@ -327,3 +327,24 @@ async def test_retention_erases_old_text_and_keeps_the_count(
     clock.set(discord.utils.utcnow() + dt.timedelta(days=366))
     await cog.retention()
     assert await rows(db, "SELECT content, words FROM replies") == [(None, 3)]
+
+
+async def test_edits_and_deletions_made_while_the_bot_was_down_are_caught_up(
+    fake_discord: FakeDiscord,
+    posted: Posted,
+    make_bot: MakeBot,
+    db: aiosqlite.Connection,
+) -> None:
+    kept = fake_discord.post("alice", posted.thread_id, "first version")
+    gone = fake_discord.post("bob", posted.thread_id, "regretted at once")
+    await logged(fake_discord, db, "SELECT count(*) FROM replies", [(2,)])
+    await posted.bot.close()
+    fake_discord.edit(kept, "second version")
+    fake_discord.delete(gone)
+    await make_bot([group_config(fake_discord.readings.id)])
+    await logged(
+        fake_discord,
+        db,
+        "SELECT message_id, content FROM replies",
+        [(kept.id, "second version")],
+    )

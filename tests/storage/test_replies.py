@@ -21,10 +21,10 @@ from bot.storage.replies import (
     erase_old_content,
     export_replies,
     forget_member,
-    last_logged_id,
     log_targets,
     member_data,
     opted_out_ids,
+    recent_logged_ids,
     set_opted_out,
 )
 
@@ -97,8 +97,9 @@ async def test_a_reply_is_logged_once_however_often_it_is_seen(
         (1002, "reply 1002 about the market"),
         (1003, "reply 1003 about the market"),
     ]
-    assert await last_logged_id(db, THREAD) == 1003
-    assert await last_logged_id(db, 999) is None
+    assert await recent_logged_ids(db, THREAD, 2) == (1001, [1002, 1003])
+    assert await recent_logged_ids(db, THREAD, 5) == (None, [1001, 1002, 1003])
+    assert await recent_logged_ids(db, 999, 5) == (None, [])
 
 
 async def test_edits_update_content_and_a_stale_copy_does_not_revert_them(
