@@ -53,9 +53,10 @@ from bot.storage.replies import Target
 
 log = logging.getLogger(__name__)
 
-#: Messages of the channel searched for an unconfirmed post's marker.
+#: Messages read back for an unconfirmed post's marker when the group has no earlier post.
 HISTORY_LIMIT = 100
-#: After a failure other than a missing permission: wait this long, doubling up to the maximum.
+#: The most messages read back to the previous post when looking for an unconfirmed one.
+HISTORY_MAX = 5000
 #: Discord's code for "a thread has already been created for this message".
 THREAD_EXISTS = 160004
 
@@ -385,8 +386,20 @@ class Scheduler(commands.Cog):
         """The post's messages already in the channel, by part number (from their markers)."""
         assert self.bot.user is not None
         found: dict[int, discord.Message] = {}
+        # Every part of this post is newer than the group's previous post: read the channel
+        # back to that one, however busy it was (up to HISTORY_MAX), else its last messages.
+        earlier = [
+            p.message_id
+            for p in await posts_of(self.bot.db, post.channel_id)
+            if p.message_id is not None and p.id != post.id
+        ]
+        history = (
+            channel.history(limit=HISTORY_MAX, after=discord.Object(id=max(earlier)))
+            if earlier
+            else channel.history(limit=HISTORY_LIMIT)
+        )
         try:
-            async for message in channel.history(limit=HISTORY_LIMIT):
+            async for message in history:
                 if message.author.id != self.bot.user.id:
                     continue
                 for embed in message.embeds:

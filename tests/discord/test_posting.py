@@ -455,3 +455,42 @@ async def test_a_kill_between_claim_and_confirmation_then_a_restart_posts_exactl
     log = (tmp_path / "bot.log").read_text()
     assert "reconciling unconfirmed post of slot 2027-01-04 18:00:00+00:00" in log
     assert "Traceback" not in log.split("reconciling", 1)[1]
+
+
+async def test_an_unconfirmed_post_is_found_behind_a_busy_channel(
+    fake_discord: FakeDiscord, make_bot: MakeBot, clock: Clock, db: aiosqlite.Connection
+) -> None:
+    fake = fake_discord
+    bot = await make_bot([group_config(fake.readings.id)])
+    clock.set(FIRST_SLOT)
+    await tick(bot)
+    group = await get_group(db, fake.readings.id)
+    assert group is not None and bot.scheduler is not None
+    second = bot.scheduler.installments(group)[1]
+    slot = FIRST_SLOT + dt.timedelta(days=3)  # Thursday, 19:00 in Berlin
+    claimed = await claim_post(
+        db,
+        group,
+        slot=slot,
+        kind="scheduled",
+        installment_key=second.key,
+        number=2,
+        total=30,
+        questions=[("q2", "A second question?")],
+        now=slot,
+    )
+    assert claimed is not None
+    # The post went out before a crash; then the channel got busy: 150 messages after it.
+    sent = fake.post(
+        fake.bot,
+        "readings",
+        embeds=[{"description": "x", "footer": {"text": post_marker(fake.readings.id, slot)}}],
+    )
+    for n in range(150):
+        fake.post("alice", "readings", f"chatter {n}")
+    clock.set(slot + dt.timedelta(seconds=30))
+    await tick(bot)
+    assert [m.id for m in first_parts(fake, "readings")][-1] == sent.id
+    assert len(first_parts(fake, "readings")) == 2
+    (stored,) = [p for p in await posts_of(db, fake.readings.id) if p.id == claimed.id]
+    assert stored.message_id == sent.id and stored.posted_at is not None
