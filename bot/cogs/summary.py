@@ -54,14 +54,17 @@ from bot.storage.summaries import (
     last_summary,
     pass_summary,
     summary_post,
+    summary_posts_of,
     unconfirmed_summaries,
 )
 from bot.views import OwnedView
 
 log = logging.getLogger(__name__)
 
-#: Messages of the channel searched for an unconfirmed summary's marker.
+#: Messages read back for an unconfirmed summary's marker when there is no earlier summary.
 HISTORY_LIMIT = 100
+#: The most messages read back to the previous summary when looking for an unconfirmed one.
+HISTORY_MAX = 5000
 #: What the bot needs in the channel to post a summary (the chart also needs Attach Files).
 NEEDED_PERMISSIONS = {
     "view_channel": "View Channel",
@@ -219,7 +222,19 @@ class Summaries(commands.Cog):
         """The claimed summary in the channel's recent history (by its marker), or None."""
         assert self.bot.user is not None
         wanted = (claim.channel_id, claim.week)
-        async for message in channel.history(limit=HISTORY_LIMIT):
+        # The summary is newer than the group's previous one: read back to that one, however
+        # busy the channel was (up to HISTORY_MAX), else the channel's last messages.
+        earlier = [
+            p.message_id
+            for p in await summary_posts_of(self.bot.db, claim.channel_id)
+            if p.message_id is not None and p.id != claim.id
+        ]
+        history = (
+            channel.history(limit=HISTORY_MAX, after=discord.Object(id=max(earlier)))
+            if earlier
+            else channel.history(limit=HISTORY_LIMIT)
+        )
+        async for message in history:
             if message.author.id != self.bot.user.id:
                 continue
             if any(parse_summary_marker(e.footer.text or "") == wanted for e in message.embeds):

@@ -408,3 +408,29 @@ async def test_a_member_sees_the_last_posted_summary(
     other = await fake.slash("alice", "summary", {"week": "2027-W02"}, channel="readings").message()
     assert "No weekly summary of 2027-W02 was posted" in other.content
     assert "The last one is of 2027-W01" in other.content
+
+
+async def test_an_unconfirmed_summary_is_found_behind_a_busy_channel(
+    fake_discord: FakeDiscord, week: Week, clock: Clock, db: aiosqlite.Connection
+) -> None:
+    fake = fake_discord
+    clock.set(SUMMARY_TIME)
+    await summaries(week.bot).tick()  # week 1's summary, confirmed
+    following, due = WEEK.shift(1), SUMMARY_TIME + dt.timedelta(days=7)
+    clock.set(due)
+    claim = await claim_summary(
+        db, fake.readings.id, following, slot=due, kind="scheduled", now=due
+    )
+    assert claim is not None
+    # Sent before a crash, never confirmed; then 150 messages in the channel after it.
+    footer = {
+        "text": f"Times show in your own timezone · {summary_marker(fake.readings.id, following)}"
+    }
+    sent = fake.post(fake.bot, "readings", embeds=[{"title": "Weekly summary", "footer": footer}])
+    for n in range(150):
+        fake.post("alice", "readings", f"chatter {n}")
+    await summaries(week.bot).tick()
+    assert [m.id for m in summary_messages(fake)][-1] == sent.id
+    assert len(summary_messages(fake)) == 2
+    stored = {p.week: p for p in await summary_posts_of(db, fake.readings.id)}
+    assert stored[following].message_id == sent.id and stored[following].posted_at is not None
