@@ -28,6 +28,7 @@ from bot.render import NO_PINGS
 from bot.settings import Settings
 from bot.storage.groups import sync_file_groups, unblock_groups
 from bot.storage.search import sync_index
+from bot.ticking import DEFAULT_TICK_SECONDS
 from bot.tree import ReadingGroupTree
 
 if TYPE_CHECKING:
@@ -39,7 +40,6 @@ SyncMode = Literal["none", "dev-guild", "global"]
 Clock = Callable[[], dt.datetime]
 
 #: Seconds between two runs of the posting tick.
-DEFAULT_TICK_SECONDS = 30.0
 
 
 def utc_now() -> dt.datetime:
@@ -80,9 +80,9 @@ class ReadingGroupBot(commands.Bot):
             prompts: the questions (default: loaded from ``settings.prompts_dir`` on setup).
             groups: the groups of groups.yaml (default: loaded from ``settings.groups_file``).
             sync: where to sync slash commands during setup.
-            clock: the current instant, aware UTC; the posting tick reads time only from it.
-            tick_seconds: how often the posting tick runs; None leaves it stopped (tests then
-                call ``await bot.scheduler.tick()``).
+            clock: the current instant, aware UTC; the ticks read time only from it.
+            tick_seconds: how often the posting and summary ticks run; None leaves them
+                stopped (tests then call their ``tick()`` themselves).
             options: passed to ``commands.Bot``.
         """
         super().__init__(
@@ -120,8 +120,6 @@ class ReadingGroupBot(commands.Bot):
         for extension in EXTENSIONS:
             await self.load_extension(extension)
         await self.sync_commands()
-        if self.scheduler is not None and self.tick_seconds is not None:
-            self.scheduler.start(self.tick_seconds)
 
     async def reload_content(self) -> Content:
         """Read readings, prompts and groups.yaml again and serve them (/plan reload).

@@ -20,7 +20,13 @@ ROOT = Path(__file__).resolve().parents[1]
 async def loaded_bot(tmp_path: Path) -> ReadingGroupBot:
     settings = Settings.load(environ={}, env_file=None)
     async with open_database(tmp_path / "db.sqlite3") as db:
-        bot = ReadingGroupBot(settings=settings, db=db, library=load_library(ROOT / "readings"))
+        # Never logged in: the ticks stay stopped (they would wait for a connection).
+        bot = ReadingGroupBot(
+            settings=settings,
+            db=db,
+            library=load_library(ROOT / "readings"),
+            tick_seconds=None,
+        )
         for extension in EXTENSIONS:
             await bot.load_extension(extension)
         yield bot

@@ -19,10 +19,8 @@ import logging
 
 import aiohttp
 import discord
-from discord.ext import commands, tasks
 
-from bot.backoff import GroupBackoff
-from bot.client import DEFAULT_TICK_SECONDS, ReadingGroupBot
+from bot.client import ReadingGroupBot
 from bot.core.errors import PlanError, ReadingGroupError
 from bot.core.excerpts import Installment, parse_key
 from bot.core.posting import PostContent, parse_marker, resume_index, upcoming
@@ -44,19 +42,15 @@ from bot.storage.groups import (
     claim_post,
     confirm_post,
     get_group,
-    list_groups,
     posts_of,
     set_last_slot,
     unconfirmed_posts,
 )
 from bot.storage.replies import Target
+from bot.ticking import GroupTick, history_since
 
 log = logging.getLogger(__name__)
 
-#: Messages read back for an unconfirmed post's marker when the group has no earlier post.
-HISTORY_LIMIT = 100
-#: The most messages read back to the previous post when looking for an unconfirmed one.
-HISTORY_MAX = 5000
 #: Discord's code for "a thread has already been created for this message".
 THREAD_EXISTS = 160004
 
@@ -77,57 +71,26 @@ class PostingBlocked(ReadingGroupError):
     """The bot lacks a permission in the group's channel; the message says which and what to do."""
 
 
-class Scheduler(commands.Cog):
+class Scheduler(GroupTick):
     """Posts each group's installments on schedule, exactly once."""
 
+    log = log
+    what = "the posting"
+    expected = (ReadingGroupError, *TRANSIENT)
+
     def __init__(self, bot: ReadingGroupBot) -> None:
-        self.bot = bot
-        self._locks: dict[int, asyncio.Lock] = {}
-        self.backoff = GroupBackoff(log, "the posting", (ReadingGroupError, *TRANSIENT))
+        super().__init__(bot)
         self._cache: tuple[Library, dict[tuple[tuple[str, ...], int], tuple[Installment, ...]]]
         self._cache = (bot.library, {})
-        self._tasks: set[asyncio.Task[None]] = set()
 
     async def cog_load(self) -> None:
         self.bot.scheduler = self
+        await super().cog_load()
 
     async def cog_unload(self) -> None:
-        self.ticker.cancel()
-        for task in self._tasks:
-            task.cancel()
+        await super().cog_unload()
         if self.bot.scheduler is self:
             self.bot.scheduler = None
-
-    def start(self, seconds: float = DEFAULT_TICK_SECONDS) -> None:
-        """Run :meth:`tick` every ``seconds`` once the bot is ready."""
-        self.ticker.change_interval(seconds=seconds)
-        if not self.ticker.is_running():
-            task = self.ticker.start()
-            self._tasks.add(task)
-            task.add_done_callback(self._tasks.discard)
-
-    @tasks.loop(seconds=DEFAULT_TICK_SECONDS)
-    async def ticker(self) -> None:
-        try:
-            await self.tick()
-        except Exception:  # the loop would end on any exception: log it and carry on
-            log.exception("The posting tick failed")
-
-    @ticker.before_loop
-    async def before_ticker(self) -> None:
-        await self.bot.wait_until_ready()
-
-    def lock(self, channel_id: int) -> asyncio.Lock:
-        """The lock held while anything posts or moves the plan of the group in ``channel_id``."""
-        return self._locks.setdefault(channel_id, asyncio.Lock())
-
-    async def tick(self) -> None:
-        """Post what is due for every group; one group's failure does not stop the others."""
-        for group in await list_groups(self.bot.db):
-            try:
-                await self.run_group(group.channel_id)
-            except Exception as exc:
-                self.backoff.failed(group.name, group.channel_id, exc, self.bot.clock())
 
     async def run_group(self, channel_id: int) -> None:
         """Post the group's due installment, if any (and finish an unconfirmed post first)."""
@@ -386,18 +349,13 @@ class Scheduler(commands.Cog):
         """The post's messages already in the channel, by part number (from their markers)."""
         assert self.bot.user is not None
         found: dict[int, discord.Message] = {}
-        # Every part of this post is newer than the group's previous post: read the channel
-        # back to that one, however busy it was (up to HISTORY_MAX), else its last messages.
+        # Every part of this post is newer than the group's previous post.
         earlier = [
             p.message_id
             for p in await posts_of(self.bot.db, post.channel_id)
             if p.message_id is not None and p.id != post.id
         ]
-        history = (
-            channel.history(limit=HISTORY_MAX, after=discord.Object(id=max(earlier)))
-            if earlier
-            else channel.history(limit=HISTORY_LIMIT)
-        )
+        history = history_since(channel, earlier)
         try:
             async for message in history:
                 if message.author.id != self.bot.user.id:

@@ -23,11 +23,9 @@ from typing import Any
 
 import discord
 from discord import app_commands
-from discord.ext import commands, tasks
 
-from bot.backoff import GroupBackoff
 from bot.chart import try_render_chart
-from bot.client import DEFAULT_TICK_SECONDS, ReadingGroupBot
+from bot.client import ReadingGroupBot
 from bot.cogs.plan import NO_PLAN, _channel_id, _is_organizer
 from bot.core.errors import PlanError, ReadingGroupError
 from bot.core.excerpts import Installment
@@ -44,7 +42,7 @@ from bot.core.summary import (
     summary_marker,
 )
 from bot.render import NO_PINGS, SUMMARY_CHART_FILE, Outgoing, summary_message
-from bot.storage.groups import Group, get_group, list_groups
+from bot.storage.groups import Group, get_group
 from bot.storage.summaries import (
     SummaryPost,
     WeeklySummary,
@@ -57,14 +55,11 @@ from bot.storage.summaries import (
     summary_posts_of,
     unconfirmed_summaries,
 )
+from bot.ticking import GroupTick, history_since
 from bot.views import OwnedView
 
 log = logging.getLogger(__name__)
 
-#: Messages read back for an unconfirmed summary's marker when there is no earlier summary.
-HISTORY_LIMIT = 100
-#: The most messages read back to the previous summary when looking for an unconfirmed one.
-HISTORY_MAX = 5000
 #: What the bot needs in the channel to post a summary (the chart also needs Attach Files).
 NEEDED_PERMISSIONS = {
     "view_channel": "View Channel",
@@ -78,53 +73,15 @@ class SummaryBlocked(ReadingGroupError):
     """The bot lacks a permission to post the summary in the group's channel."""
 
 
-class Summaries(commands.Cog):
+class Summaries(GroupTick):
     """Posts each group's weekly summary once, and shows it with /summary."""
 
-    def __init__(self, bot: ReadingGroupBot) -> None:
-        self.bot = bot
-        self._locks: dict[int, asyncio.Lock] = {}
-        self.backoff = GroupBackoff(
-            log, "the weekly summary", (ReadingGroupError, discord.HTTPException)
-        )
-        self._tasks: set[asyncio.Task[None]] = set()
+    log = log
+    what = "the weekly summary"
+    expected = (ReadingGroupError, discord.HTTPException)
 
-    async def cog_load(self) -> None:
-        if self.bot.tick_seconds is not None:
-            self.ticker.change_interval(seconds=self.bot.tick_seconds)
-            task = self.ticker.start()
-            self._tasks.add(task)
-            task.add_done_callback(self._tasks.discard)
-
-    async def cog_unload(self) -> None:
-        self.ticker.cancel()
-
-    @tasks.loop(seconds=DEFAULT_TICK_SECONDS)
-    async def ticker(self) -> None:
-        try:
-            await self.tick()
-        except Exception:  # the loop would end on any exception: log it and carry on
-            log.exception("The summary tick failed")
-
-    @ticker.before_loop
-    async def before_ticker(self) -> None:
-        await self.bot.wait_until_ready()
-
-    def lock(self, channel_id: int) -> asyncio.Lock:
-        """Held while a summary of the group in ``channel_id`` is claimed and sent."""
-        return self._locks.setdefault(channel_id, asyncio.Lock())
-
-    # --- the tick ------------------------------------------------------------------------------
-
-    async def tick(self) -> None:
-        """Post every group's due summary; one group's failure does not stop the others."""
-        for group in await list_groups(self.bot.db):
-            if group.summary is None:
-                continue
-            try:
-                await self.run_group(group.channel_id)
-            except Exception as exc:
-                self.backoff.failed(group.name, group.channel_id, exc, self.bot.clock())
+    def wants(self, group: Group) -> bool:
+        return group.summary is not None
 
     async def run_group(self, channel_id: int) -> discord.Message | None:
         """Finish the group's unconfirmed summary, then post the due one if its week is not
@@ -222,18 +179,13 @@ class Summaries(commands.Cog):
         """The claimed summary in the channel's recent history (by its marker), or None."""
         assert self.bot.user is not None
         wanted = (claim.channel_id, claim.week)
-        # The summary is newer than the group's previous one: read back to that one, however
-        # busy the channel was (up to HISTORY_MAX), else the channel's last messages.
+        # The summary is newer than the group's previous one.
         earlier = [
             p.message_id
             for p in await summary_posts_of(self.bot.db, claim.channel_id)
             if p.message_id is not None and p.id != claim.id
         ]
-        history = (
-            channel.history(limit=HISTORY_MAX, after=discord.Object(id=max(earlier)))
-            if earlier
-            else channel.history(limit=HISTORY_LIMIT)
-        )
+        history = history_since(channel, earlier)
         async for message in history:
             if message.author.id != self.bot.user.id:
                 continue

@@ -1,0 +1,105 @@
+"""The background ticks over every group (installments, weekly summaries).
+
+Each tick is a ``tasks.loop`` that waits until the bot is ready, asks for every group whether
+something is due, and survives its own failures: an exception is logged, one group's failure
+neither stops the others nor is retried at every tick (see :class:`bot.backoff.GroupBackoff`),
+and a lock per group keeps a tick and a command from acting on the same group at once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator, Sequence
+from typing import TYPE_CHECKING, ClassVar
+
+import discord
+from discord.ext import commands, tasks
+
+from bot.backoff import GroupBackoff
+from bot.storage.groups import Group, list_groups
+
+if TYPE_CHECKING:
+    from bot.client import ReadingGroupBot
+
+DEFAULT_TICK_SECONDS = 30.0
+
+#: Messages read back for an unconfirmed post's marker when the group has no earlier post.
+HISTORY_LIMIT = 100
+#: The most messages read back to the previous post when looking for an unconfirmed one.
+HISTORY_MAX = 5000
+
+
+class GroupTick(commands.Cog):
+    """A cog with a tick over every group. Subclasses set ``log``, ``what`` and ``expected``
+    and implement :meth:`run_group` (and :meth:`wants` to skip groups)."""
+
+    log: ClassVar[logging.Logger]
+    what: ClassVar[str]
+    expected: ClassVar[tuple[type[BaseException], ...]] = ()
+
+    def __init__(self, bot: ReadingGroupBot) -> None:
+        self.bot = bot
+        self.backoff = GroupBackoff(self.log, self.what, self.expected)
+        self._locks: dict[int, asyncio.Lock] = {}
+        self._tasks: set[asyncio.Task[None]] = set()
+
+    async def cog_load(self) -> None:
+        if self.bot.tick_seconds is not None:
+            self.start(self.bot.tick_seconds)
+
+    async def cog_unload(self) -> None:
+        self.ticker.cancel()
+        for task in self._tasks:
+            task.cancel()
+
+    def start(self, seconds: float = DEFAULT_TICK_SECONDS) -> None:
+        """Run :meth:`tick` every ``seconds`` once the bot is ready."""
+        self.ticker.change_interval(seconds=seconds)
+        if not self.ticker.is_running():
+            task = self.ticker.start()
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
+
+    @tasks.loop(seconds=DEFAULT_TICK_SECONDS)
+    async def ticker(self) -> None:
+        try:
+            await self.tick()
+        except Exception:  # the loop would end on any exception: log it and carry on
+            self.log.exception("The tick of %s failed", self.what)
+
+    @ticker.before_loop
+    async def before_ticker(self) -> None:
+        await self.bot.wait_until_ready()
+
+    def lock(self, channel_id: int) -> asyncio.Lock:
+        """The lock held while anything acts on the group in ``channel_id``."""
+        return self._locks.setdefault(channel_id, asyncio.Lock())
+
+    async def tick(self) -> None:
+        """Do what is due for every group; one group's failure does not stop the others."""
+        for group in await list_groups(self.bot.db):
+            if not self.wants(group):
+                continue
+            try:
+                await self.run_group(group.channel_id)
+            except Exception as exc:
+                self.backoff.failed(group.name, group.channel_id, exc, self.bot.clock())
+
+    def wants(self, group: Group) -> bool:
+        """Whether the tick looks at ``group`` at all."""
+        return True
+
+    async def run_group(self, channel_id: int) -> object:
+        raise NotImplementedError
+
+
+def history_since(
+    channel: discord.TextChannel, earlier: Sequence[int]
+) -> AsyncIterator[discord.Message]:
+    """The channel's messages after the newest of ``earlier`` (message ids of the group's
+    earlier posts: whatever was sent for a later one is newer), or its last messages when there
+    is none. Reading back that far, however busy the channel was, finds an unconfirmed post."""
+    if earlier:
+        return channel.history(limit=HISTORY_MAX, after=discord.Object(id=max(earlier)))
+    return channel.history(limit=HISTORY_LIMIT)
