@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Mapping, Sequence
 from typing import TYPE_CHECKING, ClassVar
 
 import discord
 from discord.ext import commands, tasks
 
 from bot.backoff import GroupBackoff
+from bot.core.errors import PlanError
 from bot.storage.groups import Group, list_groups
 
 if TYPE_CHECKING:
@@ -92,6 +93,23 @@ class GroupTick(commands.Cog):
 
     async def run_group(self, channel_id: int) -> object:
         raise NotImplementedError
+
+    def channel(self, group: Group) -> discord.TextChannel:
+        """The group's channel. Raises PlanError when the bot cannot see it."""
+        channel = self.bot.get_channel(group.channel_id)
+        if not isinstance(channel, discord.TextChannel):
+            raise PlanError(
+                f"channel {group.channel_id} of group {group.name!r} is not a text channel I "
+                "can see: check the id, and that the bot is in that server"
+            )
+        return channel
+
+
+def missing_permissions(channel: discord.abc.GuildChannel, needed: Mapping[str, str]) -> list[str]:
+    """The names (as Discord's settings show them) of the ``needed`` permissions, by flag, that
+    the bot lacks in ``channel``."""
+    permissions = channel.permissions_for(channel.guild.me)
+    return [name for flag, name in needed.items() if not getattr(permissions, flag)]
 
 
 def history_since(

@@ -47,7 +47,7 @@ from bot.storage.groups import (
     unconfirmed_posts,
 )
 from bot.storage.replies import Target
-from bot.ticking import GroupTick, history_since
+from bot.ticking import GroupTick, history_since, missing_permissions
 
 log = logging.getLogger(__name__)
 
@@ -101,7 +101,7 @@ class Scheduler(GroupTick):
             now = self.bot.clock()
             if not self.backoff.ready(channel_id, now):
                 return
-            channel = self._channel(group)
+            channel = self.channel(group)
             try:
                 if await self._finish_unconfirmed(channel, group, now):
                     # A post of an earlier slot went out only now: it is this round's post.
@@ -138,7 +138,7 @@ class Scheduler(GroupTick):
             if group is None:
                 raise PlanError("This channel has no reading plan.")
             now = self.bot.clock()
-            channel = self._channel(group)
+            channel = self.channel(group)
             message: discord.Message | None = None
             try:
                 pending = await unconfirmed_posts(self.bot.db, channel_id)
@@ -176,19 +176,9 @@ class Scheduler(GroupTick):
 
     def missing_permissions(self, channel: discord.abc.GuildChannel) -> list[str]:
         """The permissions the bot lacks in ``channel`` to post, by their names in Discord."""
-        permissions = channel.permissions_for(channel.guild.me)
-        return [name for flag, name in NEEDED_PERMISSIONS.items() if not getattr(permissions, flag)]
+        return missing_permissions(channel, NEEDED_PERMISSIONS)
 
     # --- posting -------------------------------------------------------------------------------
-
-    def _channel(self, group: Group) -> discord.TextChannel:
-        channel = self.bot.get_channel(group.channel_id)
-        if not isinstance(channel, discord.TextChannel):
-            raise PlanError(
-                f"channel {group.channel_id} of group {group.name!r} is not a text channel I "
-                "can see: check the id, and that the bot is in that server"
-            )
-        return channel
 
     def _check(self, channel: discord.TextChannel) -> None:
         missing = self.missing_permissions(channel)

@@ -55,7 +55,7 @@ from bot.storage.summaries import (
     summary_posts_of,
     unconfirmed_summaries,
 )
-from bot.ticking import GroupTick, history_since
+from bot.ticking import GroupTick, history_since, missing_permissions
 from bot.views import OwnedView
 
 log = logging.getLogger(__name__)
@@ -93,7 +93,7 @@ class Summaries(GroupTick):
             now = self.bot.clock()
             if not self.backoff.ready(channel_id, now):
                 return None
-            channel = self._channel(group)
+            channel = self.channel(group)
             sent = await self._run(channel, group, now)
             self.backoff.succeeded(channel_id)
             return sent
@@ -236,7 +236,7 @@ class Summaries(GroupTick):
             group = await get_group(self.bot.db, channel_id)
             if group is None:
                 raise PlanError(NO_PLAN)
-            channel = self._channel(group)
+            channel = self.channel(group)
             self._check(channel)
             now = self.bot.clock()
             claim = await claim_summary(
@@ -267,7 +267,7 @@ class Summaries(GroupTick):
     async def _preview(
         self, interaction: discord.Interaction, group: Group, week: IsoWeek | None
     ) -> None:
-        channel = self._channel(group)
+        channel = self.channel(group)
         now = self.bot.clock()
         week = week or default_week(group.summary, now, group.cadence.tz)
         await interaction.response.defer(ephemeral=True, thinking=True)
@@ -327,7 +327,7 @@ class Summaries(GroupTick):
                 f"No weekly summary {what} posted in this channel.{hint} Organizers can "
                 "preview any week."
             )
-        channel = self._channel(group)
+        channel = self.channel(group)
         link = discord_link(channel.guild.id, channel.id, claim.message_id)
         note = (
             f"The summary of {claim.week}, posted {discord_timestamp(claim.posted_at, 'f')}: {link}"
@@ -368,20 +368,8 @@ class Summaries(GroupTick):
 
     # --- helpers -------------------------------------------------------------------------------
 
-    def _channel(self, group: Group) -> discord.TextChannel:
-        channel = self.bot.get_channel(group.channel_id)
-        if not isinstance(channel, discord.TextChannel):
-            raise PlanError(
-                f"channel {group.channel_id} of group {group.name!r} is not a text channel I "
-                "can see: check the id, and that the bot is in that server"
-            )
-        return channel
-
     def _check(self, channel: discord.TextChannel) -> None:
-        permissions = channel.permissions_for(channel.guild.me)
-        missing = [
-            name for flag, name in NEEDED_PERMISSIONS.items() if not getattr(permissions, flag)
-        ]
+        missing = missing_permissions(channel, NEEDED_PERMISSIONS)
         if missing:
             raise SummaryBlocked(
                 f"I need the {', '.join(missing)} permission{'s' * (len(missing) > 1)} in "
