@@ -135,11 +135,6 @@ def error_text(message: str) -> str:
     return clip(message, CONTENT_LIMIT)
 
 
-def embed_size(embed: discord.Embed) -> int:
-    """Characters that count against the 6000 limit (discord.py's ``len(embed)``)."""
-    return len(embed)
-
-
 def search_embed(
     query: str, results: SearchResults, *, reading: str | None = None
 ) -> discord.Embed:

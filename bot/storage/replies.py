@@ -35,12 +35,6 @@ def _iso(moment: dt.datetime | None) -> str | None:
     return moment.astimezone(dt.UTC).isoformat(timespec="microseconds").replace("+00:00", "Z")
 
 
-def _parse(text: str | None) -> dt.datetime | None:
-    if text is None:
-        return None
-    return dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
-
-
 # Each event kind: (query, row maker). Rows of consecutive events of one kind go to one
 # executemany, so a burst of replies is one statement per batch, not one per reply.
 # Replies of opted-out members are left out before this insert (see apply_events): checking
@@ -296,14 +290,3 @@ async def export_replies(
     async with db.execute(query, params) as cursor:
         async for row in cursor:
             yield dict(row)
-
-
-async def reply_count(db: aiosqlite.Connection) -> int:
-    async with db.execute("SELECT count(*) FROM replies") as cursor:
-        row = await cursor.fetchone()
-    return int(row[0]) if row else 0
-
-
-def parse_instant(text: str | None) -> dt.datetime | None:
-    """A stored timestamp back as an aware datetime."""
-    return _parse(text)
