@@ -42,6 +42,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Literal
 
+from bot.core.citations import format_citation
+
 MAX_TOKENS = 32
 """Words of a query that are searched; the rest are dropped and the result says so."""
 
@@ -341,7 +343,7 @@ class Hit:
         """How to cite the passage: ``slug §12`` or ``slug n3``."""
         if self.kind == "note":
             return f"{self.slug} n{self.label}"
-        return f"{self.slug} §{self.number}"
+        return format_citation(self.slug, self.number)
 
     def render(self, markers: Markers) -> str:
         """The snippet with other markers, e.g. ``hit.render(ANSI)`` in a terminal."""
