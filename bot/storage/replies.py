@@ -27,12 +27,16 @@ from bot.storage.database import transaction
 log = logging.getLogger(__name__)
 
 
-def _iso(moment: dt.datetime | None) -> str | None:
-    if moment is None:
-        return None
+def reply_stamp(moment: dt.datetime) -> str:
+    """An instant as the reply log stores it: UTC, fixed width (microseconds always), so that
+    text order is time order and range queries on ``created_at`` can compare text."""
     if moment.tzinfo is None:
-        raise ValueError("timestamps must be timezone-aware")
+        raise ValueError(f"an instant must be aware (UTC), not naive {moment!r}")
     return moment.astimezone(dt.UTC).isoformat(timespec="microseconds").replace("+00:00", "Z")
+
+
+def _iso(moment: dt.datetime | None) -> str | None:
+    return None if moment is None else reply_stamp(moment)
 
 
 # Each event kind: (query, row maker). Rows of consecutive events of one kind go to one

@@ -39,7 +39,7 @@ import aiosqlite
 from bot.core.excerpts import Installment, parse_key
 from bot.core.posting import format_instant, parse_instant, resume_index
 from bot.core.replies import STAR, STUCK
-from bot.core.schedule import UTC, Cadence, slot_on
+from bot.core.schedule import Cadence, slot_on
 from bot.core.summary import (
     DEFAULT_MIN_GROUP_SIZE,
     ChartData,
@@ -58,6 +58,7 @@ from bot.core.summary import (
 )
 from bot.storage.database import transaction, write_lock
 from bot.storage.groups import Group
+from bot.storage.replies import reply_stamp
 
 SummaryKind = Literal["scheduled", "manual"]
 
@@ -78,13 +79,6 @@ _QUESTION_REF_RE = re.compile(
     r"|^[\s>*_]*(\d{1,2})\s*[.):](?!\d)",
     re.I | re.M,
 )
-
-
-def _stamp(moment: dt.datetime) -> str:
-    """An instant as ``replies.created_at`` stores it: fixed width, so text order is time order."""
-    if moment.tzinfo is None:
-        raise ValueError(f"an instant must be aware (UTC), not naive {moment!r}")
-    return moment.astimezone(UTC).isoformat(timespec="microseconds").replace("+00:00", "Z")
 
 
 # --- claims -------------------------------------------------------------------------------------
@@ -430,7 +424,7 @@ async def read_week(
     opted_out = await opted_out_members(db)
     channel = group.channel_id
     emoji = {"star": _STARS[0], "star2": _STARS[1], "stuck": _STUCK[0], "stuck2": _STUCK[1]}
-    week_range = {"group": channel, "start": _stamp(start), "end": _stamp(end)}
+    week_range = {"group": channel, "start": reply_stamp(start), "end": reply_stamp(end)}
 
     words = {part.key: part.words for part in installments}
     posts: list[PostRow] = []
@@ -497,20 +491,22 @@ async def read_week(
     previous = None
     if group.start < start:  # a plan's first week has no week before to compare with
         (before,) = await _rows(
-            db, _COUNTS, {"group": channel, "start": _stamp(previous_start), "end": _stamp(start)}
+            db,
+            _COUNTS,
+            {"group": channel, "start": reply_stamp(previous_start), "end": reply_stamp(start)},
         )
         previous = WeekCounts(before[0], before[1], before[2])
     participants = set(authors.values())
     group_size = None
     if len(participants) < min_group_size:  # else the week alone is group enough
-        window = {"group": channel, "start": _stamp(window_start), "end": _stamp(end)}
+        window = {"group": channel, "start": reply_stamp(window_start), "end": reply_stamp(end)}
         (in_window,) = await _rows(db, _COUNTS, window)
         group_size = int(in_window[2])
     days = [first_week.monday + dt.timedelta(days=i) for i in range(max(1, weeks) * 7 + 1)]
     midnight = Cadence(frozenset(range(7)), dt.time(0), tz)
     bounds = [slot_on(midnight, day) for day in days]
     counts = await _rows(
-        db, _BUCKETS, {"group": channel, "bounds": json.dumps([_stamp(b) for b in bounds])}
+        db, _BUCKETS, {"group": channel, "bounds": json.dumps([reply_stamp(b) for b in bounds])}
     )
     reply_times = tuple((bounds[index], count) for index, count in counts if count)
     earlier = frozenset(
@@ -552,11 +548,13 @@ async def _questions(
     several = [pid for pid, count in asked.items() if count > 1]
     answered: set[tuple[int, int]] = set()
     if single:
-        discussed = await _rows(db, _DISCUSSED, {"posts": _json_ids(single), "end": _stamp(end)})
+        discussed = await _rows(
+            db, _DISCUSSED, {"posts": _json_ids(single), "end": reply_stamp(end)}
+        )
         answered.update((int(row[0]), 1) for row in discussed)
     for post_id in several:
         wanted = set(range(1, asked[post_id] + 1))
-        async with db.execute(_NAMING, {"post": post_id, "end": _stamp(end)}) as cursor:
+        async with db.execute(_NAMING, {"post": post_id, "end": reply_stamp(end)}) as cursor:
             async for row in cursor:
                 named = wanted & question_numbers(row[0])
                 answered.update((post_id, n) for n in named)
