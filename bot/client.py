@@ -26,7 +26,7 @@ from bot.core.questions import Prompts
 from bot.core.readings import Library
 from bot.render import NO_PINGS
 from bot.settings import Settings
-from bot.storage.groups import sync_file_groups, unblock_groups
+from bot.storage.groups import UnreadableGroup, read_groups, sync_file_groups, unblock_groups
 from bot.storage.search import sync_index
 from bot.ticking import DEFAULT_TICK_SECONDS
 from bot.tree import ReadingGroupTree
@@ -104,6 +104,7 @@ class ReadingGroupBot(commands.Bot):
         self.clock = clock
         self.tick_seconds = tick_seconds
         self.scheduler: Scheduler | None = None
+        self._unreadable: dict[int, str] = {}  # channel -> the problem logged
 
     async def setup_hook(self) -> None:
         if not self._content_given:
@@ -117,6 +118,7 @@ class ReadingGroupBot(commands.Bot):
         stored = await sync_file_groups(self.db, self.group_configs, self.library, now=self.clock())
         if stored:
             log.info("%d groups from %s", len(stored), self.settings.groups_file)
+        self.report_unreadable((await read_groups(self.db))[1])
         for extension in EXTENSIONS:
             await self.load_extension(extension)
         await self.sync_commands()
@@ -145,6 +147,15 @@ class ReadingGroupBot(commands.Bot):
         await unblock_groups(self.db, now=now)
         self.dispatch("log_targets_changed")
         return content
+
+    def report_unreadable(self, problems: Sequence[UnreadableGroup]) -> None:
+        """Log each stored group that cannot be read (and is skipped) once, not at every tick;
+        again only if its problem changes."""
+        current = {problem.channel_id: str(problem) for problem in problems}
+        for channel_id, text in current.items():
+            if self._unreadable.get(channel_id) != text:
+                log.error("%s", text)
+        self._unreadable = current
 
     async def sync_commands(self) -> None:
         guild_id = self.settings.dev_guild_id

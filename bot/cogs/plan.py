@@ -30,6 +30,7 @@ from bot.core.plan import (
     default_readings,
     format_moment,
     format_preview,
+    parse_start_day,
     parse_summary,
     resolve_readings,
     schedule_preview,
@@ -50,6 +51,7 @@ from bot.render import (
 )
 from bot.storage.groups import (
     Group,
+    UnreadableGroup,
     get_group,
     pause_group,
     resume_group,
@@ -103,12 +105,7 @@ def _refusal(interaction: discord.Interaction, group: Group | None) -> NotOrgani
 
 
 def _parse_start(text: str, group_tz: dt.tzinfo) -> dt.datetime:
-    try:
-        day = dt.date.fromisoformat(text.strip())
-    except ValueError:
-        raise PlanError(
-            f"{text!r} is not a date: write it as YYYY-MM-DD, e.g. 2027-01-04"
-        ) from None
+    day = parse_start_day(text)
     return dt.datetime.combine(day, dt.time(), tzinfo=group_tz).astimezone(UTC)
 
 
@@ -207,7 +204,12 @@ class PlanCog(commands.Cog, name="Plan"):
         channel = interaction.channel
         if not isinstance(channel, discord.TextChannel):
             raise PlanError("Run /plan start in the text channel the group reads in.")
-        existing = await get_group(self.bot.db, channel.id)
+        try:
+            existing = await get_group(self.bot.db, channel.id)
+        except UnreadableGroup as exc:
+            if exc.declared_at is not None:
+                raise  # the file wins: it says to fix the group there
+            existing = None  # starting again replaces the settings that cannot be read
         if not _is_organizer(interaction, existing):
             raise _refusal(interaction, existing)
         if existing is not None and existing.from_file and not existing.retired:

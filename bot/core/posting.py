@@ -80,7 +80,8 @@ def format_instant(moment: dt.datetime) -> str:
     if moment.tzinfo is None:
         raise ValueError(f"an instant must be aware (UTC), not naive {moment!r}")
     moment = moment.astimezone(UTC)
-    text = moment.strftime("%Y-%m-%dT%H:%M:%S")
+    # isoformat pads the year to four digits; strftime("%Y") gives "999" for the year 999.
+    text = moment.replace(tzinfo=None, microsecond=0).isoformat()
     if moment.microsecond:
         text += f".{moment.microsecond:06d}"
     return text + "Z"
