@@ -40,7 +40,7 @@ from bot.core.plan import (
 from bot.core.posting import resume_index
 from bot.core.readings import LibraryError
 from bot.core.replies import ReplyLogMode
-from bot.core.schedule import UTC, due, parse_cadence
+from bot.core.schedule import UTC, parse_cadence
 from bot.render import (
     COLOUR,
     CONTENT_LIMIT,
@@ -56,6 +56,7 @@ from bot.storage.groups import (
     pause_group,
     resume_group,
     save_group,
+    set_last_slot,
     set_progress,
     unconfirmed_posts,
 )
@@ -332,13 +333,11 @@ class PlanCog(commands.Cog, name="Plan"):
         async with self.scheduler.lock(group.channel_id):
             group = await self._group(interaction)
             last_slot = None
-            if group.paused_at is not None:
+            if group.paused_at is not None or _ahead(group, now):
                 # Slots that passed while paused are not posted now: the plan picks up at the
-                # next one (unlike downtime, where the latest missed post goes out late).
-                found = due(
-                    group.cadence, plan_start=group.start, last_slot=group.last_slot, now=now
-                )
-                last_slot = found.slot if found is not None else None
+                # next one (unlike downtime, where the latest missed post goes out late). A
+                # last slot ahead of the clock (handled while it was wrong) is set right too.
+                last_slot = now
             await resume_group(self.bot.db, group.channel_id, now=now, last_slot=last_slot)
             was = group.paused_at is not None or group.blocked is not None
             group = replace(
@@ -370,8 +369,12 @@ class PlanCog(commands.Cog, name="Plan"):
             installments = self.scheduler.installments(group)
             index = locate(installments, citation.reading.slug, citation.first)
             done_key = installments[index - 1].key if index > 0 else None
-            await set_progress(self.bot.db, group.channel_id, done_key, index, now=self.bot.clock())
+            now = self.bot.clock()
+            await set_progress(self.bot.db, group.channel_id, done_key, index, now=now)
             group = replace(group, done_key=done_key, done_count=index)
+            if _ahead(group, now):  # handled while the clock was ahead: the plan goes on now
+                await set_last_slot(self.bot.db, group.channel_id, now, now=now)
+                group = replace(group, last_slot=now)
         await interaction.response.send_message(
             f"Moved the plan to {installments[index].citation}. " + self._next_line(group),
             ephemeral=True,
@@ -488,6 +491,12 @@ class PlanCog(commands.Cog, name="Plan"):
             ephemeral=True,
             allowed_mentions=NO_PINGS,
         )
+
+
+def _ahead(group: Group, now: dt.datetime) -> bool:
+    """Whether the group's last slot is after ``now``: it was handled while the clock was ahead
+    (a jump forward, since set right)."""
+    return group.last_slot is not None and group.last_slot > now
 
 
 def _range(first: int, last: int) -> str:

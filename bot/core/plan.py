@@ -216,7 +216,8 @@ def schedule_preview(
     if last_slot is not None:
         if last_slot.tzinfo is None:
             raise ValueError(f"last_slot must be aware (UTC), not naive {last_slot!r}")
-        start = max(start, last_slot + dt.timedelta(microseconds=1))
+        # A last slot ahead of now (handled while the clock was ahead) holds nothing back.
+        start = max(start, min(last_slot, now) + dt.timedelta(microseconds=1))
     remaining = installments[posted:]
     items = tuple(
         Scheduled(posted + offset + 1, installment, slot)

@@ -52,7 +52,8 @@ class Group:
         retired: dropped from groups.yaml (kept for its history, never posted).
         done_key: the key of the last installment done, or None before the first.
         done_count: how many were done (a fallback if the key cannot be found again).
-        last_slot: the last scheduled slot handled (posted, or passed over while paused).
+        last_slot: scheduled slots up to this instant are handled (the last one posted, or
+            when /plan resume or /plan goto picked up after a pause or a clock set back).
         blocked: why posting is stopped (a missing permission) until /plan resume or a reload.
         reply_log: what the discussion log keeps: the replies' text, their counts, or nothing.
     """
@@ -486,10 +487,11 @@ async def set_progress(
 
 
 async def set_last_slot(
-    db: aiosqlite.Connection, channel_id: int, slot: dt.datetime, *, now: dt.datetime
+    db: aiosqlite.Connection, channel_id: int, slot: dt.datetime | None, *, now: dt.datetime
 ) -> None:
-    """Mark scheduled slots up to ``slot`` as handled without posting (after a pause)."""
-    await _update(db, channel_id, "last_slot = ?", (format_instant(slot),), now)
+    """Mark scheduled slots up to ``slot`` as handled without posting (after a pause), or set
+    it back (None: none handled yet) after the clock was ahead."""
+    await _update(db, channel_id, "last_slot = ?", (_text(slot),), now)
 
 
 async def pause_group(db: aiosqlite.Connection, channel_id: int, *, now: dt.datetime) -> bool:

@@ -149,6 +149,8 @@ def test_preview_dates_every_remaining_installment() -> None:
         (utc(2027, 1, 5, 18), utc(2027, 1, 5, 18), utc(2027, 1, 12, 18)),
         # Before the plan starts, the first slot after its start.
         (utc(2026, 12, 1), None, utc(2027, 1, 5, 18)),
+        # A last slot handled while the clock was a year ahead does not hold the plan back.
+        (utc(2027, 1, 5, 19), utc(2028, 1, 4, 18), utc(2027, 1, 12, 18)),
     ],
 )
 def test_preview_first_slot(

@@ -7,11 +7,13 @@ rows of ``groups`` and ``posts`` afterwards.
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 
 import aiosqlite
 import pytest
 
+from bot.client import ReadingGroupBot
 from bot.core.schedule import parse_cadence
 from bot.storage.groups import Group, save_group
 from tests.discord.scheduling import (
@@ -169,3 +171,70 @@ async def test_plan_start_refuses_a_year_out_of_range(
         "e.g. 2027-01-04"
     )
     assert await group_rows(db) == []
+
+
+# --- a clock that jumps ahead, then is set right ----------------------------------------------
+
+A_YEAR_AHEAD = FIRST_SLOT + dt.timedelta(days=365, hours=1)  # Tue 4 Jan 2028, 20:00 in Berlin
+JUMPED_SLOT = "2028-01-03T18:00:00Z"  # the latest slot before it: Mon 3 Jan 2028, 19:00
+
+
+async def jump_a_year_and_back(
+    fake: FakeDiscord, make_bot: MakeBot, clock: Clock, db: aiosqlite.Connection
+) -> ReadingGroupBot:
+    """Post the first slot, then one tick a year ahead (it posts), then set the clock right."""
+    bot = await make_bot([group_config(fake.readings.id)])
+    clock.set(FIRST_SLOT)
+    await tick(bot)
+    clock.set(A_YEAR_AHEAD)
+    await tick(bot)
+    clock.set(FIRST_SLOT + dt.timedelta(hours=2))
+    assert [p[1] for p in await post_rows(db)] == ["2027-01-04T18:00:00Z", JUMPED_SLOT]
+    ((_, _, _, last_slot, _),) = await group_rows(db)
+    assert last_slot == JUMPED_SLOT
+    return bot
+
+
+async def test_after_a_clock_jump_the_group_goes_on_with_the_real_schedule(
+    fake_discord: FakeDiscord, make_bot: MakeBot, clock: Clock, db: aiosqlite.Connection
+) -> None:
+    fake = fake_discord
+    bot = await jump_a_year_and_back(fake, make_bot, clock, db)
+    await tick(bot)
+    clock.set(FIRST_SLOT + dt.timedelta(days=3))  # Thursday 7 January 2027, 19:00
+    await tick(bot)
+    # When the real clock reaches the slot posted during the jump, it is not posted again.
+    clock.set(dt.datetime(2028, 1, 3, 18, 0, tzinfo=dt.UTC))
+    await tick(bot)
+    ((_, _, _, last_slot, _),) = await group_rows(db)
+    assert last_slot == JUMPED_SLOT  # passed over, not claimed again at every tick
+    clock.set(dt.datetime(2028, 1, 6, 18, 0, tzinfo=dt.UTC))  # the Thursday after
+    await tick(bot)
+    assert await post_rows(db) == [
+        (fake.readings.id, "2027-01-04T18:00:00Z", "scheduled", 1, 1),
+        (fake.readings.id, JUMPED_SLOT, "scheduled", 2, 1),
+        (fake.readings.id, "2027-01-07T18:00:00Z", "scheduled", 3, 1),
+        (fake.readings.id, "2028-01-06T18:00:00Z", "scheduled", 4, 1),
+    ]
+    ((_, _, _, last_slot, done),) = await group_rows(db)
+    assert (last_slot, done) == ("2028-01-06T18:00:00Z", 4)
+    assert len(first_parts(fake, "readings")) == 4
+
+
+@pytest.mark.parametrize(
+    ("command", "options"), [("plan resume", {}), ("plan goto", {"reference": "mccune §3"})]
+)
+async def test_resume_and_goto_set_a_last_slot_ahead_of_the_clock_right(
+    fake_discord: FakeDiscord,
+    make_bot: MakeBot,
+    clock: Clock,
+    db: aiosqlite.Connection,
+    command: str,
+    options: dict[str, object],
+) -> None:
+    fake = fake_discord
+    await jump_a_year_and_back(fake, make_bot, clock, db)
+    reply = await run(fake, "organizer", command, options)
+    assert "Thu 7 Jan 2027 19:00 (Europe/Berlin)" in reply.content, reply.content
+    ((_, _, _, last_slot, _),) = await group_rows(db)
+    assert last_slot == "2027-01-04T20:00:00Z"  # now, not the slot of the jump
