@@ -175,13 +175,18 @@ def plan_readings(plan: Plan, library: Library) -> tuple[Reading, ...]:
     Raises:
         PlanError: a slug of the plan is not in the library (the file was renamed or removed).
     """
-    missing = [slug for slug in plan.readings if library.get(slug) is None]
+    missing = missing_readings(plan, library)
     if missing:
         raise PlanError(
             f"the plan's reading {missing[0]!r} is not in the library: restore "
             f"readings/{missing[0]}.md or change the group's readings"
         )
     return tuple(library[slug] for slug in plan.readings)
+
+
+def missing_readings(plan: Plan, library: Library) -> list[str]:
+    """The slugs of the plan's readings that ``library`` does not hold, in plan order."""
+    return [slug for slug in plan.readings if library.get(slug) is None]
 
 
 def schedule_preview(

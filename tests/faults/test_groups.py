@@ -9,15 +9,20 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import shutil
+from pathlib import Path
 
 import aiosqlite
 import pytest
 
 from bot.client import ReadingGroupBot
+from bot.core.questions import load_prompts
+from bot.core.readings import load_library
 from bot.core.schedule import parse_cadence
 from bot.storage.groups import Group, save_group
 from tests.discord.scheduling import (
     FIRST_SLOT,
+    ROOT,
     SCHEDULE,
     Clock,
     MakeBot,
@@ -238,3 +243,46 @@ async def test_resume_and_goto_set_a_last_slot_ahead_of_the_clock_right(
     assert "Thu 7 Jan 2027 19:00 (Europe/Berlin)" in reply.content, reply.content
     ((_, _, _, last_slot, _),) = await group_rows(db)
     assert last_slot == "2027-01-04T20:00:00Z"  # now, not the slot of the jump
+
+
+# --- /plan reload that would break a running group -------------------------------------------
+
+
+async def test_reload_refuses_a_library_without_a_reading_a_running_group_reads(
+    fake_discord: FakeDiscord, make_bot: MakeBot, db: aiosqlite.Connection, tmp_path: Path
+) -> None:
+    fake = fake_discord
+    readings, prompts_dir = tmp_path / "readings", tmp_path / "prompts"
+    shutil.copytree(ROOT / "readings", readings)
+    shutil.copytree(ROOT / "prompts", prompts_dir)
+    library = load_library(readings)
+    env = {
+        "READINGS_DIR": str(readings),
+        "PROMPTS_DIR": str(prompts_dir),
+        "GROUPS_FILE": str(tmp_path / "groups.yaml"),
+    }
+    bot = await make_bot(library=library, prompts=load_prompts(prompts_dir, library), env=env)
+    await run(fake, "organizer", "plan start", {**START, "readings": "soic, mccune"})
+    (readings / "against-soic.md").unlink()
+    (prompts_dir / "against-soic.yaml").unlink()
+    before = (await group_rows(db), await indexed_readings(db))
+    reply = await run(fake, "organizer", "plan reload")
+    assert reply.content == (
+        "Nothing was reloaded; the running version stays until this is fixed:\n"
+        f"{readings}/against-soic.md: the reading 'against-soic' is gone, but group 'readings' "
+        f"in <#{fake.readings.id}> reads it: restore the file, or first take it out of the "
+        "group's readings (/plan start readings:...)"
+    )
+    assert bot.library.get("against-soic") is not None
+    assert (await group_rows(db), await indexed_readings(db)) == before
+    assert "against-soic" in before[1]
+    # Once the group no longer reads it, the same library loads.
+    await run(fake, "organizer", "plan start", {**START, "readings": "mccune"})
+    reply = await run(fake, "organizer", "plan reload")
+    assert reply.content.startswith("Reloaded 3 readings"), reply.content
+    assert "against-soic" not in await indexed_readings(db)
+
+
+async def indexed_readings(db: aiosqlite.Connection) -> list[str]:
+    async with db.execute("SELECT slug FROM readings ORDER BY slug") as cursor:
+        return [row[0] async for row in cursor]
