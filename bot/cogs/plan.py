@@ -105,6 +105,45 @@ def _refusal(interaction: discord.Interaction, group: Group | None) -> NotOrgani
     )
 
 
+def _check_roles(
+    interaction: discord.Interaction,
+    existing: Group | None,
+    ping_role: discord.Role | None,
+    organizer_role: discord.Role | None,
+) -> None:
+    """Refuse role settings the member may not make, or that could not work.
+
+    Only Manage Server decides who organizes (else the organizer role could hand itself to
+    @everyone) and whether posts ping @everyone; a ping role must be mentionable, or the bot's
+    mention of it would ping nobody.
+
+    Raises:
+        NotOrganizer: a change that needs Manage Server.
+        PlanError: a ping role that is not mentionable.
+    """
+    admin = interaction.permissions.manage_guild
+    current = existing.organizer_role_id if existing is not None else None
+    if organizer_role is not None and organizer_role.id != current and not admin:
+        raise NotOrganizer(
+            "Only members with the Manage Server permission can change who organizes the group "
+            "(organizer_role): run /plan start without it, or ask one of them."
+        )
+    if ping_role is None:
+        return
+    if ping_role.is_default():
+        if not admin:
+            raise NotOrganizer(
+                "Only members with the Manage Server permission can make the posts ping "
+                "@everyone: pick a mentionable role instead, or ask one of them."
+            )
+    elif not ping_role.mentionable:
+        raise PlanError(
+            f"I cannot ping the role {ping_role.name}: it is not mentionable. Turn on 'Allow "
+            f"anyone to @mention this role' for it in Server Settings > Roles, or pick another "
+            "role."
+        )
+
+
 def _parse_start(text: str, group_tz: dt.tzinfo) -> dt.datetime:
     day = parse_start_day(text)
     return dt.datetime.combine(day, dt.time(), tzinfo=group_tz).astimezone(UTC)
@@ -218,6 +257,7 @@ class PlanCog(commands.Cog, name="Plan"):
                 f"This channel's plan is declared in {existing.declared_at}, and the file wins "
                 "over /plan start: change it there, then run /plan reload."
             )
+        _check_roles(interaction, existing, ping_role, organizer_role)
         library = self.bot.library
         cadence = parse_cadence(schedule, timezone=timezone.strip() if timezone else None)
         if readings:
@@ -269,6 +309,11 @@ class PlanCog(commands.Cog, name="Plan"):
             self._next_line(group),
         ]
         missing = self.scheduler.missing_permissions(channel)
+        if (
+            group.ping_role_id == channel.guild.id
+            and not channel.permissions_for(channel.guild.me).mention_everyone
+        ):
+            missing.append("Mention Everyone (to ping @everyone)")
         if missing:
             lines.append(f"Before the first post, give me {', '.join(missing)} in this channel.")
         await interaction.response.send_message(
@@ -422,7 +467,9 @@ class PlanCog(commands.Cog, name="Plan"):
             value=f"about {group.word_target} words, {group.questions_per_post} questions",
         )
         roles = []
-        if group.ping_role_id:
+        if group.ping_role_id == interaction.guild_id:
+            roles.append("pings @everyone")
+        elif group.ping_role_id:
             roles.append(f"pings <@&{group.ping_role_id}>")
         if group.organizer_role_id:
             roles.append(f"organizers <@&{group.organizer_role_id}>")

@@ -320,6 +320,7 @@ class Scheduler(GroupTick):
             late=late,
             tz=group.cadence.tz,
             ping_role_id=group.ping_role_id,
+            ping_everyone=group.ping_role_id == channel.guild.id,  # @everyone's id is the server's
         )
         if reconcile and found is None:
             found = await self._find_parts(channel, post)

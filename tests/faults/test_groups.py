@@ -286,3 +286,88 @@ async def test_reload_refuses_a_library_without_a_reading_a_running_group_reads(
 async def indexed_readings(db: aiosqlite.Connection) -> list[str]:
     async with db.execute("SELECT slug FROM readings ORDER BY slug") as cursor:
         return [row[0] async for row in cursor]
+
+
+# --- who may change the roles -----------------------------------------------------------------
+
+
+async def role_rows(db: aiosqlite.Connection) -> list[tuple[object, ...]]:
+    query = "SELECT channel_id, ping_role_id, organizer_role_id, word_target FROM groups"
+    async with db.execute(query) as cursor:
+        return [tuple(row) async for row in cursor]
+
+
+@pytest.fixture
+async def led(fake_discord: FakeDiscord, make_bot: MakeBot) -> ReadingGroupBot:
+    """A plan started by the organizer with the Leaders role as organizer role; "lea" has only
+    that role (no Manage Server)."""
+    fake = fake_discord
+    bot = await make_bot()
+    leaders = fake.add_role("Leaders")
+    fake.add_member("lea", roles=[leaders])
+    reply = await run(fake, "organizer", "plan start", {**START, "organizer_role": leaders})
+    assert reply.content.startswith("Started"), reply.content
+    return bot
+
+
+@pytest.mark.parametrize("role", ["@everyone", "new"])
+async def test_only_manage_server_changes_the_organizer_role(
+    fake_discord: FakeDiscord, led: ReadingGroupBot, db: aiosqlite.Connection, role: str
+) -> None:
+    fake = fake_discord
+    leaders = fake.role("Leaders")
+    other = fake.guild.everyone if role == "@everyone" else fake.add_role("Others")
+    before = await role_rows(db)
+    reply = await run(fake, "lea", "plan start", {**START, "organizer_role": other})
+    assert reply.content == (
+        "Only members with the Manage Server permission can change who organizes the group "
+        "(organizer_role): run /plan start without it, or ask one of them."
+    )
+    assert await role_rows(db) == before == [(fake.readings.id, None, leaders.id, 600)]
+    # The organizer role still changes the rest, and may name itself again.
+    reply = await run(fake, "lea", "plan start", {**START, "organizer_role": leaders, "words": 400})
+    assert reply.content.startswith("Changed"), reply.content
+    assert await role_rows(db) == [(fake.readings.id, None, leaders.id, 400)]
+    reply = await run(fake, "organizer", "plan start", {**START, "organizer_role": other})
+    assert reply.content.startswith("Changed"), reply.content
+    assert await role_rows(db) == [(fake.readings.id, None, other.id, 400)]
+
+
+async def test_a_ping_role_that_is_not_mentionable_is_refused(
+    fake_discord: FakeDiscord, led: ReadingGroupBot, db: aiosqlite.Connection
+) -> None:
+    fake = fake_discord
+    quiet = fake.add_role("Quiet readers")
+    before = await role_rows(db)
+    for user in ("lea", "organizer"):
+        reply = await run(fake, user, "plan start", {**START, "ping_role": quiet})
+        assert reply.content == (
+            "I cannot ping the role Quiet readers: it is not mentionable. Turn on 'Allow anyone "
+            "to @mention this role' for it in Server Settings > Roles, or pick another role."
+        )
+    assert await role_rows(db) == before
+
+
+async def test_only_manage_server_makes_posts_ping_everyone_and_then_only_everyone(
+    fake_discord: FakeDiscord, led: ReadingGroupBot, clock: Clock, db: aiosqlite.Connection
+) -> None:
+    fake = fake_discord
+    everyone = fake.guild.everyone
+    before = await role_rows(db)
+    reply = await run(fake, "lea", "plan start", {**START, "ping_role": everyone})
+    assert reply.content == (
+        "Only members with the Manage Server permission can make the posts ping @everyone: "
+        "pick a mentionable role instead, or ask one of them."
+    )
+    assert await role_rows(db) == before
+    reply = await run(fake, "organizer", "plan start", {**START, "ping_role": everyone})
+    assert reply.content.startswith("Changed"), reply.content
+    assert await role_rows(db) == [(fake.readings.id, everyone.id, fake.role("Leaders").id, 600)]
+    fake.allow_pings(everyone=True)
+    clock.set(FIRST_SLOT)
+    await tick(led)
+    (post,) = first_parts(fake, "readings")
+    assert post.content == "@everyone"
+    (record,) = [s for s in fake.sent if s.message_id == post.id]
+    assert record.pings.everyone and not record.pings.roles and not record.pings.users
+    assert record.allowed_mentions == {"parse": ["everyone"]}
