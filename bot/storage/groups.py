@@ -176,7 +176,7 @@ def _column(row: aiosqlite.Row, column: str, read: Callable[[Any], _T]) -> _T:
     value = row[column]
     try:
         return read(value)
-    except (ValueError, TypeError, ReadingGroupError) as exc:
+    except (ValueError, TypeError, AttributeError, ReadingGroupError) as exc:
         raise UnreadableGroup(
             channel_id=row["channel_id"],
             name=str(row["name"]),
