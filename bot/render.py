@@ -192,8 +192,11 @@ class Outgoing:
     allowed_mentions: discord.AllowedMentions
 
 
-def ping_mentions(role_id: int) -> discord.AllowedMentions:
-    """Allowed mentions that ping exactly the role ``role_id`` and nobody else."""
+def ping_mentions(role_id: int, *, everyone: bool = False) -> discord.AllowedMentions:
+    """Allowed mentions that ping exactly the role ``role_id`` (or, with ``everyone``, only
+    @everyone) and nobody else."""
+    if everyone:
+        return discord.AllowedMentions(everyone=True, users=False, roles=False, replied_user=False)
     return discord.AllowedMentions(
         everyone=False, users=False, roles=[discord.Object(id=role_id)], replied_user=False
     )
@@ -240,14 +243,18 @@ def post_messages(post: PostContent, reading: Reading) -> list[Outgoing]:
         messages.append(Outgoing(None, tuple(batch), NO_PINGS))
     notes = []
     if post.ping_role_id is not None:
-        notes.append(f"<@&{post.ping_role_id}>")
+        notes.append("@everyone" if post.ping_everyone else f"<@&{post.ping_role_id}>")
     if post.late:
         notes.append(
             f"Posted late: this installment was due {format_moment(post.slot, post.tz)} "
             f"({post.tz.key}); the plan carries on from here."
         )
     if notes:
-        mentions = NO_PINGS if post.ping_role_id is None else ping_mentions(post.ping_role_id)
+        mentions = (
+            NO_PINGS
+            if post.ping_role_id is None
+            else ping_mentions(post.ping_role_id, everyone=post.ping_everyone)
+        )
         messages[0] = Outgoing(" ".join(notes), messages[0].embeds, mentions)
     return messages
 

@@ -16,6 +16,7 @@ one broken group cannot stop the loop.
 import asyncio
 import datetime as dt
 import logging
+from dataclasses import replace
 
 import aiohttp
 import discord
@@ -102,6 +103,8 @@ class Scheduler(GroupTick):
             if not self.backoff.ready(channel_id, now):
                 return
             channel = self.channel(group)
+            if group.last_slot is not None and group.last_slot > now:
+                group = await self._clock_set_back(group, now)
             try:
                 if await self._finish_unconfirmed(channel, group, now):
                     # A post of an earlier slot went out only now: it is this round's post.
@@ -231,6 +234,10 @@ class Scheduler(GroupTick):
         )
         if post is None:
             log.info("Group %s: slot %s was claimed already", group.name, slot)
+            claimed = {p.slot for p in await posts_of(self.bot.db, group.channel_id)}
+            if kind == "scheduled" and slot in claimed:
+                # Posted by an earlier tick (while the clock was ahead, say): it is handled.
+                await set_last_slot(self.bot.db, group.channel_id, slot, now=now)
             return None
         log.info(
             "Group %s: claimed %s for %s (installment %d of %d)",
@@ -254,6 +261,27 @@ class Scheduler(GroupTick):
             await self._send(channel, group, post, now, reconcile=True, found=found)
             sent_now = sent_now or 1 not in found
         return sent_now
+
+    async def _clock_set_back(self, group: Group, now: dt.datetime) -> Group:
+        """The group's last slot is ahead of the clock: it was handled while the clock was
+        ahead (a jump forward, since set right). Go back to the last slot posted before now, so
+        the group goes on with the real schedule instead of waiting for the clock to catch up;
+        the slot posted during the jump is not posted again when its time comes (it is claimed).
+        """
+        posts = await posts_of(self.bot.db, group.channel_id)
+        last_slot = max(
+            (p.slot for p in posts if p.kind == "scheduled" and p.slot <= now), default=None
+        )
+        log.warning(
+            "Group %s: the last slot handled, %s, is ahead of the clock (%s), which must have been "
+            "ahead then: going on from %s",
+            group.name,
+            group.last_slot,
+            now,
+            last_slot or "the plan's start",
+        )
+        await set_last_slot(self.bot.db, group.channel_id, last_slot, now=now)
+        return replace(group, last_slot=last_slot)
 
     async def _pass_due_slots(self, channel_id: int, now: dt.datetime) -> None:
         group = await get_group(self.bot.db, channel_id)
@@ -292,6 +320,7 @@ class Scheduler(GroupTick):
             late=late,
             tz=group.cadence.tz,
             ping_role_id=group.ping_role_id,
+            ping_everyone=group.ping_role_id == channel.guild.id,  # @everyone's id is the server's
         )
         if reconcile and found is None:
             found = await self._find_parts(channel, post)

@@ -58,6 +58,8 @@ class PostContent:
         late: posted well after its slot (after downtime): the post says so.
         tz: the group's timezone, to show times in.
         ping_role_id: the role to mention, if the group has one.
+        ping_everyone: that role is the server's @everyone (a Manage Server organizer chose
+            it): the post mentions @everyone.
     """
 
     channel_id: int
@@ -69,6 +71,7 @@ class PostContent:
     late: bool = False
     tz: zoneinfo.ZoneInfo = UTC_ZONE
     ping_role_id: int | None = None
+    ping_everyone: bool = False
 
 
 def format_instant(moment: dt.datetime) -> str:
@@ -80,7 +83,8 @@ def format_instant(moment: dt.datetime) -> str:
     if moment.tzinfo is None:
         raise ValueError(f"an instant must be aware (UTC), not naive {moment!r}")
     moment = moment.astimezone(UTC)
-    text = moment.strftime("%Y-%m-%dT%H:%M:%S")
+    # isoformat pads the year to four digits; strftime("%Y") gives "999" for the year 999.
+    text = moment.replace(tzinfo=None, microsecond=0).isoformat()
     if moment.microsecond:
         text += f".{moment.microsecond:06d}"
     return text + "Z"
