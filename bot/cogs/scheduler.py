@@ -7,7 +7,8 @@ finally the confirmation with the message id. A claim left unconfirmed (a crash,
 request) is reconciled before anything is sent again: the channel's recent history is searched
 for the post's footer marker, and only the missing parts are sent.
 
-A missing permission blocks the group (told once to the organizer, by DM or in the reply to the
+A missing permission, or a post Discord refuses for what it says (a 400: sending it again would
+be refused again), blocks the group (told once to the organizer, by DM or in the reply to the
 command that hit it) until ``/plan resume`` or ``/plan reload``; other failures back off, so
 nothing is retried in a tight loop. Every group's errors are caught and logged on their own, so
 one broken group cannot stop the loop.
@@ -53,6 +54,8 @@ log = logging.getLogger(__name__)
 
 #: Discord's code for "a thread has already been created for this message".
 THREAD_EXISTS = 160004
+#: The HTTP status of a request Discord refuses for what it says (too long, malformed).
+BAD_REQUEST = 400
 
 #: What the bot needs in a group's channel, with the names Discord's settings show.
 NEEDED_PERMISSIONS = {
@@ -130,7 +133,8 @@ class Scheduler(GroupTick):
         """Post the group's next installment now (/plan next), or finish an unconfirmed one.
 
         Raises:
-            PostingBlocked: a permission is missing (the group is blocked; the caller tells).
+            PostingBlocked: a permission is missing, or Discord refused the post (the group
+                is blocked; the caller tells).
             PlanError: no group, or the plan is finished.
         """
         async with self.lock(channel_id):
@@ -327,6 +331,15 @@ class Scheduler(GroupTick):
             raise PostingBlocked(
                 f"Discord refused my post in #{channel.name}: {exc.text or 'Missing Permissions'}"
             ) from exc
+        except discord.HTTPException as exc:
+            if exc.status != BAD_REQUEST:
+                raise
+            # Discord refused what the post says: sent again, it would be refused again.
+            raise PostingBlocked(
+                f"Discord refused installment {post.number} ({post.installment_key}) in "
+                f"#{channel.name}: {' '.join(exc.text.split())[:300]}; run `reading-group "
+                "check` for what in the reading is too long for Discord"
+            ) from exc
         await confirm_post(
             self.bot.db, post.id, message_id=sent[0].id, thread_id=thread.id, late=late, now=now
         )
@@ -410,8 +423,8 @@ class Scheduler(GroupTick):
             return
         text = (
             f"I could not post the next installment of the reading group in {channel.mention} "
-            f"({channel.guild.name}): {problem}. I will not try again until the permission is "
-            "fixed and an organizer runs /plan resume in that channel (or /plan reload)."
+            f"({channel.guild.name}): {problem}. I will not try again until that is fixed and an "
+            "organizer runs /plan resume in that channel (or /plan reload)."
         )
         try:
             user = self.bot.get_user(user_id) or await self.bot.fetch_user(user_id)

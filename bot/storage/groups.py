@@ -50,7 +50,8 @@ class Group:
         done_key: the key of the last installment done, or None before the first.
         done_count: how many were done (a fallback if the key cannot be found again).
         last_slot: the last scheduled slot handled (posted, or passed over while paused).
-        blocked: why posting is stopped (a missing permission) until /plan resume or a reload.
+        blocked: why posting is stopped (a missing permission, a post Discord refused) until
+            /plan resume or a reload.
         reply_log: what the discussion log keeps: the replies' text, their counts, or nothing.
     """
 
