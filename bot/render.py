@@ -130,6 +130,56 @@ def _set_part(embed: discord.Embed, name: str, text: str | None, limit: int) -> 
         setattr(embed, name, text)
 
 
+#: A section heading is shown up to this many characters in a passage and its footer.
+HEADING_LIMIT = 200
+#: Room a post's title keeps after the reading's title for its range (`` §1234-1240``).
+_RANGE_ROOM = 16
+
+
+def limit_warnings(reading: Reading) -> list[tuple[str | int, str]]:
+    """What of ``reading`` Discord's limits will cut or leave out, for ``reading-group check``.
+
+    Returns:
+        ``(where, what)`` pairs: ``where`` is the front-matter key (``"source"``) or the line
+        of a section heading.
+    """
+    found: list[tuple[str | int, str]] = []
+    title_room = TITLE_LIMIT - _RANGE_ROOM
+    if len(reading.display_title) > title_room:
+        found.append(
+            (
+                "title" if len(reading.title) > title_room else "subtitle",
+                f"title is {len(reading.display_title):,} characters: Discord shows the first "
+                f"{title_room} in posts and passages",
+            )
+        )
+    if reading.author and len(reading.author) > AUTHOR_LIMIT:
+        found.append(
+            (
+                "author",
+                f"author is {len(reading.author):,} characters: Discord shows the first "
+                f"{AUTHOR_LIMIT}",
+            )
+        )
+    if reading.source and usable_url(reading.source) is None:
+        why = (
+            f"is {len(reading.source):,} characters, over the {URL_LIMIT} Discord takes for a link"
+            if len(reading.source) > URL_LIMIT
+            else "is not an http:// or https:// URL"
+        )
+        found.append(("source", f"source {why}: posts and passages leave the link out"))
+    for section in reading.sections:
+        if len(section.title) > HEADING_LIMIT:
+            found.append(
+                (
+                    section.line,
+                    f"section heading is {len(section.title):,} characters: Discord shows the "
+                    f"first {HEADING_LIMIT}",
+                )
+            )
+    return found
+
+
 def passage_pages(citation: Citation) -> list[str]:
     """The passage as pages of embed description, paragraphs numbered, notes at the end."""
     reading = citation.reading
@@ -139,7 +189,7 @@ def passage_pages(citation: Citation) -> list[str]:
     section = citation.paragraphs[0].section if citation.paragraphs else None
     for paragraph in citation.paragraphs:
         if paragraph.section != section and paragraph.section:
-            blocks.append(f"__**{clip(paragraph.section, 200)}**__")
+            blocks.append(f"__**{clip(paragraph.section, HEADING_LIMIT)}**__")
         section = paragraph.section
         blocks.append(f"**§{paragraph.number}** {display_text(paragraph.text)}")
     notes = reading.notes_for(citation.paragraphs)
@@ -162,7 +212,7 @@ def passage_embed(citation: Citation, page: str, number: int = 1, total: int = 1
         embed.set_author(name=clip(reading.author, AUTHOR_LIMIT))
     footer = str(citation)
     if citation.section is not None:
-        footer += f" · {clip(citation.section.title, 200)}"
+        footer += f" · {clip(citation.section.title, HEADING_LIMIT)}"
     if total > 1:
         footer += f" · page {number}/{total}"
     embed.set_footer(text=clip(footer, FOOTER_LIMIT))
