@@ -17,13 +17,13 @@ from typing import Final, Literal
 
 import discord
 
-from bot.core.citations import Citation, format_citation, resolve, suggestions
+from bot.core.citations import Citation, resolve, suggestions
 from bot.core.errors import CitationError
-from bot.core.excerpts import Installment
+from bot.core.excerpts import Installment, part_pages
 from bot.core.pages import clip, paginate
 from bot.core.plan import format_moment
 from bot.core.posting import PostContent, post_marker
-from bot.core.readings import Library, Reading, display_text
+from bot.core.readings import Library, Paragraph, Reading, display_text
 from bot.core.search import PLAIN, SearchResults
 from bot.core.summary import Summary, discord_timestamp, participation_lines, progress_lines
 
@@ -192,11 +192,33 @@ def passage_pages(citation: Citation) -> list[str]:
             blocks.append(f"__**{clip(paragraph.section, HEADING_LIMIT)}**__")
         section = paragraph.section
         blocks.append(f"**§{paragraph.number}** {display_text(paragraph.text)}")
-    notes = reading.notes_for(citation.paragraphs)
-    if notes:
-        blocks.append("**Notes**")
-        blocks.extend(f"*{note.label}.* {note.text}" for note in notes)
+    blocks += _note_blocks(reading, citation.paragraphs)
     return paginate(blocks, PASSAGE_PAGE_LIMIT)
+
+
+def installment_pages(reading: Reading, part: Installment) -> list[str]:
+    """An installment as pages of embed description: its paragraphs as :func:`passage_pages`
+    shows them, or, for a part of a paragraph too long for one post, that part's pages as the
+    plan cut them (:func:`bot.core.excerpts.part_pages`), the paragraph's notes after its last.
+    """
+    if part.parts == 1:
+        return passage_pages(Citation(reading, part.first, part.last))
+    paragraph = reading.paragraph(part.first)
+    parts = part_pages(paragraph)
+    # A reading edited since the claim may have fewer parts: show its last one.
+    pages = list(parts[min(part.part, len(parts)) - 1])
+    pages[0] = f"**§{paragraph.number}** (part {part.part} of {part.parts}) {pages[0]}"
+    if part.finishes:
+        pages += paginate(_note_blocks(reading, (paragraph,)), PASSAGE_PAGE_LIMIT)
+    return pages
+
+
+def _note_blocks(reading: Reading, paragraphs: Sequence[Paragraph]) -> list[str]:
+    """The notes of ``paragraphs`` as blocks under a heading (none when they have none)."""
+    notes = reading.notes_for(paragraphs)
+    if not notes:
+        return []
+    return ["**Notes**", *(f"*{note.label}.* {note.text}" for note in notes)]
 
 
 def passage_embed(citation: Citation, page: str, number: int = 1, total: int = 1) -> discord.Embed:
@@ -355,12 +377,11 @@ def post_messages(post: PostContent, reading: Reading) -> list[Outgoing]:
     if it has one, and says when the post is late.
     """
     part = post.installment
-    citation = Citation(reading, part.first, part.last)
     embeds: list[discord.Embed] = []
-    for number, page in enumerate(passage_pages(citation)):
+    for number, page in enumerate(installment_pages(reading, part)):
         embed = discord.Embed(description=page, colour=COLOUR)
         if number == 0:
-            embed.title = _with_suffix(reading.display_title, f" {_range(part)}", TITLE_LIMIT)
+            embed.title = _with_suffix(reading.display_title, f" {part.span}", TITLE_LIMIT)
             embed.url = reading.source or None
             if reading.author:
                 embed.set_author(name=clip(reading.author, AUTHOR_LIMIT))
@@ -372,7 +393,7 @@ def post_messages(post: PostContent, reading: Reading) -> list[Outgoing]:
             embeds.append(discord.Embed(title=title, description=page, colour=COLOUR))
     batches = _pack(embeds, EMBED_TOTAL_LIMIT - POST_FOOTER_LIMIT)
     section = reading.section_of(part.first)
-    where = format_citation(reading.slug, part.first, part.last)
+    where = part.citation
     if section is not None:
         where += f" · {clip(section.title, 80)}"
     progress = f"{where} · installment {post.number} of {post.total}"
@@ -396,10 +417,6 @@ def post_messages(post: PostContent, reading: Reading) -> list[Outgoing]:
     return messages
 
 
-def _range(part: Installment) -> str:
-    return f"§{part.first}" if part.first == part.last else f"§{part.first}-{part.last}"
-
-
 def _pack(embeds: Sequence[discord.Embed], budget: int) -> list[list[discord.Embed]]:
     """Embeds in order into messages of at most 10 embeds and ``budget`` characters."""
     batches: list[list[discord.Embed]] = []
@@ -415,13 +432,12 @@ def _pack(embeds: Sequence[discord.Embed], budget: int) -> list[list[discord.Emb
 
 def thread_name(reading: Reading, part: Installment) -> str:
     """The discussion thread's name: the reading's title and the range, within 100 characters."""
-    return _with_suffix(reading.title, f" {_range(part)}", THREAD_NAME_LIMIT)
+    return _with_suffix(reading.title, f" {part.span}", THREAD_NAME_LIMIT)
 
 
 def thread_messages(post: PostContent) -> list[str]:
     """The thread's first message(s): the post's questions again, numbered, as plain text."""
-    part = post.installment
-    where = format_citation(part.slug, part.first, part.last)
+    where = post.installment.citation
     if not post.questions:
         return [f"Discuss {where} here."]
     blocks = [f"**Discussion questions** on {where}"]

@@ -1,4 +1,4 @@
-"""Readings as extreme as a hostile file makes them, shared by the render and fault tests."""
+"""Readings as extreme as a hostile file makes them, shared by the core, render and fault tests."""
 
 from __future__ import annotations
 
@@ -26,3 +26,15 @@ def extreme_reading(
         f"---\ntitle: {title}\nauthor: {author}\nsource: {source}\n---\n\n## {heading}\n\n{body}\n"
     )
     return parse_reading(text, f"readings/{slug}.md")
+
+
+def giant_paragraph(words: int = 44_000) -> str:
+    """``words`` words in sentences of 5 to 40 words, each numbered so order can be checked."""
+    sentences = []
+    total = n = 0
+    while total < words:
+        length = 5 + (n * 7) % 36
+        sentences.append(f"S{n} " + " ".join(["word"] * (length - 1)) + ".")
+        total += length
+        n += 1
+    return " ".join(sentences)

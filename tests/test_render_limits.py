@@ -7,6 +7,7 @@ import discord
 import pytest
 
 from bot.core.citations import resolve
+from bot.core.excerpts import PART_PAGES, plan_installments
 from bot.core.readings import Library
 from bot.render import (
     AUTHOR_LIMIT,
@@ -24,7 +25,8 @@ from bot.render import (
     post_messages,
     readings_embeds,
 )
-from tests.extreme import LONG_URL, extreme_reading
+from tests.core.conftest import make_reading
+from tests.extreme import LONG_URL, extreme_reading, giant_paragraph
 from tests.test_render_posts import content
 
 
@@ -120,3 +122,33 @@ def test_a_small_library_is_one_page() -> None:
     (page,) = readings_embeds(Library((extreme_reading(paragraphs=1),)))
     assert len(page.fields) == 1
     assert not page.footer.text.startswith("Page")
+
+
+def test_each_part_of_a_giant_paragraph_posts_at_most_a_few_messages_and_loses_nothing() -> None:
+    reading = make_reading("book", "A Book", ["Opening.", giant_paragraph(), "Closing."])
+    parts = [i for i in plan_installments([reading]) if i.parts > 1]
+    assert len(parts) > 10
+    shown = []
+    for part in parts:
+        post = content(reading, 2, 2, installment=part, questions=("Why?", "How?", "What?"))
+        messages = post_messages(post, reading)
+        assert len(messages) <= PART_PAGES + 1  # the questions may need a message of their own
+        pages = [
+            embed.description or ""
+            for message in messages
+            for embed in message.embeds
+            if embed.title != "Discussion questions"
+        ]
+        assert 1 <= len(pages) <= PART_PAGES
+        for message in messages:
+            assert sum(len(e) for e in message.embeds) <= EMBED_TOTAL_LIMIT
+            for embed in message.embeds:
+                assert_within_limits(embed)
+        assert messages[0].embeds[0].title == f"A Book §2 (part {part.part} of {part.parts})"
+        assert f"book §2 (part {part.part} of {part.parts})" in (
+            messages[-1].embeds[-1].footer.text or ""
+        )
+        prefix = f"**§2** (part {part.part} of {part.parts}) "
+        assert pages[0].startswith(prefix)
+        shown += [pages[0].removeprefix(prefix), *pages[1:]]
+    assert " ".join(shown) == " ".join(reading.paragraph(2).text.split())

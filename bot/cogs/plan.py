@@ -157,7 +157,7 @@ class PlanCog(commands.Cog, name="Plan"):
         item = preview.items[0]
         names = short_names(self.bot.library)
         part = item.installment
-        citation = f"{names.get(part.slug, part.slug)} {_range(part.first, part.last)}"
+        citation = part.cite(names.get(part.slug, part.slug))
         return (
             f"Next: {citation} (installment {item.number} of {preview.total}), "
             f"{format_moment(item.slot, preview.tz)} ({preview.tz.key}). {summary_line(preview)}."
@@ -486,10 +486,6 @@ class PlanCog(commands.Cog, name="Plan"):
             ephemeral=True,
             allowed_mentions=NO_PINGS,
         )
-
-
-def _range(first: int, last: int) -> str:
-    return f"§{first}" if first == last else f"§{first}-{last}"
 
 
 async def setup(bot: ReadingGroupBot) -> None:

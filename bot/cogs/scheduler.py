@@ -23,7 +23,7 @@ import discord
 
 from bot.client import ReadingGroupBot
 from bot.core.errors import PlanError, ReadingGroupError
-from bot.core.excerpts import Installment, parse_key
+from bot.core.excerpts import Installment
 from bot.core.posting import PostContent, parse_marker, resume_index, upcoming
 from bot.core.readings import Library
 from bot.core.schedule import DEFAULT_GRACE, due
@@ -278,7 +278,8 @@ class Scheduler(GroupTick):
     ) -> discord.Message:
         """Send the claimed post (only its missing parts when reconciling), its thread and the
         thread's questions; then confirm it. Returns the post's first message."""
-        slug, first, last = parse_key(post.installment_key)
+        installment = Installment.from_key(post.installment_key)
+        slug = installment.slug
         reading = self.bot.library.get(slug)
         if reading is None:
             raise PlanError(
@@ -289,7 +290,7 @@ class Scheduler(GroupTick):
         content = PostContent(
             channel_id=post.channel_id,
             slot=post.slot,
-            installment=Installment(slug, first, last, 0),
+            installment=installment,
             number=post.number,
             total=post.total,
             questions=post.questions,

@@ -9,9 +9,12 @@ import logging
 import aiosqlite
 import pytest
 
+from bot.core.excerpts import PART_PAGES
+from bot.core.plan import schedule_preview
 from bot.core.questions import Prompts
 from bot.core.readings import Library
 from bot.storage.groups import get_group, posts_of
+from tests.core.conftest import make_reading
 from tests.discord.scheduling import (
     FIRST_SLOT,
     Clock,
@@ -25,7 +28,7 @@ from tests.discord.scheduling import (
     prompts,
     tick,
 )
-from tests.extreme import LONG_URL, extreme_reading
+from tests.extreme import LONG_URL, extreme_reading, giant_paragraph
 from tests.fakediscord import FakeDiscord
 
 __all__ = ["clock", "db", "library", "make_bot", "prompts"]  # fixtures used by name
@@ -147,3 +150,45 @@ async def test_readings_with_30_long_titles_are_paged(
     listed = [field["value"].rsplit("`", 2)[-2] for embed in seen for field in embed["fields"]]
     assert listed == [f"reading-{n:02d}" for n in range(30)]
     assert fake.rejected(status=400) == []
+
+
+async def test_a_giant_paragraph_is_posted_in_parts_in_consecutive_slots_end_to_end(
+    fake_discord: FakeDiscord, make_bot: MakeBot, clock: Clock, db: aiosqlite.Connection
+) -> None:
+    fake = fake_discord
+    reading = make_reading("book", "A Book", ["Opening.", giant_paragraph(), "Closing."])
+    bot = await make_bot(
+        [group_config(fake.readings.id)], library=Library((reading,)), prompts=Prompts()
+    )
+    group = await get_group(db, fake.readings.id)
+    assert group is not None and bot.scheduler is not None
+    installments = bot.scheduler.installments(group)
+    preview = schedule_preview(group.plan(), installments, posted=0, now=clock.now)
+    assert len(preview.items) == len(installments) > 10  # the finish date counts every part
+    for item in preview.items:
+        clock.set(item.slot)
+        await tick(bot)
+    stored = await posts_of(db, fake.readings.id)
+    assert [(p.slot, p.installment_key, p.number) for p in stored] == [
+        (item.slot, item.installment.key, item.number) for item in preview.items
+    ]
+    assert all(p.posted_at == p.slot for p in stored)
+    group = await get_group(db, fake.readings.id)
+    assert group is not None
+    assert (group.done_key, group.done_count) == ("book:3-3", len(installments))
+    # Each part is a few messages, and the parts give back the paragraph whole and in order.
+    shown = []
+    for part in installments[1:-1]:
+        messages = [
+            m
+            for m in post_messages(fake, "readings")
+            if f"book §2 (part {part.part} of {part.parts}) ·" in m.embeds[-1]["footer"]["text"]
+        ]
+        assert 1 <= len(messages) <= PART_PAGES
+        pages = [e["description"] for m in messages for e in m.embeds if "title" not in e]
+        first = messages[0].embeds[0]
+        assert first["title"] == f"A Book §2 (part {part.part} of {part.parts})"
+        prefix = f"**§2** (part {part.part} of {part.parts}) "
+        shown += [first["description"].removeprefix(prefix), *pages]
+    assert " ".join(shown) == " ".join(reading.paragraph(2).text.split())
+    assert len(fake.threads("readings")) == len(installments)
