@@ -192,3 +192,21 @@ async def test_a_giant_paragraph_is_posted_in_parts_in_consecutive_slots_end_to_
         shown += [first["description"].removeprefix(prefix), *pages]
     assert " ".join(shown) == " ".join(reading.paragraph(2).text.split())
     assert len(fake.threads("readings")) == len(installments)
+
+
+async def test_autocomplete_of_a_huge_heading_offers_a_choice_that_resolves(
+    fake_discord: FakeDiscord, make_bot: MakeBot
+) -> None:
+    reading = extreme_reading()
+    await make_bot(library=Library((reading,)), prompts=Prompts())
+    typed = {"reference": "extreme hhh"}
+    choices = await fake_discord.autocomplete(
+        "alice", "passage", typed, focused="reference"
+    ).choices()
+    (section,) = [c for c in choices if c["name"].startswith("extreme # ")]
+    assert len(section["name"]) <= 100
+    assert section["value"] == "extreme §1-3"  # the heading's slug is too long for a value
+    message = await fake_discord.slash(
+        "alice", "passage", {"reference": section["value"]}
+    ).message()
+    assert message.embeds[0]["description"].startswith("**§1** Paragraph 0")
