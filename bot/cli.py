@@ -223,7 +223,33 @@ def cmd_check(args: argparse.Namespace, out: Terminal, err: Terminal) -> int:
         out.print(f"OK: {len(content.groups)} groups in {settings.groups_file}.", "green")
     else:
         out.print(f"No {settings.groups_file}: groups come from /plan start only.")
+    for warning in _limit_warnings(library):
+        err.print(warning, "yellow")
     return 0
+
+
+def _limit_warnings(library: Library) -> list[str]:
+    """``path:line: warning: ...`` for what Discord's limits will cut of each reading."""
+    from bot.render import limit_warnings
+
+    lines = []
+    for reading in library:
+        for where, what in limit_warnings(reading):
+            line = where if isinstance(where, int) else _front_matter_line(reading.path, where)
+            lines.append(f"{reading.path}:{line}: warning: {what}")
+    return lines
+
+
+def _front_matter_line(path: str, key: str) -> int:
+    """The line of ``key:`` in the front matter of the file at ``path`` (2, its first line, if
+    it is not found on a line of its own)."""
+    with Path(path).open(encoding="utf-8") as file:
+        for number, line in enumerate(file, 1):
+            if number > 1 and line.strip() in ("---", "..."):
+                break
+            if line.startswith(f"{key}:"):
+                return number
+    return 2
 
 
 def _planned_groups(settings: Settings, content: Content, now: dt.datetime) -> list[PlannedGroup]:

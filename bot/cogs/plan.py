@@ -194,7 +194,7 @@ class PlanCog(commands.Cog, name="Plan"):
         item = preview.items[0]
         names = short_names(self.bot.library)
         part = item.installment
-        citation = f"{names.get(part.slug, part.slug)} {_range(part.first, part.last)}"
+        citation = part.cite(names.get(part.slug, part.slug))
         return (
             f"Next: {citation} (installment {item.number} of {preview.total}), "
             f"{format_moment(item.slot, preview.tz)} ({preview.tz.key}). {summary_line(preview)}."
@@ -544,10 +544,6 @@ def _ahead(group: Group, now: dt.datetime) -> bool:
     """Whether the group's last slot is after ``now``: it was handled while the clock was ahead
     (a jump forward, since set right)."""
     return group.last_slot is not None and group.last_slot > now
-
-
-def _range(first: int, last: int) -> str:
-    return f"§{first}" if first == last else f"§{first}-{last}"
 
 
 async def setup(bot: ReadingGroupBot) -> None:

@@ -21,7 +21,6 @@ from typing import Any
 
 import yaml
 
-from bot.core.citations import format_citation
 from bot.core.errors import ContentError, PlanError
 from bot.core.excerpts import DEFAULT_WORD_TARGET, Installment, plan_installments
 from bot.core.pages import clip
@@ -267,7 +266,7 @@ def format_preview(preview: Preview, *, names: Mapping[str, str] | None = None) 
     lines = []
     for item, moment in zip(preview.items, moments, strict=True):
         part = item.installment
-        citation = format_citation(names.get(part.slug, part.slug), part.first, part.last)
+        citation = part.cite(names.get(part.slug, part.slug))
         lines.append(
             f"{item.number:>{width}}  {moment:<{moment_width}}  "
             f"{citation} ({_plural(part.words, 'word')})"

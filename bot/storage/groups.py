@@ -54,7 +54,8 @@ class Group:
         done_count: how many were done (a fallback if the key cannot be found again).
         last_slot: scheduled slots up to this instant are handled (the last one posted, or
             when /plan resume or /plan goto picked up after a pause or a clock set back).
-        blocked: why posting is stopped (a missing permission) until /plan resume or a reload.
+        blocked: why posting is stopped (a missing permission, a post Discord refused) until
+            /plan resume or a reload.
         reply_log: what the discussion log keeps: the replies' text, their counts, or nothing.
     """
 
