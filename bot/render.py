@@ -22,6 +22,7 @@ from bot.core.pages import clip, paginate
 from bot.core.plan import format_moment
 from bot.core.posting import PostContent, post_marker
 from bot.core.readings import Library, Reading, display_text
+from bot.core.safetext import escape_markdown, plain_text
 from bot.core.search import PLAIN, SearchResults
 from bot.core.summary import Summary, discord_timestamp, participation_lines, progress_lines
 
@@ -442,8 +443,9 @@ def summary_message(
 
 
 def _escape(text: str) -> str:
-    """Members' text shown as written: markdown characters escaped."""
-    return discord.utils.escape_markdown(text)
+    """Members' text shown as written: control characters dropped, Markdown escaped (every
+    bracket too, so no masked link survives)."""
+    return escape_markdown(plain_text(text))
 
 
 def _link(text: str, url: str | None) -> str:
