@@ -336,7 +336,8 @@ def privacy_embed(retention_days: int, *, opted_out: bool) -> discord.Embed:
         "`/privacy opt-out`: stop logging your messages (you are then counted nowhere)\n"
         "`/privacy opt-in`: be logged again\n"
         "`/privacy export`: get everything kept about you as a file\n"
-        "`/privacy forget`: erase everything kept about you"
+        "`/privacy forget`: erase everything kept about you; nothing you wrote before is "
+        "logged again"
     )
     status = (
         "You have opted out: nothing you write is logged."

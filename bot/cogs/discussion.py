@@ -71,13 +71,12 @@ class Discussion(commands.Cog):
         message = payload.message
         if message.edited_at is None or message.author.id in self.log.opted_out:
             return
-        reply_to = message.reference.message_id if message.reference else None
-        target = self.log.target_for(payload.channel_id, reply_to)
-        keep = target is None or target.mode == "content"
+        # The text goes with the event; what is kept of it is the group's choice, applied
+        # when it is written (LogPolicy), as for every other way a message arrives.
         self.log.put(
             Edit(
                 message.id,
-                message.content if keep else None,
+                message.content,
                 message.edited_at,
                 word_count(message.content),
                 len(message.attachments),
@@ -274,7 +273,7 @@ class Discussion(commands.Cog):
             post_id=target.post_id,
             author_id=message.author.id,
             author_name=message.author.display_name,
-            content=message.content if target.mode == "content" else None,
+            content=message.content,  # kept or not by the group's LogPolicy, when written
             created_at=message.created_at,
             edited_at=message.edited_at,
             reply_to_id=message.reference.message_id if message.reference else None,
