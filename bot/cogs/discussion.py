@@ -172,9 +172,15 @@ class Discussion(commands.Cog):
         """Log what was said in each logged thread (and to each post) since the last logged
         message. Returns how many messages were queued."""
         try:
-            return await self._backfill_all()
+            queued = await self._backfill_all()
         finally:
             self.log.release_all()
+        if queued and self.bot.settings.retention_days:
+            # What the catch-up found may be older than the retention: its text goes now, not
+            # at the next run of the retention loop (up to 6 hours later).
+            await self.log.flush()
+            await self.retention()
+        return queued
 
     async def _backfill_all(self) -> int:
         await self.log.refresh()

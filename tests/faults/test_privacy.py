@@ -13,6 +13,7 @@ import json
 from pathlib import Path
 
 import aiosqlite
+import discord
 import pytest
 
 from bot.cli import main
@@ -368,3 +369,19 @@ async def test_a_summary_previewed_before_a_forget_is_posted_without_the_member(
         ("Bob", "I am not so sure")
     ]
     assert await rows(db, "SELECT count(*) FROM reactions") == [(0,)]
+
+
+async def test_text_caught_up_after_its_retention_is_not_kept(
+    fake_discord: FakeDiscord,
+    posted: Posted,
+    make_bot: MakeBot,
+    clock: Clock,
+    db: aiosqlite.Connection,
+) -> None:
+    fake = fake_discord
+    await posted.bot.close()
+    fake.post("alice", posted.thread_id, "written while the bot was down")
+    # The bot comes back long after: the reply is older than RETENTION_DAYS (365).
+    clock.set(discord.utils.utcnow() + dt.timedelta(days=400))
+    await make_bot([group_config(fake.readings.id)])
+    await logged(fake, db, "SELECT author_name, content, words FROM replies", [("Alice", None, 6)])
