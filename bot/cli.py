@@ -487,6 +487,7 @@ def cmd_export(args: argparse.Namespace, out: Terminal, err: Terminal) -> int:
     import datetime as dt
     import json
 
+    from bot.core.safetext import plain_text, spreadsheet_cell
     from bot.storage.database import open_database
     from bot.storage.groups import list_groups
     from bot.storage.replies import export_replies
@@ -517,12 +518,15 @@ def cmd_export(args: argparse.Namespace, out: Terminal, err: Terminal) -> int:
                 writer = None
                 async for row in export_replies(db, group_channel_id=group_id, since=since):
                     if args.format == "jsonl":
-                        stream.write(json.dumps(row, ensure_ascii=False) + "\n")
+                        text = {
+                            k: plain_text(v) if isinstance(v, str) else v for k, v in row.items()
+                        }
+                        stream.write(json.dumps(text, ensure_ascii=False) + "\n")
                     else:
                         if writer is None:
                             writer = csv.DictWriter(stream, fieldnames=list(row))
                             writer.writeheader()
-                        writer.writerow(row)
+                        writer.writerow({k: spreadsheet_cell(v) for k, v in row.items()})
                     count += 1
             finally:
                 if args.out:
@@ -536,6 +540,7 @@ def cmd_export(args: argparse.Namespace, out: Terminal, err: Terminal) -> int:
 
 def cmd_summary(args: argparse.Namespace, out: Terminal, err: Terminal) -> int:
     from bot.chart import try_render_chart
+    from bot.core.safetext import plain_text
     from bot.core.summary import SummarySettings, default_week, parse_week, summary_text
     from bot.storage.database import open_database
     from bot.storage.groups import groups_with_file
@@ -573,7 +578,7 @@ def cmd_summary(args: argparse.Namespace, out: Terminal, err: Terminal) -> int:
             )
 
     weekly = asyncio.run(run())
-    title, _, rest = summary_text(weekly.summary).partition("\n")
+    title, _, rest = plain_text(summary_text(weekly.summary)).partition("\n")
     out.print(title, "bold")
     out.print(rest)
     if args.chart is None:

@@ -24,6 +24,7 @@ from bot.core.pages import clip, paginate
 from bot.core.plan import format_moment
 from bot.core.posting import PostContent, post_marker
 from bot.core.readings import Library, Paragraph, Reading, display_text
+from bot.core.safetext import escape_markdown, plain_text
 from bot.core.search import PLAIN, SearchResults
 from bot.core.summary import Summary, discord_timestamp, participation_lines, progress_lines
 
@@ -502,7 +503,8 @@ def privacy_embed(retention_days: int, *, opted_out: bool) -> discord.Embed:
         "`/privacy opt-out`: stop logging your messages (you are then counted nowhere)\n"
         "`/privacy opt-in`: be logged again\n"
         "`/privacy export`: get everything kept about you as a file\n"
-        "`/privacy forget`: erase everything kept about you"
+        "`/privacy forget`: erase everything kept about you; nothing you wrote before is "
+        "logged again"
     )
     status = (
         "You have opted out: nothing you write is logged."
@@ -609,8 +611,9 @@ def summary_message(
 
 
 def _escape(text: str) -> str:
-    """Members' text shown as written: markdown characters escaped."""
-    return discord.utils.escape_markdown(text)
+    """Members' text shown as written: control characters dropped, Markdown escaped (every
+    bracket too, so no masked link survives)."""
+    return escape_markdown(plain_text(text))
 
 
 def _link(text: str, url: str | None) -> str:

@@ -183,10 +183,11 @@ async def test_export_and_forget_a_member(db: aiosqlite.Connection, post_id: int
     assert data["replies"][0]["content"] == "reply 1001 about the market"
     assert [(r["message_id"], r["emoji"]) for r in data["reactions"]] == [(1002, "⭐")]
 
-    erased = await forget_member(db, ALICE)
+    erased = await forget_member(db, ALICE, at=T0 + dt.timedelta(days=1))
     assert (erased.replies, erased.reactions) == (1, 1)
     after = await member_data(db, ALICE)
     assert after["replies"] == [] and after["reactions"] == []
+    assert after["log_starts_at"] == "2027-01-05T18:00:00.000000Z"
     assert await rows(db, "SELECT author_id FROM replies") == [(BOB,)]
 
 
