@@ -168,7 +168,8 @@ def build_parser() -> argparse.ArgumentParser:
     summary.set_defaults(command=cmd_summary)
 
     backup = sub.add_parser("backup", help="copy the database safely, even while the bot runs")
-    backup.add_argument("file", type=Path, help="where to write the copy")
+    backup.add_argument("file", help="where to write the copy")
+    backup.add_argument("--force", action="store_true", help="replace FILE if it exists")
     backup.set_defaults(command=cmd_backup)
 
     run = sub.add_parser("run", help="connect to Discord and run the bot")
@@ -567,17 +568,45 @@ def cmd_summary(args: argparse.Namespace, out: Terminal, err: Terminal) -> int:
 
 
 def cmd_backup(args: argparse.Namespace, out: Terminal, err: Terminal) -> int:
+    import sqlite3
+
     from bot.storage.database import backup
 
     settings = load_settings(args)
     if not settings.database_path.is_file():
         err.print(f"{settings.database_path}: no database yet (it is made on first run)", "red")
         return 1
-    target: Path = args.file
+    example = "reading-group.sqlite3"
+    if not args.file.strip():  # Path("") would be the current folder
+        err.print(f"backup needs a file name to write the copy to, e.g. backups/{example}", "red")
+        return 1
+    target = Path(args.file)
+    if target.is_dir():
+        err.print(f"{target} is a folder: give a file name in it, e.g. {target / example}", "red")
+        return 1
     if target.resolve() == settings.database_path.resolve():
         err.print("The backup must go to another file than the database itself", "red")
         return 1
-    pages = backup(settings.database_path, target)
+    if target.exists() and not args.force:
+        err.print(
+            f"{target} already exists: choose another name, or add --force to replace it", "red"
+        )
+        return 1
+    try:
+        pages = backup(settings.database_path, target)
+    except sqlite3.DatabaseError as exc:
+        err.print(
+            f"{settings.database_path}: not a usable SQLite database ({exc}): check DATABASE_PATH",
+            "red",
+        )
+        return 1
+    except OSError as exc:
+        err.print(
+            f"{target}: cannot write the copy ({exc.strerror or exc}): check that "
+            f"{target.parent} is a folder you may write in",
+            "red",
+        )
+        return 1
     out.print(f"Backed up {settings.database_path} to {target} ({pages} pages)", "green")
     return 0
 

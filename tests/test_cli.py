@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import io
 import re
@@ -307,6 +308,76 @@ def test_backup_without_a_database_says_so(
 ) -> None:
     assert main(["backup", "copy.sqlite3"]) == 1
     assert "no database yet" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("target", "message"),
+    [
+        ("", "backup needs a file name to write the copy to, e.g. backups/reading-group.sqlite3"),
+        (
+            "backups",
+            "backups is a folder: give a file name in it, e.g. backups/reading-group.sqlite3",
+        ),
+        (
+            "notes.txt/copy.sqlite3",
+            "notes.txt/copy.sqlite3: cannot write the copy (File exists): check that notes.txt "
+            "is a folder you may write in",
+        ),
+    ],
+)
+def test_backup_to_a_folder_or_no_name_is_one_line(
+    workdir: Path, capsys: pytest.CaptureFixture[str], target: str, message: str
+) -> None:
+    _logged_replies(workdir / "data" / "reading-group.sqlite3", 1)
+    (workdir / "backups").mkdir()
+    (workdir / "notes.txt").write_text("notes")
+    assert main(["backup", target]) == 1
+    assert capsys.readouterr().err.splitlines() == [message]
+    assert list((workdir / "backups").iterdir()) == []
+
+
+def test_backup_of_a_file_that_is_not_a_database_is_one_line(
+    workdir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (workdir / "data").mkdir()
+    (workdir / "data" / "reading-group.sqlite3").write_text("not a database, just notes\n")
+    (workdir / "copy.sqlite3").write_text("last week's copy")
+    assert main(["backup", "--force", "copy.sqlite3"]) == 1
+    assert capsys.readouterr().err.splitlines() == [
+        "data/reading-group.sqlite3: not a usable SQLite database (file is not a database): "
+        "check DATABASE_PATH"
+    ]
+    # The copy it was to replace is untouched, and nothing is left beside it.
+    assert (workdir / "copy.sqlite3").read_text() == "last week's copy"
+    assert sorted(p.name for p in workdir.iterdir()) == [
+        "copy.sqlite3",
+        "data",
+        "prompts",
+        "readings",
+    ]
+
+
+def test_backup_replaces_a_file_only_with_force(
+    workdir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import sqlite3
+
+    _logged_replies(workdir / "data" / "reading-group.sqlite3", 3)
+    (workdir / "backups").mkdir()
+    copy = workdir / "backups" / "copy.sqlite3"
+    copy.write_text("notes that are not a database")
+    assert main(["backup", "backups/copy.sqlite3"]) == 1
+    assert capsys.readouterr().err.splitlines() == [
+        "backups/copy.sqlite3 already exists: choose another name, or add --force to replace it"
+    ]
+    assert copy.read_text() == "notes that are not a database"
+    # Replaced whole, by a copy written beside it and renamed over it: even a file that is not
+    # a database (which SQLite could not write into) is replaced.
+    assert main(["backup", "--force", "backups/copy.sqlite3"]) == 0
+    assert "Backed up" in capsys.readouterr().out
+    assert [p.name for p in (workdir / "backups").iterdir()] == ["copy.sqlite3"]
+    with contextlib.closing(sqlite3.connect(copy)) as backed_up:
+        assert backed_up.execute("SELECT count(*) FROM replies").fetchone() == (3,)
 
 
 # Plans: check, plan and preview.
