@@ -26,6 +26,8 @@ from bot.core.search import SearchResults
 from bot.settings import Settings, SettingsError
 
 if TYPE_CHECKING:
+    import aiosqlite
+
     from bot.storage.groups import Group
 
     PlannedGroup = tuple[Group, set[str]]
@@ -463,8 +465,7 @@ def cmd_export(args: argparse.Namespace, out: Terminal, err: Terminal) -> int:
     import json
 
     from bot.storage.database import open_database
-    from bot.storage.groups import list_groups
-    from bot.storage.replies import export_replies
+    from bot.storage.replies import EXPORT_COLUMNS, export_replies
 
     settings = load_settings(args)
     since = None
@@ -477,26 +478,17 @@ def cmd_export(args: argparse.Namespace, out: Terminal, err: Terminal) -> int:
 
     async def run() -> int:
         async with open_database(settings.database_path) as db:
-            group_id = None
-            if args.group:
-                groups = await list_groups(db, retired=True)
-                match = [g for g in groups if args.group in (g.name, str(g.channel_id))]
-                if not match:
-                    names = ", ".join(g.name for g in groups) or "none yet"
-                    err.print(f"--group {args.group!r}: no such group (groups: {names})", "red")
-                    return 1
-                group_id = match[0].channel_id
-            stream = args.out.open("w", encoding="utf-8", newline="") if args.out else out.stream
+            group_id = await _export_group(db, settings, args.group) if args.group else None
+            stream = _open_out(args.out) if args.out else out.stream
             count = 0
             try:
-                writer = None
+                writer = csv.DictWriter(stream, fieldnames=EXPORT_COLUMNS)
+                if args.format == "csv":
+                    writer.writeheader()  # even when nothing matches: the columns are the same
                 async for row in export_replies(db, group_channel_id=group_id, since=since):
                     if args.format == "jsonl":
                         stream.write(json.dumps(row, ensure_ascii=False) + "\n")
                     else:
-                        if writer is None:
-                            writer = csv.DictWriter(stream, fieldnames=list(row))
-                            writer.writeheader()
                         writer.writerow(row)
                     count += 1
             finally:
@@ -507,6 +499,40 @@ def cmd_export(args: argparse.Namespace, out: Terminal, err: Terminal) -> int:
             return 0
 
     return asyncio.run(run())
+
+
+async def _export_group(db: aiosqlite.Connection, settings: Settings, name: str) -> int:
+    """The channel of the group ``--group`` names: one the database knows (retired ones too), or
+    one declared in groups.yaml that the bot has not stored yet, by either name or by id."""
+    from bot.core.posting import load_groups_file
+    from bot.storage.groups import list_groups
+
+    known = [(g.name, g.channel_id) for g in await list_groups(db, retired=True)]
+    known += [(c.name, c.channel_id) for c in load_groups_file(settings.groups_file)]
+    known.sort(key=lambda group: group[1])
+    chosen = {channel for each, channel in known if name in (each, str(channel))}
+    if not chosen:
+        names = ", ".join(dict.fromkeys(each for each, _ in known)) or "none yet"
+        raise ReadingGroupError(f"--group {name!r}: no such group (groups: {names})")
+    if len(chosen) > 1:
+        raise ReadingGroupError(f"--group {name!r}: several groups have that name: use its id")
+    return chosen.pop()
+
+
+def _open_out(path: Path) -> TextIO:
+    """``--out``, opened for writing, or a one-line error saying why it cannot be."""
+    try:
+        return path.open("w", encoding="utf-8", newline="")
+    except IsADirectoryError:
+        message = f"--out {path} is a folder: give a file name in it, e.g. {path / 'replies.csv'}"
+    except FileNotFoundError:
+        message = (
+            f"--out {path}: there is no folder {path.parent}: create it first, or write "
+            "somewhere else"
+        )
+    except OSError as exc:
+        message = f"--out {path}: cannot write it ({exc.strerror or exc})"
+    raise ReadingGroupError(message)
 
 
 def cmd_summary(args: argparse.Namespace, out: Terminal, err: Terminal) -> int:

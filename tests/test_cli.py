@@ -280,6 +280,64 @@ def test_export_mistakes_say_why(
     assert message in capsys.readouterr().err
 
 
+@pytest.mark.parametrize(
+    ("out", "message"),
+    [
+        (
+            "missing/replies.csv",
+            "--out missing/replies.csv: there is no folder missing: create it first, or write "
+            "somewhere else",
+        ),
+        ("exports", "--out exports is a folder: give a file name in it, e.g. exports/replies.csv"),
+    ],
+)
+def test_export_to_a_missing_folder_or_onto_a_folder_is_one_line(
+    workdir: Path, capsys: pytest.CaptureFixture[str], out: str, message: str
+) -> None:
+    _logged_replies(workdir / "data" / "reading-group.sqlite3", 1)
+    (workdir / "exports").mkdir()
+    assert main(["export", "--out", out]) == 1
+    captured = capsys.readouterr()
+    assert captured.err.splitlines() == [message]
+    assert captured.out == ""
+    assert not (workdir / "missing").exists()
+    assert list((workdir / "exports").iterdir()) == []
+
+
+def test_an_empty_csv_export_still_has_its_header_row(
+    workdir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _logged_replies(workdir / "data" / "reading-group.sqlite3", 2)
+    assert main(["export", "--out", "all.csv"]) == 0
+    assert main(["export", "--since", "2099-01-01", "--out", "none.csv"]) == 0
+    assert "Wrote 0 replies to none.csv" in capsys.readouterr().out
+    header = (workdir / "all.csv").read_text().splitlines()[0]
+    assert header.startswith("message_id,group_channel_id,")
+    assert (workdir / "none.csv").read_text().splitlines() == [header]
+
+
+def test_export_finds_a_group_declared_in_groups_yaml(
+    workdir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # The bot has not run since the group was declared: the database does not know it yet.
+    _logged_replies(workdir / "data" / "reading-group.sqlite3", 2)
+    (workdir / "readings" / "essay.md").write_text(ESSAY)
+    (workdir / "groups.yaml").write_text(GROUPS)
+    assert main(["export", "--group", "saturday"]) == 0
+    assert capsys.readouterr().out.splitlines() == [
+        "message_id,group_channel_id,channel_id,installment_key,author_id,author_name,"
+        "created_at,edited_at,reply_to_id,attachments,words,content,reactions"
+    ]
+    # Channel 100 is tuesday-group in the database and tuesday in the file: both names find it.
+    for name in ("tuesday", "tuesday-group"):
+        assert main(["export", "--group", name, "--format", "jsonl"]) == 0
+        assert len(capsys.readouterr().out.splitlines()) == 2
+    assert main(["export", "--group", "nobody"]) == 1
+    assert capsys.readouterr().err.splitlines() == [
+        "--group 'nobody': no such group (groups: tuesday-group, tuesday, saturday)"
+    ]
+
+
 def test_backup_is_consistent_while_the_database_is_in_use(
     workdir: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
