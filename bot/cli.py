@@ -87,7 +87,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     out, err = Terminal(sys.stdout), Terminal(sys.stderr)
     command: Callable[[argparse.Namespace, Terminal, Terminal], int] = args.command
     try:
-        return command(args, out, err)
+        code = command(args, out, err)
+        out.stream.flush()  # a reader that has gone shows here, not in Python's flush at exit
+        return code
+    except BrokenPipeError:
+        # The reader stopped early (`| head`): nothing to say. As the Python docs advise, point
+        # standard output at devnull so that the flush at exit cannot fail again.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), out.stream.fileno())
+        return 1
     except (SettingsError, LibraryError) as exc:
         for error in exc.errors:
             err.print(str(error), "red")

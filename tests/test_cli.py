@@ -5,13 +5,18 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import io
+import os
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
 from bot.cli import Terminal, main
 from bot.settings import SETTINGS
+
+ROOT = Path(__file__).resolve().parents[1]
 
 READING = """---
 title: What is Proletarian Internationalism?
@@ -723,3 +728,68 @@ def test_summary_without_a_database_says_so(
 ) -> None:
     assert main(["summary"]) == 1
     assert "no database yet" in capsys.readouterr().err
+
+
+# A reader that stops early (`reading-group ... | head`).
+
+
+def _environment() -> dict[str, str]:
+    """This process's environment without the bot's settings, for ``python -m bot``."""
+    env = {k: v for k, v in os.environ.items() if k not in SETTINGS}
+    env["PYTHONPATH"] = str(ROOT)
+    return env
+
+
+def _run_into_a_closed_pipe(workdir: Path, args: list[str]) -> subprocess.CompletedProcess[str]:
+    """``python -m bot ARGS`` writing into a pipe whose reader has already gone."""
+    reader, writer = os.pipe()
+    os.close(reader)
+    try:
+        return subprocess.run(
+            [sys.executable, "-m", "bot", *args],
+            cwd=workdir,
+            env=_environment(),
+            stdout=writer,
+            stderr=subprocess.PIPE,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+    finally:
+        os.close(writer)
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["readings"],
+        ["search", "essay"],
+        ["passage", "essay", "§1-6"],
+        ["plan"],
+        ["preview", "--count", "3"],
+        ["export"],
+        ["summary", "--week", "2026-W10"],
+    ],
+    ids=lambda args: args[0],
+)
+def test_a_reader_that_has_gone_ends_the_command_quietly(summarised: Path, args: list[str]) -> None:
+    done = _run_into_a_closed_pipe(summarised, args)
+    assert (done.returncode, done.stderr) == (1, "")
+
+
+def test_head_reads_the_first_line_of_a_long_passage_and_stops_it(workdir: Path) -> None:
+    paragraphs = "\n\n".join(f"Paragraph {n}: " + "words go on " * 40 for n in range(1, 501))
+    (workdir / "readings" / "long.md").write_text(f"---\ntitle: Long\n---\n{paragraphs}\n")
+    with subprocess.Popen(
+        [sys.executable, "-m", "bot", "passage", "long", "§1-500"],
+        cwd=workdir,
+        env=_environment(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    ) as process:
+        assert process.stdout is not None and process.stderr is not None
+        assert process.stdout.readline() == "Long\n"
+        process.stdout.close()  # 240 kB more are on their way: far more than a pipe holds
+        assert process.wait(timeout=60) == 1
+        assert process.stderr.read() == ""
