@@ -793,3 +793,24 @@ def test_head_reads_the_first_line_of_a_long_passage_and_stops_it(workdir: Path)
         process.stdout.close()  # 240 kB more are on their way: far more than a pipe holds
         assert process.wait(timeout=60) == 1
         assert process.stderr.read() == ""
+
+
+@pytest.mark.parametrize("command", ["run", "sync"])
+def test_run_and_sync_report_a_broken_groups_yaml_before_anything_else(
+    workdir: Path, command: str
+) -> None:
+    (workdir / "groups.yaml").write_text(GROUPS.replace("[essay]", "[nosuch]"))
+    done = subprocess.run(
+        [sys.executable, "-m", "bot", command],
+        cwd=workdir,
+        env=_environment(),  # no DISCORD_TOKEN either: the file comes first
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert (done.returncode, done.stdout) == (1, "")
+    assert done.stderr.splitlines() == [
+        "groups.yaml:4: readings: no reading called 'nosuch': known readings are "
+        "proletarian-internationalism (or their aliases)"
+    ]
