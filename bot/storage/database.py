@@ -153,16 +153,34 @@ async def transaction(db: aiosqlite.Connection) -> AsyncIterator[aiosqlite.Conne
 
 def backup(source: Path, target: Path) -> int:
     """An online, consistent copy of the database (SQLite's backup API), safe while the bot
-    writes. Returns the pages copied."""
+    writes. Returns the pages copied.
+
+    The copy is written to a temporary file beside ``target``, then renamed over it: ``target``
+    is replaced whole or not at all, and a failed backup leaves it as it was.
+
+    Raises:
+        sqlite3.DatabaseError: ``source`` is not a usable SQLite database.
+        OSError: the copy cannot be written beside ``target``.
+    """
+    import os
     import sqlite3
+    import tempfile
 
     target.parent.mkdir(parents=True, exist_ok=True)
-    with (
-        contextlib.closing(sqlite3.connect(source)) as src,
-        contextlib.closing(sqlite3.connect(target)) as dst,
-    ):
-        src.backup(dst)
-        (pages,) = dst.execute("PRAGMA page_count").fetchone()
+    handle, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    os.close(handle)
+    partial = Path(name)
+    try:
+        with (
+            contextlib.closing(sqlite3.connect(source)) as src,
+            contextlib.closing(sqlite3.connect(partial)) as dst,
+        ):
+            src.backup(dst)
+            (pages,) = dst.execute("PRAGMA page_count").fetchone()
+        partial.replace(target)
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
     return int(pages)
 
 

@@ -353,13 +353,32 @@ async def erase_old_content(db: aiosqlite.Connection, cutoff: dt.datetime) -> in
         return cursor.rowcount
 
 
+#: The keys of every row :func:`export_replies` yields, in order (a CSV export's header row).
+EXPORT_COLUMNS = (
+    "message_id",
+    "group_channel_id",
+    "channel_id",
+    "installment_key",
+    "author_id",
+    "author_name",
+    "created_at",
+    "edited_at",
+    "reply_to_id",
+    "attachments",
+    "words",
+    "content",
+    "reactions",
+)
+
+
 async def export_replies(
     db: aiosqlite.Connection,
     *,
     group_channel_id: int | None = None,
     since: dt.datetime | None = None,
 ) -> AsyncIterator[dict[str, Any]]:
-    """Logged replies, oldest first, with their installment and reaction counts."""
+    """Logged replies, oldest first, with their installment and reaction counts; each row has
+    the keys of :data:`EXPORT_COLUMNS`."""
     query = """
         SELECT r.message_id, r.group_channel_id, r.channel_id, p.installment_key,
                r.author_id, r.author_name, r.created_at, r.edited_at, r.reply_to_id,

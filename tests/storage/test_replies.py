@@ -17,6 +17,7 @@ from bot.core.replies import (
     Reply,
 )
 from bot.storage.replies import (
+    EXPORT_COLUMNS,
     apply_events,
     erase_old_content,
     export_replies,
@@ -217,8 +218,9 @@ async def test_export_filters_by_group_and_date(db: aiosqlite.Connection, post_i
             ReactionAdd(50, THREAD, ALICE, "⭐", T0),
         ],
     )
-    everything = [r["message_id"] async for r in export_replies(db)]
-    assert everything == [1, 50, 60]
+    rows = [r async for r in export_replies(db)]
+    assert [r["message_id"] for r in rows] == [1, 50, 60]
+    assert all(tuple(r) == EXPORT_COLUMNS for r in rows)
     recent = [
         (r["message_id"], r["reactions"], r["installment_key"])
         async for r in export_replies(
