@@ -39,6 +39,19 @@ def _iso(moment: dt.datetime | None) -> str | None:
     return None if moment is None else reply_stamp(moment)
 
 
+def _storable(text: str | None) -> str | None:
+    """``text`` as SQLite can store it: UTF-8 has no lone surrogates, which Discord's JSON can
+    carry (half of an emoji, ``"\\ud83d"``), so each becomes U+FFFD and the reply is kept.
+    A whole pair held as two code points is joined back into its character."""
+    if text is None or text.isascii():
+        return text
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return text.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
+    return text
+
+
 # Each event kind: (query, row maker). Rows of consecutive events of one kind go to one
 # executemany, so a burst of replies is one statement per batch, not one per reply.
 # Replies of opted-out members are left out before this insert (see apply_events): checking
@@ -89,8 +102,8 @@ def _reply_row(e: Reply) -> tuple[Any, ...]:
         e.guild_id,
         e.post_id,
         e.author_id,
-        e.author_name,
-        e.content,
+        _storable(e.author_name),
+        _storable(e.content),
         _iso(e.created_at),
         _iso(e.edited_at),
         e.reply_to_id,
@@ -122,7 +135,7 @@ def _statements(event: LogEvent, opted_out: Set[int]) -> list[tuple[str, tuple[A
                 return []
             return [(_INSERT_REPLY, _reply_row(event))]
         case Edit():
-            row = (event.content, _iso(event.edited_at), event.words, event.attachments)
+            row = (_storable(event.content), _iso(event.edited_at), event.words, event.attachments)
             return [(_EDIT_REPLY, (*row, event.message_id))]
         case Delete():
             ids = [(message_id,) for message_id in event.message_ids]
@@ -130,11 +143,12 @@ def _statements(event: LogEvent, opted_out: Set[int]) -> list[tuple[str, tuple[A
         case ReactionAdd():
             return [(_ADD_REACTION, _reaction_row(event))]
         case ReactionRemove():
-            return [(_REMOVE_REACTION, (event.message_id, event.emoji, event.user_id))]
+            emoji = _storable(event.emoji)
+            return [(_REMOVE_REACTION, (event.message_id, emoji, event.user_id))]
         case ReactionClear(emoji=None):
             return [(_DELETE_REACTIONS, (event.message_id,))]
         case ReactionClear():
-            return [(_CLEAR_EMOJI, (event.message_id, event.emoji))]
+            return [(_CLEAR_EMOJI, (event.message_id, _storable(event.emoji)))]
     raise TypeError(f"not a log event: {event!r}")
 
 
@@ -144,7 +158,7 @@ def _reaction_row(e: ReactionAdd) -> tuple[Any, ...]:
         e.message_id,
         e.channel_id,
         e.user_id,
-        e.emoji,
+        _storable(e.emoji),
         at,
         e.user_id,
         e.message_id,

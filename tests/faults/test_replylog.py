@@ -110,3 +110,22 @@ async def test_a_catch_up_keeps_replies_to_posts_it_no_longer_re_reads(
         (old[1].id, oldest.id, "a second thought"),
         (kept.id, newest.id, "on the newest excerpt"),
     ]
+
+
+async def test_a_reply_with_a_lone_surrogate_is_stored_with_a_replacement_character(
+    fake_discord: FakeDiscord, make_bot: MakeBot, clock: Clock, db: aiosqlite.Connection
+) -> None:
+    fake = fake_discord
+    bot = await make_bot([group_config(fake.readings.id)])
+    await post_at(bot, clock, slots(1))
+    (post,) = first_parts(fake, "readings")
+    (thread,) = fake.threads("readings")
+    broken = fake.post("alice", thread, "half an emoji \ud83d here")
+    fake.edit(broken, "still \udfff broken")
+    after = fake.post("bob", "readings", "a fine reply", reply_to=post)
+    await logged(
+        fake,
+        db,
+        "SELECT message_id, content, words, edited_at IS NOT NULL FROM replies ORDER BY 1",
+        [(broken.id, "still \ufffd broken", 3, 1), (after.id, "a fine reply", 3, 0)],
+    )
