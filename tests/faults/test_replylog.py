@@ -300,6 +300,33 @@ async def test_a_locked_database_keeps_events_queued_and_in_order_until_it_is_fr
     ]
 
 
+async def test_replies_edits_and_deletions_in_discord_wait_out_a_locked_database(
+    fake_discord: FakeDiscord, make_bot: MakeBot, clock: Clock, db: aiosqlite.Connection, said: Said
+) -> None:
+    fake = fake_discord
+    bot = await make_bot([group_config(fake.readings.id)])
+    await post_at(bot, clock, slots(1))
+    (thread,) = fake.threads("readings")
+    await fake.wait_for(lambda: thread.id in discussion(bot).log.threads, what="the thread")
+    await db.execute("PRAGMA busy_timeout = 50")
+    with locked(await database_file(db)) as unlock:
+        kept = fake.post("alice", thread, "written while the database was locked")
+        gone = fake.post("bob", thread, "deleted while the database was locked")
+        fake.edit(kept, "edited while the database was locked")
+        fake.delete(gone)
+        await fake.wait_for(
+            lambda: [level for level, _ in said()] == [logging.WARNING], what="the backlog"
+        )
+        assert await rows(db, "SELECT count(*) FROM replies") == [(0,)]
+        unlock()
+    await logged(
+        fake,
+        db,
+        "SELECT message_id, content, edited_at IS NOT NULL FROM replies",
+        [(kept.id, "edited while the database was locked", 1)],
+    )
+
+
 async def test_a_full_disk_keeps_events_queued_and_reports_the_backlog_until_there_is_room(
     thread_db: aiosqlite.Connection,
     reply_log: ReplyLog,
