@@ -31,8 +31,9 @@ from bot.storage.replies import Target, apply_events, log_targets, opted_out_ids
 log = logging.getLogger(__name__)
 
 #: Events kept queued at most while the database refuses writes: days of a busy group's
-#: discussion, a few tens of MB. Beyond it new replies, edits and reactions are left out (and
-#: counted, and logged as errors); deletions are always kept, so a deleted text never stays.
+#: discussion, about 50 MB of typical replies (1 KB each). Beyond it new replies, edits and
+#: reactions are left out (counted, and logged as errors); deletions are always kept, so a
+#: deleted text never stays in the database.
 MAX_BACKLOG = 50_000
 #: The pause after the first failed write, doubled after each further one up to the maximum.
 RETRY_FIRST, RETRY_MAX = 0.5, 30.0

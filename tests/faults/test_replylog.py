@@ -445,7 +445,8 @@ async def test_shutdown_waits_a_while_for_a_locked_database(
         await until(lambda: len(time.pauses) == 1, "a failed write at shutdown")
         unlock()
         time.allow()
-        await closing
+        async with asyncio.timeout(5):
+            await closing
     assert await rows(thread_db, LOGGED) == TALKED
 
 
