@@ -84,9 +84,10 @@ class ReplyLog:
         self.posts: dict[int, Target] = {}
         self.channels: dict[int, ReplyLogMode] = {}
         self.opted_out: set[int] = set()
-        # The writer takes batches from the left and removes events only once they are
-        # committed (or refused on their own), so a failed batch stays first, in order.
         self._queue: deque[LogEvent] = deque()
+        # The batch being written: its events leave it as they commit (or are refused on their
+        # own); what a failed write leaves goes back to the front of the queue, in order.
+        self._batch: deque[LogEvent] = deque()
         self._flushing = asyncio.Lock()
         self._outage: _Outage | None = None
         self._sleep, self._clock = sleep, clock
@@ -173,47 +174,52 @@ class ReplyLog:
 
     @property
     def pending(self) -> int:
-        return len(self._queue) + sum(len(events) for events in self._held.values())
+        held = sum(len(events) for events in self._held.values())
+        return len(self._queue) + len(self._batch) + held
 
     async def flush(self) -> bool:
         """Write everything queued so far. Returns False when the database refused a write
         for now: what is left stays queued for the next try."""
         async with self._flushing:
             while self._queue:
-                batch = list(itertools.islice(self._queue, self.max_batch))
+                size = min(self.max_batch, len(self._queue))
+                self._batch = deque(self._queue.popleft() for _ in range(size))
                 try:
-                    await self._write(batch)
+                    await self._write(size)
                 except Exception as exc:  # _write raises only what can clear
+                    self._queue.extendleft(reversed(self._batch))
+                    self._batch = deque()
                     self._failed(exc)
                     return False
             self._cleared()
             return True
 
-    async def _write(self, batch: list[LogEvent]) -> None:
-        """Commit ``batch``, the head of the queue, and take it off the queue.
+    async def _write(self, count: int) -> None:
+        """Commit the first ``count`` events of the batch and take them off it.
 
-        An error that can clear is raised, with the events not committed still queued. Any other
-        error is the data's: the batch is halved until the one event SQLite refuses on its own
+        An error that can clear is raised, with the events not committed still in the batch. Any
+        other error is the data's: the events are halved until the one SQLite refuses on its own
         is found; only that one is left out (and logged), the others commit in order.
         """
+        events = list(itertools.islice(self._batch, count))
         try:
-            await apply_events(self.db, batch)
+            await apply_events(self.db, events)
         except Exception as exc:
             if can_clear(exc):
                 raise
-            if len(batch) == 1:
-                log.error("Left out a log event SQLite refuses: %s (%s)", _what(batch[0]), exc)
-                self._queue.popleft()
+            if count == 1:
+                log.error("Left out a log event SQLite refuses: %s (%s)", _what(events[0]), exc)
+                self._batch.popleft()
                 return
-            half = len(batch) // 2
-            await self._write(batch[:half])
-            await self._write(batch[half:])
+            half = count // 2
+            await self._write(half)
+            await self._write(count - half)
             return
-        for _ in batch:
-            self._queue.popleft()
-        self.written += len(batch)
+        for _ in range(count):
+            self._batch.popleft()
+        self.written += count
         if self._outage is not None:
-            self._outage.written += len(batch)
+            self._outage.written += count
 
     def _failed(self, exc: Exception) -> None:
         now = self._clock()

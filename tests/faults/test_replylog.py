@@ -274,6 +274,7 @@ async def test_a_locked_database_keeps_events_queued_and_in_order_until_it_is_fr
         await until(lambda: len(time.pauses) == 1, "the first failed write")
         assert await rows(thread_db, LOGGED) == []
         assert reply_log.pending == 6
+        reply_log.put(Edit(1003, "edited after the failed write", EDITED, 5, 0))  # goes last
         time.allow(2)
         await until(lambda: len(time.pauses) == 3, "two more failed tries")
         assert time.pauses == [0.5, 1.0, 2.0]
@@ -281,7 +282,10 @@ async def test_a_locked_database_keeps_events_queued_and_in_order_until_it_is_fr
         unlock()
         time.allow()
         await until(lambda: reply_log.pending == 0, "the backlog to be written")
-    assert await rows(thread_db, LOGGED) == TALKED
+    assert await rows(thread_db, LOGGED) == [
+        TALKED[0],
+        (1003, "edited after the failed write", "2027-01-04T19:00:00.000000Z"),
+    ]
     assert await rows(thread_db, "SELECT message_id, user_id, emoji FROM reactions") == [
         (1003, BOB, "⭐")
     ]
@@ -294,7 +298,7 @@ async def test_a_locked_database_keeps_events_queued_and_in_order_until_it_is_fr
         ),
         (
             logging.INFO,
-            "The reply log writes again: its backlog is written (6 events) after 4 s and 3 "
+            "The reply log writes again: its backlog is written (7 events) after 4 s and 3 "
             "failed tries",
         ),
     ]
