@@ -6,6 +6,33 @@ import yaml
 
 from bot.core.errors import ContentError
 
+ANCHORS_REFUSED = (
+    "YAML anchors and aliases are not allowed: write the value out in full instead of "
+    "'&name' and '*name'"
+)
+
+
+class _NoAliases(Exception):
+    """An anchor or alias was found at ``mark``."""
+
+    def __init__(self, mark: yaml.Mark) -> None:
+        self.mark = mark
+
+
+class _Loader(yaml.SafeLoader):
+    """A safe loader that stops at the first anchor or alias.
+
+    Aliases let a few lines of YAML stand for billions of values (the "billion laughs"): the
+    nodes are shared, but everything that walks the values (building them, printing one in an
+    error) does the work of the expanded tree. Content files never need them.
+    """
+
+    def compose_node(self, parent: yaml.Node | None, index: int) -> yaml.Node | None:
+        event = self.peek_event()  # type: ignore[no-untyped-call]
+        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None) is not None:
+            raise _NoAliases(event.start_mark)
+        return super().compose_node(parent, index)
+
 
 def compose(
     text: str, path: str, *, first_line: int = 1, what: str = "not valid YAML"
@@ -22,12 +49,18 @@ def compose(
         The root node, or None for an empty document.
 
     Raises:
-        ContentError: the YAML does not parse; names the line and the problem.
+        ContentError: the YAML does not parse, or uses an anchor or alias; names the line and
+            the problem.
     """
+    loader = _Loader(text)
     try:
-        return yaml.compose(text, Loader=yaml.SafeLoader)
+        return loader.get_single_node()
+    except _NoAliases as exc:
+        raise ContentError(path, exc.mark.line + first_line, ANCHORS_REFUSED) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         problem = getattr(exc, "problem", None) or str(exc)
         line = mark.line + first_line if mark is not None else None
         raise ContentError(path, line, f"{what}: {problem}") from None
+    finally:
+        loader.dispose()

@@ -1,0 +1,194 @@
+"""Hostile content files: each is refused (or read) with bounded work and one clear line.
+
+Run through ``reading-group check`` in-process on a library made in tmp_path, so what is asserted
+is what the organizer sees: the exit code and every line printed. These files never reach the
+bot's database (it refuses to start on a library ``check`` rejects), so there are no rows here.
+"""
+
+from __future__ import annotations
+
+import socket
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from bot.cli import main
+from tests.test_cli import workdir
+
+__all__ = ["workdir"]  # a library of one reading, proletarian-internationalism.md, in tmp_path
+
+PROMPTS = "questions:\n  - at: 1\n    text: Why?\n"
+GROUPS = 'groups:\n  - name: g\n    channel_id: 123456789012345678\n    schedule: "tue 19:00"\n'
+GROUPS += "    timezone: Europe/London\n    start: 2027-01-05\n"
+
+
+def check(capsys: pytest.CaptureFixture[str]) -> tuple[int, list[str]]:
+    """``reading-group check``: its exit code and the lines it printed to stderr."""
+    code = main(["check"])
+    return code, capsys.readouterr().err.strip().splitlines()
+
+
+def laughs(levels: int, indent: str = "") -> str:
+    """A YAML "billion laughs": each level is 9 aliases of the one before, 9**levels strings."""
+    lines = [f'{indent}l0: &l0 ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]']
+    for level in range(1, levels):
+        aliases = ", ".join([f"*l{level - 1}"] * 9)
+        lines.append(f"{indent}l{level}: &l{level} [{aliases}]")
+    return "\n".join(lines) + "\n"
+
+
+def test_the_laughs_helper_makes_a_real_bomb() -> None:
+    import yaml
+
+    data = yaml.safe_load(laughs(4))
+    assert len(data["l3"]) == 9 and len(data["l3"][0][0]) == 9  # shared, so cheap to build here
+
+
+ANCHORS = "YAML anchors and aliases are not allowed"
+
+
+@pytest.mark.parametrize("key", ["published", "order", "notes"])
+def test_alias_bomb_in_front_matter_is_refused_at_its_first_anchor(
+    workdir: Path, capsys: pytest.CaptureFixture[str], key: str
+) -> None:
+    # Ten levels is the issue's bomb (3.5 billion strings): before the fix `check` spent
+    # minutes and gigabytes on it. Refused at the first anchor, it costs nothing.
+    bomb = laughs(10).replace("l9:", f"{key}:")
+    (workdir / "readings" / "bomb.md").write_text(f"---\ntitle: Bomb\n{bomb}---\nText.\n")
+    code, lines = check(capsys)
+    assert code == 1
+    assert lines == [
+        f"readings/bomb.md:3: {ANCHORS}: write the value out in full instead of '&name' and '*name'"
+    ]
+
+
+def test_a_lone_alias_in_front_matter_is_refused_too(
+    workdir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (workdir / "readings" / "alias.md").write_text("---\ntitle: A\nnotes: *nothing\n---\nText.\n")
+    code, lines = check(capsys)
+    assert (code, [line.split(": YAML")[0] for line in lines]) == (1, ["readings/alias.md:3"])
+
+
+@pytest.mark.parametrize(
+    ("path", "text", "line"),
+    [
+        (
+            "prompts/proletarian-internationalism.yaml",
+            PROMPTS + laughs(10, "  ").replace("  l0", "x:\n  l0", 1),
+            5,
+        ),
+        ("groups.yaml", GROUPS + laughs(10, "    "), 7),
+    ],
+)
+def test_alias_bomb_in_prompts_or_groups_is_refused(
+    workdir: Path, capsys: pytest.CaptureFixture[str], path: str, text: str, line: int
+) -> None:
+    (workdir / path).write_text(text)
+    code, lines = check(capsys)
+    assert code == 1
+    assert [entry.split(": YAML")[0] for entry in lines] == [f"{path}:{line}"]
+    assert ANCHORS in lines[0]
+
+
+HUGE = "x" * 100_000
+
+
+@pytest.mark.parametrize(
+    ("front", "start"),  # a YAML key is at most 1024 characters
+    [
+        (f"published: {HUGE}", "readings/long.md:3: published: 'xxx"),
+        (f"order: {HUGE}", "readings/long.md:3: order: 'xxx"),
+        (f"aliases: [{HUGE}]", "readings/long.md:3: aliases: 'xxx"),
+        (f"{HUGE[:1000]}: 1", "readings/long.md:3: unknown key 'xxx"),
+        (f"order: [{', '.join(['1'] * 50_000)}]", "readings/long.md:3: order: [1, 1"),
+    ],
+    ids=["date", "number", "alias", "key", "list"],
+)
+def test_errors_quote_at_most_a_few_hundred_characters_of_a_value(
+    workdir: Path, capsys: pytest.CaptureFixture[str], front: str, start: str
+) -> None:
+    (workdir / "readings" / "long.md").write_text(f"---\ntitle: Long\n{front}\n---\nText.\n")
+    code, lines = check(capsys)
+    assert code == 1
+    (line,) = lines
+    assert line.startswith(start)
+    assert "…" in line and len(line) < 400
+
+
+@pytest.mark.parametrize(
+    ("published", "problem"),
+    [
+        ("2026-02-30", "day is out of range for month"),
+        ("2026-13-01", "month must be in 1..12"),
+        ("2025-02-29", "day is out of range for month"),
+    ],
+)
+def test_impossible_published_date_is_a_clear_error(
+    workdir: Path, capsys: pytest.CaptureFixture[str], published: str, problem: str
+) -> None:
+    (workdir / "readings" / "dated.md").write_text(
+        f"---\ntitle: Dated\nauthor: X\npublished: {published}\n---\nText.\n"
+    )
+    code, lines = check(capsys)
+    assert (code, lines) == (
+        1,
+        [f"readings/dated.md:4: published: {published} is not a date (YYYY-MM-DD): {problem}"],
+    )
+
+
+def test_impossible_date_breaks_no_other_command(
+    workdir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (workdir / "readings" / "dated.md").write_text(
+        "---\ntitle: D\npublished: 2026-02-30\n---\nT.\n"
+    )
+    assert main(["readings"]) == 1
+    assert capsys.readouterr().err.strip().startswith("readings/dated.md:3: published: 2026-02-30")
+
+
+def test_a_possible_date_still_reads(workdir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (workdir / "readings" / "dated.md").write_text(
+        "---\ntitle: D\npublished: 2024-02-29\n---\nT.\n"
+    )
+    assert main(["check"]) == 0
+
+
+def bind_socket(path: Path) -> None:
+    """A Unix socket at ``path``: it exists and is no directory, yet cannot be opened."""
+    listener = socket.socket(socket.AF_UNIX)
+    listener.bind(str(path.relative_to(Path.cwd())))  # relative: socket paths are short
+    listener.close()
+
+
+@pytest.mark.parametrize(
+    ("make", "expected"),
+    [
+        (
+            lambda p: p.mkdir(),
+            "readings/x.md: is a directory, not a reading file: move it out of the readings folder",
+        ),
+        (
+            lambda p: p.symlink_to("gone.md"),
+            "readings/x.md: broken link (to gone.md): fix the link or remove it",
+        ),
+        (
+            lambda p: p.symlink_to("x.md"),
+            "readings/x.md: broken link (to x.md): fix the link or remove it",
+        ),
+        (
+            bind_socket,
+            "readings/x.md: cannot be read (No such device or address): check the file and its "
+            "permissions",
+        ),
+    ],
+    ids=["directory", "broken-link", "link-to-itself", "socket"],
+)
+def test_a_reading_path_that_is_not_a_file_is_one_line(
+    workdir: Path, capsys: pytest.CaptureFixture[str], make: Callable[[Path], object], expected: str
+) -> None:
+    make(workdir / "readings" / "x.md")
+    for command in (["check"], ["readings"], ["plan"]):
+        assert main(command) == 1
+        assert capsys.readouterr().err.strip().splitlines() == [expected], command
