@@ -38,8 +38,8 @@ from typing import Any
 
 import yaml
 
-from bot.core.errors import ContentError, ReadingGroupError, clip, shown
-from bot.core.yamlfile import compose
+from bot.core.errors import ContentError, ReadingGroupError, shown
+from bot.core.yamlfile import Builder, compose
 
 SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
 HEADING_RE = re.compile(r"^(#{1,6})\s+(.+?)\s*#*\s*$")
@@ -47,7 +47,6 @@ FOOTNOTE_DEF_RE = re.compile(r"^\[\^([^\]\s]+)\]:\s?(.*)$")
 FOOTNOTE_REF_RE = re.compile(r"\[\^([^\]\s]+)\](?!:)")
 NOTES_HEADINGS = frozenset({"notes", "endnotes", "footnotes"})
 WORD_RE = re.compile(r"\S+")
-TIMESTAMP_TAG = "tag:yaml.org,2002:timestamp"
 
 FRONT_MATTER_KEYS: Mapping[str, str] = {
     "title": "the reading's title (required)",
@@ -432,7 +431,7 @@ def _front_matter(lines: list[str], path: str) -> tuple[dict[str, Any], int, lis
         )
     errors: list[ContentError] = []
     meta: dict[str, Any] = {}
-    constructor = yaml.SafeLoader("")
+    builder = Builder("")
     for key_node, value_node in node.value:
         key, line = str(key_node.value), key_node.start_mark.line + 2
         if not isinstance(key_node, yaml.ScalarNode) or key not in FRONT_MATTER_KEYS:
@@ -440,13 +439,7 @@ def _front_matter(lines: list[str], path: str) -> tuple[dict[str, Any], int, lis
             errors.append(ContentError(path, line, f"unknown key {shown(key)}{hint}"))
             continue
         try:
-            value = constructor.construct_object(value_node, deep=True)
-        except ValueError as exc:  # yaml reads 2026-02-30 as a date, then cannot make one
-            problem = str(exc)
-            if value_node.tag == TIMESTAMP_TAG:
-                problem = f"{clip(value_node.value)} is not a date (YYYY-MM-DD): {exc}"
-            errors.append(ContentError(path, line, f"{key}: {problem}"))
-            continue
+            value = builder.construct_object(value_node, deep=True)
         except yaml.YAMLError as exc:  # e.g. a tag such as !!python/object
             problem = getattr(exc, "problem", None) or str(exc)
             errors.append(ContentError(path, line, f"{key}: {problem}"))

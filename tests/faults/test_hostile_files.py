@@ -117,35 +117,58 @@ def test_errors_quote_at_most_a_few_hundred_characters_of_a_value(
     assert "…" in line and len(line) < 400
 
 
+# yaml reads these as dates (or numbers, or booleans) and then cannot build them: that raised
+# ValueError or KeyError out of every command. They are now read as the text they are.
 @pytest.mark.parametrize(
-    ("published", "problem"),
+    ("path", "text", "expected"),
     [
-        ("2026-02-30", "day is out of range for month"),
-        ("2026-13-01", "month must be in 1..12"),
-        ("2025-02-29", "day is out of range for month"),
+        (
+            "readings/dated.md",
+            "---\ntitle: Dated\nauthor: X\npublished: 2026-02-30\n---\nText.\n",
+            "readings/dated.md:4: published: '2026-02-30' is not a date: write it as YYYY-MM-DD",
+        ),
+        (
+            "readings/dated.md",
+            "---\ntitle: Dated\npublished: 2026-13-01\n---\nText.\n",
+            "readings/dated.md:3: published: '2026-13-01' is not a date: write it as YYYY-MM-DD",
+        ),
+        (
+            "readings/dated.md",
+            f"---\ntitle: Dated\norder: {'1' * 5000}\n---\nText.\n",
+            f"readings/dated.md:3: order: '{'1' * 198}… is not a number",
+        ),
+        (
+            "prompts/proletarian-internationalism.yaml",
+            "questions:\n  - at: 2025-02-29\n    text: Why?\n",
+            "prompts/proletarian-internationalism.yaml:2: at: '2025-02-29' is not a paragraph "
+            "number: write 'at: 12' or 'at: [3, 7]'",
+        ),
+        (
+            "groups.yaml",
+            GROUPS.replace("2027-01-05", "2027-02-30"),
+            "groups.yaml:6: start: '2027-02-30' is not a date: write it as YYYY-MM-DD, e.g. "
+            "2027-01-04",
+        ),
     ],
+    ids=["day", "month", "long-number", "prompt", "group"],
 )
-def test_impossible_published_date_is_a_clear_error(
-    workdir: Path, capsys: pytest.CaptureFixture[str], published: str, problem: str
+def test_a_value_yaml_cannot_build_is_one_line_naming_its_key(
+    workdir: Path, capsys: pytest.CaptureFixture[str], path: str, text: str, expected: str
 ) -> None:
-    (workdir / "readings" / "dated.md").write_text(
-        f"---\ntitle: Dated\nauthor: X\npublished: {published}\n---\nText.\n"
-    )
-    code, lines = check(capsys)
-    assert (code, lines) == (
-        1,
-        [f"readings/dated.md:4: published: {published} is not a date (YYYY-MM-DD): {problem}"],
-    )
+    (workdir / path).write_text(text)
+    commands = [["check"], ["plan"]] + ([["readings"]] if path.startswith("readings/") else [])
+    for command in commands:
+        assert main(command) == 1
+        assert capsys.readouterr().err.strip().splitlines() == [expected], command
 
 
-def test_impossible_date_breaks_no_other_command(
+def test_a_question_dated_like_a_date_keeps_its_text(
     workdir: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    (workdir / "readings" / "dated.md").write_text(
-        "---\ntitle: D\npublished: 2026-02-30\n---\nT.\n"
+    (workdir / "prompts" / "proletarian-internationalism.yaml").write_text(
+        "questions:\n  - at: 1\n    text: 2026-02-30\n"
     )
-    assert main(["readings"]) == 1
-    assert capsys.readouterr().err.strip().startswith("readings/dated.md:3: published: 2026-02-30")
+    assert main(["check"]) == 0
 
 
 def test_a_possible_date_still_reads(workdir: Path, capsys: pytest.CaptureFixture[str]) -> None:
