@@ -62,7 +62,9 @@ HTML and EPUB
     ``endnotes`` section) become the reading's footnotes, numbered in reading order, so they
     land in its Notes section and are never scheduled as an excerpt; a marker in a heading is
     dropped (the note stays). A manifest naming a file that is missing is fine; a missing
-    spine document is skipped with a warning.
+    spine document is skipped with a warning, and one the spine lists again is read only where
+    it first stands. An EPUB that unpacks to more than 200 MB, or whose spine documents unpack
+    to more than 50 MB all told, is refused: a book is a few MB.
 
 Everywhere, headings with no paragraph before the next heading of their level or higher are
 dropped, as are leading lines that only repeat the title or ``By`` the author.
@@ -107,6 +109,8 @@ CONVERT_FIRST = {
 }
 SUPPORTED = "plain text (.txt), Markdown (.md), HTML (.html) or EPUB (.epub)"
 MAX_EPUB_BYTES = 200_000_000  # uncompressed; a zip bomb is not a book
+# Decompressed bytes of the spine documents parsed: the longest books are a few MB of XHTML.
+MAX_TEXT_BYTES = 50_000_000
 
 
 class ImportFailed(ReadingGroupError):
@@ -180,12 +184,15 @@ class ImportedText:
 # --------------------------------------------------------------------------- entry points
 
 
-def import_bytes(data: bytes, filename: str) -> ImportedText:
+def import_bytes(
+    data: bytes, filename: str, *, max_text_bytes: int = MAX_TEXT_BYTES
+) -> ImportedText:
     """Import a file's bytes; the format comes from the extension, else from the content.
 
     Args:
         data: the whole file.
         filename: its name (only the extension and the name are used; shown in messages).
+        max_text_bytes: the most an EPUB's spine documents may unpack to, all told.
 
     Raises:
         ImportFailed: the format is not supported, the file is damaged, or no text was found.
@@ -202,7 +209,7 @@ def import_bytes(data: bytes, filename: str) -> ImportedText:
         )
     kind = _kind(data, suffix, name)
     if kind == "epub":
-        result = _import_epub(data, name)
+        result = _import_epub(data, name, max_text_bytes)
     else:
         text, warnings = _decode(data)
         if kind == "markdown":
@@ -1561,7 +1568,7 @@ def _local(tag: str) -> str:
     return tag.rsplit("}", 1)[-1]
 
 
-def _import_epub(data: bytes, filename: str) -> ImportedText:
+def _import_epub(data: bytes, filename: str, max_text_bytes: int) -> ImportedText:
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
         names = set(archive.namelist())
@@ -1621,7 +1628,17 @@ def _import_epub(data: bytes, filename: str) -> ImportedText:
         )
     docs: list[_Doc] = []
     skipped: list[str] = []
+    parsed = 0  # decompressed bytes of the documents parsed so far
+    # A spine may list one document many times (2,000 times a 1 MB file was a 2 GB parse
+    # inside an archive the size check passed): each is read once, where it first stands.
+    seen: set[str] = set()  # documents, and idrefs missing from the manifest
+    repeats = 0
     for idref, linear in spine:
+        key = manifest[idref][0] if idref in manifest else idref
+        if key in seen:
+            repeats += 1
+            continue
+        seen.add(key)
         if idref not in manifest:
             warnings.append(f"spine item {idref!r} is not in the manifest: skipped")
             continue
@@ -1632,11 +1649,20 @@ def _import_epub(data: bytes, filename: str) -> ImportedText:
         if path not in names:
             warnings.append(f"{path} is in the spine but missing from the EPUB: skipped")
             continue
+        parsed += archive.getinfo(path).file_size  # zipfile never unpacks more than this
+        if parsed > max_text_bytes:
+            raise ImportFailed(
+                filename,
+                f"the EPUB's spine holds more than {max_text_bytes / 1_000_000:g} MB of text; a "
+                "book is a few MB: import the volumes one by one, or check the file",
+            )
         doc = _parse_html(_decode_markup(read(path)), path)
         if doc.epub_types & SKIPPED_EPUB_TYPES or not doc.blocks:
             skipped.append(posixpath.basename(path))
             continue
         docs.append(doc)
+    if repeats:
+        warnings.append(f"the spine lists documents again {repeats} time(s): each was read once")
     blocks, notes, contents = _html_blocks(docs, warnings)
     title = meta.get("title", [None])[0]
     author = _join_names(meta.get("creator", []))

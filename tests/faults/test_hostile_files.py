@@ -14,6 +14,8 @@ from pathlib import Path
 import pytest
 
 from bot.cli import main
+from bot.core.importer import ImportFailed, import_bytes
+from tests.core.test_importer import epub, tree
 from tests.test_cli import workdir
 
 __all__ = ["workdir"]  # a library of one reading, proletarian-internationalism.md, in tmp_path
@@ -215,3 +217,44 @@ def test_a_reading_path_that_is_not_a_file_is_one_line(
     for command in (["check"], ["readings"], ["plan"]):
         assert main(command) == 1
         assert capsys.readouterr().err.strip().splitlines() == [expected], command
+
+
+# --------------------------------------------------------------------------- EPUB spine
+
+
+PADDING = "<p>Padding paragraph %06d, always the same few words again.</p>\n"
+
+
+def spine_bomb(listed: int, padding: int) -> bytes:
+    """The small EPUB of the importer tests, its spine listing chapter 2 ``listed`` times and
+    chapter 2 padded with ``padding`` paragraphs of ``len(PADDING)`` bytes."""
+    files = tree("epub2")
+    opf = files["OEBPS/content.opf"].decode()
+    files["OEBPS/content.opf"] = opf.replace(
+        '<itemref idref="ch2"/>', '<itemref idref="ch2"/>' * listed
+    ).encode()
+    chapter = files["OEBPS/text/chapter2.html"].decode()
+    lines = "".join(PADDING % n for n in range(padding))
+    files["OEBPS/text/chapter2.html"] = chapter.replace("</body>", lines + "</body>").encode()
+    return epub(files)
+
+
+def test_a_spine_listing_one_document_many_times_reads_it_once() -> None:
+    once = import_bytes(spine_bomb(1, 400), "book.epub")
+    result = import_bytes(spine_bomb(2_000, 400), "book.epub", max_text_bytes=1_000_000)
+    # Before, the 25 kB chapter was parsed 2,000 times (50 MB from a 30 kB file; the issue's
+    # 1 MB chapter made 2 GB) and the book held every copy.
+    assert result.blocks == once.blocks
+    assert len(result.paragraphs) == 3 + 400
+    assert result.warnings == ("the spine lists documents again 1999 time(s): each was read once",)
+
+
+def test_an_epub_whose_spine_unpacks_to_too_much_text_is_refused() -> None:
+    data = spine_bomb(1, 1_000_000 // len(PADDING) + 1)  # chapter 2 alone is over 1 MB
+    assert len(import_bytes(data, "book.epub", max_text_bytes=1_100_000).paragraphs) > 15_000
+    with pytest.raises(ImportFailed) as caught:
+        import_bytes(data, "book.epub", max_text_bytes=1_000_000)
+    assert str(caught.value) == (
+        "book.epub: the EPUB's spine holds more than 1 MB of text; a book is a few MB: import "
+        "the volumes one by one, or check the file"
+    )
