@@ -13,16 +13,20 @@ Plain text
     A UTF-8 byte-order mark is stripped and CRLF/CR line ends are normalised. Paragraphs are
     separated by blank *or whitespace-only* lines; the hard-wrapped lines of a paragraph are
     joined with single spaces (a block whose lines are laid out in columns, like a table, keeps
-    its line breaks). A Project Gutenberg header and licence (``*** START OF THIS/THE PROJECT
-    GUTENBERG EBOOK ... ***`` to ``*** END ...``) are removed; ``Title:``, ``Author:``,
-    ``Language:`` and the eBook number are read from the header. In a Gutenberg text the title
-    page (short lines before the first heading or the contents) is dropped too.
+    its line breaks). Text with no blank line between paragraphs (a long block of lines most
+    of which are about as wide as the wrap width, not verse or a table) is split into paragraphs
+    at lines indented more than most and after lines that end a sentence well short of the
+    width (see ``_wrapped_paragraphs``). A Project Gutenberg header and licence (``*** START
+    OF THIS/THE PROJECT GUTENBERG EBOOK ... ***`` to ``*** END ...``) are removed; ``Title:``,
+    ``Author:``, ``Language:`` and the eBook number are read from the header. In a Gutenberg
+    text the title page (short lines before the first heading or the contents) is dropped too.
 
     A contents list is a line ``Contents`` (or ``Table of Contents``, ``Contents of the
     Chapters``) followed by short lines up to the first block of prose. The list is dropped; the
     text resumes at the last block of that run that follows the widest gap of blank lines, which
     is where the first real heading stands in every layout seen so far (the entries are spaced
-    more tightly than the gap before the text).
+    more tightly than the gap before the text). With no telling gap, it resumes where the first
+    entry stands again, else at the last block of the run.
 
     Headings are lines such as ``CHAPTER I.``, ``Chapter One: Commodities``, ``BOOK ONE: 1805``,
     ``THE FIRST PART``, ``SECTION 1``, ``FIRST EPILOGUE``, ``Epilogue``, a lone Roman numeral,
@@ -566,6 +570,9 @@ _STAR_MARK_RE = re.compile(r"\s?(?<![*\w])\*(?:\((\d+)\))?(?![*\w])")
 _NUMBERED_NOTE_RE = re.compile(r"^(\d+)\.\s+(\S.*)$", re.DOTALL)
 _BRACKET_REF_RE = re.compile(r"\s?\[(\d+)\]")
 _COLUMNS_RE = re.compile(r"\S {3,}\S")
+_SENTENCE_END_RE = re.compile(r"[.!?:][\"'”’)\]»*_]*$")
+_WRAPPED_MIN_LINES = 20  # fewer lines are a paragraph, a poem or a table, wrapped or not
+_WRAPPED_MIN_WIDTH = 55  # verse stays narrower; hard-wrapped prose runs to 60-80 columns
 
 
 @dataclass
@@ -624,6 +631,12 @@ def _import_text(text: str, filename: str) -> ImportedText:
     else:
         body = text
     raw = _raw_blocks(body.split("\n"))
+    raw, unwrapped = _split_hard_wrapped(raw)
+    if unwrapped:
+        changes.append(
+            f"split {unwrapped} hard-wrapped passage{'s' if unwrapped != 1 else ''} without "
+            "blank lines into paragraphs at indented lines and short lines ending a sentence"
+        )
     if gutenberg:
         while raw and _PG_TAIL_RE.match(raw[-1].text):
             raw.pop()
@@ -675,6 +688,61 @@ def _raw_blocks(lines: list[str]) -> list[_Raw]:
     return blocks
 
 
+def _split_hard_wrapped(raw: list[_Raw]) -> tuple[list[_Raw], int]:
+    """Split long hard-wrapped blocks into paragraphs: see :func:`_wrapped_paragraphs`.
+
+    Returns (the blocks, how many blocks were split).
+    """
+    blocks: list[_Raw] = []
+    split = 0
+    for block in raw:
+        parts = _wrapped_paragraphs(block.lines)
+        split += len(parts) > 1
+        blocks += [_Raw(lines, block.gap if i == 0 else 1) for i, lines in enumerate(parts)]
+    return blocks, split
+
+
+def _wrapped_paragraphs(lines: list[str]) -> list[list[str]]:
+    """The paragraphs of a block of hard-wrapped lines with no blank line between paragraphs.
+
+    A block is hard-wrapped when it has at least ``_WRAPPED_MIN_LINES`` lines, most of them
+    about as long as its wrap width (the length 90% of its lines stay within, at least
+    ``_WRAPPED_MIN_WIDTH``), and is not laid out in columns; verse and tables are not. A
+    paragraph then starts at a line indented more than most, and after a line that ends a
+    sentence and is clearly shorter than the width: under 80% of it, with room for the next
+    line's first word, which a wrapping editor would have moved up had the paragraph gone on.
+    A keyword heading (``CHAPTER IV``) or a short line in capitals stands alone.
+    """
+    if len(lines) < _WRAPPED_MIN_LINES:
+        return [lines]
+    lengths = sorted(len(line) for line in lines)
+    width = lengths[(len(lengths) - 1) * 9 // 10]
+    if width < _WRAPPED_MIN_WIDTH or sum(n >= 0.8 * width for n in lengths) < 0.7 * len(lines):
+        return [lines]
+    if sum(bool(_COLUMNS_RE.search(line.strip())) for line in lines) * 4 >= len(lines):
+        return [lines]
+    indents = [len(line) - len(line.lstrip()) for line in lines]
+    usual = max(set(indents), key=indents.count)
+
+    def alone(line: str) -> bool:
+        text = line.strip()
+        return len(line) < 0.6 * width and (_keyword_line(text) is not None or _caps_line(text))
+
+    paragraphs: list[list[str]] = [[lines[0]]]
+    for line, indent in zip(lines[1:], indents[1:], strict=True):
+        before = paragraphs[-1][-1]
+        ends = (
+            _SENTENCE_END_RE.search(before) is not None
+            and len(before) < 0.8 * width
+            and len(before) + 1 + len(line.split()[0]) <= width
+        )
+        if indent > usual or ends or alone(before) or alone(line):
+            paragraphs.append([line])
+        else:
+            paragraphs[-1].append(line)
+    return paragraphs
+
+
 def _is_prose(raw: _Raw) -> bool:
     """Running text rather than a heading, a title-page line or a contents entry."""
     if any(len(line.strip()) > 100 for line in raw.lines):
@@ -721,7 +789,10 @@ def _drop_contents(raw: list[_Raw]) -> tuple[list[_Raw], int]:
         widest = max(b.gap for b in region)
         resume = max(i for i, b in enumerate(region) if b.gap == widest)
         if widest <= region[0].gap or len(region) - resume > 6:
-            resume = len(region) - 1  # no telling gap: the text resumes at the last heading
+            # No telling gap: the text resumes where the first entry stands again (it opens
+            # the text as it opened the list), else at the last heading.
+            again = [i for i, b in enumerate(region) if i and b.text == region[0].text]
+            resume = again[-1] if again else len(region) - 1
         entries = sum(len(b.lines) for b in region[:resume])
         return raw[:index] + region[resume:] + raw[end:], entries
     return raw, 0

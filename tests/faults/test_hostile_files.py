@@ -7,14 +7,18 @@ bot's database (it refuses to start on a library ``check`` rejects), so there ar
 
 from __future__ import annotations
 
+import re
 import socket
-from collections.abc import Callable
+import textwrap
+from collections import Counter
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 import pytest
 
 from bot.cli import main
-from bot.core.importer import ImportFailed, import_bytes
+from bot.core.importer import Block, ImportFailed, import_bytes
+from bot.core.readings import FOOTNOTE_REF_RE
 from tests.core.test_importer import epub, tree
 from tests.test_cli import workdir
 
@@ -258,3 +262,118 @@ def test_an_epub_whose_spine_unpacks_to_too_much_text_is_refused() -> None:
         "book.epub: the EPUB's spine holds more than 1 MB of text; a book is a few MB: import "
         "the volumes one by one, or check the file"
     )
+
+
+# --------------------------------------------------------------------------- hard-wrapped text
+
+SENTENCES = [
+    "The committee met again on the first day of the month.",
+    "Nobody could say for certain who had called the meeting, or why.",
+    "It was agreed that the minutes of the previous session would be read aloud in full.",
+    "Several members objected to the cost of printing them.",
+    "A vote was taken; the motion carried by a narrow margin.",
+    "The secretary, who had been silent until then, asked whether the hall was free.",
+]
+
+
+def made_up_paragraphs(count: int) -> list[str]:
+    """Paragraphs of three to seven sentences, each different from the others."""
+    return [
+        " ".join(f"{SENTENCES[(n + k) % len(SENTENCES)][:-1]} ({n}.{k})." for k in range(3 + n % 5))
+        for n in range(count)
+    ]
+
+
+def hard_wrapped(paragraphs: list[str], width: int, indent: str) -> str:
+    """The paragraphs wrapped at ``width`` with no blank line between them, as some files are."""
+    return (
+        "\n".join(textwrap.fill(p, width=width, initial_indent=indent) for p in paragraphs) + "\n"
+    )
+
+
+@pytest.mark.parametrize(("width", "indent"), [(72, ""), (66, "    "), (78, "  ")])
+def test_hard_wrapped_text_without_blank_lines_is_split_into_its_paragraphs(
+    width: int, indent: str
+) -> None:
+    paragraphs = made_up_paragraphs(300)
+    result = import_bytes(hard_wrapped(paragraphs, width, indent).encode(), "book.txt")
+    found = [p.text for p in result.paragraphs]
+    if indent:  # every paragraph starts on an indented line: all are found
+        assert found == paragraphs
+    else:  # one whose last line is nearly full runs on into the next, losing no word
+        assert len(found) >= 0.8 * len(paragraphs)
+        rest = paragraphs
+        for paragraph in found:  # each is a run of consecutive paragraphs of the text
+            run = next(n for n in range(1, len(rest) + 1) if " ".join(rest[:n]) == paragraph)
+            rest = rest[run:]
+        assert rest == []
+    assert result.changes[0].startswith("split 1 hard-wrapped passage without blank lines")
+
+
+def test_hard_wrapped_headings_stand_alone() -> None:
+    chapters = made_up_paragraphs(60)
+    text = "".join(
+        f"CHAPTER {n + 1}\n" + hard_wrapped(chapters[n * 20 : n * 20 + 20], 70, "")
+        for n in range(3)
+    )
+    result = import_bytes(text.encode(), "book.txt")
+    assert [h.text for h in result.headings] == ["CHAPTER 1", "CHAPTER 2", "CHAPTER 3"]
+    assert " ".join(p.text for p in result.paragraphs) == " ".join(chapters)
+
+
+@pytest.mark.parametrize(
+    "block",
+    [
+        # Verse: lines of a similar width, sentences ending short of it, yet one stanza.
+        "\n".join(
+            [
+                "Of man's first disobedience, and the fruit",
+                "Of that forbidden tree whose mortal taste",
+                "Brought death into the world, and all our woe.",
+            ]
+            * 8
+        ),
+        # A table laid out in columns.
+        "\n".join(f"{1200 + n}      0  12   0          1  16   {n % 10}" for n in range(24)),
+        # A long paragraph, hard-wrapped: its last line alone is short.
+        textwrap.fill(" ".join(made_up_paragraphs(12)), width=72),
+    ],
+    ids=["verse", "table", "long-paragraph"],
+)
+def test_blocks_that_are_not_several_paragraphs_stay_one(block: str) -> None:
+    result = import_bytes(f"{block}\n\nThe end.\n".encode(), "book.txt")
+    assert len(result.paragraphs) == 2
+    assert not any(c.startswith("split") for c in result.changes)
+
+
+CORPUS = Path("/work/shared/corpus")
+if not CORPUS.is_dir():  # beside the main checkout, as tests/core/test_importer_corpus.py has it
+    CORPUS = Path(__file__).parents[3] / "shared" / "corpus"
+WAR_AND_PEACE = CORPUS / "war-and-peace.tolstoy.pg2600-0.txt"
+
+
+def words_of(blocks: Iterable[Block]) -> Counter[str]:
+    """The words of ``blocks``, without footnote markers or punctuation (a translator's ``*``
+    note that no longer pairs with its marker stays text)."""
+    return Counter(
+        word for b in blocks for word in re.findall(r"[^\W_]+", FOOTNOTE_REF_RE.sub("", b.text))
+    )
+
+
+@pytest.mark.skipif(not WAR_AND_PEACE.is_file(), reason=f"no {WAR_AND_PEACE}")
+def test_war_and_peace_without_its_blank_lines_keeps_its_paragraphs_and_every_word() -> None:
+    source = WAR_AND_PEACE.read_text(encoding="utf-8")
+    book = import_bytes(source.encode(), WAR_AND_PEACE.name)
+    squeezed = "\n".join(line for line in source.split("\n") if line.strip())
+    result = import_bytes(squeezed.encode(), WAR_AND_PEACE.name)
+    # Before, its 560,000 words were one paragraph. 11,202 paragraphs with the blank lines; a
+    # paragraph whose last line is nearly full runs on into the next.
+    assert 0.75 * len(book.paragraphs) <= len(result.paragraphs) <= len(book.paragraphs)
+    assert max(len(p.text.split()) for p in result.paragraphs) < 1_000
+    headings, expected = [h.text for h in result.headings], [h.text for h in book.headings]
+    # A letter's dateline in capitals: without the blank lines nothing tells it from a heading.
+    extra = [h for h in headings if h not in expected]
+    assert extra == ["MOSCOW, OCTOBER 30, 1812"]
+    assert [h for h in headings if h not in extra] == expected
+    text = [b for b in book.blocks if b.kind != "heading"]
+    assert words_of(text) - words_of(result.blocks) == Counter()
