@@ -47,6 +47,7 @@ FOOTNOTE_DEF_RE = re.compile(r"^\[\^([^\]\s]+)\]:\s?(.*)$")
 FOOTNOTE_REF_RE = re.compile(r"\[\^([^\]\s]+)\](?!:)")
 NOTES_HEADINGS = frozenset({"notes", "endnotes", "footnotes"})
 WORD_RE = re.compile(r"\S+")
+LONG_PARAGRAPH_WORDS = 2_000  # check and import warn above this
 
 FRONT_MATTER_KEYS: Mapping[str, str] = {
     "title": "the reading's title (required)",
@@ -308,6 +309,21 @@ def parse_reading(text: str, path: str, slug: str | None = None) -> Reading:
         words=sum(p.words for p in paragraphs),
         **meta,
     )
+
+
+def long_paragraph_warnings(reading: Reading) -> list[str]:
+    """A warning (``path:line: ...``) for each paragraph over ``LONG_PARAGRAPH_WORDS`` words.
+
+    Not an error: the reading works, but such a paragraph is usually a text whose paragraph
+    breaks were lost (an import without blank lines), and a group cannot discuss it as one.
+    """
+    return [
+        f"{reading.path}:{p.line}: warning: paragraph {p.number} has {p.words:,} words (more "
+        f"than {LONG_PARAGRAPH_WORDS:,}): too long to read and discuss as one passage; break it "
+        "into paragraphs with blank lines"
+        for p in reading.paragraphs
+        if p.words > LONG_PARAGRAPH_WORDS
+    ]
 
 
 def load_reading(path: Path) -> Reading:

@@ -377,3 +377,38 @@ def test_war_and_peace_without_its_blank_lines_keeps_its_paragraphs_and_every_wo
     assert [h for h in headings if h not in extra] == expected
     text = [b for b in book.blocks if b.kind != "heading"]
     assert words_of(text) - words_of(result.blocks) == Counter()
+
+
+# --------------------------------------------------------------------------- long paragraphs
+
+LONG = " ".join(["word"] * 2_001)
+
+
+def test_check_warns_of_a_paragraph_over_2000_words_and_still_passes(
+    workdir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    body = f"Short one.\n\n{' '.join(['word'] * 2_000)}\n\n## Part\n\n{LONG}\n"
+    (workdir / "readings" / "long.md").write_text(f"---\ntitle: Long\n---\n{body}")
+    assert main(["check"]) == 0
+    captured = capsys.readouterr()
+    assert captured.err.splitlines() == [
+        "readings/long.md:10: warning: paragraph 3 has 2,001 words (more than 2,000): too long "
+        "to read and discuss as one passage; break it into paragraphs with blank lines"
+    ]
+    assert captured.out.startswith("OK: 2 readings, 5 paragraphs.")
+
+
+def test_import_warns_of_a_paragraph_over_2000_words_it_writes(
+    workdir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Unwrapped lines: nothing tells where the paragraph breaks were.
+    source = workdir / "lost-breaks.txt"
+    source.write_text(f"Lost breaks\n\nA first paragraph.\n\n{LONG}\n")
+    assert main(["import", str(source), "--slug", "lost"]) == 0
+    captured = capsys.readouterr()
+    assert captured.err.splitlines() == [
+        "readings/lost.md:11: warning: paragraph 3 has 2,001 words (more than 2,000): too long "
+        "to read and discuss as one passage; break it into paragraphs with blank lines"
+    ]
+    assert (workdir / "readings" / "lost.md").read_text().split("\n")[10] == LONG
+    assert "Wrote readings/lost.md" in captured.out
