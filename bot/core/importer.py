@@ -90,8 +90,9 @@ from xml.etree import ElementTree
 
 import yaml
 
-from bot.core.errors import ReadingGroupError
+from bot.core.errors import ContentError, ReadingGroupError
 from bot.core.readings import FOOTNOTE_REF_RE, HEADING_RE, NOTES_HEADINGS, fold, slugify
+from bot.core.yamlfile import Builder, compose
 
 BlockKind = Literal["heading", "paragraph", "note"]
 
@@ -1105,11 +1106,16 @@ def _import_markdown(text: str, filename: str) -> ImportedText:
     if lines and lines[0].strip() == "---":
         end = next((i for i in range(1, len(lines)) if lines[i].strip() in ("---", "...")), None)
         if end is not None:
+            loaded = None
             try:
-                loaded = yaml.safe_load("\n".join(lines[1:end]))
-            except yaml.YAMLError as exc:
-                warnings.append(f"the front matter is not valid YAML and was ignored ({exc})")
-                loaded = None
+                front = "\n".join(lines[1:end])
+                node = compose(front, filename, first_line=2, what="front matter is not valid YAML")
+                loaded = Builder("").construct_document(node) if node is not None else None
+            except ContentError as exc:  # anchors and aliases are refused as in a reading
+                warnings.append(f"the front matter was ignored: line {exc.line}: {exc.message}")
+            except yaml.YAMLError as exc:  # e.g. a !!python tag
+                problem = getattr(exc, "problem", None) or exc
+                warnings.append(f"the front matter is not valid YAML and was ignored ({problem})")
             if isinstance(loaded, dict):
                 meta = {str(k): v for k, v in loaded.items()}
             lines = lines[end + 1 :]

@@ -412,3 +412,22 @@ def test_import_warns_of_a_paragraph_over_2000_words_it_writes(
     ]
     assert (workdir / "readings" / "lost.md").read_text().split("\n")[10] == LONG
     assert "Wrote readings/lost.md" in captured.out
+
+
+# --------------------------------------------------------------------------- Markdown import
+
+
+def test_markdown_import_reads_front_matter_with_an_impossible_date() -> None:
+    result = import_bytes(b"---\ntitle: Dated\ndate: 2026-02-30\n---\n\nText.\n", "essay.md")
+    assert (result.title, [p.text for p in result.paragraphs]) == ("Dated", ["Text."])
+    assert result.warnings == ()
+
+
+def test_markdown_import_ignores_front_matter_with_an_alias_bomb() -> None:
+    data = f"---\ntitle: Bomb\n{laughs(10)}---\n\nText.\n".encode()
+    result = import_bytes(data, "essay.md")
+    assert (result.title, [p.text for p in result.paragraphs]) == (None, ["Text."])
+    assert result.warnings == (
+        f"the front matter was ignored: line 3: {ANCHORS}: write the value out in full instead "
+        "of '&name' and '*name'",
+    )
