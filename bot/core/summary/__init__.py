@@ -55,7 +55,6 @@ from bot.core.summary.model import (
     SummarySettings,
     WeekCounts,
     discord_link,
-    discord_timestamp,
     percent_of,
     progress_bar,
 )
@@ -104,7 +103,6 @@ __all__ = [
     "compute_summary",
     "default_week",
     "discord_link",
-    "discord_timestamp",
     "format_period",
     "format_period_span",
     "parse_summary_marker",

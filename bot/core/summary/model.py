@@ -5,13 +5,12 @@
 from __future__ import annotations
 
 import datetime as dt
-import math
 import zoneinfo
 from dataclasses import dataclass
 
 from bot.core.citations import format_citation
 from bot.core.excerpts import Installment
-from bot.core.summary.weeks import IsoWeek, _aware, format_period
+from bot.core.summary.weeks import IsoWeek, format_period
 
 DEFAULT_MIN_GROUP_SIZE = 5
 BAR_WIDTH = 10
@@ -239,11 +238,6 @@ class NextItem:
     title: str
     slot: dt.datetime | None = None
 
-    @property
-    def timestamp(self) -> str | None:
-        """The slot as a Discord timestamp, shown in each member's local time."""
-        return None if self.slot is None else discord_timestamp(self.slot)
-
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Progress(_WordProgress):
@@ -374,12 +368,7 @@ class Summary:
         return not self.posted and not self.participation.counts.replies
 
 
-# Discord markup
-
-
-def discord_timestamp(moment: dt.datetime, style: str = "F") -> str:
-    """``<t:1795543200:F>``: Discord shows it in each reader's own timezone and language."""
-    return f"<t:{math.floor(_aware(moment, 'moment').timestamp())}:{style}>"
+# Storage puts jump links into the rows above: the one piece of Discord markup left in core.
 
 
 def discord_link(guild_id: int, channel_id: int, message_id: int | None = None) -> str:
