@@ -11,6 +11,7 @@ headings, can make Discord refuse a message.
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Final, Literal
@@ -26,7 +27,7 @@ from bot.core.posting import PostContent, post_marker
 from bot.core.readings import Library, Paragraph, Reading, display_text
 from bot.core.safetext import escape_markdown, plain_text
 from bot.core.search import PLAIN, SearchResults
-from bot.core.summary import Summary, discord_timestamp, participation_lines, progress_lines
+from bot.core.summary import Summary, participation_lines, progress_lines
 
 CONTENT_LIMIT = 2000
 TITLE_LIMIT = 256
@@ -610,6 +611,17 @@ def summary_message(
     return Outgoing(note, tuple(summary_embeds(summary, chart=chart, marker=marker)), NO_PINGS)
 
 
+def discord_timestamp(moment: dt.datetime, style: str = "F") -> str:
+    """``<t:1795543200:F>``: Discord shows it in each reader's own timezone and language.
+
+    Raises:
+        ValueError: a naive ``moment`` (its instant would depend on the machine's timezone).
+    """
+    if moment.tzinfo is None or moment.utcoffset() is None:
+        raise ValueError(f"moment must be an aware datetime (UTC), not naive {moment!r}")
+    return f"<t:{math.floor(moment.timestamp())}:{style}>"
+
+
 def _escape(text: str) -> str:
     """Members' text shown as written: control characters dropped, Markdown escaped (every
     bracket too, so no masked link survives)."""
@@ -676,7 +688,11 @@ def _coming_section(summary: Summary) -> list[_Line]:
         paused = summary.progress.paused
         return [("Nothing: the plan is paused." if paused else "Nothing scheduled.", "")]
     return [
-        (f"{item.timestamp or 'not scheduled'} · #{item.number} {item.citation}", "")
+        (
+            f"{discord_timestamp(item.slot) if item.slot else 'not scheduled'} · #{item.number} "
+            f"{item.citation}",
+            "",
+        )
         for item in summary.coming
     ]
 

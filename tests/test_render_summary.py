@@ -35,6 +35,7 @@ from bot.render import (
     FOOTER_LIMIT,
     SUMMARY_CHART_FILE,
     TITLE_LIMIT,
+    discord_timestamp,
     summary_embeds,
     summary_message,
 )
@@ -228,6 +229,15 @@ def test_opted_out_members_appear_nowhere() -> None:
     text = json.dumps([embed.to_dict() for embed in summary_embeds(summary)], ensure_ascii=False)
     assert "Farid" not in text and "my words" not in text and "/1003/77" not in text
     assert "Alice" in text
+
+
+def test_discord_timestamp() -> None:
+    assert discord_timestamp(dt.datetime(2026, 11, 23, 18, tzinfo=dt.UTC)) == "<t:1795456800:F>"
+    assert discord_timestamp(dt.datetime(2026, 11, 23, 18, tzinfo=dt.UTC), "D") == (
+        "<t:1795456800:D>"
+    )
+    with pytest.raises(ValueError, match="aware"):
+        discord_timestamp(dt.datetime(2026, 11, 23, 18))
 
 
 def test_members_text_is_escaped_and_dates_are_discord_timestamps() -> None:

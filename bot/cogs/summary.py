@@ -35,13 +35,12 @@ from bot.core.summary import (
     SummarySettings,
     default_week,
     discord_link,
-    discord_timestamp,
     parse_summary_marker,
     parse_week,
     summary_due,
     summary_marker,
 )
-from bot.render import NO_PINGS, SUMMARY_CHART_FILE, Outgoing, summary_message
+from bot.render import NO_PINGS, SUMMARY_CHART_FILE, Outgoing, discord_timestamp, summary_message
 from bot.storage.groups import Group, get_group
 from bot.storage.summaries import (
     SummaryPost,

@@ -30,7 +30,6 @@ from bot.core.summary import (
     compute_summary,
     default_week,
     discord_link,
-    discord_timestamp,
     format_period,
     parse_summary_marker,
     parse_week,
@@ -230,11 +229,9 @@ def test_progress_bar(done: int, total: int, bar: str) -> None:
     assert progress_bar(done, total) == bar
 
 
-def test_discord_timestamp_and_link() -> None:
-    assert discord_timestamp(utc(2026, 11, 23, 18)) == "<t:1795456800:F>"
+def test_discord_link() -> None:
     assert discord_link(1, 2, 3) == "https://discord.com/channels/1/2/3"
-    with pytest.raises(ValueError, match="aware"):
-        discord_timestamp(dt.datetime(2026, 11, 23, 18))
+    assert discord_link(1, 2) == "https://discord.com/channels/1/2"
 
 
 # The week's installments and the plan's progress.
@@ -271,12 +268,11 @@ def test_progress_per_reading_and_plan_by_words() -> None:
     assert progress.behind == 0
 
 
-def test_what_comes_next_with_discord_timestamps() -> None:
+def test_what_comes_next() -> None:
     summary = summarise()
     assert [(c.number, c.citation, c.slot) for c in summary.coming] == [
         (5, "borochov §5-8", utc(2026, 11, 23, 18))
     ]
-    assert summary.coming[0].timestamp == "<t:1795456800:F>"
 
 
 def test_coming_up_runs_to_the_end_of_next_week() -> None:

@@ -1,0 +1,164 @@
+"""Text: the summary for the terminal, and the lines the Discord rendering shares."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Sequence
+
+from bot.core.plan import format_date, format_moment
+from bot.core.summary.model import Participation, Progress, Summary
+
+
+def compare(now: int, before: int | None, noun: str) -> str:
+    """``45 replies (30 the week before)``: plain numbers, no judgement."""
+    text = _plural(now, noun)
+    if before is None:
+        return text
+    if before == now:
+        return f"{text} (as many as the week before)"
+    return f"{text} ({before:,} the week before)"
+
+
+def _plural(count: int, noun: str) -> str:
+    """``1 reply``, ``1,200 replies``, ``3 words``."""
+    if count == 1:
+        return f"1 {noun}"
+    return f"{count:,} {noun[:-1]}ies" if noun.endswith("y") else f"{count:,} {noun}s"
+
+
+def welcome(names: Sequence[str], most: int = 10) -> str:
+    """``Welcome to our new voices: Ana, Bo and Cy!`` (empty when there are none); past
+    ``most`` names, the rest are counted: ``..., Jo and 12 others!``."""
+    if not names:
+        return ""
+    if len(names) == 1:
+        return f"Welcome to our new voice: {names[0]}!"
+    if len(names) > most:
+        return (
+            f"Welcome to our new voices: {', '.join(names[:most])} and {len(names) - most} others!"
+        )
+    return f"Welcome to our new voices: {', '.join(names[:-1])} and {names[-1]}!"
+
+
+def participation_lines(part: Participation) -> list[str]:
+    """The participation section's lines, shared by the text and the Discord rendering."""
+    counts, before = part.counts, part.previous
+    if not counts.replies:
+        last = (
+            f" ({_plural(before.replies, 'reply')} the week before)"
+            if before and before.replies
+            else ""
+        )
+        return [f"No replies this week{last}. The threads stay open for anyone who wants to join."]
+    lines = [
+        ", ".join(
+            (
+                compare(counts.replies, before.replies if before else None, "reply"),
+                compare(counts.words, before.words if before else None, "word"),
+                compare(
+                    counts.participants, before.participants if before else None, "participant"
+                ),
+            )
+        )
+    ]
+    if part.new_voices:
+        lines.append(welcome(part.new_voices))
+    if part.leaderboard:
+        lines.append(
+            "Most replies: "
+            + ", ".join(f"{name} ({_plural(count, 'reply')})" for name, count in part.leaderboard)
+        )
+    return lines
+
+
+def progress_lines(progress: Progress, day: Callable[[dt.datetime], str]) -> list[str]:
+    """The progress section's status lines (next, finish, pause, behind), after the bars.
+
+    Args:
+        progress: the summary's progress.
+        day: how to show a date, e.g. :func:`bot.core.plan.format_date` in the group's zone
+            for the terminal, a Discord timestamp for Discord.
+    """
+    lines = []
+    if progress.next is None:
+        lines.append("The plan is finished: every installment is done.")
+    else:
+        lines.append(f"Next: #{progress.next.number} {progress.next.citation}")
+    if progress.paused:
+        since = f" since {day(progress.paused_at)}" if progress.paused_at else ""
+        lines.append(f"Paused{since}.")
+        if progress.finish is not None:
+            lines.append(f"If resumed now, it would finish on {day(progress.finish)}.")
+    elif progress.finish is not None:
+        lines.append(f"Projected finish: {day(progress.finish)}")
+    if progress.behind:
+        lines.append(f"{_plural(progress.behind, 'installment')} behind the original schedule.")
+    if progress.skipped:
+        lines.append(f"{_plural(progress.skipped, 'installment')} skipped.")
+    return lines
+
+
+def summary_text(summary: Summary) -> str:
+    """The summary as plain text for the terminal (no Discord markup, local times)."""
+    tz = summary.tz
+    name = f"{summary.group} · " if summary.group else ""
+    out = [f"{name}{summary.title} ({tz.key})", ""]
+
+    out.append("Posted this week")
+    if not summary.posted:
+        out.append("  No installment was posted this week.")
+    for item in summary.posted:
+        late = " (late)" if item.late else ""
+        out.append(
+            f"  #{item.number}/{item.total} {item.citation} · {_plural(item.words, 'word')}"
+            f" · {format_moment(item.posted_at, tz)}{late} · {_replies(item.replies)}"
+        )
+        if item.jump_url:
+            out.append(f"    {item.jump_url}")
+
+    progress = summary.progress
+    out += ["", "Progress"]
+    width = max((len(r.title) for r in progress.readings), default=0)
+    for reading in progress.readings:
+        out.append(f"  {reading.title:<{width}}  {reading.bar}")
+    done = f"{progress.done} of {_plural(progress.total, 'installment')}"
+    out.append(f"  {'Whole plan':<{width}}  {progress.bar}  ({done})")
+    out += [f"  {line}" for line in progress_lines(progress, lambda m: format_date(m, tz))]
+
+    out += ["", "Participation"]
+    out += [f"  {line}" for line in participation_lines(summary.participation)]
+
+    if summary.highlights:
+        out += ["", "Highlights"]
+        for h in summary.highlights:
+            stars = f"⭐ {h.stars} · " if h.stars is not None else "⭐ "
+            where = f" on {h.citation}" if h.citation else ""
+            quote = f': "{h.quote}"' if h.quote else " (text no longer kept)"
+            out.append(f"  {stars}{h.author}{where}{quote}")
+            if h.jump_url:
+                out.append(f"    {h.jump_url}")
+    if summary.stuck:
+        out += ["", "Where we got stuck"]
+        for s in summary.stuck:
+            link = f"  {s.jump_url}" if s.jump_url else ""
+            out.append(f"  ❓ {s.marks} · {s.citation}{link}")
+    if summary.questions:
+        out += ["", "Questions still open"]
+        for q in summary.questions:
+            where = q.citation or f"installment {q.number}"
+            out.append(f"  #{q.number} {where}: {q.text}")
+        if summary.more_questions:
+            out.append(f"  …and {summary.more_questions} more")
+    out += ["", "Coming up"]
+    if not summary.coming:
+        out.append(
+            "  Nothing scheduled." if not progress.paused else "  Nothing: the plan is paused."
+        )
+    for coming in summary.coming:
+        when = format_moment(coming.slot, tz) if coming.slot else "not scheduled"
+        out.append(f"  {when} · #{coming.number} {coming.citation}")
+    return "\n".join(out)
+
+
+def _replies(count: int) -> str:
+    return _plural(count, "reply")
