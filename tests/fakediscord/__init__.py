@@ -3,17 +3,11 @@
 See README.md beside this file for the fixtures and the test API.
 """
 
+from tests.fakediscord.base import FakeConfig, RequestRecord, SentRecord, Violation
 from tests.fakediscord.errors import DiscordError, FormErrors
 from tests.fakediscord.interactions import Callback, CommandNotSynced, Interaction
 from tests.fakediscord.runner import RunningClient, patch_discord, start_client
-from tests.fakediscord.server import (
-    FakeConfig,
-    FakeDiscord,
-    RequestRecord,
-    SentRecord,
-    Violation,
-    running_fake,
-)
+from tests.fakediscord.server import FakeDiscord, running_fake
 from tests.fakediscord.state import (
     INTENT_GUILD_MEMBERS,
     INTENT_MESSAGE_CONTENT,

@@ -14,7 +14,8 @@ from typing import TYPE_CHECKING, Any
 from tests.fakediscord.state import Attachment, Channel, Guild, Message, Role, State, User
 
 if TYPE_CHECKING:
-    from tests.fakediscord.server import FakeDiscord
+    from tests.fakediscord.base import FakeBase
+    from tests.fakediscord.world import WorldMixin
 
 APPLICATION_COMMAND = 2
 MESSAGE_COMPONENT = 3
@@ -75,7 +76,7 @@ class Interaction:
         deleted_original: whether the bot deleted its original response.
     """
 
-    fake: "FakeDiscord"
+    fake: "FakeBase"
     id: int
     token: str
     type: int
@@ -169,7 +170,7 @@ def find_command(state: State, guild: Guild | None, name: str, kind: int) -> dic
 
 
 def command_data(
-    fake: "FakeDiscord",
+    fake: "WorldMixin",
     user: User,
     channel: Channel,
     name: str,
@@ -243,7 +244,7 @@ def command_data(
 
 
 def _option_value(
-    fake: "FakeDiscord",
+    fake: "WorldMixin",
     spec: Mapping[str, Any],
     value: Any,
     resolved: dict[str, dict[str, Any]],
@@ -313,7 +314,7 @@ def _option_value(
     raise ValueError(f"option {name}: unsupported option type {kind}")
 
 
-def _is_role_ref(fake: "FakeDiscord", value: Any, kind: int) -> bool:
+def _is_role_ref(fake: "WorldMixin", value: Any, kind: int) -> bool:
     if kind != 9:
         return False
     try:
