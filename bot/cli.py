@@ -92,7 +92,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     except ReadingGroupError as exc:
         err.print(str(exc), "red")
-        return 1
+        return exc.exit_code
     except KeyboardInterrupt:
         return 130
 
@@ -475,7 +475,7 @@ def cmd_export(args: argparse.Namespace, out: Terminal, err: Terminal) -> int:
             return 1
 
     async def run() -> int:
-        async with open_database(settings.database_path) as db:
+        async with open_database(settings.database_path, create=False) as db:
             group_id = None
             if args.group:
                 groups = await list_groups(db, retired=True)
@@ -516,20 +516,13 @@ def cmd_summary(args: argparse.Namespace, out: Terminal, err: Terminal) -> int:
     from bot.storage.summaries import WeeklySummary, build_summary
 
     settings = load_settings(args)
-    if not settings.database_path.is_file():
-        err.print(
-            f"{settings.database_path}: no database yet: the summary is made from what the bot "
-            "logged (check DATABASE_PATH)",
-            "red",
-        )
-        return 1
     week = parse_week(args.week) if args.week else None
     content = load_content(settings.readings_dir, settings.prompts_dir, settings.groups_file)
     library = content.library
     now = dt.datetime.now(dt.UTC)
 
     async def run() -> WeeklySummary:
-        async with open_database(settings.database_path) as db:
+        async with open_database(settings.database_path, create=False) as db:
             groups = await groups_with_file(db, content.groups, library, now=now)
             ((group, _),) = _choose([(g, set()) for g in groups], args.group, one=True)
             chosen = week or default_week(group.summary, now, group.cadence.tz)
@@ -570,9 +563,6 @@ def cmd_backup(args: argparse.Namespace, out: Terminal, err: Terminal) -> int:
     from bot.storage.database import backup
 
     settings = load_settings(args)
-    if not settings.database_path.is_file():
-        err.print(f"{settings.database_path}: no database yet (it is made on first run)", "red")
-        return 1
     target: Path = args.file
     if target.resolve() == settings.database_path.resolve():
         err.print("The backup must go to another file than the database itself", "red")

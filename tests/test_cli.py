@@ -302,11 +302,18 @@ def test_backup_is_consistent_while_the_database_is_in_use(
     copy.close()
 
 
-def test_backup_without_a_database_says_so(
-    workdir: Path, capsys: pytest.CaptureFixture[str]
+@pytest.mark.parametrize(
+    "argv", [["export"], ["summary"], ["backup", "copy.sqlite3"]], ids=lambda a: a[0]
+)
+def test_read_only_commands_never_create_a_database(
+    workdir: Path, capsys: pytest.CaptureFixture[str], argv: list[str]
 ) -> None:
-    assert main(["backup", "copy.sqlite3"]) == 1
-    assert "no database yet" in capsys.readouterr().err
+    assert main(argv) == 1
+    assert capsys.readouterr().err == (
+        "no database at data/reading-group.sqlite3 (set DATABASE_PATH or run the bot once to "
+        "create it)\n"
+    )
+    assert not (workdir / "data").exists()
 
 
 # Plans: check, plan and preview.
@@ -587,10 +594,3 @@ def test_summary_mistakes_say_why(
 ) -> None:
     assert main(args) == 1
     assert message in capsys.readouterr().err
-
-
-def test_summary_without_a_database_says_so(
-    workdir: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    assert main(["summary"]) == 1
-    assert "no database yet" in capsys.readouterr().err

@@ -1,8 +1,13 @@
 """The SQLite connection and numbered migrations.
 
-Schema changes are files ``migrations/NNNN_reason.sql``. Each is applied in one transaction
-together with its row in ``_migrations``, so a crash leaves the database either before or after a
-migration, never half-way (sqlite-utils keeps the same bookkeeping).
+Schema changes are files ``migrations/NNNN_reason.sql``. The pending ones are applied in one
+``BEGIN IMMEDIATE`` transaction together with their rows in ``_migrations``, read inside that same
+transaction: a crash or a failure leaves the database as it was, and two processes opening a new
+database at once apply each migration once (sqlite-utils keeps the same bookkeeping).
+
+A file that cannot be used (not a database, corrupt, read-only, a directory) or a migration that
+fails raises :class:`DatabaseError`, whose message is one line naming the file; the connection is
+closed on every error path, so a command never hangs on aiosqlite's worker thread.
 """
 
 from __future__ import annotations
@@ -11,6 +16,7 @@ import asyncio
 import contextlib
 import logging
 import re
+import sqlite3
 import weakref
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -20,9 +26,47 @@ from pathlib import Path
 
 import aiosqlite
 
+from bot.core.errors import ReadingGroupError
+
 log = logging.getLogger(__name__)
 
 MIGRATION_RE = re.compile(r"^(\d{4})_([a-z0-9_]+)\.sql$")
+
+
+#: SQLite's error kinds that mean the file itself cannot be used (as opposed to a busy database).
+UNUSABLE = ("SQLITE_NOTADB", "SQLITE_CORRUPT", "SQLITE_READONLY", "SQLITE_CANTOPEN", "SQLITE_IOERR")
+
+
+class DatabaseError(ReadingGroupError):
+    """The database cannot be used as it is; the message names the file and what to do."""
+
+
+class MigrationError(DatabaseError):
+    """A migration failed; it was rolled back with every other pending one."""
+
+
+def unusable(path: Path | str, exc: BaseException | str) -> DatabaseError:
+    """The one line for a file SQLite refused (``exc``, or why), with how to fix it."""
+    if getattr(exc, "sqlite_errorname", "").startswith("SQLITE_READONLY"):
+        fix = "make the file and its folder writable for the bot, or set DATABASE_PATH"
+    elif Path(path).is_dir():
+        fix = "that is a folder: set DATABASE_PATH to a file in it"
+    else:
+        fix = "check DATABASE_PATH, or restore a backup"
+    return DatabaseError(f"{path}: not a usable SQLite database ({exc}): {fix}")
+
+
+def require_database(path: Path | str) -> None:
+    """For a command that only reads: raise when there is no database at ``path`` rather than
+    make an empty one (a mistyped DATABASE_PATH).
+
+    Raises:
+        DatabaseError: nothing at ``path``.
+    """
+    if not Path(path).exists():
+        raise DatabaseError(
+            f"no database at {path} (set DATABASE_PATH or run the bot once to create it)"
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,6 +91,8 @@ def bundled_migrations() -> list[Migration]:
 
 
 async def applied_migrations(db: aiosqlite.Connection) -> set[int]:
+    """The numbers in ``_migrations`` (made if missing). Call it inside the migrating
+    transaction, so another process cannot apply one between this read and the writes."""
     query = """
         CREATE TABLE IF NOT EXISTS _migrations (
             number INTEGER PRIMARY KEY,
@@ -55,42 +101,49 @@ async def applied_migrations(db: aiosqlite.Connection) -> set[int]:
         )
     """
     await db.execute(query)
-    await db.commit()
     async with db.execute("SELECT number FROM _migrations") as cursor:
         return {int(row[0]) async for row in cursor}
 
 
 async def migrate(db: aiosqlite.Connection, migrations: list[Migration] | None = None) -> list[int]:
-    """Apply every migration not yet applied. Returns the numbers applied now."""
+    """Apply every migration not yet applied, all in one transaction. Returns the numbers applied
+    now.
+
+    Raises:
+        MigrationError: one failed; nothing was applied (not even the ones before it).
+    """
     migrations = bundled_migrations() if migrations is None else migrations
-    done = await applied_migrations(db)
+    insert = "INSERT INTO _migrations (number, name) VALUES (?, ?)"
     applied = []
-    for migration in migrations:
-        if migration.number in done:
-            continue
-        log.info("Applying migration %04d_%s", migration.number, migration.name)
-        # executescript() would COMMIT first and run outside our transaction, so run the
-        # statements one by one inside an explicit BEGIN ... COMMIT with the bookkeeping row.
-        await db.execute("BEGIN IMMEDIATE")
-        try:
-            for statement in split_sql(migration.sql):
-                await db.execute(statement)
-            await db.execute(
-                "INSERT INTO _migrations (number, name) VALUES (?, ?)",
-                (migration.number, migration.name),
-            )
-            await db.commit()
-        except BaseException:
-            await db.rollback()
-            raise
-        applied.append(migration.number)
+    # executescript() would COMMIT first and run outside our transaction, so the statements run
+    # one by one. BEGIN IMMEDIATE takes the write lock before _migrations is read: a second
+    # process waits (busy_timeout) and then finds them applied.
+    await db.execute("BEGIN IMMEDIATE")
+    try:
+        done = await applied_migrations(db)
+        for migration in migrations:
+            if migration.number in done:
+                continue
+            log.info("Applying migration %04d_%s", migration.number, migration.name)
+            try:
+                for statement in split_sql(migration.sql):
+                    await db.execute(statement)
+            except sqlite3.Error as exc:
+                raise MigrationError(
+                    f"migration {migration.number:04d}_{migration.name} failed ({exc}); the "
+                    "database was left as it was"
+                ) from exc
+            await db.execute(insert, (migration.number, migration.name))
+            applied.append(migration.number)
+        await db.commit()
+    except BaseException:
+        await db.rollback()
+        raise
     return applied
 
 
 def split_sql(script: str) -> list[str]:
     """Split a migration script into complete statements (handles triggers' inner semicolons)."""
-    import sqlite3
-
     statements: list[str] = []
     current = ""
     for line in script.splitlines(keepends=True):
@@ -111,15 +164,29 @@ def _has_code(statement: str) -> bool:
 
 
 async def connect_raw(path: Path | str) -> aiosqlite.Connection:
-    """Open ``path`` with the project's pragmas, without migrating."""
+    """Open ``path`` with the project's pragmas, without migrating.
+
+    Raises:
+        sqlite3.Error: SQLite refused the file; the connection (and its thread) is closed.
+    """
     if str(path) != ":memory:":
         Path(path).parent.mkdir(parents=True, exist_ok=True)
+        # A file SQLite cannot open at all (a folder, no permission) fails here rather than in
+        # aiosqlite's connect, whose worker thread would then outlive the event loop and print
+        # a traceback at exit.
+        await asyncio.to_thread(lambda: sqlite3.connect(path).close())
     db = await aiosqlite.connect(path, isolation_level=None)
-    db.row_factory = aiosqlite.Row
-    await db.execute("PRAGMA journal_mode = WAL")
-    await db.execute("PRAGMA synchronous = NORMAL")
-    await db.execute("PRAGMA foreign_keys = ON")
-    await db.execute("PRAGMA busy_timeout = 5000")
+    try:
+        db.row_factory = aiosqlite.Row
+        # The busy timeout first: switching to WAL waits for other connections too.
+        await db.execute("PRAGMA busy_timeout = 5000")
+        await db.execute("PRAGMA journal_mode = WAL")
+        await db.execute("PRAGMA synchronous = NORMAL")
+        await db.execute("PRAGMA foreign_keys = ON")
+    except BaseException:
+        # aiosqlite's worker thread is not a daemon: left open, it keeps the process alive.
+        await db.close()
+        raise
     return db
 
 
@@ -153,9 +220,20 @@ async def transaction(db: aiosqlite.Connection) -> AsyncIterator[aiosqlite.Conne
 
 def backup(source: Path, target: Path) -> int:
     """An online, consistent copy of the database (SQLite's backup API), safe while the bot
-    writes. Returns the pages copied."""
-    import sqlite3
+    writes. Returns the pages copied.
 
+    Raises:
+        DatabaseError: ``source`` is not a database SQLite can read.
+    """
+    require_database(source)
+    try:  # SQLite reads the file only now: name the source, not the copy, when it is bad
+        src = sqlite3.connect(source)
+        with contextlib.closing(src):
+            (pages,) = src.execute("PRAGMA page_count").fetchone()
+    except sqlite3.Error as exc:
+        raise unusable(source, exc) from exc
+    if not pages:  # what SQLite makes of an empty file, or of one in /proc
+        raise unusable(source, "the file is empty")
     target.parent.mkdir(parents=True, exist_ok=True)
     with (
         contextlib.closing(sqlite3.connect(source)) as src,
@@ -167,15 +245,43 @@ def backup(source: Path, target: Path) -> int:
 
 
 @asynccontextmanager
-async def open_database(path: Path | str) -> AsyncIterator[aiosqlite.Connection]:
+async def open_database(
+    path: Path | str, *, create: bool = True
+) -> AsyncIterator[aiosqlite.Connection]:
     """Open the database, create it on first use and bring its schema up to date.
 
     The connection runs in autocommit mode (``isolation_level=None``): every write that must be
     atomic opens its own ``BEGIN IMMEDIATE`` transaction.
+
+    Args:
+        path: the database file.
+        create: make it when it does not exist; commands that only read pass False.
+
+    Raises:
+        DatabaseError: no database (with ``create=False``), a file SQLite cannot use (also when
+            found corrupt later, inside the ``async with``), or a failed migration.
     """
-    db = await connect_raw(path)
+    if not create:
+        require_database(path)
     try:
-        await migrate(db)
-        yield db
+        db = await connect_raw(path)
+    except (sqlite3.Error, OSError) as exc:
+        raise unusable(path, exc) from exc
+    try:
+        try:
+            await migrate(db)
+        except MigrationError as exc:
+            raise MigrationError(
+                f"{path}: {exc}: check DATABASE_PATH points to this bot's database, or restore a "
+                "backup"
+            ) from exc
+        except sqlite3.Error as exc:
+            raise unusable(path, exc) from exc
+        try:
+            yield db
+        except sqlite3.Error as exc:
+            if not getattr(exc, "sqlite_errorname", "").startswith(UNUSABLE):
+                raise
+            raise unusable(path, exc) from exc
     finally:
         await db.close()
