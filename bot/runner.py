@@ -1,7 +1,8 @@
 """Running the bot: resources opened with ``async with``, signals, and clear exits.
 
 Exit codes: 0 after a clean shutdown (SIGINT/SIGTERM included), 1 for bad content or settings,
-2 when Discord refuses the token or a privileged intent.
+2 when Discord refuses the token or a privileged intent, or another bot runs on the database
+(:class:`bot.storage.database.DatabaseInUse`, reported by the CLI).
 """
 
 from __future__ import annotations
@@ -14,10 +15,11 @@ from typing import Any, TextIO
 
 import discord
 
-from bot.client import ReadingGroupBot, SyncMode
+from bot.client import ReadingGroupBot, SyncMode, utc_now
 from bot.core.readings import load_library
 from bot.settings import Settings
 from bot.storage.database import open_database
+from bot.storage.instance import Owner
 
 log = logging.getLogger(__name__)
 
@@ -64,9 +66,11 @@ async def run_bot(
         print(NO_TOKEN, file=stderr)
         return EXIT_DISCORD
     library = load_library(settings.readings_dir)
-    async with open_database(settings.database_path) as db:
+    # The bot holds the database alone; a sync (login only) may run beside it.
+    owner = None if login_only else Owner.this_process(utc_now())
+    async with open_database(settings.database_path, owner=owner) as db:
         bot = ReadingGroupBot(
-            settings=settings, db=db, library=library, sync=sync, **client_options
+            settings=settings, db=db, library=library, sync=sync, owner=owner, **client_options
         )
         loop = asyncio.get_running_loop()
         stopping: list[asyncio.Task[None]] = []

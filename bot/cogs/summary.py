@@ -103,7 +103,10 @@ class Summaries(GroupTick):
     ) -> discord.Message | None:
         assert group.summary is not None
         sent = None
-        for pending in await unconfirmed_summaries(self.bot.db, group.channel_id):
+        unconfirmed = await unconfirmed_summaries(self.bot.db, group.channel_id)
+        if self.held_elsewhere(group, (claim.lease for claim in unconfirmed), now):
+            return None
+        for pending in unconfirmed:
             self._check(channel)
             sent = await self._reconcile(channel, group, pending, now) or sent
         found = summary_due(group.summary, plan_start=group.start, now=now)
@@ -120,7 +123,13 @@ class Summaries(GroupTick):
             return sent
         self._check(channel)
         claim = await claim_summary(
-            self.bot.db, group.channel_id, found.week, slot=found.slot, kind="scheduled", now=now
+            self.bot.db,
+            group.channel_id,
+            found.week,
+            slot=found.slot,
+            kind="scheduled",
+            now=now,
+            owner=self.bot.owner,
         )
         if claim is None:
             return sent
@@ -240,7 +249,13 @@ class Summaries(GroupTick):
             self._check(channel)
             now = self.bot.clock()
             claim = await claim_summary(
-                self.bot.db, channel_id, week, slot=now, kind="manual", now=now
+                self.bot.db,
+                channel_id,
+                week,
+                slot=now,
+                kind="manual",
+                now=now,
+                owner=self.bot.owner,
             )
             if claim is None:
                 return None, await summary_post(self.bot.db, channel_id, week)

@@ -8,25 +8,36 @@ database at once apply each migration once (sqlite-utils keeps the same bookkeep
 A file that cannot be used (not a database, corrupt, read-only, a directory) or a migration that
 fails raises :class:`DatabaseError`, whose message is one line naming the file; the connection is
 closed on every error path, so a command never hangs on aiosqlite's worker thread.
+
+The bot process holds the database alone (:func:`instance_lock`): a second one on the same file
+stops with :class:`DatabaseInUse`, naming the first.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import fcntl
+import json
 import logging
+import os
 import re
 import sqlite3
 import weakref
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import aiosqlite
 
 from bot.core.errors import ReadingGroupError
+from bot.core.posting import format_instant, parse_instant
+
+if TYPE_CHECKING:
+    from bot.storage.instance import Owner
 
 log = logging.getLogger(__name__)
 
@@ -43,6 +54,17 @@ class DatabaseError(ReadingGroupError):
 
 class MigrationError(DatabaseError):
     """A migration failed; it was rolled back with every other pending one."""
+
+
+class DatabaseInUse(DatabaseError):
+    """Another bot process holds the database."""
+
+    exit_code = 2
+
+
+IN_USE_FIX = (
+    "stop that bot first (only one may run on a database), or give this one its own DATABASE_PATH"
+)
 
 
 def unusable(path: Path | str, exc: BaseException | str) -> DatabaseError:
@@ -244,9 +266,53 @@ def backup(source: Path, target: Path) -> int:
     return int(pages)
 
 
+@contextmanager
+def instance_lock(database: Path, owner: Owner) -> Iterator[None]:
+    """Hold the database for ``owner`` (this process) until the block ends or the process dies.
+
+    An advisory lock (``fcntl.flock``) on ``<database>.lock``, which names the holder (pid, host,
+    start) for a second process to report. The kernel drops it with the process, even a killed
+    one, so there is never a stale lock to clean up.
+
+    Raises:
+        DatabaseInUse: another process holds it; the message names it and what to do.
+        DatabaseError: the lock file cannot be made.
+    """
+    path = database.with_name(database.name + ".lock")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError as exc:
+        raise DatabaseError(
+            f"{database}: cannot make its lock file {path} ({exc.strerror}): make the folder "
+            "writable for the bot, or set DATABASE_PATH"
+        ) from exc
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise DatabaseInUse(f"{database} is in use by {_holder(fd)}: {IN_USE_FIX}") from None
+        os.ftruncate(fd, 0)
+        record = {"pid": owner.pid, "host": owner.host, "since": format_instant(owner.since)}
+        os.write(fd, (json.dumps(record) + "\n").encode())
+        yield
+    finally:
+        os.close(fd)  # and with it the lock
+
+
+def _holder(fd: int) -> str:
+    """The process named in a lock file held by another, as well as can be told."""
+    try:
+        record = json.loads(os.pread(fd, 4096, 0))
+        since = parse_instant(record["since"]).strftime("%Y-%m-%d %H:%M UTC")
+        return f"another bot (pid {int(record['pid'])} on {record['host']}, since {since})"
+    except (OSError, ValueError, KeyError, TypeError):  # written this very moment, or not ours
+        return "another bot"
+
+
 @asynccontextmanager
 async def open_database(
-    path: Path | str, *, create: bool = True
+    path: Path | str, *, create: bool = True, owner: Owner | None = None
 ) -> AsyncIterator[aiosqlite.Connection]:
     """Open the database, create it on first use and bring its schema up to date.
 
@@ -256,13 +322,26 @@ async def open_database(
     Args:
         path: the database file.
         create: make it when it does not exist; commands that only read pass False.
+        owner: the bot process, which holds the database alone (:func:`instance_lock`) as long
+            as it is open.
 
     Raises:
+        DatabaseInUse: another bot process holds it (only with an ``owner``).
         DatabaseError: no database (with ``create=False``), a file SQLite cannot use (also when
             found corrupt later, inside the ``async with``), or a failed migration.
     """
     if not create:
         require_database(path)
+    with contextlib.ExitStack() as held:
+        if owner is not None:
+            held.enter_context(instance_lock(Path(path), owner))
+        async with _open(path) as db:
+            yield db
+
+
+@asynccontextmanager
+async def _open(path: Path | str) -> AsyncIterator[aiosqlite.Connection]:
+    """:func:`open_database` without the lock: SQLite's errors become :class:`DatabaseError`."""
     try:
         db = await connect_raw(path)
     except (sqlite3.Error, OSError) as exc:

@@ -174,9 +174,14 @@ def test_every_command_on_a_broken_database_says_so_in_one_line(
     for name, result in results.items():
         assert result.returncode == 1, (name, result.stderr)
         assert "Traceback" not in result.stderr, name
-        # SQLite reads a file of /proc as an empty database, which backup refuses.
-        why = "the file is empty" if (broken, name) == (proc_file, "backup") else reason
-        line = f"{path}: not a usable SQLite database ({why}): "
+        if name == "run" and broken in (proc_file, read_only_folder):
+            # The bot locks the database before it opens it (one bot per database).
+            line = f"{path}: cannot make its lock file {path}.lock ("
+        elif name == "backup" and broken is proc_file:
+            # SQLite reads a file of /proc as an empty database, which backup refuses.
+            line = f"{path}: not a usable SQLite database (the file is empty): "
+        else:
+            line = f"{path}: not a usable SQLite database ({reason}): "
         assert result.stderr.startswith(line), (name, result.stderr)
         assert result.stderr.count("\n") == 1, (name, result.stderr)
     if before is not None:
