@@ -41,10 +41,19 @@ from tests.discord.scheduling import (
     prompts,
     tick,
 )
+from tests.discord.test_summary import (
+    SUMMARY_TIME,
+    WEEK,
+    Week,
+    rows,
+    summaries,
+    summary_messages,
+    week,
+)
 from tests.fakediscord import FakeDiscord
 from tests.storage.test_groups import CHANNEL, make_group
 
-__all__ = ["clock", "db", "library", "make_bot", "prompts"]  # fixtures used by name
+__all__ = ["clock", "db", "library", "make_bot", "prompts", "week"]  # fixtures used by name
 
 HOST = socket.gethostname()
 SINCE = dt.datetime(2027, 1, 4, 17, 0, tzinfo=dt.UTC)
@@ -219,3 +228,34 @@ async def test_the_tick_leaves_a_post_another_bot_is_sending_until_its_lease_end
         assert [tuple(row) async for row in cursor] == [
             (*claimed[:3], post.id, format_instant(FIRST_SLOT + CLAIM_LEASE))
         ]
+
+
+async def test_the_summary_tick_leaves_a_summary_another_bot_is_sending_until_its_lease_ends(
+    fake_discord: FakeDiscord, week: Week, clock: Clock, db: aiosqlite.Connection
+) -> None:
+    fake = fake_discord
+    other = Owner("elsewhere", 4242, "other", SINCE)
+    await claim_summary(
+        db,
+        fake.readings.id,
+        WEEK,
+        slot=SUMMARY_TIME,
+        kind="scheduled",
+        now=SUMMARY_TIME,
+        owner=other,
+    )
+    query = "SELECT week, claimed_by, lease_until, message_id, posted_at FROM summary_posts"
+    claimed = (str(WEEK), other.id, format_instant(SUMMARY_TIME + CLAIM_LEASE), None, None)
+
+    clock.set(SUMMARY_TIME + CLAIM_LEASE - dt.timedelta(seconds=1))
+    await summaries(week.bot).tick()
+    assert summary_messages(fake) == []
+    assert await rows(db, query) == [claimed]
+
+    clock.set(SUMMARY_TIME + CLAIM_LEASE)
+    await summaries(week.bot).tick()
+    await summaries(week.bot).tick()
+    (message,) = summary_messages(fake)
+    assert await rows(db, query) == [
+        (*claimed[:3], message.id, format_instant(SUMMARY_TIME + CLAIM_LEASE))
+    ]
