@@ -26,6 +26,8 @@ from bot.core.search import SearchResults
 from bot.settings import Settings, SettingsError
 
 if TYPE_CHECKING:
+    import aiosqlite
+
     from bot.storage.groups import Group
 
     PlannedGroup = tuple[Group, set[str]]
@@ -85,7 +87,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     out, err = Terminal(sys.stdout), Terminal(sys.stderr)
     command: Callable[[argparse.Namespace, Terminal, Terminal], int] = args.command
     try:
-        return command(args, out, err)
+        code = command(args, out, err)
+        out.stream.flush()  # a reader that has gone shows here, not in Python's flush at exit
+        return code
+    except BrokenPipeError:
+        # The reader stopped early (`| head`): nothing to say. As the Python docs advise, point
+        # standard output at devnull so that the flush at exit cannot fail again.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), out.stream.fileno())
+        return 1
     except (SettingsError, LibraryError) as exc:
         for error in exc.errors:
             err.print(str(error), "red")
@@ -168,7 +177,8 @@ def build_parser() -> argparse.ArgumentParser:
     summary.set_defaults(command=cmd_summary)
 
     backup = sub.add_parser("backup", help="copy the database safely, even while the bot runs")
-    backup.add_argument("file", type=Path, help="where to write the copy")
+    backup.add_argument("file", help="where to write the copy")
+    backup.add_argument("--force", action="store_true", help="replace FILE if it exists")
     backup.set_defaults(command=cmd_backup)
 
     run = sub.add_parser("run", help="connect to Discord and run the bot")
@@ -223,7 +233,33 @@ def cmd_check(args: argparse.Namespace, out: Terminal, err: Terminal) -> int:
         out.print(f"OK: {len(content.groups)} groups in {settings.groups_file}.", "green")
     else:
         out.print(f"No {settings.groups_file}: groups come from /plan start only.")
+    for warning in _limit_warnings(library):
+        err.print(warning, "yellow")
     return 0
+
+
+def _limit_warnings(library: Library) -> list[str]:
+    """``path:line: warning: ...`` for what Discord's limits will cut of each reading."""
+    from bot.render import limit_warnings
+
+    lines = []
+    for reading in library:
+        for where, what in limit_warnings(reading):
+            line = where if isinstance(where, int) else _front_matter_line(reading.path, where)
+            lines.append(f"{reading.path}:{line}: warning: {what}")
+    return lines
+
+
+def _front_matter_line(path: str, key: str) -> int:
+    """The line of ``key:`` in the front matter of the file at ``path`` (2, its first line, if
+    it is not found on a line of its own)."""
+    with Path(path).open(encoding="utf-8") as file:
+        for number, line in enumerate(file, 1):
+            if number > 1 and line.strip() in ("---", "..."):
+                break
+            if line.startswith(f"{key}:"):
+                return number
+    return 2
 
 
 def _planned_groups(settings: Settings, content: Content, now: dt.datetime) -> list[PlannedGroup]:
@@ -461,9 +497,9 @@ def cmd_export(args: argparse.Namespace, out: Terminal, err: Terminal) -> int:
     import datetime as dt
     import json
 
+    from bot.core.safetext import plain_text, spreadsheet_cell
     from bot.storage.database import open_database
-    from bot.storage.groups import list_groups
-    from bot.storage.replies import export_replies
+    from bot.storage.replies import EXPORT_COLUMNS, export_replies
 
     settings = load_settings(args)
     since = None
@@ -476,27 +512,21 @@ def cmd_export(args: argparse.Namespace, out: Terminal, err: Terminal) -> int:
 
     async def run() -> int:
         async with open_database(settings.database_path, create=False) as db:
-            group_id = None
-            if args.group:
-                groups = await list_groups(db, retired=True)
-                match = [g for g in groups if args.group in (g.name, str(g.channel_id))]
-                if not match:
-                    names = ", ".join(g.name for g in groups) or "none yet"
-                    err.print(f"--group {args.group!r}: no such group (groups: {names})", "red")
-                    return 1
-                group_id = match[0].channel_id
-            stream = args.out.open("w", encoding="utf-8", newline="") if args.out else out.stream
+            group_id = await _export_group(db, settings, args.group) if args.group else None
+            stream = _open_out(args.out) if args.out else out.stream
             count = 0
             try:
-                writer = None
+                writer = csv.DictWriter(stream, fieldnames=EXPORT_COLUMNS)
+                if args.format == "csv":
+                    writer.writeheader()  # even when nothing matches: the columns are the same
                 async for row in export_replies(db, group_channel_id=group_id, since=since):
                     if args.format == "jsonl":
-                        stream.write(json.dumps(row, ensure_ascii=False) + "\n")
+                        text = {
+                            k: plain_text(v) if isinstance(v, str) else v for k, v in row.items()
+                        }
+                        stream.write(json.dumps(text, ensure_ascii=False) + "\n")
                     else:
-                        if writer is None:
-                            writer = csv.DictWriter(stream, fieldnames=list(row))
-                            writer.writeheader()
-                        writer.writerow(row)
+                        writer.writerow({k: spreadsheet_cell(v) for k, v in row.items()})
                     count += 1
             finally:
                 if args.out:
@@ -508,8 +538,43 @@ def cmd_export(args: argparse.Namespace, out: Terminal, err: Terminal) -> int:
     return asyncio.run(run())
 
 
+async def _export_group(db: aiosqlite.Connection, settings: Settings, name: str) -> int:
+    """The channel of the group ``--group`` names: one the database knows (retired ones too), or
+    one declared in groups.yaml that the bot has not stored yet, by either name or by id."""
+    from bot.core.posting import load_groups_file
+    from bot.storage.groups import list_groups
+
+    known = [(g.name, g.channel_id) for g in await list_groups(db, retired=True)]
+    known += [(c.name, c.channel_id) for c in load_groups_file(settings.groups_file)]
+    known.sort(key=lambda group: group[1])
+    chosen = {channel for each, channel in known if name in (each, str(channel))}
+    if not chosen:
+        names = ", ".join(dict.fromkeys(each for each, _ in known)) or "none yet"
+        raise ReadingGroupError(f"--group {name!r}: no such group (groups: {names})")
+    if len(chosen) > 1:
+        raise ReadingGroupError(f"--group {name!r}: several groups have that name: use its id")
+    return chosen.pop()
+
+
+def _open_out(path: Path) -> TextIO:
+    """``--out``, opened for writing, or a one-line error saying why it cannot be."""
+    try:
+        return path.open("w", encoding="utf-8", newline="")
+    except IsADirectoryError:
+        message = f"--out {path} is a folder: give a file name in it, e.g. {path / 'replies.csv'}"
+    except FileNotFoundError:
+        message = (
+            f"--out {path}: there is no folder {path.parent}: create it first, or write "
+            "somewhere else"
+        )
+    except OSError as exc:
+        message = f"--out {path}: cannot write it ({exc.strerror or exc})"
+    raise ReadingGroupError(message)
+
+
 def cmd_summary(args: argparse.Namespace, out: Terminal, err: Terminal) -> int:
     from bot.chart import try_render_chart
+    from bot.core.safetext import plain_text
     from bot.core.summary import SummarySettings, default_week, parse_week, summary_text
     from bot.storage.database import open_database
     from bot.storage.groups import groups_with_file
@@ -540,7 +605,7 @@ def cmd_summary(args: argparse.Namespace, out: Terminal, err: Terminal) -> int:
             )
 
     weekly = asyncio.run(run())
-    title, _, rest = summary_text(weekly.summary).partition("\n")
+    title, _, rest = plain_text(summary_text(weekly.summary)).partition("\n")
     out.print(title, "bold")
     out.print(rest)
     if args.chart is None:
@@ -560,14 +625,43 @@ def cmd_summary(args: argparse.Namespace, out: Terminal, err: Terminal) -> int:
 
 
 def cmd_backup(args: argparse.Namespace, out: Terminal, err: Terminal) -> int:
-    from bot.storage.database import backup
+    import sqlite3
+
+    from bot.storage.database import backup, require_database
 
     settings = load_settings(args)
-    target: Path = args.file
+    require_database(settings.database_path)
+    example = "reading-group.sqlite3"
+    if not args.file.strip():  # Path("") would be the current folder
+        err.print(f"backup needs a file name to write the copy to, e.g. backups/{example}", "red")
+        return 1
+    target = Path(args.file)
+    if target.is_dir():
+        err.print(f"{target} is a folder: give a file name in it, e.g. {target / example}", "red")
+        return 1
     if target.resolve() == settings.database_path.resolve():
         err.print("The backup must go to another file than the database itself", "red")
         return 1
-    pages = backup(settings.database_path, target)
+    if target.exists() and not args.force:
+        err.print(
+            f"{target} already exists: choose another name, or add --force to replace it", "red"
+        )
+        return 1
+    try:
+        pages = backup(settings.database_path, target)
+    except sqlite3.DatabaseError as exc:
+        err.print(
+            f"{settings.database_path}: not a usable SQLite database ({exc}): check DATABASE_PATH",
+            "red",
+        )
+        return 1
+    except OSError as exc:
+        err.print(
+            f"{target}: cannot write the copy ({exc.strerror or exc}): check that "
+            f"{target.parent} is a folder you may write in",
+            "red",
+        )
+        return 1
     out.print(f"Backed up {settings.database_path} to {target} ({pages} pages)", "green")
     return 0
 

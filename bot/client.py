@@ -20,13 +20,20 @@ import discord
 from discord.ext import commands
 
 from bot.cogs import EXTENSIONS
-from bot.core.plan import GroupConfig
+from bot.core.errors import ContentError
+from bot.core.plan import GroupConfig, missing_readings
 from bot.core.posting import Content, load_content
 from bot.core.questions import Prompts
-from bot.core.readings import Library
+from bot.core.readings import Library, LibraryError
 from bot.render import NO_PINGS
 from bot.settings import Settings
-from bot.storage.groups import sync_file_groups, unblock_groups
+from bot.storage.groups import (
+    UnreadableGroup,
+    read_groups,
+    running_groups,
+    sync_file_groups,
+    unblock_groups,
+)
 from bot.storage.instance import Owner
 from bot.storage.search import sync_index
 from bot.ticking import DEFAULT_TICK_SECONDS
@@ -108,6 +115,7 @@ class ReadingGroupBot(commands.Bot):
         self.tick_seconds = tick_seconds
         self.owner = owner or Owner.this_process(clock())
         self.scheduler: Scheduler | None = None
+        self._unreadable: dict[int, str] = {}  # channel -> the problem logged
 
     async def setup_hook(self) -> None:
         if not self._content_given:
@@ -121,6 +129,7 @@ class ReadingGroupBot(commands.Bot):
         stored = await sync_file_groups(self.db, self.group_configs, self.library, now=self.clock())
         if stored:
             log.info("%d groups from %s", len(stored), self.settings.groups_file)
+        self.report_unreadable((await read_groups(self.db))[1])
         for extension in EXTENSIONS:
             await self.load_extension(extension)
         await self.sync_commands()
@@ -132,14 +141,16 @@ class ReadingGroupBot(commands.Bot):
         Blocked groups are unblocked, so a fixed permission is tried again.
 
         Raises:
-            LibraryError: every problem, as ``path:line: what is wrong``.
+            LibraryError: every problem, as ``path:line: what is wrong``, also a reading that
+                a running group reads and that is gone (nothing changes then either).
         """
         content = load_content(
             self.settings.readings_dir, self.settings.prompts_dir, self.settings.groups_file
         )
+        now = self.clock()
+        await self._check_running_groups(content, now)
         report = await sync_index(self.db, content.library)
         log.info("Reloaded: search index %s", report)
-        now = self.clock()
         await sync_file_groups(self.db, content.groups, content.library, now=now)
         self.library, self.prompts, self.group_configs = (
             content.library,
@@ -149,6 +160,37 @@ class ReadingGroupBot(commands.Bot):
         await unblock_groups(self.db, now=now)
         self.dispatch("log_targets_changed")
         return content
+
+    async def _check_running_groups(self, content: Content, now: dt.datetime) -> None:
+        """Refuse ``content`` if a group that is not retired reads a reading it lacks: posting
+        would fail for that group until the reading came back.
+
+        Raises:
+            LibraryError: one problem per missing reading, naming the group.
+        """
+        groups, _ = await running_groups(self.db, content.groups, content.library, now=now)
+        problems = [
+            ContentError(
+                str(self.settings.readings_dir / f"{slug}.md"),
+                None,
+                f"the reading {slug!r} is gone, but group {group.name!r} in <#{group.channel_id}> "
+                "reads it: restore the file, or first take it out of the group's readings "
+                f"({group.declared_at or '/plan start readings:...'})",
+            )
+            for group in groups
+            for slug in missing_readings(group.plan(), content.library)
+        ]
+        if problems:
+            raise LibraryError(problems)
+
+    def report_unreadable(self, problems: Sequence[UnreadableGroup]) -> None:
+        """Log each stored group that cannot be read (and is skipped) once, not at every tick;
+        again only if its problem changes."""
+        current = {problem.channel_id: str(problem) for problem in problems}
+        for channel_id, text in current.items():
+            if self._unreadable.get(channel_id) != text:
+                log.error("%s", text)
+        self._unreadable = current
 
     async def sync_commands(self) -> None:
         guild_id = self.settings.dev_guild_id

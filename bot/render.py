@@ -2,8 +2,10 @@
 
 Limits (https://discord.com/developers/docs/resources/message): 2000 characters of content,
 10 embeds, 256 for a title, 4096 for a description, 25 fields of 1024 (names 256), a 2048
-footer, 6000 across one message's embeds, 100 for a thread name, 25 autocomplete choices and
-25 select options of 100 characters.
+footer, a 256 author name, 2048 for a URL, 6000 across one message's embeds, 100 for a thread
+name, 25 autocomplete choices and 25 select options of 100 characters. Every embed the bot
+sends goes through :func:`fitted`, so no reading, however extreme its title, author, source or
+headings, can make Discord refuse a message.
 """
 
 from __future__ import annotations
@@ -15,13 +17,14 @@ from typing import Final, Literal
 
 import discord
 
-from bot.core.citations import Citation, format_citation, resolve, suggestions
+from bot.core.citations import Citation, resolve, suggestions
 from bot.core.errors import CitationError
-from bot.core.excerpts import Installment
+from bot.core.excerpts import Installment, part_pages
 from bot.core.pages import clip, paginate
 from bot.core.plan import format_moment
 from bot.core.posting import PostContent, post_marker
-from bot.core.readings import Library, Reading, display_text
+from bot.core.readings import Library, Paragraph, Reading, display_text
+from bot.core.safetext import escape_markdown, plain_text
 from bot.core.search import PLAIN, SearchResults
 from bot.core.summary import Summary, discord_timestamp, participation_lines, progress_lines
 
@@ -32,6 +35,8 @@ FIELD_NAME_LIMIT = 256
 FIELD_VALUE_LIMIT = 1024
 FIELDS_LIMIT = 25
 FOOTER_LIMIT = 2048
+AUTHOR_LIMIT = 256
+URL_LIMIT = 2048
 EMBED_TOTAL_LIMIT = 6000
 THREAD_NAME_LIMIT = 100
 CHOICES_LIMIT = 25
@@ -51,6 +56,130 @@ POST_FOOTER_LIMIT = 300
 #: A post's thread archives after a week without messages (one of Discord's allowed values).
 THREAD_ARCHIVE_MINUTES: Final[Literal[10080]] = 10080
 
+#: When an embed is over the 6000 total, these give way first, in this order, each down to
+#: :data:`_GIVE_WAY_FLOOR` characters; then the description; then the last fields.
+_GIVING_WAY = ("footer", "author", "title", "description")
+_GIVE_WAY_FLOOR = 64
+
+
+def fitted(embed: discord.Embed) -> discord.Embed:
+    """``embed`` (changed in place) within every limit Discord puts on one embed.
+
+    Each text is clipped to its own limit and fields past the 25th are left out; a URL Discord
+    would refuse is dropped (:func:`usable_url`).
+    Over the 6000 total, the footer, author and title give way first, then the description,
+    then the last fields. The builders below keep their own texts well inside these limits:
+    this is the guarantee behind them, for content nobody expected (a 5,000-character heading).
+    """
+    embed.url = usable_url(embed.url)
+    if embed.title:
+        embed.title = clip(embed.title, TITLE_LIMIT)
+    if embed.description:
+        embed.description = clip(embed.description, DESCRIPTION_LIMIT)
+    for index, field in enumerate(embed.fields[:FIELDS_LIMIT]):
+        embed.set_field_at(
+            index,
+            name=clip(field.name or "…", FIELD_NAME_LIMIT),
+            value=clip(field.value or "…", FIELD_VALUE_LIMIT),
+            inline=bool(field.inline),
+        )
+    while len(embed.fields) > FIELDS_LIMIT:
+        embed.remove_field(FIELDS_LIMIT)
+    _set_part(embed, "footer", _part(embed, "footer"), FOOTER_LIMIT)
+    _set_part(embed, "author", _part(embed, "author"), AUTHOR_LIMIT)
+    for name in _GIVING_WAY:
+        text = _part(embed, name)
+        excess = len(embed) - EMBED_TOTAL_LIMIT
+        if excess <= 0:
+            break
+        if text is not None:
+            _set_part(embed, name, text, max(len(text) - excess, _GIVE_WAY_FLOOR))
+    while len(embed) > EMBED_TOTAL_LIMIT and embed.fields:
+        embed.remove_field(len(embed.fields) - 1)
+    return embed
+
+
+def usable_url(url: str | None) -> str | None:
+    """``url`` if Discord takes it as a link (http or https, at most 2048 characters), else
+    None: a cut URL would lead somewhere wrong, so it is left out whole."""
+    if url is None or len(url) > URL_LIMIT or not url.startswith(("http://", "https://")):
+        return None
+    return url
+
+
+def _part(embed: discord.Embed, name: str) -> str | None:
+    """The text of one of an embed's parts (footer, author, title, description)."""
+    if name == "footer":
+        return embed.footer.text
+    if name == "author":
+        return embed.author.name
+    return getattr(embed, name)  # type: ignore[no-any-return]
+
+
+def _set_part(embed: discord.Embed, name: str, text: str | None, limit: int) -> None:
+    """Set one of an embed's parts to ``text`` clipped to ``limit`` (URLs kept if they fit)."""
+    if text is None:
+        return
+    text = clip(text, limit)
+    if name == "footer":
+        embed.set_footer(text=text, icon_url=embed.footer.icon_url)
+    elif name == "author":
+        embed.set_author(
+            name=text, url=usable_url(embed.author.url), icon_url=embed.author.icon_url
+        )
+    else:
+        setattr(embed, name, text)
+
+
+#: A section heading is shown up to this many characters in a passage and its footer.
+HEADING_LIMIT = 200
+#: Room a post's title keeps after the reading's title for its range (`` §1234-1240``).
+_RANGE_ROOM = 16
+
+
+def limit_warnings(reading: Reading) -> list[tuple[str | int, str]]:
+    """What of ``reading`` Discord's limits will cut or leave out, for ``reading-group check``.
+
+    Returns:
+        ``(where, what)`` pairs: ``where`` is the front-matter key (``"source"``) or the line
+        of a section heading.
+    """
+    found: list[tuple[str | int, str]] = []
+    title_room = TITLE_LIMIT - _RANGE_ROOM
+    if len(reading.display_title) > title_room:
+        found.append(
+            (
+                "title" if len(reading.title) > title_room else "subtitle",
+                f"title is {len(reading.display_title):,} characters: Discord shows the first "
+                f"{title_room} in posts and passages",
+            )
+        )
+    if reading.author and len(reading.author) > AUTHOR_LIMIT:
+        found.append(
+            (
+                "author",
+                f"author is {len(reading.author):,} characters: Discord shows the first "
+                f"{AUTHOR_LIMIT}",
+            )
+        )
+    if reading.source and usable_url(reading.source) is None:
+        why = (
+            f"is {len(reading.source):,} characters, over the {URL_LIMIT} Discord takes for a link"
+            if len(reading.source) > URL_LIMIT
+            else "is not an http:// or https:// URL"
+        )
+        found.append(("source", f"source {why}: posts and passages leave the link out"))
+    for section in reading.sections:
+        if len(section.title) > HEADING_LIMIT:
+            found.append(
+                (
+                    section.line,
+                    f"section heading is {len(section.title):,} characters: Discord shows the "
+                    f"first {HEADING_LIMIT}",
+                )
+            )
+    return found
+
 
 def passage_pages(citation: Citation) -> list[str]:
     """The passage as pages of embed description, paragraphs numbered, notes at the end."""
@@ -61,14 +190,36 @@ def passage_pages(citation: Citation) -> list[str]:
     section = citation.paragraphs[0].section if citation.paragraphs else None
     for paragraph in citation.paragraphs:
         if paragraph.section != section and paragraph.section:
-            blocks.append(f"__**{clip(paragraph.section, 200)}**__")
+            blocks.append(f"__**{clip(paragraph.section, HEADING_LIMIT)}**__")
         section = paragraph.section
         blocks.append(f"**§{paragraph.number}** {display_text(paragraph.text)}")
-    notes = reading.notes_for(citation.paragraphs)
-    if notes:
-        blocks.append("**Notes**")
-        blocks.extend(f"*{note.label}.* {note.text}" for note in notes)
+    blocks += _note_blocks(reading, citation.paragraphs)
     return paginate(blocks, PASSAGE_PAGE_LIMIT)
+
+
+def installment_pages(reading: Reading, part: Installment) -> list[str]:
+    """An installment as pages of embed description: its paragraphs as :func:`passage_pages`
+    shows them, or, for a part of a paragraph too long for one post, that part's pages as the
+    plan cut them (:func:`bot.core.excerpts.part_pages`), the paragraph's notes after its last.
+    """
+    if part.parts == 1:
+        return passage_pages(Citation(reading, part.first, part.last))
+    paragraph = reading.paragraph(part.first)
+    parts = part_pages(paragraph)
+    # A reading edited since the claim may have fewer parts: show its last one.
+    pages = list(parts[min(part.part, len(parts)) - 1])
+    pages[0] = f"**§{paragraph.number}** (part {part.part} of {part.parts}) {pages[0]}"
+    if part.finishes:
+        pages += paginate(_note_blocks(reading, (paragraph,)), PASSAGE_PAGE_LIMIT)
+    return pages
+
+
+def _note_blocks(reading: Reading, paragraphs: Sequence[Paragraph]) -> list[str]:
+    """The notes of ``paragraphs`` as blocks under a heading (none when they have none)."""
+    notes = reading.notes_for(paragraphs)
+    if not notes:
+        return []
+    return ["**Notes**", *(f"*{note.label}.* {note.text}" for note in notes)]
 
 
 def passage_embed(citation: Citation, page: str, number: int = 1, total: int = 1) -> discord.Embed:
@@ -81,36 +232,52 @@ def passage_embed(citation: Citation, page: str, number: int = 1, total: int = 1
         colour=COLOUR,
     )
     if reading.author:
-        embed.set_author(name=clip(reading.author, 256))
+        embed.set_author(name=clip(reading.author, AUTHOR_LIMIT))
     footer = str(citation)
     if citation.section is not None:
-        footer += f" · {citation.section.title}"
+        footer += f" · {clip(citation.section.title, HEADING_LIMIT)}"
     if total > 1:
         footer += f" · page {number}/{total}"
     embed.set_footer(text=clip(footer, FOOTER_LIMIT))
-    return embed
+    return fitted(embed)
 
 
-def readings_embed(library: Library) -> discord.Embed:
-    """The library: one field per reading with its short names and size."""
-    embed = discord.Embed(title="The library", colour=COLOUR)
+#: Readings on one page of /readings: a phone screen's worth.
+READINGS_PER_PAGE = 10
+#: Room kept on each page of /readings for its footer.
+_READINGS_FOOTER_ROOM = 200
+
+
+def readings_embeds(library: Library) -> list[discord.Embed]:
+    """The library as pages: one field per reading with its short names and size; a page
+    holds at most :data:`READINGS_PER_PAGE` readings and fits Discord's 6000 whatever their
+    titles, so every reading is shown however many there are."""
     if not len(library):
+        embed = discord.Embed(title="The library", colour=COLOUR)
         embed.description = "No readings yet. Organizers add them as `readings/<slug>.md`."
-        return embed
-    for reading in list(library)[:FIELDS_LIMIT]:
+        return [embed]
+    pages: list[discord.Embed] = []
+    for reading in library:
         names = ", ".join(f"`{n}`" for n in (reading.slug, *reading.aliases))
-        byline = f"{reading.author} · " if reading.author else ""
+        byline = f"{clip(reading.author, 200)} · " if reading.author else ""
         value = f"{byline}{len(reading.paragraphs)} paragraphs, {reading.words:,} words\n{names}"
-        embed.add_field(
-            name=clip(reading.display_title, FIELD_NAME_LIMIT),
-            value=clip(value, FIELD_VALUE_LIMIT),
-            inline=False,
-        )
-    if len(library) > FIELDS_LIMIT:
-        embed.set_footer(text=f"…and {len(library) - FIELDS_LIMIT} more: use /search.")
-    else:
-        embed.set_footer(text="Look a passage up with /passage, e.g. /passage soic §3")
-    return embed
+        name = clip(reading.display_title, FIELD_NAME_LIMIT)
+        value = clip(value, FIELD_VALUE_LIMIT)
+        page = pages[-1] if pages else None
+        if (
+            page is None
+            or len(page.fields) == READINGS_PER_PAGE
+            or len(page) + len(name) + len(value) > EMBED_TOTAL_LIMIT - _READINGS_FOOTER_ROOM
+        ):
+            page = discord.Embed(title="The library", colour=COLOUR)
+            pages.append(page)
+        page.add_field(name=name, value=value, inline=False)
+    hint = "Look a passage up with /passage, e.g. /passage soic §3"
+    for number, page in enumerate(pages, 1):
+        where = f"Page {number}/{len(pages)} · " if len(pages) > 1 else ""
+        page.set_footer(text=f"{where}{hint}")
+        fitted(page)
+    return pages
 
 
 def help_embed(commands: Sequence[tuple[str, str]]) -> discord.Embed:
@@ -127,7 +294,7 @@ def help_embed(commands: Sequence[tuple[str, str]]) -> discord.Embed:
     )
     for usage, description in commands[:FIELDS_LIMIT]:
         embed.add_field(name=clip(usage, FIELD_NAME_LIMIT), value=clip(description, 1024))
-    return embed
+    return fitted(embed)
 
 
 def error_text(message: str) -> str:
@@ -162,7 +329,7 @@ def search_embed(
     if results.ignored:
         note += f" Common words left out: {', '.join(results.ignored)}."
     embed.set_footer(text=clip(f"{len(results)} best matches.{note} Open one below.", FOOTER_LIMIT))
-    return embed
+    return fitted(embed)
 
 
 def search_options(results: SearchResults) -> list[discord.SelectOption]:
@@ -192,8 +359,11 @@ class Outgoing:
     allowed_mentions: discord.AllowedMentions
 
 
-def ping_mentions(role_id: int) -> discord.AllowedMentions:
-    """Allowed mentions that ping exactly the role ``role_id`` and nobody else."""
+def ping_mentions(role_id: int, *, everyone: bool = False) -> discord.AllowedMentions:
+    """Allowed mentions that ping exactly the role ``role_id`` (or, with ``everyone``, only
+    @everyone) and nobody else."""
+    if everyone:
+        return discord.AllowedMentions(everyone=True, users=False, roles=False, replied_user=False)
     return discord.AllowedMentions(
         everyone=False, users=False, roles=[discord.Object(id=role_id)], replied_user=False
     )
@@ -211,15 +381,14 @@ def post_messages(post: PostContent, reading: Reading) -> list[Outgoing]:
     if it has one, and says when the post is late.
     """
     part = post.installment
-    citation = Citation(reading, part.first, part.last)
     embeds: list[discord.Embed] = []
-    for number, page in enumerate(passage_pages(citation)):
+    for number, page in enumerate(installment_pages(reading, part)):
         embed = discord.Embed(description=page, colour=COLOUR)
         if number == 0:
-            embed.title = _with_suffix(reading.display_title, f" {_range(part)}", TITLE_LIMIT)
+            embed.title = _with_suffix(reading.display_title, f" {part.span}", TITLE_LIMIT)
             embed.url = reading.source or None
             if reading.author:
-                embed.set_author(name=clip(reading.author, 256))
+                embed.set_author(name=clip(reading.author, AUTHOR_LIMIT))
         embeds.append(embed)
     if post.questions:
         numbered = [f"**{i}.** {text}" for i, text in enumerate(post.questions, 1)]
@@ -228,7 +397,7 @@ def post_messages(post: PostContent, reading: Reading) -> list[Outgoing]:
             embeds.append(discord.Embed(title=title, description=page, colour=COLOUR))
     batches = _pack(embeds, EMBED_TOTAL_LIMIT - POST_FOOTER_LIMIT)
     section = reading.section_of(part.first)
-    where = format_citation(reading.slug, part.first, part.last)
+    where = part.citation
     if section is not None:
         where += f" · {clip(section.title, 80)}"
     progress = f"{where} · installment {post.number} of {post.total}"
@@ -237,23 +406,23 @@ def post_messages(post: PostContent, reading: Reading) -> list[Outgoing]:
         label = progress if len(batches) == 1 else f"{progress} · part {index} of {len(batches)}"
         marker = post_marker(post.channel_id, post.slot, index)
         batch[-1].set_footer(text=_with_suffix(label, f" · {marker}", POST_FOOTER_LIMIT))
-        messages.append(Outgoing(None, tuple(batch), NO_PINGS))
+        messages.append(Outgoing(None, tuple(fitted(embed) for embed in batch), NO_PINGS))
     notes = []
     if post.ping_role_id is not None:
-        notes.append(f"<@&{post.ping_role_id}>")
+        notes.append("@everyone" if post.ping_everyone else f"<@&{post.ping_role_id}>")
     if post.late:
         notes.append(
             f"Posted late: this installment was due {format_moment(post.slot, post.tz)} "
             f"({post.tz.key}); the plan carries on from here."
         )
     if notes:
-        mentions = NO_PINGS if post.ping_role_id is None else ping_mentions(post.ping_role_id)
+        mentions = (
+            NO_PINGS
+            if post.ping_role_id is None
+            else ping_mentions(post.ping_role_id, everyone=post.ping_everyone)
+        )
         messages[0] = Outgoing(" ".join(notes), messages[0].embeds, mentions)
     return messages
-
-
-def _range(part: Installment) -> str:
-    return f"§{part.first}" if part.first == part.last else f"§{part.first}-{part.last}"
 
 
 def _pack(embeds: Sequence[discord.Embed], budget: int) -> list[list[discord.Embed]]:
@@ -271,13 +440,12 @@ def _pack(embeds: Sequence[discord.Embed], budget: int) -> list[list[discord.Emb
 
 def thread_name(reading: Reading, part: Installment) -> str:
     """The discussion thread's name: the reading's title and the range, within 100 characters."""
-    return _with_suffix(reading.title, f" {_range(part)}", THREAD_NAME_LIMIT)
+    return _with_suffix(reading.title, f" {part.span}", THREAD_NAME_LIMIT)
 
 
 def thread_messages(post: PostContent) -> list[str]:
     """The thread's first message(s): the post's questions again, numbered, as plain text."""
-    part = post.installment
-    where = format_citation(part.slug, part.first, part.last)
+    where = post.installment.citation
     if not post.questions:
         return [f"Discuss {where} here."]
     blocks = [f"**Discussion questions** on {where}"]
@@ -335,7 +503,8 @@ def privacy_embed(retention_days: int, *, opted_out: bool) -> discord.Embed:
         "`/privacy opt-out`: stop logging your messages (you are then counted nowhere)\n"
         "`/privacy opt-in`: be logged again\n"
         "`/privacy export`: get everything kept about you as a file\n"
-        "`/privacy forget`: erase everything kept about you"
+        "`/privacy forget`: erase everything kept about you; nothing you wrote before is "
+        "logged again"
     )
     status = (
         "You have opted out: nothing you write is logged."
@@ -413,7 +582,7 @@ def summary_embeds(
         embed.add_field(name=name, value=text, inline=False)
     if chart:
         embed.set_image(url=f"attachment://{SUMMARY_CHART_FILE}")
-    return [embed]
+    return [fitted(embed)]
 
 
 def summary_message(
@@ -442,8 +611,9 @@ def summary_message(
 
 
 def _escape(text: str) -> str:
-    """Members' text shown as written: markdown characters escaped."""
-    return discord.utils.escape_markdown(text)
+    """Members' text shown as written: control characters dropped, Markdown escaped (every
+    bracket too, so no masked link survives)."""
+    return escape_markdown(plain_text(text))
 
 
 def _link(text: str, url: str | None) -> str:

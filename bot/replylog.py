@@ -15,7 +15,7 @@ from collections.abc import Iterable
 
 import aiosqlite
 
-from bot.core.replies import LogEvent, ReplyLogMode
+from bot.core.replies import LogEvent, ReactionAdd, Reply, ReplyLogMode
 from bot.storage.replies import Target, apply_events, log_targets, opted_out_ids
 
 log = logging.getLogger(__name__)
@@ -110,6 +110,19 @@ class ReplyLog:
         """The backfill of ``channel_id`` has queued its history: queue the live events."""
         for event in self._held.pop(channel_id, []):
             self.put(event)
+
+    def forget(self, user_id: int) -> None:
+        """Drop the member's replies and reactions still queued or held (they asked to be
+        forgotten: nothing received before must be written after)."""
+
+        def theirs(event: LogEvent) -> bool:
+            return (isinstance(event, Reply) and event.author_id == user_id) or (
+                isinstance(event, ReactionAdd) and event.user_id == user_id
+            )
+
+        self._queue = [e for e in self._queue if not theirs(e)]
+        for channel_id, events in self._held.items():
+            self._held[channel_id] = [e for e in events if not theirs(e)]
 
     @property
     def pending(self) -> int:

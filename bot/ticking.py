@@ -19,7 +19,7 @@ from discord.ext import commands, tasks
 
 from bot.backoff import GroupBackoff
 from bot.core.errors import PlanError
-from bot.storage.groups import Group, list_groups
+from bot.storage.groups import Group, read_groups
 from bot.storage.instance import Lease, held_elsewhere
 
 if TYPE_CHECKING:
@@ -80,8 +80,11 @@ class GroupTick(commands.Cog):
         return self._locks.setdefault(channel_id, asyncio.Lock())
 
     async def tick(self) -> None:
-        """Do what is due for every group; one group's failure does not stop the others."""
-        for group in await list_groups(self.bot.db):
+        """Do what is due for every group; one group's failure (or unreadable row) does not stop
+        the others."""
+        groups, unreadable = await read_groups(self.bot.db)
+        self.bot.report_unreadable(unreadable)
+        for group in groups:
             if not self.wants(group):
                 continue
             try:

@@ -1,4 +1,4 @@
-"""Buttons and menus: paging a passage, sharing it, opening a search hit.
+"""Buttons and menus: paging a passage or the library, sharing a passage, opening a search hit.
 
 Only the member who asked can use them; they stop after a timeout and disable themselves.
 """
@@ -12,7 +12,7 @@ import discord
 
 from bot.core.citations import Citation, resolve
 from bot.core.readings import Library
-from bot.render import NO_PINGS, passage_embed, passage_pages
+from bot.render import NO_PINGS, fitted, passage_embed, passage_pages
 from bot.tree import report_error
 
 log = logging.getLogger(__name__)
@@ -51,42 +51,60 @@ class OwnedView(discord.ui.View):
         await report_error(interaction, error)
 
 
-class PassageView(OwnedView):
-    """◀ ▶ to turn the pages of a long passage; Share posts the current page publicly."""
+class PagedView(OwnedView):
+    """◀ ▶ to turn the pages of a long answer; a single page shows no arrows.
 
-    def __init__(self, *, owner_id: int, citation: Citation, pages: list[str]) -> None:
+    Subclasses say what page ``index`` (0-based) of ``count`` shows in :meth:`page_embed`.
+    """
+
+    def __init__(self, *, owner_id: int, count: int) -> None:
         super().__init__(owner_id=owner_id)
-        self.citation = citation
-        self.pages = pages
+        self.count = count
         self.page = 0
-        if len(pages) == 1:
+        if count == 1:
             self.remove_item(self.previous)
             self.remove_item(self.next)
         self._update_buttons()
 
+    def page_embed(self, index: int) -> discord.Embed:
+        raise NotImplementedError
+
     def embed(self) -> discord.Embed:
-        return passage_embed(self.citation, self.pages[self.page], self.page + 1, len(self.pages))
+        """The page shown now."""
+        return self.page_embed(self.page)
 
     def _update_buttons(self) -> None:
         self.previous.disabled = self.page == 0
-        self.next.disabled = self.page == len(self.pages) - 1
+        self.next.disabled = self.page == self.count - 1
 
     async def _turn(self, interaction: discord.Interaction[Any], step: int) -> None:
-        self.page = max(0, min(len(self.pages) - 1, self.page + step))
+        self.page = max(0, min(self.count - 1, self.page + step))
         self._update_buttons()
         await interaction.response.edit_message(embed=self.embed(), view=self)
 
-    @discord.ui.button(label="◀", style=discord.ButtonStyle.secondary, custom_id="passage:previous")
+    @discord.ui.button(label="◀", style=discord.ButtonStyle.secondary, custom_id="page:previous")
     async def previous(
         self, interaction: discord.Interaction[Any], button: discord.ui.Button[Any]
     ) -> None:
         await self._turn(interaction, -1)
 
-    @discord.ui.button(label="▶", style=discord.ButtonStyle.secondary, custom_id="passage:next")
+    @discord.ui.button(label="▶", style=discord.ButtonStyle.secondary, custom_id="page:next")
     async def next(
         self, interaction: discord.Interaction[Any], button: discord.ui.Button[Any]
     ) -> None:
         await self._turn(interaction, +1)
+
+
+class PassageView(PagedView):
+    """A passage page by page; Share posts the current page publicly."""
+
+    def __init__(self, *, owner_id: int, citation: Citation, pages: list[str]) -> None:
+        self.citation = citation
+        self.pages = pages
+        super().__init__(owner_id=owner_id, count=len(pages))
+
+    def page_embed(self, index: int) -> discord.Embed:
+        return passage_embed(self.citation, self.pages[index], index + 1, len(self.pages))
 
     @discord.ui.button(label="Share", style=discord.ButtonStyle.primary, custom_id="passage:share")
     async def share(
@@ -94,7 +112,18 @@ class PassageView(OwnedView):
     ) -> None:
         embed = self.embed()
         embed.set_footer(text=f"{embed.footer.text} · shared by {interaction.user.display_name}")
-        await interaction.response.send_message(embed=embed, allowed_mentions=NO_PINGS)
+        await interaction.response.send_message(embed=fitted(embed), allowed_mentions=NO_PINGS)
+
+
+class ReadingsView(PagedView):
+    """The library page by page (:func:`bot.render.readings_embeds`)."""
+
+    def __init__(self, *, owner_id: int, pages: list[discord.Embed]) -> None:
+        self.pages = pages
+        super().__init__(owner_id=owner_id, count=len(pages))
+
+    def page_embed(self, index: int) -> discord.Embed:
+        return self.pages[index]
 
 
 class SearchView(OwnedView):
@@ -122,6 +151,13 @@ async def send_passage(
     """Answer ``interaction`` with the passage: paged with buttons and a Share button."""
     pages = passage_pages(citation)
     view = PassageView(owner_id=interaction.user.id, citation=citation, pages=pages)
+    await send_paged(interaction, view, ephemeral=ephemeral)
+
+
+async def send_paged(
+    interaction: discord.Interaction[Any], view: PagedView, *, ephemeral: bool = True
+) -> None:
+    """Answer ``interaction`` with the first page of ``view``, and its buttons."""
     await interaction.response.send_message(
         embed=view.embed(), view=view, ephemeral=ephemeral, allowed_mentions=NO_PINGS
     )

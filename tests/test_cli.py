@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import io
+import os
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
 from bot.cli import Terminal, main
 from bot.settings import SETTINGS
+
+ROOT = Path(__file__).resolve().parents[1]
 
 READING = """---
 title: What is Proletarian Internationalism?
@@ -279,6 +285,64 @@ def test_export_mistakes_say_why(
     assert message in capsys.readouterr().err
 
 
+@pytest.mark.parametrize(
+    ("out", "message"),
+    [
+        (
+            "missing/replies.csv",
+            "--out missing/replies.csv: there is no folder missing: create it first, or write "
+            "somewhere else",
+        ),
+        ("exports", "--out exports is a folder: give a file name in it, e.g. exports/replies.csv"),
+    ],
+)
+def test_export_to_a_missing_folder_or_onto_a_folder_is_one_line(
+    workdir: Path, capsys: pytest.CaptureFixture[str], out: str, message: str
+) -> None:
+    _logged_replies(workdir / "data" / "reading-group.sqlite3", 1)
+    (workdir / "exports").mkdir()
+    assert main(["export", "--out", out]) == 1
+    captured = capsys.readouterr()
+    assert captured.err.splitlines() == [message]
+    assert captured.out == ""
+    assert not (workdir / "missing").exists()
+    assert list((workdir / "exports").iterdir()) == []
+
+
+def test_an_empty_csv_export_still_has_its_header_row(
+    workdir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _logged_replies(workdir / "data" / "reading-group.sqlite3", 2)
+    assert main(["export", "--out", "all.csv"]) == 0
+    assert main(["export", "--since", "2099-01-01", "--out", "none.csv"]) == 0
+    assert "Wrote 0 replies to none.csv" in capsys.readouterr().out
+    header = (workdir / "all.csv").read_text().splitlines()[0]
+    assert header.startswith("message_id,group_channel_id,")
+    assert (workdir / "none.csv").read_text().splitlines() == [header]
+
+
+def test_export_finds_a_group_declared_in_groups_yaml(
+    workdir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # The bot has not run since the group was declared: the database does not know it yet.
+    _logged_replies(workdir / "data" / "reading-group.sqlite3", 2)
+    (workdir / "readings" / "essay.md").write_text(ESSAY)
+    (workdir / "groups.yaml").write_text(GROUPS)
+    assert main(["export", "--group", "saturday"]) == 0
+    assert capsys.readouterr().out.splitlines() == [
+        "message_id,group_channel_id,channel_id,installment_key,author_id,author_name,"
+        "created_at,edited_at,reply_to_id,attachments,words,content,reactions"
+    ]
+    # Channel 100 is tuesday-group in the database and tuesday in the file: both names find it.
+    for name in ("tuesday", "tuesday-group"):
+        assert main(["export", "--group", name, "--format", "jsonl"]) == 0
+        assert len(capsys.readouterr().out.splitlines()) == 2
+    assert main(["export", "--group", "nobody"]) == 1
+    assert capsys.readouterr().err.splitlines() == [
+        "--group 'nobody': no such group (groups: tuesday-group, tuesday, saturday)"
+    ]
+
+
 def test_backup_is_consistent_while_the_database_is_in_use(
     workdir: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -314,6 +378,76 @@ def test_read_only_commands_never_create_a_database(
         "create it)\n"
     )
     assert not (workdir / "data").exists()
+
+
+@pytest.mark.parametrize(
+    ("target", "message"),
+    [
+        ("", "backup needs a file name to write the copy to, e.g. backups/reading-group.sqlite3"),
+        (
+            "backups",
+            "backups is a folder: give a file name in it, e.g. backups/reading-group.sqlite3",
+        ),
+        (
+            "notes.txt/copy.sqlite3",
+            "notes.txt/copy.sqlite3: cannot write the copy (File exists): check that notes.txt "
+            "is a folder you may write in",
+        ),
+    ],
+)
+def test_backup_to_a_folder_or_no_name_is_one_line(
+    workdir: Path, capsys: pytest.CaptureFixture[str], target: str, message: str
+) -> None:
+    _logged_replies(workdir / "data" / "reading-group.sqlite3", 1)
+    (workdir / "backups").mkdir()
+    (workdir / "notes.txt").write_text("notes")
+    assert main(["backup", target]) == 1
+    assert capsys.readouterr().err.splitlines() == [message]
+    assert list((workdir / "backups").iterdir()) == []
+
+
+def test_backup_of_a_file_that_is_not_a_database_is_one_line(
+    workdir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (workdir / "data").mkdir()
+    (workdir / "data" / "reading-group.sqlite3").write_text("not a database, just notes\n")
+    (workdir / "copy.sqlite3").write_text("last week's copy")
+    assert main(["backup", "--force", "copy.sqlite3"]) == 1
+    assert capsys.readouterr().err.splitlines() == [
+        "data/reading-group.sqlite3: not a usable SQLite database (file is not a database): "
+        "check DATABASE_PATH, or restore a backup"
+    ]
+    # The copy it was to replace is untouched, and nothing is left beside it.
+    assert (workdir / "copy.sqlite3").read_text() == "last week's copy"
+    assert sorted(p.name for p in workdir.iterdir()) == [
+        "copy.sqlite3",
+        "data",
+        "prompts",
+        "readings",
+    ]
+
+
+def test_backup_replaces_a_file_only_with_force(
+    workdir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import sqlite3
+
+    _logged_replies(workdir / "data" / "reading-group.sqlite3", 3)
+    (workdir / "backups").mkdir()
+    copy = workdir / "backups" / "copy.sqlite3"
+    copy.write_text("notes that are not a database")
+    assert main(["backup", "backups/copy.sqlite3"]) == 1
+    assert capsys.readouterr().err.splitlines() == [
+        "backups/copy.sqlite3 already exists: choose another name, or add --force to replace it"
+    ]
+    assert copy.read_text() == "notes that are not a database"
+    # Replaced whole, by a copy written beside it and renamed over it: even a file that is not
+    # a database (which SQLite could not write into) is replaced.
+    assert main(["backup", "--force", "backups/copy.sqlite3"]) == 0
+    assert "Backed up" in capsys.readouterr().out
+    assert [p.name for p in (workdir / "backups").iterdir()] == ["copy.sqlite3"]
+    with contextlib.closing(sqlite3.connect(copy)) as backed_up:
+        assert backed_up.execute("SELECT count(*) FROM replies").fetchone() == (3,)
 
 
 # Plans: check, plan and preview.
@@ -594,3 +728,89 @@ def test_summary_mistakes_say_why(
 ) -> None:
     assert main(args) == 1
     assert message in capsys.readouterr().err
+
+
+# A reader that stops early (`reading-group ... | head`).
+
+
+def _environment() -> dict[str, str]:
+    """This process's environment without the bot's settings, for ``python -m bot``."""
+    env = {k: v for k, v in os.environ.items() if k not in SETTINGS}
+    env["PYTHONPATH"] = str(ROOT)
+    return env
+
+
+def _run_into_a_closed_pipe(workdir: Path, args: list[str]) -> subprocess.CompletedProcess[str]:
+    """``python -m bot ARGS`` writing into a pipe whose reader has already gone."""
+    reader, writer = os.pipe()
+    os.close(reader)
+    try:
+        return subprocess.run(
+            [sys.executable, "-m", "bot", *args],
+            cwd=workdir,
+            env=_environment(),
+            stdout=writer,
+            stderr=subprocess.PIPE,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+    finally:
+        os.close(writer)
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["readings"],
+        ["search", "essay"],
+        ["passage", "essay", "§1-6"],
+        ["plan"],
+        ["preview", "--count", "3"],
+        ["export"],
+        ["summary", "--week", "2026-W10"],
+    ],
+    ids=lambda args: args[0],
+)
+def test_a_reader_that_has_gone_ends_the_command_quietly(summarised: Path, args: list[str]) -> None:
+    done = _run_into_a_closed_pipe(summarised, args)
+    assert (done.returncode, done.stderr) == (1, "")
+
+
+def test_head_reads_the_first_line_of_a_long_passage_and_stops_it(workdir: Path) -> None:
+    paragraphs = "\n\n".join(f"Paragraph {n}: " + "words go on " * 40 for n in range(1, 501))
+    (workdir / "readings" / "long.md").write_text(f"---\ntitle: Long\n---\n{paragraphs}\n")
+    with subprocess.Popen(
+        [sys.executable, "-m", "bot", "passage", "long", "§1-500"],
+        cwd=workdir,
+        env=_environment(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    ) as process:
+        assert process.stdout is not None and process.stderr is not None
+        assert process.stdout.readline() == "Long\n"
+        process.stdout.close()  # 240 kB more are on their way: far more than a pipe holds
+        assert process.wait(timeout=60) == 1
+        assert process.stderr.read() == ""
+
+
+@pytest.mark.parametrize("command", ["run", "sync"])
+def test_run_and_sync_report_a_broken_groups_yaml_before_anything_else(
+    workdir: Path, command: str
+) -> None:
+    (workdir / "groups.yaml").write_text(GROUPS.replace("[essay]", "[nosuch]"))
+    done = subprocess.run(
+        [sys.executable, "-m", "bot", command],
+        cwd=workdir,
+        env=_environment(),  # no DISCORD_TOKEN either: the file comes first
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert (done.returncode, done.stdout) == (1, "")
+    assert done.stderr.splitlines() == [
+        "groups.yaml:4: readings: no reading called 'nosuch': known readings are "
+        "proletarian-internationalism (or their aliases)"
+    ]

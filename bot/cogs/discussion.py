@@ -71,13 +71,12 @@ class Discussion(commands.Cog):
         message = payload.message
         if message.edited_at is None or message.author.id in self.log.opted_out:
             return
-        reply_to = message.reference.message_id if message.reference else None
-        target = self.log.target_for(payload.channel_id, reply_to)
-        keep = target is None or target.mode == "content"
+        # The text goes with the event; what is kept of it is the group's choice, applied
+        # when it is written (LogPolicy), as for every other way a message arrives.
         self.log.put(
             Edit(
                 message.id,
-                message.content if keep else None,
+                message.content,
                 message.edited_at,
                 word_count(message.content),
                 len(message.attachments),
@@ -173,9 +172,15 @@ class Discussion(commands.Cog):
         """Log what was said in each logged thread (and to each post) since the last logged
         message. Returns how many messages were queued."""
         try:
-            return await self._backfill_all()
+            queued = await self._backfill_all()
         finally:
             self.log.release_all()
+        if queued and self.bot.settings.retention_days:
+            # What the catch-up found may be older than the retention: its text goes now, not
+            # at the next run of the retention loop (up to 6 hours later).
+            await self.log.flush()
+            await self.retention()
+        return queued
 
     async def _backfill_all(self) -> int:
         await self.log.refresh()
@@ -274,7 +279,7 @@ class Discussion(commands.Cog):
             post_id=target.post_id,
             author_id=message.author.id,
             author_name=message.author.display_name,
-            content=message.content if target.mode == "content" else None,
+            content=message.content,  # kept or not by the group's LogPolicy, when written
             created_at=message.created_at,
             edited_at=message.edited_at,
             reply_to_id=message.reference.message_id if message.reference else None,

@@ -10,13 +10,13 @@ from bot.client import ReadingGroupBot
 from bot.core.citations import resolve
 from bot.render import (
     NO_PINGS,
-    readings_embed,
+    readings_embeds,
     reference_choices,
     search_embed,
     search_options,
 )
 from bot.storage.search import search
-from bot.views import SearchView, send_passage
+from bot.views import ReadingsView, SearchView, send_paged, send_passage
 
 log = logging.getLogger(__name__)
 
@@ -80,9 +80,8 @@ class Library(commands.Cog):
     @app_commands.command(name="readings")
     async def readings(self, interaction: discord.Interaction) -> None:
         """List the group's readings with their sizes and short names."""
-        await interaction.response.send_message(
-            embed=readings_embed(self.bot.library), ephemeral=True, allowed_mentions=NO_PINGS
-        )
+        pages = readings_embeds(self.bot.library)
+        await send_paged(interaction, ReadingsView(owner_id=interaction.user.id, pages=pages))
 
 
 async def setup(bot: ReadingGroupBot) -> None:

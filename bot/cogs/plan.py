@@ -30,6 +30,7 @@ from bot.core.plan import (
     default_readings,
     format_moment,
     format_preview,
+    parse_start_day,
     parse_summary,
     resolve_readings,
     schedule_preview,
@@ -39,7 +40,7 @@ from bot.core.plan import (
 from bot.core.posting import resume_index
 from bot.core.readings import LibraryError
 from bot.core.replies import ReplyLogMode
-from bot.core.schedule import UTC, due, parse_cadence
+from bot.core.schedule import UTC, parse_cadence
 from bot.render import (
     COLOUR,
     CONTENT_LIMIT,
@@ -50,10 +51,12 @@ from bot.render import (
 )
 from bot.storage.groups import (
     Group,
+    UnreadableGroup,
     get_group,
     pause_group,
     resume_group,
     save_group,
+    set_last_slot,
     set_progress,
     unconfirmed_posts,
 )
@@ -102,13 +105,47 @@ def _refusal(interaction: discord.Interaction, group: Group | None) -> NotOrgani
     )
 
 
-def _parse_start(text: str, group_tz: dt.tzinfo) -> dt.datetime:
-    try:
-        day = dt.date.fromisoformat(text.strip())
-    except ValueError:
+def _check_roles(
+    interaction: discord.Interaction,
+    existing: Group | None,
+    ping_role: discord.Role | None,
+    organizer_role: discord.Role | None,
+) -> None:
+    """Refuse role settings the member may not make, or that could not work.
+
+    Only Manage Server decides who organizes (else the organizer role could hand itself to
+    @everyone) and whether posts ping @everyone; a ping role must be mentionable, or the bot's
+    mention of it would ping nobody.
+
+    Raises:
+        NotOrganizer: a change that needs Manage Server.
+        PlanError: a ping role that is not mentionable.
+    """
+    admin = interaction.permissions.manage_guild
+    current = existing.organizer_role_id if existing is not None else None
+    if organizer_role is not None and organizer_role.id != current and not admin:
+        raise NotOrganizer(
+            "Only members with the Manage Server permission can change who organizes the group "
+            "(organizer_role): run /plan start without it, or ask one of them."
+        )
+    if ping_role is None:
+        return
+    if ping_role.is_default():
+        if not admin:
+            raise NotOrganizer(
+                "Only members with the Manage Server permission can make the posts ping "
+                "@everyone: pick a mentionable role instead, or ask one of them."
+            )
+    elif not ping_role.mentionable:
         raise PlanError(
-            f"{text!r} is not a date: write it as YYYY-MM-DD, e.g. 2027-01-04"
-        ) from None
+            f"I cannot ping the role {ping_role.name}: it is not mentionable. Turn on 'Allow "
+            f"anyone to @mention this role' for it in Server Settings > Roles, or pick another "
+            "role."
+        )
+
+
+def _parse_start(text: str, group_tz: dt.tzinfo) -> dt.datetime:
+    day = parse_start_day(text)
     return dt.datetime.combine(day, dt.time(), tzinfo=group_tz).astimezone(UTC)
 
 
@@ -157,7 +194,7 @@ class PlanCog(commands.Cog, name="Plan"):
         item = preview.items[0]
         names = short_names(self.bot.library)
         part = item.installment
-        citation = f"{names.get(part.slug, part.slug)} {_range(part.first, part.last)}"
+        citation = part.cite(names.get(part.slug, part.slug))
         return (
             f"Next: {citation} (installment {item.number} of {preview.total}), "
             f"{format_moment(item.slot, preview.tz)} ({preview.tz.key}). {summary_line(preview)}."
@@ -207,7 +244,12 @@ class PlanCog(commands.Cog, name="Plan"):
         channel = interaction.channel
         if not isinstance(channel, discord.TextChannel):
             raise PlanError("Run /plan start in the text channel the group reads in.")
-        existing = await get_group(self.bot.db, channel.id)
+        try:
+            existing = await get_group(self.bot.db, channel.id)
+        except UnreadableGroup as exc:
+            if exc.declared_at is not None:
+                raise  # the file wins: it says to fix the group there
+            existing = None  # starting again replaces the settings that cannot be read
         if not _is_organizer(interaction, existing):
             raise _refusal(interaction, existing)
         if existing is not None and existing.from_file and not existing.retired:
@@ -215,6 +257,7 @@ class PlanCog(commands.Cog, name="Plan"):
                 f"This channel's plan is declared in {existing.declared_at}, and the file wins "
                 "over /plan start: change it there, then run /plan reload."
             )
+        _check_roles(interaction, existing, ping_role, organizer_role)
         library = self.bot.library
         cadence = parse_cadence(schedule, timezone=timezone.strip() if timezone else None)
         if readings:
@@ -266,6 +309,11 @@ class PlanCog(commands.Cog, name="Plan"):
             self._next_line(group),
         ]
         missing = self.scheduler.missing_permissions(channel)
+        if (
+            group.ping_role_id == channel.guild.id
+            and not channel.permissions_for(channel.guild.me).mention_everyone
+        ):
+            missing.append("Mention Everyone (to ping @everyone)")
         if missing:
             lines.append(f"Before the first post, give me {', '.join(missing)} in this channel.")
         await interaction.response.send_message(
@@ -330,13 +378,11 @@ class PlanCog(commands.Cog, name="Plan"):
         async with self.scheduler.lock(group.channel_id):
             group = await self._group(interaction)
             last_slot = None
-            if group.paused_at is not None:
+            if group.paused_at is not None or _ahead(group, now):
                 # Slots that passed while paused are not posted now: the plan picks up at the
-                # next one (unlike downtime, where the latest missed post goes out late).
-                found = due(
-                    group.cadence, plan_start=group.start, last_slot=group.last_slot, now=now
-                )
-                last_slot = found.slot if found is not None else None
+                # next one (unlike downtime, where the latest missed post goes out late). A
+                # last slot ahead of the clock (handled while it was wrong) is set right too.
+                last_slot = now
             await resume_group(self.bot.db, group.channel_id, now=now, last_slot=last_slot)
             was = group.paused_at is not None or group.blocked is not None
             group = replace(
@@ -368,8 +414,12 @@ class PlanCog(commands.Cog, name="Plan"):
             installments = self.scheduler.installments(group)
             index = locate(installments, citation.reading.slug, citation.first)
             done_key = installments[index - 1].key if index > 0 else None
-            await set_progress(self.bot.db, group.channel_id, done_key, index, now=self.bot.clock())
+            now = self.bot.clock()
+            await set_progress(self.bot.db, group.channel_id, done_key, index, now=now)
             group = replace(group, done_key=done_key, done_count=index)
+            if _ahead(group, now):  # handled while the clock was ahead: the plan goes on now
+                await set_last_slot(self.bot.db, group.channel_id, now, now=now)
+                group = replace(group, last_slot=now)
         await interaction.response.send_message(
             f"Moved the plan to {installments[index].citation}. " + self._next_line(group),
             ephemeral=True,
@@ -417,7 +467,9 @@ class PlanCog(commands.Cog, name="Plan"):
             value=f"about {group.word_target} words, {group.questions_per_post} questions",
         )
         roles = []
-        if group.ping_role_id:
+        if group.ping_role_id == interaction.guild_id:
+            roles.append("pings @everyone")
+        elif group.ping_role_id:
             roles.append(f"pings <@&{group.ping_role_id}>")
         if group.organizer_role_id:
             roles.append(f"organizers <@&{group.organizer_role_id}>")
@@ -488,8 +540,10 @@ class PlanCog(commands.Cog, name="Plan"):
         )
 
 
-def _range(first: int, last: int) -> str:
-    return f"§{first}" if first == last else f"§{first}-{last}"
+def _ahead(group: Group, now: dt.datetime) -> bool:
+    """Whether the group's last slot is after ``now``: it was handled while the clock was ahead
+    (a jump forward, since set right)."""
+    return group.last_slot is not None and group.last_slot > now
 
 
 async def setup(bot: ReadingGroupBot) -> None:

@@ -52,8 +52,10 @@ class Privacy(commands.Cog):
     @privacy.command(name="opt-in")
     async def opt_in(self, interaction: discord.Interaction) -> None:
         """Let the bot log your replies again, to count them in the weekly summary."""
+        # Discord's time of the request, as the messages' own: whatever was written before it,
+        # while opted out, stays unlogged.
         changed = await set_opted_out(
-            self.bot.db, interaction.user.id, opted_out=False, now=self.bot.clock()
+            self.bot.db, interaction.user.id, opted_out=False, now=interaction.created_at
         )
         self._opted_out().discard(interaction.user.id)
         text = (
@@ -84,20 +86,35 @@ class Privacy(commands.Cog):
         """Erase everything kept about you (asks you to confirm first)."""
         view = ForgetView(self, owner_id=interaction.user.id)
         await interaction.response.send_message(
-            "This erases every reply and reaction of yours that the bot keeps. It cannot be "
-            "undone. Are you sure?",
+            "This erases every reply and reaction of yours that the bot keeps, and none of the "
+            "messages you wrote until now will ever be logged again. It cannot be undone. Are "
+            "you sure?",
             view=view,
             ephemeral=True,
         )
         view.message = await interaction.original_response()
 
-    async def erase(self, user_id: int) -> str:
+    async def erase(self, interaction: discord.Interaction) -> str:
+        """Forget the member who pressed the button: what is kept, and what was not logged
+        yet of what they wrote before (a catch-up after a restart or a resume re-reads it)."""
+        user_id = interaction.user.id
+        discussion: Any = self.bot.get_cog("Discussion")
+        if discussion is not None:
+            discussion.log.forget(user_id)
         await self._flush()
-        erased = await forget_member(self.bot.db, user_id)
+        # Discord's time of the request, as the messages' own: their log starts there.
+        erased = await forget_member(self.bot.db, user_id, at=interaction.created_at)
         log.info("Forgot a member at their request (%d replies)", erased.replies)
+        future = (
+            "You are opted out: nothing you write is logged."
+            if user_id in self._opted_out()
+            else "What you write from now on is logged as your group set it up: "
+            "`/privacy opt-out` stops that."
+        )
         return (
-            f"Erased: {erased.replies} replies and {erased.reactions} reactions. "
-            "Nothing else about you is kept."
+            f"Erased: {erased.replies} replies and {erased.reactions} reactions. Nothing you "
+            "wrote until now will be logged again; only the time you asked is kept, to keep "
+            f"that promise. {future}"
         )
 
     def _opted_out(self) -> set[int]:
@@ -124,7 +141,7 @@ class ForgetView(OwnedView):
     async def confirm(
         self, interaction: discord.Interaction, button: discord.ui.Button["ForgetView"]
     ) -> None:
-        message = await self.cog.erase(interaction.user.id)
+        message = await self.cog.erase(interaction)
         self.stop()
         await interaction.response.edit_message(content=message, view=None)
 

@@ -7,7 +7,8 @@ finally the confirmation with the message id. A claim left unconfirmed (a crash,
 request) is reconciled before anything is sent again: the channel's recent history is searched
 for the post's footer marker, and only the missing parts are sent.
 
-A missing permission blocks the group (told once to the organizer, by DM or in the reply to the
+A missing permission, or a post Discord refuses for what it says (a 400: sending it again would
+be refused again), blocks the group (told once to the organizer, by DM or in the reply to the
 command that hit it) until ``/plan resume`` or ``/plan reload``; other failures back off, so
 nothing is retried in a tight loop. Every group's errors are caught and logged on their own, so
 one broken group cannot stop the loop.
@@ -16,13 +17,14 @@ one broken group cannot stop the loop.
 import asyncio
 import datetime as dt
 import logging
+from dataclasses import replace
 
 import aiohttp
 import discord
 
 from bot.client import ReadingGroupBot
 from bot.core.errors import PlanError, ReadingGroupError
-from bot.core.excerpts import Installment, parse_key
+from bot.core.excerpts import Installment
 from bot.core.posting import PostContent, parse_marker, resume_index, upcoming
 from bot.core.readings import Library
 from bot.core.schedule import DEFAULT_GRACE, due
@@ -53,6 +55,8 @@ log = logging.getLogger(__name__)
 
 #: Discord's code for "a thread has already been created for this message".
 THREAD_EXISTS = 160004
+#: The HTTP status of a request Discord refuses for what it says (too long, malformed).
+BAD_REQUEST = 400
 
 #: What the bot needs in a group's channel, with the names Discord's settings show.
 NEEDED_PERMISSIONS = {
@@ -103,6 +107,8 @@ class Scheduler(GroupTick):
             if not self.backoff.ready(channel_id, now):
                 return
             channel = self.channel(group)
+            if group.last_slot is not None and group.last_slot > now:
+                group = await self._clock_set_back(group, now)
             pending = await unconfirmed_posts(self.bot.db, channel_id)
             if self.held_elsewhere(group, (post.lease for post in pending), now):
                 return
@@ -134,7 +140,8 @@ class Scheduler(GroupTick):
         """Post the group's next installment now (/plan next), or finish an unconfirmed one.
 
         Raises:
-            PostingBlocked: a permission is missing (the group is blocked; the caller tells).
+            PostingBlocked: a permission is missing, or Discord refused the post (the group
+                is blocked; the caller tells).
             PlanError: no group, or the plan is finished.
         """
         async with self.lock(channel_id):
@@ -238,6 +245,10 @@ class Scheduler(GroupTick):
         )
         if post is None:
             log.info("Group %s: slot %s was claimed already", group.name, slot)
+            claimed = {p.slot for p in await posts_of(self.bot.db, group.channel_id)}
+            if kind == "scheduled" and slot in claimed:
+                # Posted by an earlier tick (while the clock was ahead, say): it is handled.
+                await set_last_slot(self.bot.db, group.channel_id, slot, now=now)
             return None
         log.info(
             "Group %s: claimed %s for %s (installment %d of %d)",
@@ -262,6 +273,27 @@ class Scheduler(GroupTick):
             sent_now = sent_now or 1 not in found
         return sent_now
 
+    async def _clock_set_back(self, group: Group, now: dt.datetime) -> Group:
+        """The group's last slot is ahead of the clock: it was handled while the clock was
+        ahead (a jump forward, since set right). Go back to the last slot posted before now, so
+        the group goes on with the real schedule instead of waiting for the clock to catch up;
+        the slot posted during the jump is not posted again when its time comes (it is claimed).
+        """
+        posts = await posts_of(self.bot.db, group.channel_id)
+        last_slot = max(
+            (p.slot for p in posts if p.kind == "scheduled" and p.slot <= now), default=None
+        )
+        log.warning(
+            "Group %s: the last slot handled, %s, is ahead of the clock (%s), which must have been "
+            "ahead then: going on from %s",
+            group.name,
+            group.last_slot,
+            now,
+            last_slot or "the plan's start",
+        )
+        await set_last_slot(self.bot.db, group.channel_id, last_slot, now=now)
+        return replace(group, last_slot=last_slot)
+
     async def _pass_due_slots(self, channel_id: int, now: dt.datetime) -> None:
         group = await get_group(self.bot.db, channel_id)
         assert group is not None
@@ -281,7 +313,8 @@ class Scheduler(GroupTick):
     ) -> discord.Message:
         """Send the claimed post (only its missing parts when reconciling), its thread and the
         thread's questions; then confirm it. Returns the post's first message."""
-        slug, first, last = parse_key(post.installment_key)
+        installment = Installment.from_key(post.installment_key)
+        slug = installment.slug
         reading = self.bot.library.get(slug)
         if reading is None:
             raise PlanError(
@@ -292,13 +325,14 @@ class Scheduler(GroupTick):
         content = PostContent(
             channel_id=post.channel_id,
             slot=post.slot,
-            installment=Installment(slug, first, last, 0),
+            installment=installment,
             number=post.number,
             total=post.total,
             questions=post.questions,
             late=late,
             tz=group.cadence.tz,
             ping_role_id=group.ping_role_id,
+            ping_everyone=group.ping_role_id == channel.guild.id,  # @everyone's id is the server's
         )
         if reconcile and found is None:
             found = await self._find_parts(channel, post)
@@ -333,6 +367,15 @@ class Scheduler(GroupTick):
         except discord.Forbidden as exc:
             raise PostingBlocked(
                 f"Discord refused my post in #{channel.name}: {exc.text or 'Missing Permissions'}"
+            ) from exc
+        except discord.HTTPException as exc:
+            if exc.status != BAD_REQUEST:
+                raise
+            # Discord refused what the post says: sent again, it would be refused again.
+            raise PostingBlocked(
+                f"Discord refused installment {post.number} ({post.installment_key}) in "
+                f"#{channel.name}: {' '.join(exc.text.split())[:300]}; run `reading-group "
+                "check` for what in the reading is too long for Discord"
             ) from exc
         await confirm_post(
             self.bot.db, post.id, message_id=sent[0].id, thread_id=thread.id, late=late, now=now
@@ -417,8 +460,8 @@ class Scheduler(GroupTick):
             return
         text = (
             f"I could not post the next installment of the reading group in {channel.mention} "
-            f"({channel.guild.name}): {problem}. I will not try again until the permission is "
-            "fixed and an organizer runs /plan resume in that channel (or /plan reload)."
+            f"({channel.guild.name}): {problem}. I will not try again until that is fixed and an "
+            "organizer runs /plan resume in that channel (or /plan reload)."
         )
         try:
             user = self.bot.get_user(user_id) or await self.bot.fetch_user(user_id)

@@ -208,14 +208,12 @@ class Summaries(GroupTick):
         claim: SummaryPost,
         weekly: WeeklySummary,
         now: dt.datetime,
-        chart: bytes | None = None,
     ) -> discord.Message:
         """Send the claimed summary with its chart (text only if drawing fails or the bot may
         not attach files), then confirm it."""
         late = claim.kind == "scheduled" and now - claim.slot > DEFAULT_GRACE
-        if not channel.permissions_for(channel.guild.me).attach_files:
-            chart = None  # text only, rather than a refused message
-        elif chart is None:
+        chart = None  # text only without Attach Files, rather than a refused message
+        if channel.permissions_for(channel.guild.me).attach_files:
             chart = await render(weekly)
         outgoing = summary_message(
             weekly.summary,
@@ -234,9 +232,13 @@ class Summaries(GroupTick):
         return message
 
     async def post_preview(
-        self, channel_id: int, week: IsoWeek, weekly: WeeklySummary, chart: bytes | None
+        self, channel_id: int, week: IsoWeek
     ) -> tuple[discord.Message | None, SummaryPost | None]:
         """Post a previewed summary now (/summary's button), claiming its week.
+
+        The summary is built again from the log as it is now, not taken from the preview: a
+        member who deleted a reply, opted out or asked to be forgotten since the organizer
+        looked is neither quoted nor counted in what goes public.
 
         Returns:
             The message posted, or None and the existing claim when the week was taken.
@@ -248,6 +250,7 @@ class Summaries(GroupTick):
             channel = self.channel(group)
             self._check(channel)
             now = self.bot.clock()
+            weekly = await self.build(group, week, now, guild_id=channel.guild.id)
             claim = await claim_summary(
                 self.bot.db,
                 channel_id,
@@ -259,7 +262,7 @@ class Summaries(GroupTick):
             )
             if claim is None:
                 return None, await summary_post(self.bot.db, channel_id, week)
-            return await self._send(channel, claim, weekly, now, chart), claim
+            return await self._send(channel, claim, weekly, now), claim
 
     # --- /summary ------------------------------------------------------------------------------
 
@@ -295,14 +298,7 @@ class Summaries(GroupTick):
             tz = group.cadence.tz
             if group.summary is not None and week >= default_week(group.summary, now, tz):
                 note += " Posting it now takes the place of its scheduled summary."
-            view = PostSummaryView(
-                self,
-                owner_id=interaction.user.id,
-                channel=channel,
-                week=week,
-                weekly=weekly,
-                chart=chart,
-            )
+            view = PostSummaryView(self, owner_id=interaction.user.id, channel=channel, week=week)
         else:
             note = f"Preview of {week}. {self.claim_note(claim, channel)}"
         outgoing = summary_message(weekly.summary, chart=chart is not None)
@@ -408,18 +404,10 @@ class PostSummaryView(OwnedView):
     """The button under an organizer's preview: post this summary in the channel."""
 
     def __init__(
-        self,
-        cog: Summaries,
-        *,
-        owner_id: int,
-        channel: discord.TextChannel,
-        week: IsoWeek,
-        weekly: WeeklySummary,
-        chart: bytes | None,
+        self, cog: Summaries, *, owner_id: int, channel: discord.TextChannel, week: IsoWeek
     ) -> None:
         super().__init__(owner_id=owner_id)
-        self.cog, self.channel, self.week, self.weekly = cog, channel, week, weekly
-        self.chart = chart  # what the organizer saw is what is posted
+        self.cog, self.channel, self.week = cog, channel, week
         self.post.label = f"Post in #{channel.name}"[:80]
 
     @discord.ui.button(label="Post", style=discord.ButtonStyle.primary, custom_id="summary:post")
@@ -427,9 +415,7 @@ class PostSummaryView(OwnedView):
         self, interaction: discord.Interaction[Any], button: discord.ui.Button[Any]
     ) -> None:
         await interaction.response.defer()
-        message, claim = await self.cog.post_preview(
-            self.channel.id, self.week, self.weekly, self.chart
-        )
+        message, claim = await self.cog.post_preview(self.channel.id, self.week)
         button.disabled = True
         if message is not None:
             text = f"Posted the summary of {self.week}: {message.jump_url}"

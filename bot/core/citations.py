@@ -184,10 +184,10 @@ def suggestions(library: Library, partial: str, limit: int = 25) -> list[tuple[s
         for section in reading.sections:
             section_key = fold(section.title)
             if (named and section_key.startswith(tail)) or (key and section_key.startswith(key)):
-                add(
-                    f"{reading.slug} # {section.title} (§{section.first}-{section.last})",
-                    f"{reading.slug}#{section.slug}",
-                )
+                value = f"{reading.slug}#{section.slug}"
+                if len(value) > 100:  # a cut value would name no section: cite its paragraphs
+                    value = format_citation(reading.slug, section.first, section.last)
+                add(f"{reading.slug} # {section.title} (§{section.first}-{section.last})", value)
     return out
 
 

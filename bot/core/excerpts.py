@@ -5,6 +5,12 @@ next reading and never cuts a paragraph; a paragraph longer than the target is a
 of its own (rendering splits it across messages, at sentence boundaries). Footnotes are never
 scheduled: :attr:`Reading.paragraphs` holds body paragraphs only.
 
+One exception bounds what a single post shows: a paragraph longer than :data:`PART_PAGES` pages
+of :data:`PAGE_CHARS` characters (a hard-wrapped book imported as one 44,000-word paragraph) is
+cut at sentence boundaries into parts of at most that many pages, each an installment of its own
+("§3 (part 2 of 5)"), posted in consecutive slots like any other. Everything else about the cut
+is as below, with such a paragraph standing alone like an overlong one.
+
 Sizing is greedy, one reading at a time, so editing a paragraph changes at most the two
 installments before the one that holds it, never earlier ones. Paragraphs are added to the
 current run while it stays within the target, except that:
@@ -33,9 +39,14 @@ from dataclasses import dataclass
 
 from bot.core.citations import format_citation
 from bot.core.errors import PlanError
-from bot.core.readings import Reading
+from bot.core.pages import split_text
+from bot.core.readings import Paragraph, Reading, count_words, display_text
 
 DEFAULT_WORD_TARGET = 600
+#: A page of a post: rendered, one page is one message (Discord's limit leaves room around it).
+PAGE_CHARS = 3600
+#: The most pages one installment shows; a paragraph needing more is cut into parts.
+PART_PAGES = 4
 
 # Thresholds as fractions of the target, kept as integer ratios (numerator, denominator) so the
 # arithmetic is exact and the result cannot differ between machines.
@@ -43,27 +54,70 @@ SECTION_BREAK = (3, 5)  # a run this full ends at the next section start
 TINY = (2, 5)  # a run smaller than this is merged rather than posted alone
 STRETCH = (3, 2)  # how far a merge may go past the target
 
-_KEY_RE = re.compile(r"^(?P<slug>[a-z0-9][a-z0-9-]*):(?P<first>\d+)-(?P<last>\d+)$")
+_KEY_RE = re.compile(
+    r"^(?P<slug>[a-z0-9][a-z0-9-]*):(?P<first>\d+)-(?P<last>\d+)"
+    r"(?:/(?P<part>[1-9]\d*)of(?P<parts>[1-9]\d*))?$"
+)
 
 
 @dataclass(frozen=True, slots=True)
 class Installment:
-    """Paragraphs ``first``..``last`` (inclusive, 1-based) of the reading ``slug``."""
+    """Paragraphs ``first``..``last`` (inclusive, 1-based) of the reading ``slug``, or part
+    ``part`` of ``parts`` of one paragraph too long for one post (``first == last``)."""
 
     slug: str
     first: int
     last: int
     words: int
+    part: int = 1
+    parts: int = 1
+
+    @classmethod
+    def from_key(cls, key: str, words: int = 0) -> Installment:
+        """The installment named ``key`` (see :attr:`key`).
+
+        Raises:
+            ValueError: ``key`` is not an installment key.
+        """
+        match = _match_key(key)
+        part, parts = match.group("part", "parts")
+        return cls(
+            match.group("slug"),
+            int(match.group("first")),
+            int(match.group("last")),
+            words,
+            int(part or 1),
+            int(parts or 1),
+        )
 
     @property
     def key(self) -> str:
-        """A stable name, ``"slug:first-last"`` (``"against-soic:3-3"`` for one paragraph)."""
-        return f"{self.slug}:{self.first}-{self.last}"
+        """A stable name, ``"slug:first-last"`` (``"against-soic:3-3"`` for one paragraph,
+        ``"against-soic:3-3/2of5"`` for its second part of five)."""
+        key = f"{self.slug}:{self.first}-{self.last}"
+        return key if self.parts == 1 else f"{key}/{self.part}of{self.parts}"
+
+    @property
+    def span(self) -> str:
+        """``§12-14``, ``§3``, or ``§3 (part 2 of 5)``."""
+        return self.cite("")[1:]
 
     @property
     def citation(self) -> str:
-        """How members cite it: ``against-soic §12-14`` or ``against-soic §3``."""
-        return format_citation(self.slug, self.first, self.last)
+        """How members cite it: ``against-soic §12-14``, ``against-soic §3`` or
+        ``against-soic §3 (part 2 of 5)``."""
+        return self.cite(self.slug)
+
+    def cite(self, name: str) -> str:
+        """The citation with ``name`` (e.g. a short name) for the reading."""
+        cited = format_citation(name, self.first, self.last)
+        return cited if self.parts == 1 else f"{cited} (part {self.part} of {self.parts})"
+
+    @property
+    def finishes(self) -> bool:
+        """Whether its last paragraph is done once it is posted (false for all but the last
+        part of a paragraph)."""
+        return self.part == self.parts
 
     def holds(self, slug: str, paragraph: int) -> bool:
         """Whether paragraph ``paragraph`` of reading ``slug`` is part of this installment."""
@@ -71,15 +125,32 @@ class Installment:
 
 
 def parse_key(key: str) -> tuple[str, int, int]:
-    """Split an :attr:`Installment.key` into ``(slug, first, last)``.
+    """Split an :attr:`Installment.key` into ``(slug, first, last)`` (a part's paragraph).
 
     Raises:
-        ValueError: ``key`` is not of the form ``slug:first-last``.
+        ValueError: ``key`` is not of the form ``slug:first-last`` (or ``.../2of5``).
     """
+    match = _match_key(key)
+    return match.group("slug"), int(match.group("first")), int(match.group("last"))
+
+
+def _match_key(key: str) -> re.Match[str]:
     match = _KEY_RE.match(key)
     if match is None:
         raise ValueError(f"{key!r} is not an installment key like 'against-soic:3-5'")
-    return match.group("slug"), int(match.group("first")), int(match.group("last"))
+    return match
+
+
+def part_pages(paragraph: Paragraph) -> list[list[str]]:
+    """The paragraph's text as shown (:func:`display_text`) in pages of at most
+    :data:`PAGE_CHARS`, cut at sentence boundaries, grouped into the parts it is posted in
+    (one part, whatever its pages, unless it needs more than :data:`PART_PAGES`)."""
+    if len(paragraph.text) <= PAGE_CHARS:  # most paragraphs: one page, nothing to cut
+        return [[display_text(paragraph.text)]]
+    pages = split_text(display_text(paragraph.text), PAGE_CHARS)
+    if len(pages) <= PART_PAGES:
+        return [pages]
+    return [pages[i : i + PART_PAGES] for i in range(0, len(pages), PART_PAGES)]
 
 
 def plan_installments(
@@ -130,16 +201,17 @@ def _within(words: int, target: int, ratio: tuple[int, int]) -> bool:
     return words * ratio[1] <= target * ratio[0]
 
 
-def _overlong(run: list[int], target: int) -> bool:
-    """Whether ``run`` is one paragraph longer than the target (which stands alone)."""
-    return run[0] == run[1] and run[2] > target
-
-
 def _cut(reading: Reading, target: int) -> list[Installment]:
     """One reading's installments (see the module docstring)."""
     section_starts = {s.first for s in reading.sections if s.first <= s.last}
+    parts = {p.number: part_pages(p) for p in reading.paragraphs if len(p.text) > PAGE_CHARS}
+    split = {number for number, pages in parts.items() if len(pages) > 1}
     runs: list[list[int]] = []  # each run: [first, last, words]
     current: list[int] | None = None
+
+    def alone(run: list[int]) -> bool:
+        """Whether ``run`` is one paragraph that stands alone (overlong, or cut into parts)."""
+        return run[0] == run[1] and (run[2] > target or run[0] in split)
 
     def close(run: list[int]) -> None:
         previous = runs[-1] if runs else None
@@ -147,7 +219,8 @@ def _cut(reading: Reading, target: int) -> list[Installment]:
             previous is not None
             and _below(run[2], target, TINY)
             and _within(previous[2] + run[2], target, STRETCH)
-            and not _overlong(previous, target)
+            and not alone(previous)
+            and not alone(run)
         ):
             previous[1], previous[2] = run[1], previous[2] + run[2]
         else:
@@ -162,11 +235,22 @@ def _cut(reading: Reading, target: int) -> list[Installment]:
         section_break = number in section_starts and not _below(size, target, SECTION_BREAK)
         fits = size + words <= target and not section_break
         absorbs = _below(size, target, TINY) and _within(size + words, target, STRETCH)
-        if words <= target and (fits or absorbs):
+        joins = not alone([number, number, words]) and current[0] not in split
+        if joins and (fits or absorbs):
             current[1], current[2] = number, size + words
         else:
             close(current)
             current = [number, number, words]
     if current is not None:
         close(current)
-    return [Installment(reading.slug, first, last, words) for first, last, words in runs]
+    installments = []
+    for first, last, words in runs:
+        if first not in split:
+            installments.append(Installment(reading.slug, first, last, words))
+            continue
+        pieces = parts[first]
+        installments.extend(
+            Installment(reading.slug, first, last, sum(map(count_words, pages)), index, len(pieces))
+            for index, pages in enumerate(pieces, 1)
+        )
+    return installments

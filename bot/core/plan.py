@@ -21,15 +21,17 @@ from typing import Any
 
 import yaml
 
-from bot.core.citations import format_citation
 from bot.core.errors import ContentError, PlanError
 from bot.core.excerpts import DEFAULT_WORD_TARGET, Installment, plan_installments
+from bot.core.pages import clip
 from bot.core.readings import Library, LibraryError, Reading, closest
 from bot.core.replies import REPLY_LOG_MODES, ReplyLogMode
 from bot.core.schedule import UTC, Cadence, format_time, parse_cadence, parse_timezone, slots
 from bot.core.yamlfile import compose
 
 DEFAULT_QUESTIONS = 3
+#: The years a plan may start in (see :func:`parse_start_day`).
+FIRST_YEAR, LAST_YEAR = 2000, 2100
 MIN_WORDS, MAX_WORDS = 50, 10_000
 MAX_QUESTIONS = 10
 _DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
@@ -172,13 +174,18 @@ def plan_readings(plan: Plan, library: Library) -> tuple[Reading, ...]:
     Raises:
         PlanError: a slug of the plan is not in the library (the file was renamed or removed).
     """
-    missing = [slug for slug in plan.readings if library.get(slug) is None]
+    missing = missing_readings(plan, library)
     if missing:
         raise PlanError(
             f"the plan's reading {missing[0]!r} is not in the library: restore "
             f"readings/{missing[0]}.md or change the group's readings"
         )
     return tuple(library[slug] for slug in plan.readings)
+
+
+def missing_readings(plan: Plan, library: Library) -> list[str]:
+    """The slugs of the plan's readings that ``library`` does not hold, in plan order."""
+    return [slug for slug in plan.readings if library.get(slug) is None]
 
 
 def schedule_preview(
@@ -213,7 +220,8 @@ def schedule_preview(
     if last_slot is not None:
         if last_slot.tzinfo is None:
             raise ValueError(f"last_slot must be aware (UTC), not naive {last_slot!r}")
-        start = max(start, last_slot + dt.timedelta(microseconds=1))
+        # A last slot ahead of now (handled while the clock was ahead) holds nothing back.
+        start = max(start, min(last_slot, now) + dt.timedelta(microseconds=1))
     remaining = installments[posted:]
     items = tuple(
         Scheduled(posted + offset + 1, installment, slot)
@@ -258,7 +266,7 @@ def format_preview(preview: Preview, *, names: Mapping[str, str] | None = None) 
     lines = []
     for item, moment in zip(preview.items, moments, strict=True):
         part = item.installment
-        citation = format_citation(names.get(part.slug, part.slug), part.first, part.last)
+        citation = part.cite(names.get(part.slug, part.slug))
         lines.append(
             f"{item.number:>{width}}  {moment:<{moment_width}}  "
             f"{citation} ({_plural(part.words, 'word')})"
@@ -544,16 +552,7 @@ def _field(key: str, node: yaml.Node, library: Library | None) -> Any:
     if key == "questions":
         return _whole_number(value, 0, MAX_QUESTIONS, "3")
     if key == "start":
-        if isinstance(value, dt.datetime) or not isinstance(value, dt.date | str):
-            raise ValueError(f"{value!r} is not a date: write it as YYYY-MM-DD, e.g. 2027-01-04")
-        if isinstance(value, str):
-            try:
-                return dt.date.fromisoformat(value.strip())
-            except ValueError:
-                raise ValueError(
-                    f"{value!r} is not a date: write it as YYYY-MM-DD, e.g. 2027-01-04"
-                ) from None
-        return value
+        return parse_start_day(value)
     if key == "reply_log":
         if value is False:  # YAML 1.1 reads a bare `off` as false
             value = "off"
@@ -563,6 +562,38 @@ def _field(key: str, node: yaml.Node, library: Library | None) -> Any:
     if not isinstance(value, bool):  # paused
         raise ValueError(f"{value!r} is not true or false")
     return value
+
+
+def parse_start_day(value: object) -> dt.date:
+    """A plan's first day: ``2027-01-04`` as text (from /plan start) or as YAML's own date.
+
+    The year must lie in :data:`FIRST_YEAR`..:data:`LAST_YEAR`: a typo such as 0999 or 20277
+    would otherwise make a plan that never posts, or stored instants that cannot be read back.
+
+    Raises:
+        PlanError: not a date, or a year outside the range; the message names the value.
+    """
+    day = value
+    if isinstance(value, str):
+        try:
+            day = dt.date.fromisoformat(value.strip())
+        except ValueError:
+            day = None
+    if isinstance(day, dt.datetime) or not isinstance(day, dt.date):
+        raise PlanError(f"{_shown(value)} is not a date: write it as YYYY-MM-DD, e.g. 2027-01-04")
+    if not FIRST_YEAR <= day.year <= LAST_YEAR:
+        raise PlanError(
+            f"{_shown(value)}: the year {day.year} is outside {FIRST_YEAR} to {LAST_YEAR}: "
+            "write the date as YYYY-MM-DD, e.g. 2027-01-04"
+        )
+    return day
+
+
+def _shown(value: object) -> str:
+    """What was given, quoted and cut short, for a message."""
+    if isinstance(value, dt.date):  # YAML's own date or time: show it as written
+        value = value.isoformat(sep=" ") if isinstance(value, dt.datetime) else value.isoformat()
+    return clip(repr(value.strip() if isinstance(value, str) else value), 60)
 
 
 _OFF = frozenset({"off", "false", "no", "none"})

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bot.core.errors import ContentError, PlanError
-from bot.core.excerpts import Installment, locate, parse_key
+from bot.core.excerpts import Installment, locate
 from bot.core.plan import GroupConfig, parse_groups_yaml
 from bot.core.questions import Prompts, Question, load_prompts, questions_for
 from bot.core.readings import Library, LibraryError, load_library
@@ -58,6 +58,8 @@ class PostContent:
         late: posted well after its slot (after downtime): the post says so.
         tz: the group's timezone, to show times in.
         ping_role_id: the role to mention, if the group has one.
+        ping_everyone: that role is the server's @everyone (a Manage Server organizer chose
+            it): the post mentions @everyone.
     """
 
     channel_id: int
@@ -69,6 +71,7 @@ class PostContent:
     late: bool = False
     tz: zoneinfo.ZoneInfo = UTC_ZONE
     ping_role_id: int | None = None
+    ping_everyone: bool = False
 
 
 def format_instant(moment: dt.datetime) -> str:
@@ -80,7 +83,8 @@ def format_instant(moment: dt.datetime) -> str:
     if moment.tzinfo is None:
         raise ValueError(f"an instant must be aware (UTC), not naive {moment!r}")
     moment = moment.astimezone(UTC)
-    text = moment.strftime("%Y-%m-%dT%H:%M:%S")
+    # isoformat pads the year to four digits; strftime("%Y") gives "999" for the year 999.
+    text = moment.replace(tzinfo=None, microsecond=0).isoformat()
     if moment.microsecond:
         text += f".{moment.microsecond:06d}"
     return text + "Z"
@@ -122,9 +126,10 @@ def resume_index(
 
     The key is looked up first; if the installments were cut again (a reading or the word
     target changed), the installment now holding the last paragraph done is found: when it ends
-    there, the group carries on after it, otherwise that installment comes again, so no
-    paragraph is skipped. A reading that lost paragraphs counts as done; a reading dropped from
-    the plan leaves ``done_count`` (clamped) as the best guess.
+    there (and that paragraph was finished, not just a part of it posted), the group carries on
+    after it, otherwise that installment comes again, so no paragraph is skipped. A reading
+    that lost paragraphs counts as done; a reading dropped from the plan leaves ``done_count``
+    (clamped) as the best guess.
 
     Args:
         installments: the plan's installments as cut now.
@@ -138,15 +143,21 @@ def resume_index(
             return index + 1
     fallback = max(0, min(done_count, len(installments)))
     try:
-        slug, _first, last = parse_key(done_key)
+        done = Installment.from_key(done_key)
     except ValueError:
         return fallback
     try:
-        index = locate(installments, slug, last)
+        index = locate(installments, done.slug, done.last)
     except PlanError:
-        own = [i for i, installment in enumerate(installments) if installment.slug == slug]
+        own = [i for i, installment in enumerate(installments) if installment.slug == done.slug]
         return own[-1] + 1 if own else fallback
-    return index + 1 if installments[index].last == last else index
+    # A paragraph cut into parts is held by several installments: the group carries on after
+    # the last of them only if the paragraph was finished, else it starts it again.
+    while index + 1 < len(installments) and installments[index + 1].holds(done.slug, done.last):
+        if not done.finishes:
+            return index
+        index += 1
+    return index + 1 if installments[index].last == done.last and done.finishes else index
 
 
 def upcoming(

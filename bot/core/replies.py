@@ -8,7 +8,8 @@ after a reconnect or a backfill that overlaps live events is harmless.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from collections.abc import Mapping, Set
+from dataclasses import dataclass, field, replace
 from typing import Literal
 
 ReplyLogMode = Literal["content", "counts", "off"]
@@ -30,7 +31,7 @@ class Reply:
     post_id: int | None
     author_id: int
     author_name: str
-    content: str | None  # None when the group keeps counts only
+    content: str | None  # as written; kept only if the group keeps text (see LogPolicy)
     created_at: dt.datetime
     edited_at: dt.datetime | None = None
     reply_to_id: int | None = None
@@ -41,7 +42,7 @@ class Reply:
 @dataclass(frozen=True, slots=True)
 class Edit:
     message_id: int
-    content: str | None
+    content: str | None  # as written; kept only if the reply's group keeps text
     edited_at: dt.datetime
     words: int
     attachments: int
@@ -77,6 +78,48 @@ class ReactionClear:
 
 
 LogEvent = Reply | Edit | Delete | ReactionAdd | ReactionRemove | ReactionClear
+
+
+@dataclass(frozen=True, slots=True)
+class LogPolicy:
+    """What the discussion log keeps, as the database says when a batch is written: the one
+    place that decides, whichever way a message arrives (live, edited, caught up after a
+    restart or a resume).
+
+    Attributes:
+        modes: what each group keeps (group channel id -> mode); a group not listed keeps
+            nothing.
+        opted_out: members whose messages are not logged.
+        log_starts: member -> the instant their log starts: a message they wrote before it and
+            that is not in the log is never added (they asked to forget it, or wrote it while
+            opted out). A logged one still follows its edits.
+    """
+
+    modes: Mapping[int, ReplyLogMode] = field(default_factory=dict)
+    opted_out: Set[int] = frozenset()
+    log_starts: Mapping[int, dt.datetime] = field(default_factory=dict)
+
+    def keeps_text(self, group_channel_id: int) -> bool:
+        return self.modes.get(group_channel_id) == "content"
+
+    def text(self, group_channel_id: int, content: str | None) -> str | None:
+        """``content`` as the group keeps it: the text, or None for a counts-only group."""
+        return content if self.keeps_text(group_channel_id) else None
+
+    def reply(self, reply: Reply) -> Reply | None:
+        """``reply`` as it is kept (text only where the group keeps text), or None when it is
+        not logged at all (an opted-out member, a group that keeps nothing)."""
+        if reply.author_id in self.opted_out:
+            return None
+        if self.modes.get(reply.group_channel_id, "off") == "off":
+            return None
+        return replace(reply, content=self.text(reply.group_channel_id, reply.content))
+
+    def may_add(self, reply: Reply) -> bool:
+        """Whether ``reply`` may be added to the log if it is not there yet."""
+        start = self.log_starts.get(reply.author_id)
+        # A message of the very millisecond of the request counts as before it: left out.
+        return start is None or reply.created_at > start
 
 
 def word_count(text: str | None) -> int:

@@ -43,6 +43,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from bot.core.citations import format_citation
+from bot.core.safetext import escape_markdown
 
 MAX_TOKENS = 32
 """Words of a query that are searched; the rest are dropped and the result says so."""
@@ -104,10 +105,6 @@ MARK_CLOSE = "\x03"
 ELLIPSIS = "…"
 
 _CONTROL_RE = re.compile(r"[\x00-\x1f\x7f-\x9f]")
-# What escape_markdown escapes: these characters anywhere, and one of _MARKDOWN_LEADING at the
-# start. Most snippets have none, and a search is much cheaper than a substitution.
-_MARKDOWN_RE = re.compile(r"[\\*_~`|\[\]]")
-_MARKDOWN_LEADING = (">", "#", "-")
 _SENTINEL_RE = re.compile(f"([{MARK_OPEN}{MARK_CLOSE}])")
 
 
@@ -258,18 +255,6 @@ def index_text(text: str) -> str:
 
 
 # Snippets
-
-
-def escape_markdown(text: str) -> str:
-    """Backslash-escape what Discord's Markdown would read as formatting or a masked link
-    (the characters ``discord.utils.escape_markdown`` escapes, plus brackets)."""
-    if _MARKDOWN_RE.search(text) is not None:
-        text = _MARKDOWN_RE.sub(_backslash, text)
-    return "\\" + text if text.startswith(_MARKDOWN_LEADING) else text
-
-
-def _backslash(match: re.Match[str]) -> str:
-    return "\\" + match.group(0)
 
 
 def _strip_controls(text: str) -> str:

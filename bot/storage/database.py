@@ -244,9 +244,15 @@ def backup(source: Path, target: Path) -> int:
     """An online, consistent copy of the database (SQLite's backup API), safe while the bot
     writes. Returns the pages copied.
 
+    The copy is written to a temporary file beside ``target``, then renamed over it: ``target``
+    is replaced whole or not at all, and a failed backup leaves it as it was.
+
     Raises:
-        DatabaseError: ``source`` is not a database SQLite can read.
+        DatabaseError: no database at ``source``, or not one SQLite can read.
+        OSError: the copy cannot be written beside ``target``.
     """
+    import tempfile
+
     require_database(source)
     try:  # SQLite reads the file only now: name the source, not the copy, when it is bad
         src = sqlite3.connect(source)
@@ -257,12 +263,25 @@ def backup(source: Path, target: Path) -> int:
     if not pages:  # what SQLite makes of an empty file, or of one in /proc
         raise unusable(source, "the file is empty")
     target.parent.mkdir(parents=True, exist_ok=True)
-    with (
-        contextlib.closing(sqlite3.connect(source)) as src,
-        contextlib.closing(sqlite3.connect(target)) as dst,
-    ):
-        src.backup(dst)
-        (pages,) = dst.execute("PRAGMA page_count").fetchone()
+    handle, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    os.close(handle)
+    partial = Path(name)
+    try:
+        with (
+            contextlib.closing(sqlite3.connect(source)) as src,
+            contextlib.closing(sqlite3.connect(partial)) as dst,
+        ):
+            try:
+                src.backup(dst)
+            except sqlite3.DatabaseError as exc:
+                if exc.sqlite_errorname not in ("SQLITE_CORRUPT", "SQLITE_NOTADB"):
+                    raise
+                raise unusable(source, exc) from exc  # the copy is a new file: the source is bad
+            (pages,) = dst.execute("PRAGMA page_count").fetchone()
+        partial.replace(target)
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
     return int(pages)
 
 

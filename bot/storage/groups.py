@@ -16,13 +16,15 @@ from __future__ import annotations
 import datetime as dt
 import json
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
-from typing import Literal
+from typing import Any, Literal, TypeVar
 
 import aiosqlite
 
+from bot.core.errors import ReadingGroupError
 from bot.core.excerpts import DEFAULT_WORD_TARGET
+from bot.core.pages import clip
 from bot.core.plan import DEFAULT_QUESTIONS, GroupConfig, Plan
 from bot.core.posting import format_instant, parse_instant
 from bot.core.readings import Library
@@ -32,6 +34,7 @@ from bot.storage.database import transaction, write_lock
 from bot.storage.instance import Lease, Owner, new_lease, stored_lease
 
 PostKind = Literal["scheduled", "manual"]
+_T = TypeVar("_T")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -51,8 +54,10 @@ class Group:
         retired: dropped from groups.yaml (kept for its history, never posted).
         done_key: the key of the last installment done, or None before the first.
         done_count: how many were done (a fallback if the key cannot be found again).
-        last_slot: the last scheduled slot handled (posted, or passed over while paused).
-        blocked: why posting is stopped (a missing permission) until /plan resume or a reload.
+        last_slot: scheduled slots up to this instant are handled (the last one posted, or
+            when /plan resume or /plan goto picked up after a pause or a clock set back).
+        blocked: why posting is stopped (a missing permission, a post Discord refused) until
+            /plan resume or a reload.
         reply_log: what the discussion log keeps: the replies' text, their counts, or nothing.
     """
 
@@ -130,46 +135,136 @@ def _text(moment: dt.datetime | None) -> str | None:
     return None if moment is None else format_instant(moment)
 
 
+class UnreadableGroup(ReadingGroupError):
+    """A stored group has a value the bot cannot read (e.g. written by an older version, or
+    edited by hand): the group is skipped, the others go on.
+
+    Attributes:
+        channel_id, name: which group.
+        declared_at: where groups.yaml declares it, or None for a group of /plan start.
+        retired: dropped from groups.yaml (never posted anyway).
+        column, value: the unreadable setting and its stored value.
+    """
+
+    def __init__(
+        self,
+        *,
+        channel_id: int,
+        name: str,
+        declared_at: str | None,
+        retired: bool,
+        column: str,
+        value: object,
+        reason: str,
+    ) -> None:
+        self.channel_id = channel_id
+        self.name = name
+        self.declared_at = declared_at
+        self.retired = retired
+        self.column = column
+        self.value = value
+        fix = (
+            f"fix the group in {declared_at} and run /plan reload"
+            if declared_at
+            else "run /plan start in that channel again"
+        )
+        shown = clip(repr(value), 80)
+        super().__init__(
+            f"The stored plan of group {clip(name, 80)!r} (channel {channel_id}) cannot be read, "
+            f"so it is skipped: its {column} {shown} {reason}; {fix}"
+        )
+
+
+def _column(row: aiosqlite.Row, column: str, read: Callable[[Any], _T]) -> _T:
+    """``read(row[column])``, or UnreadableGroup naming the column and its value."""
+    value = row[column]
+    try:
+        return read(value)
+    except (ValueError, TypeError, AttributeError, ReadingGroupError) as exc:
+        raise UnreadableGroup(
+            channel_id=row["channel_id"],
+            name=str(row["name"]),
+            declared_at=row["declared_at"],
+            retired=bool(row["retired"]),
+            column=column,
+            value=value,
+            reason=f"is not valid ({clip(str(exc), 120)})",
+        ) from None
+
+
+def _readings(text: str) -> tuple[str, ...]:
+    readings = json.loads(text)
+    if not isinstance(readings, list) or not all(isinstance(r, str) for r in readings):
+        raise ValueError("not a list of reading slugs")
+    return tuple(readings)
+
+
 def _group(row: aiosqlite.Row) -> Group:
-    cadence = parse_cadence(row["cadence"])
+    """The group of ``row``. Raises UnreadableGroup for a value that cannot be read."""
     return Group(
         channel_id=row["channel_id"],
         guild_id=row["guild_id"],
         name=row["name"],
         declared_at=row["declared_at"],
-        readings=tuple(json.loads(row["readings"])),
+        readings=_column(row, "readings", _readings),
         word_target=row["word_target"],
-        cadence=cadence,
+        cadence=_column(row, "cadence", parse_cadence),
         questions_per_post=row["questions_per_post"],
-        start=parse_instant(row["start"]),
+        start=_column(row, "start", parse_instant),
         ping_role_id=row["ping_role_id"],
         organizer_role_id=row["organizer_role_id"],
-        summary=parse_cadence(row["summary"]) if row["summary"] else None,
+        summary=_column(row, "summary", lambda text: parse_cadence(text) if text else None),
         created_by=row["created_by"],
         file_paused=bool(row["file_paused"]),
-        paused_at=_instant(row["paused_at"]),
+        paused_at=_column(row, "paused_at", _instant),
         retired=bool(row["retired"]),
         done_key=row["done_key"],
         done_count=row["done_count"],
-        last_slot=_instant(row["last_slot"]),
+        last_slot=_column(row, "last_slot", _instant),
         blocked=row["blocked"],
         reply_log=row["reply_log"],
     )
 
 
 async def get_group(db: aiosqlite.Connection, channel_id: int) -> Group | None:
-    """The group reading in ``channel_id``, retired or not, or None."""
+    """The group reading in ``channel_id``, retired or not, or None.
+
+    Raises:
+        UnreadableGroup: its stored settings cannot be read.
+    """
     query = "SELECT * FROM groups WHERE channel_id = ?"
     async with db.execute(query, (channel_id,)) as cursor:
         row = await cursor.fetchone()
     return None if row is None else _group(row)
 
 
-async def list_groups(db: aiosqlite.Connection, *, retired: bool = False) -> list[Group]:
-    """Every group (with ``retired``, also those dropped from groups.yaml), by channel id."""
+async def read_groups(
+    db: aiosqlite.Connection, *, retired: bool = False
+) -> tuple[list[Group], list[UnreadableGroup]]:
+    """Every group that can be read (with ``retired``, also those dropped from groups.yaml), by
+    channel id, and the problem of each one that cannot: one bad row never hides the others."""
     query = "SELECT * FROM groups WHERE retired = 0 OR ? ORDER BY channel_id"
+    groups: list[Group] = []
+    unreadable: list[UnreadableGroup] = []
     async with db.execute(query, (retired,)) as cursor:
-        return [_group(row) async for row in cursor]
+        async for row in cursor:
+            try:
+                groups.append(_group(row))
+            except UnreadableGroup as exc:
+                unreadable.append(exc)
+    return groups, unreadable
+
+
+async def list_groups(db: aiosqlite.Connection, *, retired: bool = False) -> list[Group]:
+    """Every group (with ``retired``, also those dropped from groups.yaml), by channel id.
+
+    Raises:
+        UnreadableGroup: a group's stored settings cannot be read (see :func:`read_groups`).
+    """
+    groups, unreadable = await read_groups(db, retired=retired)
+    if unreadable:
+        raise unreadable[0]
+    return groups
 
 
 async def _save(db: aiosqlite.Connection, group: Group, now: dt.datetime) -> None:
@@ -294,16 +389,20 @@ async def sync_file_groups(
     Raises:
         ContentError: a reading of a group is not in ``library`` (nothing is changed).
     """
-    existing = {g.channel_id: g for g in await list_groups(db, retired=True)}
+    groups, unreadable = await read_groups(db, retired=True)
+    existing = {g.channel_id: g for g in groups}
+    # A row that cannot be read is replaced by the file's settings (its progress is kept).
     merged = [file_group(c, library, existing.get(c.channel_id), now=now) for c in configs]
     declared = {g.channel_id for g in merged}
+    from_file = [g.channel_id for g in groups if g.from_file and not g.retired]
+    from_file += [u.channel_id for u in unreadable if u.declared_at and not u.retired]
     query = "UPDATE groups SET retired = 1, updated_at = ? WHERE channel_id = ?"
     async with transaction(db):
         for group in merged:
             await _save(db, group, now)
-        for group in existing.values():
-            if group.from_file and not group.retired and group.channel_id not in declared:
-                await db.execute(query, (format_instant(now), group.channel_id))
+        for channel_id in from_file:
+            if channel_id not in declared:
+                await db.execute(query, (format_instant(now), channel_id))
     stored = []
     for group in merged:
         found = await get_group(db, group.channel_id)
@@ -324,14 +423,37 @@ async def groups_with_file(
 
     Raises:
         ContentError: a reading of a group is not in ``library``.
+        UnreadableGroup: a stored /plan start group cannot be read.
     """
-    stored = {g.channel_id: g for g in await list_groups(db, retired=True)}
-    groups = {g.channel_id: g for g in stored.values() if not g.retired and not g.from_file}
+    groups, unreadable = await running_groups(db, configs, library, now=now)
+    if unreadable:
+        raise unreadable[0]
+    return groups
+
+
+async def running_groups(
+    db: aiosqlite.Connection,
+    configs: Sequence[GroupConfig],
+    library: Library,
+    *,
+    now: dt.datetime,
+) -> tuple[list[Group], list[UnreadableGroup]]:
+    """As :func:`groups_with_file`, with the stored groups that cannot be read (and that the
+    file does not replace) apart instead of raised.
+
+    Raises:
+        ContentError: a reading of a group is not in ``library``.
+    """
+    rows, unreadable = await read_groups(db, retired=True)
+    stored = {g.channel_id: g for g in rows}
+    groups = {g.channel_id: g for g in rows if not g.retired and not g.from_file}
     for config in configs:
         groups[config.channel_id] = file_group(
             config, library, stored.get(config.channel_id), now=now
         )
-    return sorted(groups.values(), key=lambda g: g.channel_id)
+    declared = {config.channel_id for config in configs}
+    unreadable = [u for u in unreadable if not u.retired and u.channel_id not in declared]
+    return sorted(groups.values(), key=lambda g: g.channel_id), unreadable
 
 
 async def _update(
@@ -369,10 +491,11 @@ async def set_progress(
 
 
 async def set_last_slot(
-    db: aiosqlite.Connection, channel_id: int, slot: dt.datetime, *, now: dt.datetime
+    db: aiosqlite.Connection, channel_id: int, slot: dt.datetime | None, *, now: dt.datetime
 ) -> None:
-    """Mark scheduled slots up to ``slot`` as handled without posting (after a pause)."""
-    await _update(db, channel_id, "last_slot = ?", (format_instant(slot),), now)
+    """Mark scheduled slots up to ``slot`` as handled without posting (after a pause), or set
+    it back (None: none handled yet) after the clock was ahead."""
+    await _update(db, channel_id, "last_slot = ?", (_text(slot),), now)
 
 
 async def pause_group(db: aiosqlite.Connection, channel_id: int, *, now: dt.datetime) -> bool:

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import json
 import logging
-from collections.abc import AsyncIterator, Sequence, Set
+from collections.abc import AsyncIterator, Mapping, Sequence
 from dataclasses import dataclass
 from operator import itemgetter
 from typing import Any
@@ -16,6 +17,7 @@ from bot.core.replies import (
     Delete,
     Edit,
     LogEvent,
+    LogPolicy,
     ReactionAdd,
     ReactionClear,
     ReactionRemove,
@@ -39,10 +41,15 @@ def _iso(moment: dt.datetime | None) -> str | None:
     return None if moment is None else reply_stamp(moment)
 
 
+def _instant(stamp: str) -> dt.datetime:
+    return dt.datetime.fromisoformat(stamp)
+
+
 # Each event kind: (query, row maker). Rows of consecutive events of one kind go to one
 # executemany, so a burst of replies is one statement per batch, not one per reply.
-# Replies of opted-out members are left out before this insert (see apply_events): checking
-# opt_outs per row in SQL (INSERT ... SELECT ... WHERE NOT EXISTS) made it 40% slower.
+# What is kept of a reply (opt-outs, log starts, the group's mode) is decided before this insert
+# by LogPolicy (see apply_events): checking opt_outs per row in SQL (INSERT ... SELECT ... WHERE
+# NOT EXISTS) made it 40% slower.
 _INSERT_REPLY = """
     INSERT INTO replies (
         message_id, channel_id, group_channel_id, guild_id, post_id, author_id, author_name,
@@ -56,6 +63,13 @@ _INSERT_REPLY = """
         attachments = excluded.attachments
     WHERE excluded.edited_at IS NOT NULL
         AND (replies.edited_at IS NULL OR excluded.edited_at > replies.edited_at)
+"""
+
+# A reply its author's log start forbids adding: only a newer edit of a logged copy is applied,
+# as the insert's ON CONFLICT clause would.
+_UPDATE_REPLY = """
+    UPDATE replies SET content = ?, edited_at = ?, words = ?, attachments = ?
+    WHERE message_id = ? AND ?2 IS NOT NULL AND (edited_at IS NULL OR ?2 > edited_at)
 """
 
 _EDIT_REPLY = """
@@ -102,28 +116,62 @@ def _reply_row(e: Reply) -> tuple[Any, ...]:
 async def apply_events(db: aiosqlite.Connection, events: Sequence[LogEvent]) -> None:
     """Apply ``events`` in order, in one transaction. Idempotent per event.
 
-    A reply of a member in ``opt_outs`` when the transaction runs is not logged: the opt-outs
-    are read inside it, so none can be added between that check and the insert.
+    What is kept of a reply or an edit is decided by the :class:`LogPolicy` read inside the
+    transaction (groups' modes, opt-outs, log starts), so no change to them can slip between
+    that check and the write, and every path (live, edit, catch-up) obeys the same rules.
     """
     if not events:
         return
     async with transaction(db):
-        opted_out = await opted_out_ids(db) if any(isinstance(e, Reply) for e in events) else set()
-        statements = [s for event in events for s in _statements(event, opted_out)]
+        policy = LogPolicy()
+        groups: dict[int, int] = {}  # message id -> group channel, for edits
+        if any(isinstance(e, Reply | Edit) for e in events):
+            policy = await log_policy(db)
+            edited = [e.message_id for e in events if isinstance(e, Edit)]
+            groups = await _groups_of(db, edited) if edited else {}
+            groups.update(
+                (e.message_id, e.group_channel_id) for e in events if isinstance(e, Reply)
+            )
+        statements = [s for event in events for s in _statements(event, policy, groups)]
         for query, group in itertools.groupby(statements, key=itemgetter(0)):
             await db.executemany(query, [row for _, row in group])
 
 
-def _statements(event: LogEvent, opted_out: Set[int]) -> list[tuple[str, tuple[Any, ...]]]:
+async def log_policy(db: aiosqlite.Connection) -> LogPolicy:
+    """What the log keeps now: every group's mode, the opt-outs and the members' log starts."""
+    async with db.execute("SELECT channel_id, reply_log FROM groups") as cursor:
+        modes = {int(r[0]): r[1] async for r in cursor}
+    async with db.execute("SELECT user_id, starts_at FROM log_starts") as cursor:
+        starts = {int(r[0]): _instant(r[1]) async for r in cursor}
+    return LogPolicy(modes, await opted_out_ids(db), starts)
+
+
+async def _groups_of(db: aiosqlite.Connection, message_ids: Sequence[int]) -> dict[int, int]:
+    query = """
+        SELECT message_id, group_channel_id FROM replies
+        WHERE message_id IN (SELECT value FROM json_each(?))
+    """
+    async with db.execute(query, (json.dumps(list(message_ids)),)) as cursor:
+        return {int(r[0]): int(r[1]) async for r in cursor}
+
+
+def _statements(
+    event: LogEvent, policy: LogPolicy, groups: Mapping[int, int]
+) -> list[tuple[str, tuple[Any, ...]]]:
     """The SQL that applies one event, as (query, parameters)."""
     match event:
         case Reply():
-            if event.author_id in opted_out:
+            kept = policy.reply(event)
+            if kept is None:
                 return []
-            return [(_INSERT_REPLY, _reply_row(event))]
+            if not policy.may_add(kept):
+                return [(_UPDATE_REPLY, _edit_row(kept, kept.content))]
+            return [(_INSERT_REPLY, _reply_row(kept))]
         case Edit():
-            row = (event.content, _iso(event.edited_at), event.words, event.attachments)
-            return [(_EDIT_REPLY, (*row, event.message_id))]
+            group = groups.get(event.message_id)
+            if group is None:  # not logged: nothing to edit
+                return []
+            return [(_EDIT_REPLY, _edit_row(event, policy.text(group, event.content)))]
         case Delete():
             ids = [(message_id,) for message_id in event.message_ids]
             return [(_DELETE_REPLY, i) for i in ids] + [(_DELETE_REACTIONS, i) for i in ids]
@@ -136,6 +184,10 @@ def _statements(event: LogEvent, opted_out: Set[int]) -> list[tuple[str, tuple[A
         case ReactionClear():
             return [(_CLEAR_EMOJI, (event.message_id, event.emoji))]
     raise TypeError(f"not a log event: {event!r}")
+
+
+def _edit_row(e: Reply | Edit, content: str | None) -> tuple[Any, ...]:
+    return (content, _iso(e.edited_at), e.words, e.attachments, e.message_id)
 
 
 def _reaction_row(e: ReactionAdd) -> tuple[Any, ...]:
@@ -205,14 +257,28 @@ async def opted_out_ids(db: aiosqlite.Connection) -> set[int]:
 async def set_opted_out(
     db: aiosqlite.Connection, user_id: int, *, opted_out: bool, now: dt.datetime
 ) -> bool:
-    """Record the member's choice. Returns whether it changed anything."""
+    """Record the member's choice. Returns whether it changed anything.
+
+    Opting in starts the member's log at ``now``: what they wrote while opted out is never
+    logged, not even by the catch-up after a restart."""
     async with transaction(db):
         if opted_out:
             query = "INSERT OR IGNORE INTO opt_outs (user_id, opted_out_at) VALUES (?, ?)"
             cursor = await db.execute(query, (user_id, _iso(now)))
         else:
             cursor = await db.execute("DELETE FROM opt_outs WHERE user_id = ?", (user_id,))
+            if cursor.rowcount:
+                await _start_log(db, user_id, now)
         return cursor.rowcount > 0
+
+
+async def _start_log(db: aiosqlite.Connection, user_id: int, at: dt.datetime) -> None:
+    """The member's log starts at ``at`` (or later, if it already did)."""
+    query = """
+        INSERT INTO log_starts (user_id, starts_at) VALUES (?, ?)
+        ON CONFLICT (user_id) DO UPDATE SET starts_at = max(starts_at, excluded.starts_at)
+    """
+    await db.execute(query, (user_id, _iso(at)))
 
 
 @dataclass(frozen=True, slots=True)
@@ -221,12 +287,24 @@ class Erased:
     reactions: int
 
 
-async def forget_member(db: aiosqlite.Connection, user_id: int) -> Erased:
-    """Erase every reply and reaction of the member (an opt-out stays: it is their choice)."""
+async def forget_member(db: aiosqlite.Connection, user_id: int, *, at: dt.datetime) -> Erased:
+    """Erase every reply and reaction of the member, and the reactions to their replies (an
+    opt-out stays: it is their choice). Their log starts at ``at``: nothing they wrote before
+    is ever logged again, whatever a catch-up reads.
+
+    Returns:
+        How many of their replies and of their own reactions were erased.
+    """
     async with transaction(db):
+        query = """
+            DELETE FROM reactions
+            WHERE message_id IN (SELECT message_id FROM replies WHERE author_id = ?)
+        """
+        await db.execute(query, (user_id,))
         replies = await db.execute("DELETE FROM replies WHERE author_id = ?", (user_id,))
         reactions = await db.execute("DELETE FROM reactions WHERE user_id = ?", (user_id,))
         await db.execute("UPDATE groups SET created_by = NULL WHERE created_by = ?", (user_id,))
+        await _start_log(db, user_id, at)
         return Erased(replies.rowcount, reactions.rowcount)
 
 
@@ -252,9 +330,14 @@ async def member_data(db: aiosqlite.Connection, user_id: int) -> dict[str, Any]:
         "SELECT opted_out_at FROM opt_outs WHERE user_id = ?", (user_id,)
     ) as cursor:
         row = await cursor.fetchone()
+    async with db.execute(
+        "SELECT starts_at FROM log_starts WHERE user_id = ?", (user_id,)
+    ) as cursor:
+        start = await cursor.fetchone()
     return {
         "user_id": user_id,
         "opted_out_at": row[0] if row else None,
+        "log_starts_at": start[0] if start else None,
         "replies": replies,
         "reactions": reactions,
     }
@@ -270,13 +353,32 @@ async def erase_old_content(db: aiosqlite.Connection, cutoff: dt.datetime) -> in
         return cursor.rowcount
 
 
+#: The keys of every row :func:`export_replies` yields, in order (a CSV export's header row).
+EXPORT_COLUMNS = (
+    "message_id",
+    "group_channel_id",
+    "channel_id",
+    "installment_key",
+    "author_id",
+    "author_name",
+    "created_at",
+    "edited_at",
+    "reply_to_id",
+    "attachments",
+    "words",
+    "content",
+    "reactions",
+)
+
+
 async def export_replies(
     db: aiosqlite.Connection,
     *,
     group_channel_id: int | None = None,
     since: dt.datetime | None = None,
 ) -> AsyncIterator[dict[str, Any]]:
-    """Logged replies, oldest first, with their installment and reaction counts."""
+    """Logged replies, oldest first, with their installment and reaction counts; each row has
+    the keys of :data:`EXPORT_COLUMNS`."""
     query = """
         SELECT r.message_id, r.group_channel_id, r.channel_id, p.installment_key,
                r.author_id, r.author_name, r.created_at, r.edited_at, r.reply_to_id,

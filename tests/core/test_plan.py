@@ -149,6 +149,8 @@ def test_preview_dates_every_remaining_installment() -> None:
         (utc(2027, 1, 5, 18), utc(2027, 1, 5, 18), utc(2027, 1, 12, 18)),
         # Before the plan starts, the first slot after its start.
         (utc(2026, 12, 1), None, utc(2027, 1, 5, 18)),
+        # A last slot handled while the clock was a year ahead does not hold the plan back.
+        (utc(2027, 1, 5, 19), utc(2028, 1, 4, 18), utc(2027, 1, 12, 18)),
     ],
 )
 def test_preview_first_slot(
@@ -316,7 +318,13 @@ def test_no_groups(text: str) -> None:
         (GOOD.replace("    timezone: Europe/Berlin\n", ""), 3, r"schedule: no timezone in"),
         (GOOD.replace("Europe/Berlin", ""), 4, r"timezone: must be text, e\.g\. timezone: Eur"),
         (GOOD + "    start: 2027-13-01\n", 5, r"start: '2027-13-01' is not a date: write it as"),
-        (GOOD + "    start: 2027-01-04 19:00\n", 5, r"start: .* is not a date"),
+        (GOOD + "    start: 2027-01-04 19:00\n", 5, r"start: '2027-01-04 19:00' is not a date"),
+        (
+            GOOD + "    start: 0999-01-01\n",
+            5,
+            r"start: '0999-01-01': the year 999 is outside 2000 to 2100: write the date as",
+        ),
+        (GOOD + "    start: '2101-01-01'\n", 5, r"start: '2101-01-01': the year 2101 is outside"),
         (GOOD + "    paused: maybe\n", 5, r"paused: 'maybe' is not true or false"),
         (GOOD + "    summary: sunday\n", 5, r"summary: no time of day in 'sunday'"),
         (GOOD + "    summary: sat,sun 18:00\n", 5, r"summary: the summary is weekly: name one"),

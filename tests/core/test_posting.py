@@ -60,6 +60,7 @@ def test_resume_index_finds_the_place_again(
     [
         (dt.datetime(2027, 1, 4, 18, 0, tzinfo=UTC), "2027-01-04T18:00:00Z"),
         (dt.datetime(2027, 1, 4, 18, 0, 0, 1500, tzinfo=UTC), "2027-01-04T18:00:00.001500Z"),
+        (dt.datetime(999, 1, 1, tzinfo=UTC), "0999-01-01T00:00:00Z"),  # the year padded
         (
             dt.datetime(2027, 1, 4, 19, 0, tzinfo=dt.timezone(dt.timedelta(hours=1))),
             "2027-01-04T18:00:00Z",

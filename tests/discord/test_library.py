@@ -90,17 +90,17 @@ async def test_long_passage_pages_with_buttons(
     pages = int(footer.rsplit("/", 1)[1])
     assert pages > 1
     assert f"borochov-socialism-in-one-country §1-{len(borochov.paragraphs)}" in footer
-    assert components(message)["passage:previous"].get("disabled") is True
+    assert components(message)["page:previous"].get("disabled") is True
 
     seen = [message.embeds[0]["description"]]
     for page in range(2, pages + 1):
-        turn = fake_discord.click("alice", message, "passage:next")
+        turn = fake_discord.click("alice", message, "page:next")
         callback = await turn.response()
         assert callback.type == UPDATE_MESSAGE
         assert callback.data["embeds"][0]["footer"]["text"].endswith(f"page {page}/{pages}")
         seen.append(callback.data["embeds"][0]["description"])
         message = fake_discord.message(message.id) or message
-    last = fake_discord.click("alice", message, "passage:previous")
+    last = fake_discord.click("alice", message, "page:previous")
     assert (await last.response()).data["embeds"][0]["description"] == seen[-2]
     # Every paragraph, whole and in order, across the pages.
     text = "\n\n".join(seen)
@@ -113,7 +113,7 @@ async def test_only_the_caller_can_turn_pages(
     fake_discord: FakeDiscord, bot: ReadingGroupBot
 ) -> None:
     message = await fake_discord.slash("alice", "passage", {"reference": "borochov"}).message()
-    intruder = fake_discord.click("bob", message, "passage:next")
+    intruder = fake_discord.click("bob", message, "page:next")
     callback = await intruder.response()
     assert callback.type == CHANNEL_MESSAGE
     assert callback.data["flags"] & EPHEMERAL

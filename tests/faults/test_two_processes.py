@@ -17,7 +17,6 @@ from pathlib import Path
 import aiosqlite
 import pytest
 
-from bot.cli import main
 from bot.core.posting import format_instant
 from bot.core.summary import IsoWeek
 from bot.settings import SETTINGS
@@ -29,6 +28,7 @@ from tests.discord.botprocess import BotProcess, stored_posts
 from tests.discord.botprocess import bot_process as bot_process
 from tests.discord.scheduling import (
     FIRST_SLOT,
+    ROOT,
     Clock,
     MakeBot,
     clock,
@@ -104,21 +104,27 @@ async def test_a_second_bot_on_the_same_database_is_refused_and_the_first_posts_
         pass  # released with the first bot
 
 
-def test_run_on_a_database_in_use_exits_2_naming_the_other_bot(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> None:
-    for name in SETTINGS:
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.chdir(tmp_path)
-    (tmp_path / "readings").mkdir()
-    monkeypatch.setenv("DISCORD_TOKEN", "not.a.token")
-    database = Path("data/reading-group.sqlite3")
-    other = Owner(HOST, 4242, "other", SINCE)
-    with instance_lock(database, other):
-        assert main(["run"]) == 2
-    assert re.fullmatch(
-        in_use(database, 4242, "2027-01-04 17:00 UTC") + "\n", capsys.readouterr().err
-    )
+def test_run_on_a_database_in_use_exits_2_naming_the_other_bot(tmp_path: Path) -> None:
+    database = tmp_path / "data" / "reading-group.sqlite3"
+    env = {
+        **{k: v for k, v in os.environ.items() if k not in SETTINGS},
+        "DATABASE_PATH": str(database),
+        "READINGS_DIR": str(ROOT / "readings"),
+        "PROMPTS_DIR": str(ROOT / "prompts"),
+        "DISCORD_TOKEN": "not.a.token",  # refused before it is used
+        "PYTHONPATH": str(ROOT),
+    }
+    with instance_lock(database, Owner(HOST, 4242, "other", SINCE)):
+        done = subprocess.run(
+            [sys.executable, "-m", "bot", "run"],
+            cwd=tmp_path,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+    assert (done.returncode, done.stdout) == (2, "")
+    assert re.fullmatch(in_use(database, 4242, "2027-01-04 17:00 UTC") + "\n", done.stderr)
     assert not database.exists()  # refused before the database was opened
 
 

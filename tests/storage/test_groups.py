@@ -18,14 +18,17 @@ from bot.storage.groups import (
     Group,
     Post,
     PostKind,
+    UnreadableGroup,
     asked_question_ids,
     block_group,
     claim_post,
     confirm_post,
     get_group,
+    groups_with_file,
     list_groups,
     pause_group,
     posts_of,
+    read_groups,
     resume_group,
     save_group,
     set_last_slot,
@@ -195,6 +198,53 @@ async def test_groups_dropped_from_the_file_are_retired_and_come_back_with_their
     (back,) = await sync_file_groups(db, [config(2, line=9, name="two")], library, now=NOW)
     assert not back.retired
     assert back.done_key == "against-soic:1-3"
+
+
+async def break_row(db: aiosqlite.Connection, channel_id: int, column: str, value: str) -> None:
+    await db.execute(f"UPDATE groups SET {column} = ? WHERE channel_id = ?", (value, channel_id))
+    await db.commit()
+
+
+async def test_an_unreadable_group_is_kept_apart_and_named(
+    db: aiosqlite.Connection, library: Library
+) -> None:
+    await save_group(db, make_group(1), now=NOW)
+    await save_group(db, make_group(2, name="broken"), now=NOW)
+    await break_row(db, 2, "last_slot", "999-01-04T18:00:00Z")
+    groups, (problem,) = await read_groups(db)
+    assert [g.channel_id for g in groups] == [1]
+    assert (problem.channel_id, problem.column, problem.value) == (
+        2,
+        "last_slot",
+        "999-01-04T18:00:00Z",
+    )
+    assert str(problem).startswith(
+        "The stored plan of group 'broken' (channel 2) cannot be read, so it is skipped: its "
+        "last_slot '999-01-04T18:00:00Z' is not valid ("
+    )
+    with pytest.raises(UnreadableGroup):
+        await get_group(db, 2)
+    with pytest.raises(UnreadableGroup):
+        await list_groups(db)
+    with pytest.raises(UnreadableGroup):
+        await groups_with_file(db, [], library, now=NOW)
+    assert [g.channel_id for g in await groups_with_file(db, [config(2)], library, now=NOW)] == [
+        1,
+        2,
+    ]
+
+
+async def test_a_file_group_stored_unreadable_is_replaced_and_one_dropped_is_retired(
+    db: aiosqlite.Connection, library: Library
+) -> None:
+    await sync_file_groups(db, [config(1), config(2, line=9, name="two")], library, now=NOW)
+    await set_progress(db, 1, "against-soic:1-3", 1, now=NOW)
+    await break_row(db, 1, "start", "garbage")
+    await break_row(db, 2, "cadence", "garbage")
+    (stored,) = await sync_file_groups(db, [config(1)], library, now=NOW)
+    assert (stored.start, stored.done_key) == (NOW, "against-soic:1-3")
+    _, (retired,) = await read_groups(db, retired=True)
+    assert (retired.channel_id, retired.retired) == (2, True)
 
 
 async def test_file_pause_and_command_pause_are_separate(

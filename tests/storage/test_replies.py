@@ -17,6 +17,7 @@ from bot.core.replies import (
     Reply,
 )
 from bot.storage.replies import (
+    EXPORT_COLUMNS,
     apply_events,
     erase_old_content,
     export_replies,
@@ -183,10 +184,11 @@ async def test_export_and_forget_a_member(db: aiosqlite.Connection, post_id: int
     assert data["replies"][0]["content"] == "reply 1001 about the market"
     assert [(r["message_id"], r["emoji"]) for r in data["reactions"]] == [(1002, "⭐")]
 
-    erased = await forget_member(db, ALICE)
+    erased = await forget_member(db, ALICE, at=T0 + dt.timedelta(days=1))
     assert (erased.replies, erased.reactions) == (1, 1)
     after = await member_data(db, ALICE)
     assert after["replies"] == [] and after["reactions"] == []
+    assert after["log_starts_at"] == "2027-01-05T18:00:00.000000Z"
     assert await rows(db, "SELECT author_id FROM replies") == [(BOB,)]
 
 
@@ -216,8 +218,9 @@ async def test_export_filters_by_group_and_date(db: aiosqlite.Connection, post_i
             ReactionAdd(50, THREAD, ALICE, "⭐", T0),
         ],
     )
-    everything = [r["message_id"] async for r in export_replies(db)]
-    assert everything == [1, 50, 60]
+    rows = [r async for r in export_replies(db)]
+    assert [r["message_id"] for r in rows] == [1, 50, 60]
+    assert all(tuple(r) == EXPORT_COLUMNS for r in rows)
     recent = [
         (r["message_id"], r["reactions"], r["installment_key"])
         async for r in export_replies(
