@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, TextIO
 from bot.core.citations import Citation, resolve
 from bot.core.errors import ContentError, ReadingGroupError
 from bot.core.posting import Content, load_content
-from bot.core.readings import Library, LibraryError, load_library
+from bot.core.readings import Library, LibraryError, load_library, long_paragraph_warnings
 from bot.core.search import SearchResults
 from bot.settings import Settings, SettingsError
 
@@ -222,6 +222,9 @@ def cmd_check(args: argparse.Namespace, out: Terminal, err: Terminal) -> int:
         return 1
     assert content is not None
     library, prompts = content.library, content.prompts
+    for reading in library:
+        for warning in long_paragraph_warnings(reading):
+            err.print(warning, "yellow")
     paragraphs = sum(len(r.paragraphs) for r in library)
     out.print(f"OK: {len(library)} readings, {paragraphs} paragraphs.", "green")
     out.print(
@@ -472,6 +475,8 @@ def cmd_import(args: argparse.Namespace, out: Terminal, err: Terminal) -> int:
     reading = parse_reading(text, str(target))  # what check would say, before anything is written
     for warning in imported.warnings:
         err.print(f"{path}: {warning}", "yellow")
+    for warning in long_paragraph_warnings(reading):
+        err.print(warning, "yellow")
     if args.stdout:
         out.stream.write(text)
         return 0

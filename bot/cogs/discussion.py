@@ -219,10 +219,11 @@ class Discussion(commands.Cog):
         # bot was away shows there. Resuming there is safe: a channel's rows are committed
         # oldest first (live events wait while it is backfilled, see ReplyLog.hold).
         before, recent = await recent_logged_ids(self.bot.db, channel_id, RECHECK)
+        after = before or first.message_id
         seen: set[int] = set()
         queued = 0
         async for message in channel.history(
-            limit=None, after=discord.Object(id=before or first.message_id), oldest_first=True
+            limit=None, after=discord.Object(id=after), oldest_first=True
         ):
             seen.add(message.id)
             reply_to = message.reference.message_id if message.reference else None
@@ -234,7 +235,9 @@ class Discussion(commands.Cog):
             if target is not None and self._is_conversation(message):
                 self.log.put(self._reply(message, target))
                 queued += 1
-        gone = tuple(message_id for message_id in recent if message_id not in seen)
+        # Only what this read covered can be known gone: a logged reply to a post no longer
+        # tracked (older than the first one re-read) was simply not read again.
+        gone = tuple(m for m in recent if m > after and m not in seen)
         if gone:
             self.log.put(Delete(gone))
         return queued

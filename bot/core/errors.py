@@ -2,6 +2,19 @@
 
 from __future__ import annotations
 
+MAX_SHOWN = 200  # characters of a file's value quoted in an error
+MAX_MESSAGE = 1000  # characters of a content error's message, whatever it quotes
+
+
+def clip(text: str, limit: int = MAX_SHOWN) -> str:
+    """``text`` cut to ``limit`` characters, ending with an ellipsis when it was cut."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def shown(value: object, limit: int = MAX_SHOWN) -> str:
+    """``repr(value)`` clipped for an error message: a file's megabyte value must not flood it."""
+    return clip(repr(value), limit)
+
 
 class ReadingGroupError(Exception):
     """Base of every error whose message is meant for the person who caused it.
@@ -25,7 +38,8 @@ class ContentError(ReadingGroupError):
     def __init__(self, path: str, line: int | None, message: str) -> None:
         self.path = path
         self.line = line
-        self.message = message
+        # Loaders quote values from the file; a hostile one must not make a megabyte message.
+        self.message = message = clip(message, MAX_MESSAGE)
         where = f"{path}:{line}" if line is not None else path
         super().__init__(f"{where}: {message}")
 

@@ -13,16 +13,20 @@ Plain text
     A UTF-8 byte-order mark is stripped and CRLF/CR line ends are normalised. Paragraphs are
     separated by blank *or whitespace-only* lines; the hard-wrapped lines of a paragraph are
     joined with single spaces (a block whose lines are laid out in columns, like a table, keeps
-    its line breaks). A Project Gutenberg header and licence (``*** START OF THIS/THE PROJECT
-    GUTENBERG EBOOK ... ***`` to ``*** END ...``) are removed; ``Title:``, ``Author:``,
-    ``Language:`` and the eBook number are read from the header. In a Gutenberg text the title
-    page (short lines before the first heading or the contents) is dropped too.
+    its line breaks). Text with no blank line between paragraphs (a long block of lines most
+    of which are about as wide as the wrap width, not verse or a table) is split into paragraphs
+    at lines indented more than most and after lines that end a sentence well short of the
+    width (see ``_wrapped_paragraphs``). A Project Gutenberg header and licence (``*** START
+    OF THIS/THE PROJECT GUTENBERG EBOOK ... ***`` to ``*** END ...``) are removed; ``Title:``,
+    ``Author:``, ``Language:`` and the eBook number are read from the header. In a Gutenberg
+    text the title page (short lines before the first heading or the contents) is dropped too.
 
     A contents list is a line ``Contents`` (or ``Table of Contents``, ``Contents of the
     Chapters``) followed by short lines up to the first block of prose. The list is dropped; the
     text resumes at the last block of that run that follows the widest gap of blank lines, which
     is where the first real heading stands in every layout seen so far (the entries are spaced
-    more tightly than the gap before the text).
+    more tightly than the gap before the text). With no telling gap, it resumes where the first
+    entry stands again, else at the last block of the run.
 
     Headings are lines such as ``CHAPTER I.``, ``Chapter One: Commodities``, ``BOOK ONE: 1805``,
     ``THE FIRST PART``, ``SECTION 1``, ``FIRST EPILOGUE``, ``Epilogue``, a lone Roman numeral,
@@ -62,7 +66,9 @@ HTML and EPUB
     ``endnotes`` section) become the reading's footnotes, numbered in reading order, so they
     land in its Notes section and are never scheduled as an excerpt; a marker in a heading is
     dropped (the note stays). A manifest naming a file that is missing is fine; a missing
-    spine document is skipped with a warning.
+    spine document is skipped with a warning, and one the spine lists again is read only where
+    it first stands. An EPUB that unpacks to more than 200 MB, or whose spine documents unpack
+    to more than 50 MB all told, is refused: a book is a few MB.
 
 Everywhere, headings with no paragraph before the next heading of their level or higher are
 dropped, as are leading lines that only repeat the title or ``By`` the author.
@@ -84,8 +90,9 @@ from xml.etree import ElementTree
 
 import yaml
 
-from bot.core.errors import ReadingGroupError
+from bot.core.errors import ContentError, ReadingGroupError
 from bot.core.readings import FOOTNOTE_REF_RE, HEADING_RE, NOTES_HEADINGS, fold, slugify
+from bot.core.yamlfile import Builder, compose
 
 BlockKind = Literal["heading", "paragraph", "note"]
 
@@ -107,6 +114,8 @@ CONVERT_FIRST = {
 }
 SUPPORTED = "plain text (.txt), Markdown (.md), HTML (.html) or EPUB (.epub)"
 MAX_EPUB_BYTES = 200_000_000  # uncompressed; a zip bomb is not a book
+# Decompressed bytes of the spine documents parsed: the longest books are a few MB of XHTML.
+MAX_TEXT_BYTES = 50_000_000
 
 
 class ImportFailed(ReadingGroupError):
@@ -180,12 +189,15 @@ class ImportedText:
 # --------------------------------------------------------------------------- entry points
 
 
-def import_bytes(data: bytes, filename: str) -> ImportedText:
+def import_bytes(
+    data: bytes, filename: str, *, max_text_bytes: int = MAX_TEXT_BYTES
+) -> ImportedText:
     """Import a file's bytes; the format comes from the extension, else from the content.
 
     Args:
         data: the whole file.
         filename: its name (only the extension and the name are used; shown in messages).
+        max_text_bytes: the most an EPUB's spine documents may unpack to, all told.
 
     Raises:
         ImportFailed: the format is not supported, the file is damaged, or no text was found.
@@ -202,7 +214,7 @@ def import_bytes(data: bytes, filename: str) -> ImportedText:
         )
     kind = _kind(data, suffix, name)
     if kind == "epub":
-        result = _import_epub(data, name)
+        result = _import_epub(data, name, max_text_bytes)
     else:
         text, warnings = _decode(data)
         if kind == "markdown":
@@ -559,6 +571,9 @@ _STAR_MARK_RE = re.compile(r"\s?(?<![*\w])\*(?:\((\d+)\))?(?![*\w])")
 _NUMBERED_NOTE_RE = re.compile(r"^(\d+)\.\s+(\S.*)$", re.DOTALL)
 _BRACKET_REF_RE = re.compile(r"\s?\[(\d+)\]")
 _COLUMNS_RE = re.compile(r"\S {3,}\S")
+_SENTENCE_END_RE = re.compile(r"[.!?:][\"'”’)\]»*_]*$")
+_WRAPPED_MIN_LINES = 20  # fewer lines are a paragraph, a poem or a table, wrapped or not
+_WRAPPED_MIN_WIDTH = 55  # verse stays narrower; hard-wrapped prose runs to 60-80 columns
 
 
 @dataclass
@@ -617,6 +632,12 @@ def _import_text(text: str, filename: str) -> ImportedText:
     else:
         body = text
     raw = _raw_blocks(body.split("\n"))
+    raw, unwrapped = _split_hard_wrapped(raw)
+    if unwrapped:
+        changes.append(
+            f"split {unwrapped} hard-wrapped passage{'s' if unwrapped != 1 else ''} without "
+            "blank lines into paragraphs at indented lines and short lines ending a sentence"
+        )
     if gutenberg:
         while raw and _PG_TAIL_RE.match(raw[-1].text):
             raw.pop()
@@ -668,6 +689,61 @@ def _raw_blocks(lines: list[str]) -> list[_Raw]:
     return blocks
 
 
+def _split_hard_wrapped(raw: list[_Raw]) -> tuple[list[_Raw], int]:
+    """Split long hard-wrapped blocks into paragraphs: see :func:`_wrapped_paragraphs`.
+
+    Returns (the blocks, how many blocks were split).
+    """
+    blocks: list[_Raw] = []
+    split = 0
+    for block in raw:
+        parts = _wrapped_paragraphs(block.lines)
+        split += len(parts) > 1
+        blocks += [_Raw(lines, block.gap if i == 0 else 1) for i, lines in enumerate(parts)]
+    return blocks, split
+
+
+def _wrapped_paragraphs(lines: list[str]) -> list[list[str]]:
+    """The paragraphs of a block of hard-wrapped lines with no blank line between paragraphs.
+
+    A block is hard-wrapped when it has at least ``_WRAPPED_MIN_LINES`` lines, most of them
+    about as long as its wrap width (the length 90% of its lines stay within, at least
+    ``_WRAPPED_MIN_WIDTH``), and is not laid out in columns; verse and tables are not. A
+    paragraph then starts at a line indented more than most, and after a line that ends a
+    sentence and is clearly shorter than the width: under 80% of it, with room for the next
+    line's first word, which a wrapping editor would have moved up had the paragraph gone on.
+    A keyword heading (``CHAPTER IV``) or a short line in capitals stands alone.
+    """
+    if len(lines) < _WRAPPED_MIN_LINES:
+        return [lines]
+    lengths = sorted(len(line) for line in lines)
+    width = lengths[(len(lengths) - 1) * 9 // 10]
+    if width < _WRAPPED_MIN_WIDTH or sum(n >= 0.8 * width for n in lengths) < 0.7 * len(lines):
+        return [lines]
+    if sum(bool(_COLUMNS_RE.search(line.strip())) for line in lines) * 4 >= len(lines):
+        return [lines]
+    indents = [len(line) - len(line.lstrip()) for line in lines]
+    usual = max(set(indents), key=indents.count)
+
+    def alone(line: str) -> bool:
+        text = line.strip()
+        return len(line) < 0.6 * width and (_keyword_line(text) is not None or _caps_line(text))
+
+    paragraphs: list[list[str]] = [[lines[0]]]
+    for line, indent in zip(lines[1:], indents[1:], strict=True):
+        before = paragraphs[-1][-1]
+        ends = (
+            _SENTENCE_END_RE.search(before) is not None
+            and len(before) < 0.8 * width
+            and len(before) + 1 + len(line.split()[0]) <= width
+        )
+        if indent > usual or ends or alone(before) or alone(line):
+            paragraphs.append([line])
+        else:
+            paragraphs[-1].append(line)
+    return paragraphs
+
+
 def _is_prose(raw: _Raw) -> bool:
     """Running text rather than a heading, a title-page line or a contents entry."""
     if any(len(line.strip()) > 100 for line in raw.lines):
@@ -714,7 +790,10 @@ def _drop_contents(raw: list[_Raw]) -> tuple[list[_Raw], int]:
         widest = max(b.gap for b in region)
         resume = max(i for i, b in enumerate(region) if b.gap == widest)
         if widest <= region[0].gap or len(region) - resume > 6:
-            resume = len(region) - 1  # no telling gap: the text resumes at the last heading
+            # No telling gap: the text resumes where the first entry stands again (it opens
+            # the text as it opened the list), else at the last heading.
+            again = [i for i, b in enumerate(region) if i and b.text == region[0].text]
+            resume = again[-1] if again else len(region) - 1
         entries = sum(len(b.lines) for b in region[:resume])
         return raw[:index] + region[resume:] + raw[end:], entries
     return raw, 0
@@ -1027,11 +1106,16 @@ def _import_markdown(text: str, filename: str) -> ImportedText:
     if lines and lines[0].strip() == "---":
         end = next((i for i in range(1, len(lines)) if lines[i].strip() in ("---", "...")), None)
         if end is not None:
+            loaded = None
             try:
-                loaded = yaml.safe_load("\n".join(lines[1:end]))
-            except yaml.YAMLError as exc:
-                warnings.append(f"the front matter is not valid YAML and was ignored ({exc})")
-                loaded = None
+                front = "\n".join(lines[1:end])
+                node = compose(front, filename, first_line=2, what="front matter is not valid YAML")
+                loaded = Builder("").construct_document(node) if node is not None else None
+            except ContentError as exc:  # anchors and aliases are refused as in a reading
+                warnings.append(f"the front matter was ignored: line {exc.line}: {exc.message}")
+            except yaml.YAMLError as exc:  # e.g. a !!python tag
+                problem = getattr(exc, "problem", None) or exc
+                warnings.append(f"the front matter is not valid YAML and was ignored ({problem})")
             if isinstance(loaded, dict):
                 meta = {str(k): v for k, v in loaded.items()}
             lines = lines[end + 1 :]
@@ -1561,7 +1645,7 @@ def _local(tag: str) -> str:
     return tag.rsplit("}", 1)[-1]
 
 
-def _import_epub(data: bytes, filename: str) -> ImportedText:
+def _import_epub(data: bytes, filename: str, max_text_bytes: int) -> ImportedText:
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
         names = set(archive.namelist())
@@ -1621,7 +1705,17 @@ def _import_epub(data: bytes, filename: str) -> ImportedText:
         )
     docs: list[_Doc] = []
     skipped: list[str] = []
+    parsed = 0  # decompressed bytes of the documents parsed so far
+    # A spine may list one document many times (2,000 times a 1 MB file was a 2 GB parse
+    # inside an archive the size check passed): each is read once, where it first stands.
+    seen: set[str] = set()  # documents, and idrefs missing from the manifest
+    repeats = 0
     for idref, linear in spine:
+        key = manifest[idref][0] if idref in manifest else idref
+        if key in seen:
+            repeats += 1
+            continue
+        seen.add(key)
         if idref not in manifest:
             warnings.append(f"spine item {idref!r} is not in the manifest: skipped")
             continue
@@ -1632,11 +1726,20 @@ def _import_epub(data: bytes, filename: str) -> ImportedText:
         if path not in names:
             warnings.append(f"{path} is in the spine but missing from the EPUB: skipped")
             continue
+        parsed += archive.getinfo(path).file_size  # zipfile never unpacks more than this
+        if parsed > max_text_bytes:
+            raise ImportFailed(
+                filename,
+                f"the EPUB's spine holds more than {max_text_bytes / 1_000_000:g} MB of text; a "
+                "book is a few MB: import the volumes one by one, or check the file",
+            )
         doc = _parse_html(_decode_markup(read(path)), path)
         if doc.epub_types & SKIPPED_EPUB_TYPES or not doc.blocks:
             skipped.append(posixpath.basename(path))
             continue
         docs.append(doc)
+    if repeats:
+        warnings.append(f"the spine lists documents again {repeats} time(s): each was read once")
     blocks, notes, contents = _html_blocks(docs, warnings)
     title = meta.get("title", [None])[0]
     author = _join_names(meta.get("creator", []))

@@ -42,7 +42,7 @@ from bot.core.citations import format_citation
 from bot.core.errors import ContentError
 from bot.core.pages import clip, split_sentences
 from bot.core.readings import Library, LibraryError, Reading, closest, fold, slugify
-from bot.core.yamlfile import compose
+from bot.core.yamlfile import Builder, compose
 
 KINDS = ("comprehension", "interpretation", "critique", "connection")
 
@@ -275,7 +275,7 @@ class _File:
         self.path = str(path)
         self.root = root
         self.errors = errors
-        self._constructor = yaml.SafeLoader("")
+        self._builder = Builder("")
 
     @classmethod
     def open(cls, path: Path, errors: list[ContentError]) -> _File | None:
@@ -298,7 +298,7 @@ class _File:
         self.errors.append(ContentError(self.path, node.start_mark.line + 1, message))
 
     def value(self, node: yaml.Node) -> Any:
-        return self._constructor.construct_object(node, deep=True)
+        return self._builder.construct_object(node, deep=True)
 
     def mapping(
         self, node: yaml.Node, keys: Mapping[str, str], what: str

@@ -38,8 +38,8 @@ from typing import Any
 
 import yaml
 
-from bot.core.errors import ContentError, ReadingGroupError
-from bot.core.yamlfile import compose
+from bot.core.errors import ContentError, ReadingGroupError, shown
+from bot.core.yamlfile import Builder, compose
 
 SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
 HEADING_RE = re.compile(r"^(#{1,6})\s+(.+?)\s*#*\s*$")
@@ -47,6 +47,7 @@ FOOTNOTE_DEF_RE = re.compile(r"^\[\^([^\]\s]+)\]:\s?(.*)$")
 FOOTNOTE_REF_RE = re.compile(r"\[\^([^\]\s]+)\](?!:)")
 NOTES_HEADINGS = frozenset({"notes", "endnotes", "footnotes"})
 WORD_RE = re.compile(r"\S+")
+LONG_PARAGRAPH_WORDS = 2_000  # check and import warn above this
 
 FRONT_MATTER_KEYS: Mapping[str, str] = {
     "title": "the reading's title (required)",
@@ -310,15 +311,46 @@ def parse_reading(text: str, path: str, slug: str | None = None) -> Reading:
     )
 
 
+def long_paragraph_warnings(reading: Reading) -> list[str]:
+    """A warning (``path:line: ...``) for each paragraph over ``LONG_PARAGRAPH_WORDS`` words.
+
+    Not an error: the reading works, but such a paragraph is usually a text whose paragraph
+    breaks were lost (an import without blank lines), and a group cannot discuss it as one.
+    """
+    return [
+        f"{reading.path}:{p.line}: warning: paragraph {p.number} has {p.words:,} words (more "
+        f"than {LONG_PARAGRAPH_WORDS:,}): too long to read and discuss as one passage; break it "
+        "into paragraphs with blank lines"
+        for p in reading.paragraphs
+        if p.words > LONG_PARAGRAPH_WORDS
+    ]
+
+
 def load_reading(path: Path) -> Reading:
-    """Read and parse one reading file (see :func:`parse_reading`)."""
+    """Read and parse one reading file (see :func:`parse_reading`).
+
+    Raises:
+        LibraryError: the file cannot be read (a directory, a broken link, not UTF-8, ...) or
+            does not parse.
+    """
     try:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:
         raise LibraryError(
             [ContentError(str(path), None, f"not UTF-8 text ({exc.reason}): save it as UTF-8")]
         ) from exc
+    except OSError as exc:
+        raise LibraryError([ContentError(str(path), None, _unreadable(path, exc))]) from None
     return parse_reading(text, str(path))
+
+
+def _unreadable(path: Path, exc: OSError) -> str:
+    """Why ``path`` named like a reading cannot be read, and what to do about it."""
+    if path.is_dir():
+        return "is a directory, not a reading file: move it out of the readings folder"
+    if path.is_symlink() and not path.exists():
+        return f"broken link (to {path.readlink()}): fix the link or remove it"
+    return f"cannot be read ({exc.strerror or exc}): check the file and its permissions"
 
 
 def load_library(directory: Path) -> Library:
@@ -405,26 +437,28 @@ def _front_matter(lines: list[str], path: str) -> tuple[dict[str, Any], int, lis
     source = "\n".join(lines[1:end])
     try:
         node = compose(source, path, first_line=2, what="front matter is not valid YAML")
-        data = yaml.SafeLoader("").construct_document(node) if node is not None else None
     except ContentError as exc:
         return {}, end + 1, [exc]
-    except yaml.YAMLError as exc:  # a value YAML cannot construct, e.g. a bad date
-        line = node.start_mark.line + 2 if node is not None else 2
-        return {}, end + 1, [ContentError(path, line, f"front matter: {exc}")]
-    if not isinstance(data, dict) or node is None:
+    if not isinstance(node, yaml.MappingNode):
         return (
             {},
             end + 1,
             [ContentError(path, 2, "front matter must be 'key: value' lines, e.g. 'title: ...'")],
         )
-    key_lines = {str(k.value): k.start_mark.line + 2 for k, _ in node.value if hasattr(k, "value")}
     errors: list[ContentError] = []
     meta: dict[str, Any] = {}
-    for key, value in data.items():
-        line = key_lines.get(str(key), 2)
-        if key not in FRONT_MATTER_KEYS:
-            hint = closest(str(key), FRONT_MATTER_KEYS)
-            errors.append(ContentError(path, line, f"unknown key {key!r}{hint}"))
+    builder = Builder("")
+    for key_node, value_node in node.value:
+        key, line = str(key_node.value), key_node.start_mark.line + 2
+        if not isinstance(key_node, yaml.ScalarNode) or key not in FRONT_MATTER_KEYS:
+            hint = closest(key, FRONT_MATTER_KEYS)
+            errors.append(ContentError(path, line, f"unknown key {shown(key)}{hint}"))
+            continue
+        try:
+            value = builder.construct_object(value_node, deep=True)
+        except yaml.YAMLError as exc:  # e.g. a tag such as !!python/object
+            problem = getattr(exc, "problem", None) or str(exc)
+            errors.append(ContentError(path, line, f"{key}: {problem}"))
             continue
         try:
             meta[key] = _front_matter_value(key, value)
@@ -448,7 +482,7 @@ def _front_matter_value(key: str, value: Any) -> Any:
         try:
             return dt.date.fromisoformat(str(value))
         except ValueError:
-            raise ValueError(f"{value!r} is not a date: write it as YYYY-MM-DD") from None
+            raise ValueError(f"{shown(value)} is not a date: write it as YYYY-MM-DD") from None
     if key == "aliases":
         items = [value] if isinstance(value, str) else value
         if not isinstance(items, list) or not all(isinstance(a, str) for a in items):
@@ -456,12 +490,12 @@ def _front_matter_value(key: str, value: Any) -> Any:
         bad = [a for a in items if not SLUG_RE.match(a)]
         if bad:
             raise ValueError(
-                f"{bad[0]!r} is not a valid alias: use lowercase letters, digits and hyphens"
+                f"{shown(bad[0])} is not a valid alias: use lowercase letters, digits and hyphens"
             )
         return tuple(items)
     if key == "order":
         if isinstance(value, bool) or not isinstance(value, int | float):
-            raise ValueError(f"{value!r} is not a number")
+            raise ValueError(f"{shown(value)} is not a number")
         return float(value)
     if not isinstance(value, str | int | float) or isinstance(value, bool):
         raise ValueError(f"must be text, not {type(value).__name__}")

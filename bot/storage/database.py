@@ -234,10 +234,40 @@ async def transaction(db: aiosqlite.Connection) -> AsyncIterator[aiosqlite.Conne
         await db.execute("BEGIN IMMEDIATE")
         try:
             yield db
+            # A failed COMMIT (a full disk, an I/O error) may leave the transaction open: the
+            # next BEGIN on this connection would fail for good, so it is rolled back too.
+            await db.commit()
         except BaseException:
             await db.rollback()
             raise
-        await db.commit()
+
+
+#: SQLite's primary result codes of failures that are the database's state, not the data's:
+#: another connection holds the lock, the disk or the memory is full, an I/O error, a file that
+#: is read-only or cannot be opened for now. Trying the same write later can succeed.
+TRANSIENT_CODES = frozenset(
+    {
+        sqlite3.SQLITE_BUSY,
+        sqlite3.SQLITE_LOCKED,
+        sqlite3.SQLITE_NOMEM,
+        sqlite3.SQLITE_READONLY,
+        sqlite3.SQLITE_INTERRUPT,
+        sqlite3.SQLITE_IOERR,
+        sqlite3.SQLITE_FULL,
+        sqlite3.SQLITE_CANTOPEN,
+        sqlite3.SQLITE_PROTOCOL,
+    }
+)
+
+
+def can_clear(exc: BaseException) -> bool:
+    """Whether a write that failed with ``exc`` may succeed if tried again later (the database
+    refused it for now), rather than being refused for what it writes (a constraint, a value
+    SQLite cannot bind)."""
+    if isinstance(exc, sqlite3.OperationalError):
+        return True
+    code = getattr(exc, "sqlite_errorcode", None)
+    return isinstance(exc, sqlite3.Error) and code is not None and code & 0xFF in TRANSIENT_CODES
 
 
 def backup(source: Path, target: Path) -> int:

@@ -45,6 +45,19 @@ def _instant(stamp: str) -> dt.datetime:
     return dt.datetime.fromisoformat(stamp)
 
 
+def _storable(text: str | None) -> str | None:
+    """``text`` as SQLite can store it: UTF-8 has no lone surrogates, which Discord's JSON can
+    carry (half of an emoji, ``"\\ud83d"``), so each becomes U+FFFD and the reply is kept.
+    A whole pair held as two code points is joined back into its character."""
+    if text is None or text.isascii():
+        return text
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return text.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
+    return text
+
+
 # Each event kind: (query, row maker). Rows of consecutive events of one kind go to one
 # executemany, so a burst of replies is one statement per batch, not one per reply.
 # What is kept of a reply (opt-outs, log starts, the group's mode) is decided before this insert
@@ -103,8 +116,8 @@ def _reply_row(e: Reply) -> tuple[Any, ...]:
         e.guild_id,
         e.post_id,
         e.author_id,
-        e.author_name,
-        e.content,
+        _storable(e.author_name),
+        _storable(e.content),
         _iso(e.created_at),
         _iso(e.edited_at),
         e.reply_to_id,
@@ -178,16 +191,17 @@ def _statements(
         case ReactionAdd():
             return [(_ADD_REACTION, _reaction_row(event))]
         case ReactionRemove():
-            return [(_REMOVE_REACTION, (event.message_id, event.emoji, event.user_id))]
+            emoji = _storable(event.emoji)
+            return [(_REMOVE_REACTION, (event.message_id, emoji, event.user_id))]
         case ReactionClear(emoji=None):
             return [(_DELETE_REACTIONS, (event.message_id,))]
         case ReactionClear():
-            return [(_CLEAR_EMOJI, (event.message_id, event.emoji))]
+            return [(_CLEAR_EMOJI, (event.message_id, _storable(event.emoji)))]
     raise TypeError(f"not a log event: {event!r}")
 
 
 def _edit_row(e: Reply | Edit, content: str | None) -> tuple[Any, ...]:
-    return (content, _iso(e.edited_at), e.words, e.attachments, e.message_id)
+    return (_storable(content), _iso(e.edited_at), e.words, e.attachments, e.message_id)
 
 
 def _reaction_row(e: ReactionAdd) -> tuple[Any, ...]:
@@ -196,7 +210,7 @@ def _reaction_row(e: ReactionAdd) -> tuple[Any, ...]:
         e.message_id,
         e.channel_id,
         e.user_id,
-        e.emoji,
+        _storable(e.emoji),
         at,
         e.user_id,
         e.message_id,

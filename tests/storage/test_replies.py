@@ -118,6 +118,29 @@ async def test_edits_update_content_and_a_stale_copy_does_not_revert_them(
     assert await rows(db, "SELECT content, words FROM replies") == [("final", 1)]
 
 
+async def test_text_with_lone_surrogates_is_stored_with_replacement_characters(
+    db: aiosqlite.Connection, post_id: int
+) -> None:
+    # Discord's JSON can carry half of a surrogate pair ("\\ud83d"); UTF-8 cannot store it.
+    # A whole pair split into two code points is joined back into its character.
+    await apply_events(
+        db,
+        [
+            reply(1001, author_name="Ali\udc00ce", content="half \ud83d of an emoji", words=4),
+            reply(1002, content="a whole \ud83d\ude00 pair", words=4),
+            reply(1003),
+            Edit(1003, "edited \udfff too", T0 + dt.timedelta(hours=1), 3, 0),
+            ReactionAdd(1001, THREAD, BOB, "\ud83d", T0),
+        ],
+    )
+    assert await rows(db, "SELECT message_id, author_name, content, words FROM replies") == [
+        (1001, "Ali\ufffdce", "half \ufffd of an emoji", 4),
+        (1002, "user1", "a whole \U0001f600 pair", 4),
+        (1003, "user1", "edited \ufffd too", 3),
+    ]
+    assert await rows(db, "SELECT message_id, emoji FROM reactions") == [(1001, "\ufffd")]
+
+
 async def test_deletes_remove_the_text_and_its_reactions(
     db: aiosqlite.Connection, post_id: int
 ) -> None:
