@@ -101,7 +101,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     except ReadingGroupError as exc:
         err.print(str(exc), "red")
-        return 1
+        return exc.exit_code
     except KeyboardInterrupt:
         return 130
 
@@ -516,7 +516,7 @@ def cmd_export(args: argparse.Namespace, out: Terminal, err: Terminal) -> int:
             return 1
 
     async def run() -> int:
-        async with open_database(settings.database_path) as db:
+        async with open_database(settings.database_path, create=False) as db:
             group_id = await _export_group(db, settings, args.group) if args.group else None
             stream = _open_out(args.out) if args.out else out.stream
             count = 0
@@ -586,20 +586,13 @@ def cmd_summary(args: argparse.Namespace, out: Terminal, err: Terminal) -> int:
     from bot.storage.summaries import WeeklySummary, build_summary
 
     settings = load_settings(args)
-    if not settings.database_path.is_file():
-        err.print(
-            f"{settings.database_path}: no database yet: the summary is made from what the bot "
-            "logged (check DATABASE_PATH)",
-            "red",
-        )
-        return 1
     week = parse_week(args.week) if args.week else None
     content = load_content(settings.readings_dir, settings.prompts_dir, settings.groups_file)
     library = content.library
     now = dt.datetime.now(dt.UTC)
 
     async def run() -> WeeklySummary:
-        async with open_database(settings.database_path) as db:
+        async with open_database(settings.database_path, create=False) as db:
             groups = await groups_with_file(db, content.groups, library, now=now)
             ((group, _),) = _choose([(g, set()) for g in groups], args.group, one=True)
             chosen = week or default_week(group.summary, now, group.cadence.tz)
@@ -639,12 +632,10 @@ def cmd_summary(args: argparse.Namespace, out: Terminal, err: Terminal) -> int:
 def cmd_backup(args: argparse.Namespace, out: Terminal, err: Terminal) -> int:
     import sqlite3
 
-    from bot.storage.database import backup
+    from bot.storage.database import backup, require_database
 
     settings = load_settings(args)
-    if not settings.database_path.is_file():
-        err.print(f"{settings.database_path}: no database yet (it is made on first run)", "red")
-        return 1
+    require_database(settings.database_path)
     example = "reading-group.sqlite3"
     if not args.file.strip():  # Path("") would be the current folder
         err.print(f"backup needs a file name to write the copy to, e.g. backups/{example}", "red")

@@ -34,6 +34,7 @@ from bot.storage.groups import (
     sync_file_groups,
     unblock_groups,
 )
+from bot.storage.instance import Owner
 from bot.storage.search import sync_index
 from bot.ticking import DEFAULT_TICK_SECONDS
 from bot.tree import ReadingGroupTree
@@ -76,6 +77,7 @@ class ReadingGroupBot(commands.Bot):
         sync: SyncMode = "dev-guild",
         clock: Clock = utc_now,
         tick_seconds: float | None = DEFAULT_TICK_SECONDS,
+        owner: Owner | None = None,
         **options: object,
     ) -> None:
         """The bot, holding what it serves and the one clock of its scheduled work.
@@ -90,6 +92,7 @@ class ReadingGroupBot(commands.Bot):
             clock: the current instant, aware UTC; the ticks read time only from it.
             tick_seconds: how often the posting and summary ticks run; None leaves them
                 stopped (tests then call their ``tick()`` themselves).
+            owner: this process, as its claims name it (default: a new one).
             options: passed to ``commands.Bot``.
         """
         super().__init__(
@@ -110,6 +113,7 @@ class ReadingGroupBot(commands.Bot):
         self.synced: list[discord.app_commands.AppCommand] = []
         self.clock = clock
         self.tick_seconds = tick_seconds
+        self.owner = owner or Owner.this_process(clock())
         self.scheduler: Scheduler | None = None
         self._unreadable: dict[int, str] = {}  # channel -> the problem logged
 

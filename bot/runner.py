@@ -2,7 +2,9 @@
 
 Exit codes: 0 after a clean shutdown (SIGINT/SIGTERM included), 1 for bad content or settings
 (reported before any connection) or when ``sync`` cannot reach Discord, 2 when Discord refuses
-the token or a privileged intent. ``run`` keeps trying to reach Discord until it can.
+the token or a privileged intent, or another bot runs on the database
+(:class:`bot.storage.database.DatabaseInUse`, reported by the CLI). ``run`` keeps trying to reach
+Discord until it can.
 """
 
 from __future__ import annotations
@@ -17,10 +19,11 @@ from typing import Any, TextIO
 import aiohttp
 import discord
 
-from bot.client import ReadingGroupBot, SyncMode
+from bot.client import ReadingGroupBot, SyncMode, utc_now
 from bot.core.posting import load_content
 from bot.settings import Settings
 from bot.storage.database import open_database
+from bot.storage.instance import Owner
 
 log = logging.getLogger(__name__)
 
@@ -91,7 +94,9 @@ async def run_bot(
     if not settings.token:
         print(NO_TOKEN, file=stderr)
         return EXIT_DISCORD
-    async with open_database(settings.database_path) as db:
+    # The bot holds the database alone; a sync (login only) may run beside it.
+    owner = None if login_only else Owner.this_process(utc_now())
+    async with open_database(settings.database_path, owner=owner) as db:
         loop = asyncio.get_running_loop()
         stopped = asyncio.Event()
         current: list[ReadingGroupBot] = []  # the bot of the try under way
@@ -114,6 +119,7 @@ async def run_bot(
                     prompts=content.prompts,
                     groups=content.groups,
                     sync=sync,
+                    owner=owner,
                     **client_options,
                 )
                 current[:] = [bot]

@@ -9,8 +9,9 @@ and a lock per group keeps a tick and a command from acting on the same group at
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import logging
-from collections.abc import AsyncIterator, Mapping, Sequence
+from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, ClassVar
 
 import discord
@@ -19,6 +20,7 @@ from discord.ext import commands, tasks
 from bot.backoff import GroupBackoff
 from bot.core.errors import PlanError
 from bot.storage.groups import Group, read_groups
+from bot.storage.instance import Lease, held_elsewhere
 
 if TYPE_CHECKING:
     from bot.client import ReadingGroupBot
@@ -96,6 +98,21 @@ class GroupTick(commands.Cog):
 
     async def run_group(self, channel_id: int) -> object:
         raise NotImplementedError
+
+    def held_elsewhere(
+        self, group: Group, leases: Iterable[Lease | None], now: dt.datetime
+    ) -> bool:
+        """Whether another bot process may still be sending one of the group's unconfirmed
+        claims (their ``leases``): then neither they nor anything new is sent this time."""
+        lease = held_elsewhere(leases, self.bot.owner, now)
+        if lease is not None:
+            self.log.warning(
+                "Group %s: a claim is held by another bot process (%s) until %s; leaving it",
+                group.name,
+                lease.owner,
+                lease.until,
+            )
+        return lease is not None
 
     def channel(self, group: Group) -> discord.TextChannel:
         """The group's channel. Raises PlanError when the bot cannot see it."""

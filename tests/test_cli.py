@@ -366,11 +366,18 @@ def test_backup_is_consistent_while_the_database_is_in_use(
     copy.close()
 
 
-def test_backup_without_a_database_says_so(
-    workdir: Path, capsys: pytest.CaptureFixture[str]
+@pytest.mark.parametrize(
+    "argv", [["export"], ["summary"], ["backup", "copy.sqlite3"]], ids=lambda a: a[0]
+)
+def test_read_only_commands_never_create_a_database(
+    workdir: Path, capsys: pytest.CaptureFixture[str], argv: list[str]
 ) -> None:
-    assert main(["backup", "copy.sqlite3"]) == 1
-    assert "no database yet" in capsys.readouterr().err
+    assert main(argv) == 1
+    assert capsys.readouterr().err == (
+        "no database at data/reading-group.sqlite3 (set DATABASE_PATH or run the bot once to "
+        "create it)\n"
+    )
+    assert not (workdir / "data").exists()
 
 
 @pytest.mark.parametrize(
@@ -408,7 +415,7 @@ def test_backup_of_a_file_that_is_not_a_database_is_one_line(
     assert main(["backup", "--force", "copy.sqlite3"]) == 1
     assert capsys.readouterr().err.splitlines() == [
         "data/reading-group.sqlite3: not a usable SQLite database (file is not a database): "
-        "check DATABASE_PATH"
+        "check DATABASE_PATH, or restore a backup"
     ]
     # The copy it was to replace is untouched, and nothing is left beside it.
     assert (workdir / "copy.sqlite3").read_text() == "last week's copy"
@@ -721,13 +728,6 @@ def test_summary_mistakes_say_why(
 ) -> None:
     assert main(args) == 1
     assert message in capsys.readouterr().err
-
-
-def test_summary_without_a_database_says_so(
-    workdir: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    assert main(["summary"]) == 1
-    assert "no database yet" in capsys.readouterr().err
 
 
 # A reader that stops early (`reading-group ... | head`).

@@ -67,6 +67,7 @@ NEEDED_PERMISSIONS = {
     "create_public_threads": "Create Public Threads",
     "send_messages_in_threads": "Send Messages in Threads",
 }
+ANOTHER_POST = "Another post for this channel is being made right now."
 #: Failures worth trying again later (Discord or the network), as opposed to bugs.
 TRANSIENT = (discord.HTTPException, aiohttp.ClientError, OSError, asyncio.TimeoutError)
 
@@ -108,8 +109,11 @@ class Scheduler(GroupTick):
             channel = self.channel(group)
             if group.last_slot is not None and group.last_slot > now:
                 group = await self._clock_set_back(group, now)
+            pending = await unconfirmed_posts(self.bot.db, channel_id)
+            if self.held_elsewhere(group, (post.lease for post in pending), now):
+                return
             try:
-                if await self._finish_unconfirmed(channel, group, now):
+                if await self._finish_unconfirmed(channel, group, pending, now):
                     # A post of an earlier slot went out only now: it is this round's post.
                     # The slots that passed meanwhile are not posted on top of it.
                     await self._pass_due_slots(channel_id, now)
@@ -147,8 +151,10 @@ class Scheduler(GroupTick):
             now = self.bot.clock()
             channel = self.channel(group)
             message: discord.Message | None = None
+            pending = await unconfirmed_posts(self.bot.db, channel_id)
+            if self.held_elsewhere(group, (post.lease for post in pending), now):
+                raise PlanError(ANOTHER_POST)
             try:
-                pending = await unconfirmed_posts(self.bot.db, channel_id)
                 for post in pending:
                     self._check(channel)
                     message = await self._send(channel, group, post, now, reconcile=True)
@@ -164,7 +170,7 @@ class Scheduler(GroupTick):
                 await self._block(channel, group, exc, now, tell=False)
                 raise
             if message is None:
-                raise PlanError("Another post for this channel is being made right now.")
+                raise PlanError(ANOTHER_POST)
             return message
 
     def installments(self, group: Group) -> tuple[Installment, ...]:
@@ -235,6 +241,7 @@ class Scheduler(GroupTick):
             total=next_post.total,
             questions=[(q.id, q.text) for q in next_post.questions],
             now=now,
+            owner=self.bot.owner,
         )
         if post is None:
             log.info("Group %s: slot %s was claimed already", group.name, slot)
@@ -254,11 +261,11 @@ class Scheduler(GroupTick):
         return await self._send(channel, group, post, now, reconcile=False)
 
     async def _finish_unconfirmed(
-        self, channel: discord.TextChannel, group: Group, now: dt.datetime
+        self, channel: discord.TextChannel, group: Group, pending: list[Post], now: dt.datetime
     ) -> bool:
         """Reconcile and finish the group's unconfirmed posts. Whether one had to be sent now."""
         sent_now = False
-        for post in await unconfirmed_posts(self.bot.db, group.channel_id):
+        for post in pending:
             self._check(channel)
             log.info("Group %s: reconciling unconfirmed post of slot %s", group.name, post.slot)
             found = await self._find_parts(channel, post)

@@ -102,7 +102,10 @@ class Summaries(GroupTick):
     ) -> discord.Message | None:
         assert group.summary is not None
         sent = None
-        for pending in await unconfirmed_summaries(self.bot.db, group.channel_id):
+        unconfirmed = await unconfirmed_summaries(self.bot.db, group.channel_id)
+        if self.held_elsewhere(group, (claim.lease for claim in unconfirmed), now):
+            return None
+        for pending in unconfirmed:
             self._check(channel)
             sent = await self._reconcile(channel, group, pending, now) or sent
         found = summary_due(group.summary, plan_start=group.start, now=now)
@@ -119,7 +122,13 @@ class Summaries(GroupTick):
             return sent
         self._check(channel)
         claim = await claim_summary(
-            self.bot.db, group.channel_id, found.week, slot=found.slot, kind="scheduled", now=now
+            self.bot.db,
+            group.channel_id,
+            found.week,
+            slot=found.slot,
+            kind="scheduled",
+            now=now,
+            owner=self.bot.owner,
         )
         if claim is None:
             return sent
@@ -242,7 +251,13 @@ class Summaries(GroupTick):
             now = self.bot.clock()
             weekly = await self.build(group, week, now, guild_id=channel.guild.id)
             claim = await claim_summary(
-                self.bot.db, channel_id, week, slot=now, kind="manual", now=now
+                self.bot.db,
+                channel_id,
+                week,
+                slot=now,
+                kind="manual",
+                now=now,
+                owner=self.bot.owner,
             )
             if claim is None:
                 return None, await summary_post(self.bot.db, channel_id, week)

@@ -17,7 +17,13 @@ def shown(value: object, limit: int = MAX_SHOWN) -> str:
 
 
 class ReadingGroupError(Exception):
-    """Base of every error whose message is meant for the person who caused it."""
+    """Base of every error whose message is meant for the person who caused it.
+
+    Attributes:
+        exit_code: the exit status of a command that stops on it.
+    """
+
+    exit_code = 1
 
 
 class ContentError(ReadingGroupError):

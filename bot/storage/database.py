@@ -1,29 +1,94 @@
 """The SQLite connection and numbered migrations.
 
-Schema changes are files ``migrations/NNNN_reason.sql``. Each is applied in one transaction
-together with its row in ``_migrations``, so a crash leaves the database either before or after a
-migration, never half-way (sqlite-utils keeps the same bookkeeping).
+Schema changes are files ``migrations/NNNN_reason.sql``. The pending ones are applied in one
+``BEGIN IMMEDIATE`` transaction together with their rows in ``_migrations``, read inside that same
+transaction: a crash or a failure leaves the database as it was, and two processes opening a new
+database at once apply each migration once (sqlite-utils keeps the same bookkeeping).
+
+A file that cannot be used (not a database, corrupt, read-only, a directory) or a migration that
+fails raises :class:`DatabaseError`, whose message is one line naming the file; the connection is
+closed on every error path, so a command never hangs on aiosqlite's worker thread.
+
+The bot process holds the database alone (:func:`instance_lock`): a second one on the same file
+stops with :class:`DatabaseInUse`, naming the first.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import fcntl
+import json
 import logging
+import os
 import re
 import sqlite3
 import weakref
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import aiosqlite
+
+from bot.core.errors import ReadingGroupError
+from bot.core.posting import format_instant, parse_instant
+
+if TYPE_CHECKING:
+    from bot.storage.instance import Owner
 
 log = logging.getLogger(__name__)
 
 MIGRATION_RE = re.compile(r"^(\d{4})_([a-z0-9_]+)\.sql$")
+
+
+#: SQLite's error kinds that mean the file itself cannot be used (as opposed to a busy database).
+UNUSABLE = ("SQLITE_NOTADB", "SQLITE_CORRUPT", "SQLITE_READONLY", "SQLITE_CANTOPEN", "SQLITE_IOERR")
+
+
+class DatabaseError(ReadingGroupError):
+    """The database cannot be used as it is; the message names the file and what to do."""
+
+
+class MigrationError(DatabaseError):
+    """A migration failed; it was rolled back with every other pending one."""
+
+
+class DatabaseInUse(DatabaseError):
+    """Another bot process holds the database."""
+
+    exit_code = 2
+
+
+IN_USE_FIX = (
+    "stop that bot first (only one may run on a database), or give this one its own DATABASE_PATH"
+)
+
+
+def unusable(path: Path | str, exc: BaseException | str) -> DatabaseError:
+    """The one line for a file SQLite refused (``exc``, or why), with how to fix it."""
+    if getattr(exc, "sqlite_errorname", "").startswith("SQLITE_READONLY"):
+        fix = "make the file and its folder writable for the bot, or set DATABASE_PATH"
+    elif Path(path).is_dir():
+        fix = "that is a folder: set DATABASE_PATH to a file in it"
+    else:
+        fix = "check DATABASE_PATH, or restore a backup"
+    return DatabaseError(f"{path}: not a usable SQLite database ({exc}): {fix}")
+
+
+def require_database(path: Path | str) -> None:
+    """For a command that only reads: raise when there is no database at ``path`` rather than
+    make an empty one (a mistyped DATABASE_PATH).
+
+    Raises:
+        DatabaseError: nothing at ``path``.
+    """
+    if not Path(path).exists():
+        raise DatabaseError(
+            f"no database at {path} (set DATABASE_PATH or run the bot once to create it)"
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,6 +113,8 @@ def bundled_migrations() -> list[Migration]:
 
 
 async def applied_migrations(db: aiosqlite.Connection) -> set[int]:
+    """The numbers in ``_migrations`` (made if missing). Call it inside the migrating
+    transaction, so another process cannot apply one between this read and the writes."""
     query = """
         CREATE TABLE IF NOT EXISTS _migrations (
             number INTEGER PRIMARY KEY,
@@ -56,42 +123,49 @@ async def applied_migrations(db: aiosqlite.Connection) -> set[int]:
         )
     """
     await db.execute(query)
-    await db.commit()
     async with db.execute("SELECT number FROM _migrations") as cursor:
         return {int(row[0]) async for row in cursor}
 
 
 async def migrate(db: aiosqlite.Connection, migrations: list[Migration] | None = None) -> list[int]:
-    """Apply every migration not yet applied. Returns the numbers applied now."""
+    """Apply every migration not yet applied, all in one transaction. Returns the numbers applied
+    now.
+
+    Raises:
+        MigrationError: one failed; nothing was applied (not even the ones before it).
+    """
     migrations = bundled_migrations() if migrations is None else migrations
-    done = await applied_migrations(db)
+    insert = "INSERT INTO _migrations (number, name) VALUES (?, ?)"
     applied = []
-    for migration in migrations:
-        if migration.number in done:
-            continue
-        log.info("Applying migration %04d_%s", migration.number, migration.name)
-        # executescript() would COMMIT first and run outside our transaction, so run the
-        # statements one by one inside an explicit BEGIN ... COMMIT with the bookkeeping row.
-        await db.execute("BEGIN IMMEDIATE")
-        try:
-            for statement in split_sql(migration.sql):
-                await db.execute(statement)
-            await db.execute(
-                "INSERT INTO _migrations (number, name) VALUES (?, ?)",
-                (migration.number, migration.name),
-            )
-            await db.commit()
-        except BaseException:
-            await db.rollback()
-            raise
-        applied.append(migration.number)
+    # executescript() would COMMIT first and run outside our transaction, so the statements run
+    # one by one. BEGIN IMMEDIATE takes the write lock before _migrations is read: a second
+    # process waits (busy_timeout) and then finds them applied.
+    await db.execute("BEGIN IMMEDIATE")
+    try:
+        done = await applied_migrations(db)
+        for migration in migrations:
+            if migration.number in done:
+                continue
+            log.info("Applying migration %04d_%s", migration.number, migration.name)
+            try:
+                for statement in split_sql(migration.sql):
+                    await db.execute(statement)
+            except sqlite3.Error as exc:
+                raise MigrationError(
+                    f"migration {migration.number:04d}_{migration.name} failed ({exc}); the "
+                    "database was left as it was"
+                ) from exc
+            await db.execute(insert, (migration.number, migration.name))
+            applied.append(migration.number)
+        await db.commit()
+    except BaseException:
+        await db.rollback()
+        raise
     return applied
 
 
 def split_sql(script: str) -> list[str]:
     """Split a migration script into complete statements (handles triggers' inner semicolons)."""
-    import sqlite3
-
     statements: list[str] = []
     current = ""
     for line in script.splitlines(keepends=True):
@@ -112,15 +186,29 @@ def _has_code(statement: str) -> bool:
 
 
 async def connect_raw(path: Path | str) -> aiosqlite.Connection:
-    """Open ``path`` with the project's pragmas, without migrating."""
+    """Open ``path`` with the project's pragmas, without migrating.
+
+    Raises:
+        sqlite3.Error: SQLite refused the file; the connection (and its thread) is closed.
+    """
     if str(path) != ":memory:":
         Path(path).parent.mkdir(parents=True, exist_ok=True)
+        # A file SQLite cannot open at all (a folder, no permission) fails here rather than in
+        # aiosqlite's connect, whose worker thread would then outlive the event loop and print
+        # a traceback at exit.
+        await asyncio.to_thread(lambda: sqlite3.connect(path).close())
     db = await aiosqlite.connect(path, isolation_level=None)
-    db.row_factory = aiosqlite.Row
-    await db.execute("PRAGMA journal_mode = WAL")
-    await db.execute("PRAGMA synchronous = NORMAL")
-    await db.execute("PRAGMA foreign_keys = ON")
-    await db.execute("PRAGMA busy_timeout = 5000")
+    try:
+        db.row_factory = aiosqlite.Row
+        # The busy timeout first: switching to WAL waits for other connections too.
+        await db.execute("PRAGMA busy_timeout = 5000")
+        await db.execute("PRAGMA journal_mode = WAL")
+        await db.execute("PRAGMA synchronous = NORMAL")
+        await db.execute("PRAGMA foreign_keys = ON")
+    except BaseException:
+        # aiosqlite's worker thread is not a daemon: left open, it keeps the process alive.
+        await db.close()
+        raise
     return db
 
 
@@ -190,13 +278,20 @@ def backup(source: Path, target: Path) -> int:
     is replaced whole or not at all, and a failed backup leaves it as it was.
 
     Raises:
-        sqlite3.DatabaseError: ``source`` is not a usable SQLite database.
+        DatabaseError: no database at ``source``, or not one SQLite can read.
         OSError: the copy cannot be written beside ``target``.
     """
-    import os
-    import sqlite3
     import tempfile
 
+    require_database(source)
+    try:  # SQLite reads the file only now: name the source, not the copy, when it is bad
+        src = sqlite3.connect(source)
+        with contextlib.closing(src):
+            (pages,) = src.execute("PRAGMA page_count").fetchone()
+    except sqlite3.Error as exc:
+        raise unusable(source, exc) from exc
+    if not pages:  # what SQLite makes of an empty file, or of one in /proc
+        raise unusable(source, "the file is empty")
     target.parent.mkdir(parents=True, exist_ok=True)
     handle, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     os.close(handle)
@@ -206,7 +301,12 @@ def backup(source: Path, target: Path) -> int:
             contextlib.closing(sqlite3.connect(source)) as src,
             contextlib.closing(sqlite3.connect(partial)) as dst,
         ):
-            src.backup(dst)
+            try:
+                src.backup(dst)
+            except sqlite3.DatabaseError as exc:
+                if exc.sqlite_errorname not in ("SQLITE_CORRUPT", "SQLITE_NOTADB"):
+                    raise
+                raise unusable(source, exc) from exc  # the copy is a new file: the source is bad
             (pages,) = dst.execute("PRAGMA page_count").fetchone()
         partial.replace(target)
     except BaseException:
@@ -215,16 +315,101 @@ def backup(source: Path, target: Path) -> int:
     return int(pages)
 
 
+@contextmanager
+def instance_lock(database: Path, owner: Owner) -> Iterator[None]:
+    """Hold the database for ``owner`` (this process) until the block ends or the process dies.
+
+    An advisory lock (``fcntl.flock``) on ``<database>.lock``, which names the holder (pid, host,
+    start) for a second process to report. The kernel drops it with the process, even a killed
+    one, so there is never a stale lock to clean up.
+
+    Raises:
+        DatabaseInUse: another process holds it; the message names it and what to do.
+        DatabaseError: the lock file cannot be made.
+    """
+    path = database.with_name(database.name + ".lock")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError as exc:
+        raise DatabaseError(
+            f"{database}: cannot make its lock file {path} ({exc.strerror}): make the folder "
+            "writable for the bot, or set DATABASE_PATH"
+        ) from exc
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise DatabaseInUse(f"{database} is in use by {_holder(fd)}: {IN_USE_FIX}") from None
+        os.ftruncate(fd, 0)
+        record = {"pid": owner.pid, "host": owner.host, "since": format_instant(owner.since)}
+        os.write(fd, (json.dumps(record) + "\n").encode())
+        yield
+    finally:
+        os.close(fd)  # and with it the lock
+
+
+def _holder(fd: int) -> str:
+    """The process named in a lock file held by another, as well as can be told."""
+    try:
+        record = json.loads(os.pread(fd, 4096, 0))
+        since = parse_instant(record["since"]).strftime("%Y-%m-%d %H:%M UTC")
+        return f"another bot (pid {int(record['pid'])} on {record['host']}, since {since})"
+    except (OSError, ValueError, KeyError, TypeError):  # written this very moment, or not ours
+        return "another bot"
+
+
 @asynccontextmanager
-async def open_database(path: Path | str) -> AsyncIterator[aiosqlite.Connection]:
+async def open_database(
+    path: Path | str, *, create: bool = True, owner: Owner | None = None
+) -> AsyncIterator[aiosqlite.Connection]:
     """Open the database, create it on first use and bring its schema up to date.
 
     The connection runs in autocommit mode (``isolation_level=None``): every write that must be
     atomic opens its own ``BEGIN IMMEDIATE`` transaction.
+
+    Args:
+        path: the database file.
+        create: make it when it does not exist; commands that only read pass False.
+        owner: the bot process, which holds the database alone (:func:`instance_lock`) as long
+            as it is open.
+
+    Raises:
+        DatabaseInUse: another bot process holds it (only with an ``owner``).
+        DatabaseError: no database (with ``create=False``), a file SQLite cannot use (also when
+            found corrupt later, inside the ``async with``), or a failed migration.
     """
-    db = await connect_raw(path)
+    if not create:
+        require_database(path)
+    with contextlib.ExitStack() as held:
+        if owner is not None:
+            held.enter_context(instance_lock(Path(path), owner))
+        async with _open(path) as db:
+            yield db
+
+
+@asynccontextmanager
+async def _open(path: Path | str) -> AsyncIterator[aiosqlite.Connection]:
+    """:func:`open_database` without the lock: SQLite's errors become :class:`DatabaseError`."""
     try:
-        await migrate(db)
-        yield db
+        db = await connect_raw(path)
+    except (sqlite3.Error, OSError) as exc:
+        raise unusable(path, exc) from exc
+    try:
+        try:
+            await migrate(db)
+        except MigrationError as exc:
+            raise MigrationError(
+                f"{path}: {exc}: check DATABASE_PATH points to this bot's database, or restore a "
+                "backup"
+            ) from exc
+        except sqlite3.Error as exc:
+            raise unusable(path, exc) from exc
+        try:
+            yield db
+        except sqlite3.Error as exc:
+            if not getattr(exc, "sqlite_errorname", "").startswith(UNUSABLE):
+                raise
+            raise unusable(path, exc) from exc
     finally:
         await db.close()

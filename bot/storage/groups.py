@@ -7,7 +7,8 @@ keeps the progress). Progress is the key of the last installment done.
 Posting is exactly once: :func:`claim_post` inserts the post (``UNIQUE (channel_id, slot)``), its
 questions and the group's new progress in one ``BEGIN IMMEDIATE`` transaction before anything is
 sent, and :func:`confirm_post` records the message after. A claim without confirmation is
-reconciled with the channel's history by the caller before it is sent again.
+reconciled with the channel's history by the caller before it is sent again, unless its lease
+says another process may still be sending it (:mod:`bot.storage.instance`).
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from bot.core.readings import Library
 from bot.core.replies import ReplyLogMode
 from bot.core.schedule import Cadence, parse_cadence
 from bot.storage.database import transaction, write_lock
+from bot.storage.instance import Lease, Owner, new_lease, stored_lease
 
 PostKind = Literal["scheduled", "manual"]
 _T = TypeVar("_T")
@@ -122,6 +124,7 @@ class Post:
     thread_id: int | None = None
     posted_at: dt.datetime | None = None
     late: bool = False
+    lease: Lease | None = None
 
 
 def _instant(text: str | None) -> dt.datetime | None:
@@ -552,6 +555,7 @@ async def claim_post(
     total: int,
     questions: Sequence[tuple[str, str]],
     now: dt.datetime,
+    owner: Owner | None = None,
 ) -> Post | None:
     """Claim ``slot`` for the installment ``installment_key`` before anything is sent.
 
@@ -568,13 +572,18 @@ async def claim_post(
         installment_key, number, total: the installment and its place in the plan.
         questions: (question id, text) in order.
         now: the current instant.
+        owner: the process claiming, which holds the claim for :data:`CLAIM_LEASE`; None makes
+            a claim anyone may reconcile.
 
     Returns:
         The claimed post, or None when the slot (or the installment) was claimed already.
     """
     insert_post = """
-        INSERT INTO posts (channel_id, slot, kind, installment_key, number, total, claimed_at)
-        VALUES (?, ?, ?, ?, ?, ?, ?)
+        INSERT INTO posts (
+            channel_id, slot, kind, installment_key, number, total, claimed_at, claimed_by,
+            lease_until
+        )
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
     """
     insert_question = """
         INSERT INTO asked_questions (post_id, position, channel_id, question_id, text)
@@ -587,6 +596,7 @@ async def claim_post(
         WHERE channel_id = ? AND done_key IS ?
     """
     stamp = format_instant(now)
+    claimed_by, lease_until = new_lease(owner, now)
     try:
         async with transaction(db):
             cursor = await db.execute(
@@ -599,6 +609,8 @@ async def claim_post(
                     number,
                     total,
                     stamp,
+                    claimed_by,
+                    lease_until,
                 ),
             )
             post_id = cursor.lastrowid
@@ -633,6 +645,7 @@ async def claim_post(
         total=total,
         claimed_at=parse_instant(stamp),
         questions=tuple(text for _, text in questions),
+        lease=stored_lease(claimed_by, lease_until),
     )
 
 
@@ -661,6 +674,7 @@ async def _post(db: aiosqlite.Connection, row: aiosqlite.Row) -> Post:
         thread_id=row["thread_id"],
         posted_at=_instant(row["posted_at"]),
         late=bool(row["late"]),
+        lease=stored_lease(row["claimed_by"], row["lease_until"]),
     )
 
 

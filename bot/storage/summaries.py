@@ -20,7 +20,8 @@ whose thread has no answer yet: a reply naming the question ("Q2", "question 2",
 
 A week's summary is claimed (:func:`claim_summary`, ``UNIQUE (channel_id, week)``) before it is
 sent and confirmed (:func:`confirm_summary`) after; a claim without confirmation is reconciled
-with the channel's history by the caller before it is sent again.
+with the channel's history by the caller before it is sent again, unless its lease says another
+process may still be sending it.
 """
 
 from __future__ import annotations
@@ -58,6 +59,7 @@ from bot.core.summary import (
 )
 from bot.storage.database import transaction, write_lock
 from bot.storage.groups import Group
+from bot.storage.instance import Lease, Owner, new_lease, stored_lease
 from bot.storage.replies import reply_stamp
 
 SummaryKind = Literal["scheduled", "manual"]
@@ -99,6 +101,7 @@ class SummaryPost:
         posted_at: when it was confirmed (or passed over); None for a claim to reconcile.
         late: it went out well after its slot.
         passed: why no summary was sent for the week (a quiet week), or None.
+        lease: who claimed it and until when it is theirs alone, or None.
     """
 
     id: int
@@ -111,6 +114,7 @@ class SummaryPost:
     posted_at: dt.datetime | None = None
     late: bool = False
     passed: str | None = None
+    lease: Lease | None = None
 
     @property
     def confirmed(self) -> bool:
@@ -135,6 +139,7 @@ def _summary_post(row: aiosqlite.Row) -> SummaryPost:
         posted_at=None if row["posted_at"] is None else parse_instant(row["posted_at"]),
         late=bool(row["late"]),
         passed=row["passed"],
+        lease=stored_lease(row["claimed_by"], row["lease_until"]),
     )
 
 
@@ -146,22 +151,28 @@ async def claim_summary(
     slot: dt.datetime,
     kind: SummaryKind,
     now: dt.datetime,
+    owner: Owner | None = None,
 ) -> SummaryPost | None:
-    """Claim the summary of ``week`` before anything is sent.
+    """Claim the summary of ``week`` before anything is sent, for ``owner`` (see
+    :func:`bot.storage.groups.claim_post`).
 
     Returns:
         The claim, or None when the week's summary was claimed already (by the tick, an
         organizer, or another process).
     """
     query = """
-        INSERT INTO summary_posts (channel_id, week, slot, kind, claimed_at)
-        VALUES (?, ?, ?, ?, ?)
+        INSERT INTO summary_posts (
+            channel_id, week, slot, kind, claimed_at, claimed_by, lease_until
+        )
+        VALUES (?, ?, ?, ?, ?, ?, ?)
     """
     stamp = format_instant(now)
+    claimed_by, lease_until = new_lease(owner, now)
     try:
         async with transaction(db):
             cursor = await db.execute(
-                query, (channel_id, str(week), format_instant(slot), kind, stamp)
+                query,
+                (channel_id, str(week), format_instant(slot), kind, stamp, claimed_by, lease_until),
             )
     except sqlite3.IntegrityError:
         return None
@@ -173,6 +184,7 @@ async def claim_summary(
         slot=slot,
         kind=kind,
         claimed_at=parse_instant(stamp),
+        lease=stored_lease(claimed_by, lease_until),
     )
 
 

@@ -28,6 +28,7 @@ import discord.http
 import pytest
 import yarl
 
+from bot.core.errors import ReadingGroupError
 from bot.core.posting import format_instant, parse_instant
 from bot.runner import run_bot, setup_logging
 from bot.settings import SETTINGS, Settings
@@ -50,14 +51,18 @@ def main() -> int:
     settings = Settings.load(env_file=None)
     setup_logging(settings)
     now = parse_instant(os.environ["RG_TEST_NOW"])
-    return asyncio.run(
-        run_bot(
-            settings,
-            guild_ready_timeout=0.1,
-            clock=lambda: now,
-            tick_seconds=float(os.environ.get("RG_TICK_SECONDS", "0.1")),
+    try:
+        return asyncio.run(
+            run_bot(
+                settings,
+                guild_ready_timeout=0.1,
+                clock=lambda: now,
+                tick_seconds=float(os.environ.get("RG_TICK_SECONDS", "0.1")),
+            )
         )
-    )
+    except ReadingGroupError as exc:  # as the CLI reports it (a database in use, ...)
+        print(exc, file=sys.stderr)
+        return exc.exit_code
 
 
 class BotProcess:

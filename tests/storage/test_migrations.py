@@ -8,7 +8,13 @@ import aiosqlite
 import pytest
 
 from bot.core.readings import Library
-from bot.storage.database import Migration, bundled_migrations, connect_raw, migrate
+from bot.storage.database import (
+    Migration,
+    MigrationError,
+    bundled_migrations,
+    connect_raw,
+    migrate,
+)
 from bot.storage.search import search, sync_index
 from tests.core.conftest import make_reading
 
@@ -28,14 +34,14 @@ async def test_every_migration_is_applied_once_and_recorded(tmp_path: Path) -> N
 
 async def test_a_failing_migration_leaves_no_trace(tmp_path: Path) -> None:
     db = await connect_raw(tmp_path / "db.sqlite3")
-    broken = Migration(1, "broken", "CREATE TABLE half (x INTEGER);\nCREATE TABLE oops (;\n")
+    good = Migration(1, "good", "CREATE TABLE whole (x INTEGER);\n")
+    broken = Migration(2, "broken", "CREATE TABLE half (x INTEGER);\nCREATE TABLE oops (;\n")
     try:
-        with pytest.raises(aiosqlite.OperationalError):
-            await migrate(db, [broken])
-        async with db.execute("SELECT name FROM sqlite_master WHERE name = 'half'") as cursor:
+        with pytest.raises(MigrationError, match=r"^migration 0002_broken failed \(near"):
+            await migrate(db, [good, broken])
+        # Rolled back with the migrations before it, and the bookkeeping table too.
+        async with db.execute("SELECT name FROM sqlite_master") as cursor:
             assert await cursor.fetchall() == []
-        async with db.execute("SELECT count(*) FROM _migrations") as cursor:
-            assert (await cursor.fetchone())[0] == 0
     finally:
         await db.close()
 
