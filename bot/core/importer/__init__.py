@@ -84,17 +84,44 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from functools import partial
 from html.parser import HTMLParser
-from typing import Literal
 from urllib.parse import unquote, urlsplit
 from xml.etree import ElementTree
 
 import yaml
 
-from bot.core.errors import ContentError, ReadingGroupError
-from bot.core.readings import FOOTNOTE_REF_RE, HEADING_RE, NOTES_HEADINGS, fold, slugify
+from bot.core.errors import ContentError
+from bot.core.importer.common import (
+    _decode,
+    _drop_title_blocks,
+    _finish,
+    _literal,
+    _normalise,
+    _one_line,
+    _shift_levels,
+)
+from bot.core.importer.model import Block, BlockKind, ImportedText, ImportFailed
+from bot.core.importer.output import suggest_slug, to_reading_markdown
+from bot.core.readings import HEADING_RE, fold
 from bot.core.yamlfile import Builder, compose
 
-BlockKind = Literal["heading", "paragraph", "note"]
+__all__ = [
+    "CONVERT_FIRST",
+    "EPUB_SUFFIXES",
+    "HTML_SUFFIXES",
+    "MARKDOWN_SUFFIXES",
+    "MAX_EPUB_BYTES",
+    "MAX_TEXT_BYTES",
+    "SUPPORTED",
+    "TEXT_SUFFIXES",
+    "Block",
+    "BlockKind",
+    "ImportFailed",
+    "ImportedText",
+    "import_bytes",
+    "suggest_slug",
+    "to_reading_markdown",
+]
+
 
 TEXT_SUFFIXES = frozenset({".txt", ".text"})
 MARKDOWN_SUFFIXES = frozenset({".md", ".markdown", ".mdown", ".mkd"})
@@ -116,77 +143,6 @@ SUPPORTED = "plain text (.txt), Markdown (.md), HTML (.html) or EPUB (.epub)"
 MAX_EPUB_BYTES = 200_000_000  # uncompressed; a zip bomb is not a book
 # Decompressed bytes of the spine documents parsed: the longest books are a few MB of XHTML.
 MAX_TEXT_BYTES = 50_000_000
-
-
-class ImportFailed(ReadingGroupError):
-    """A file could not be imported. The message names the file, the problem and a fix."""
-
-    def __init__(self, filename: str, message: str) -> None:
-        self.filename = filename
-        self.message = message
-        super().__init__(f"{filename}: {message}")
-
-
-@dataclass(frozen=True, slots=True)
-class Block:
-    """One piece of an imported text, in reading order.
-
-    ``text`` is Markdown inline text: ``*em*``, ``**strong**`` and footnote references
-    ``[^label]`` to notes of the same import; literal ``[^`` from the source is written ``[\\^``.
-    A paragraph may hold line breaks (verse, tables); a heading is one line.
-
-    Attributes:
-        kind: ``"heading"``, ``"paragraph"`` or ``"note"`` (a footnote, written to the
-            reading's Notes section wherever it stands).
-        text: the text; a note's paragraphs are separated by blank lines.
-        level: a heading's level, 2 (``##``) to 6; 0 for other kinds.
-        label: a note's label, as referenced by ``[^label]``; None for other kinds.
-    """
-
-    kind: BlockKind
-    text: str
-    level: int = 0
-    label: str | None = None
-
-
-@dataclass(frozen=True)
-class ImportedText:
-    """The result of an import: metadata and blocks, ready for :func:`to_reading_markdown`.
-
-    Attributes:
-        title, author, language: from the file's metadata when it has any.
-        blocks: headings, paragraphs and notes in reading order.
-        warnings: what was lost or guessed, for the person importing (never raised).
-        filename: the name the bytes were imported under.
-        source: a URL for the text when the file names one (Gutenberg number, dc:source).
-        licence: the EPUB's rights statement, when it has one.
-        changes: what the importer removed or rewrote, for the reading's ``notes``.
-    """
-
-    title: str | None
-    author: str | None
-    language: str | None
-    blocks: tuple[Block, ...]
-    warnings: tuple[str, ...] = ()
-    filename: str = ""
-    source: str | None = None
-    licence: str | None = None
-    changes: tuple[str, ...] = ()
-
-    @property
-    def paragraphs(self) -> tuple[Block, ...]:
-        return tuple(b for b in self.blocks if b.kind == "paragraph")
-
-    @property
-    def headings(self) -> tuple[Block, ...]:
-        return tuple(b for b in self.blocks if b.kind == "heading")
-
-    @property
-    def notes(self) -> tuple[Block, ...]:
-        return tuple(b for b in self.blocks if b.kind == "note")
-
-
-# --------------------------------------------------------------------------- entry points
 
 
 def import_bytes(
@@ -233,104 +189,6 @@ def import_bytes(
     return result
 
 
-def to_reading_markdown(
-    text: ImportedText,
-    *,
-    title: str | None = None,
-    author: str | None = None,
-    source: str | None = None,
-) -> str:
-    """Write an import as a reading file (YAML front matter and a Markdown body).
-
-    Args:
-        text: the import.
-        title: overrides the imported title (one is always written: the file name if need be).
-        author: overrides the imported author.
-        source: overrides the imported source URL.
-
-    Returns:
-        The file's text, which :func:`bot.core.readings.parse_reading` accepts: lines that would
-        read as headings, footnote definitions, comments or rules are escaped with a backslash,
-        and ``[^x]`` markers without a note are escaped so no reference dangles.
-    """
-    notes: list[tuple[Block, str]] = []  # each note with the label it is written under
-    labels: dict[str, str] = {}  # a note's own label -> the label written
-    for note in (b for b in text.blocks if b.kind == "note"):
-        label = re.sub(r"[\s\]\[^]+", "-", note.label or "").strip("-") or str(len(notes) + 1)
-        while label in labels.values():
-            label += "x"
-        labels.setdefault(note.label or label, label)
-        notes.append((note, label))
-
-    def refs(line: str) -> str:
-        def one(match: re.Match[str]) -> str:
-            label = labels.get(match.group(1))
-            return f"[^{label}]" if label is not None else f"[\\^{match.group(1)}]"
-
-        line = re.sub(r"\[\^([^\]\s]*)\]:", lambda m: f"[\\^{m.group(1)}]:", line)
-        return FOOTNOTE_REF_RE.sub(one, line)
-
-    meta: dict[str, str | None] = {
-        "title": _one_line(title or text.title or _title_from_filename(text.filename)),
-        "author": _one_line(author) if author is not None else text.author,
-    }
-    if source or text.source:
-        meta["source"] = source or text.source
-    if text.licence:
-        meta["licence"] = text.licence
-    what = "; ".join(text.changes)
-    meta["notes"] = f"Imported from {text.filename or 'a file'} by reading-group import" + (
-        f": {what}." if what else "."
-    )
-    front = yaml.safe_dump(meta, allow_unicode=True, sort_keys=False, width=1_000_000)
-    out = ["---", front.rstrip("\n"), "---", ""]
-    for block in text.blocks:
-        if block.kind == "heading":
-            heading = refs(_one_line(FOOTNOTE_REF_RE.sub("", block.text)))
-            if fold(heading) in NOTES_HEADINGS:
-                # A notes heading would make the paragraphs under it footnote definitions.
-                heading = f"{heading} (as printed)"
-            if heading.endswith("#"):
-                heading += " #"  # a closing sequence, so the parser keeps the title's own "#"
-            if heading:
-                out += [f"{'#' * min(max(block.level, 2), 6)} {heading}", ""]
-        elif block.kind == "paragraph":
-            lines = [_escape_line(refs(line)) for line in _lines(block.text)]
-            if lines:
-                out += [*lines, ""]
-    if notes:
-        out += ["## Notes", ""]
-        for note, label in notes:
-            paragraphs = [_lines(p) for p in re.split(r"\n\s*\n", note.text)]
-            paragraphs = [p for p in paragraphs if p] or [["(empty note)"]]
-            first, *rest = paragraphs
-            lines = [_escape_line(refs(line)) for line in first]
-            out.append(f"[^{label}]: {lines[0]}")
-            out += lines[1:]
-            for paragraph in rest:
-                out += ["", *(f"    {_escape_line(refs(line))}" for line in paragraph)]
-            out.append("")
-    return "\n".join(out).rstrip("\n") + "\n"
-
-
-def suggest_slug(title: str) -> str:
-    """A file name for a reading: ``"Moby Dick; or The Whale"`` -> ``"moby-dick"``.
-
-    The part before a colon, semicolon or parenthesis, without a leading article, at most 48
-    characters cut at a hyphen; ``"reading"`` when nothing is left.
-    """
-    main = re.split(r"[:;(\[]|,\s+or\b", title, maxsplit=1)[0]
-    slug = slugify(main) or slugify(title)
-    slug = re.sub(r"^(?:the|a|an)-(?=.)", "", slug)
-    if len(slug) > 48:
-        cut = slug[:49].rfind("-")
-        slug = slug[: cut if cut > 0 else 48]
-    return slug.strip("-") or "reading"
-
-
-# --------------------------------------------------------------------------- helpers
-
-
 def _kind(data: bytes, suffix: str, name: str) -> str:
     if suffix in EPUB_SUFFIXES:
         return "epub"
@@ -356,54 +214,6 @@ def _kind(data: bytes, suffix: str, name: str) -> str:
     return "text"
 
 
-def _decode(data: bytes) -> tuple[str, tuple[str, ...]]:
-    """Text from bytes: UTF-8 (with or without a BOM), UTF-16 with a BOM, else Windows-1252."""
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16"), ()
-    try:
-        return data.decode("utf-8-sig"), ()
-    except UnicodeDecodeError:
-        pass
-    try:
-        return data.decode("cp1252"), ("the file is not UTF-8: it was read as Windows-1252",)
-    except UnicodeDecodeError:
-        return data.decode("latin-1"), ("the file is not UTF-8: it was read as Latin-1",)
-
-
-def _normalise(text: str) -> str:
-    return text.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
-
-
-def _one_line(text: str) -> str:
-    return " ".join(text.split())
-
-
-def _lines(text: str) -> list[str]:
-    """A paragraph's non-empty lines, each with its whitespace collapsed."""
-    return [" ".join(line.split()) for line in text.split("\n") if line.strip()]
-
-
-_RULE_RE = re.compile(r"^(?:-{3,}|={2,}|[-=]\s*$)")
-
-
-def _escape_line(line: str) -> str:
-    """Escape a line that the reading format or Markdown would not read as text."""
-    if HEADING_RE.match(line) or line.startswith("<!--") or _RULE_RE.match(line):
-        return "\\" + line
-    return line
-
-
-def _title_from_filename(filename: str) -> str:
-    stem = posixpath.splitext(posixpath.basename(filename))[0]
-    words = re.sub(r"[-_.]+", " ", stem).strip()
-    return words[:1].upper() + words[1:] if words else "Untitled"
-
-
-def _literal(text: str) -> str:
-    """Source text made safe as Markdown inline text: ``[^`` would start a footnote marker."""
-    return text.replace("[^", "[\\^")
-
-
 def _join_names(names: Sequence[str]) -> str | None:
     names = [n for n in dict.fromkeys(_one_line(n) for n in names) if n]
     if not names:
@@ -412,85 +222,6 @@ def _join_names(names: Sequence[str]) -> str | None:
         return names[0]
     return ", ".join(names[:-1]) + " and " + names[-1]
 
-
-def _drop_title_blocks(
-    blocks: list[Block], title: str | None, author: str | None
-) -> tuple[list[Block], int]:
-    """Drop leading blocks that only repeat the title or the author (a title page)."""
-    names = {fold(n) for n in (title, author) if n}
-    by = {f"by {fold(author)}"} if author else set()
-    dropped = 0
-    for block in blocks:
-        folded = fold(block.text)
-        if block.kind == "note" or not folded:
-            break
-        byline = folded.startswith("by ") and len(folded.split()) <= 8
-        if folded in names or folded in by or byline:
-            dropped += 1
-            continue
-        break
-    return blocks[dropped:], dropped
-
-
-def _prune_empty_headings(blocks: list[Block]) -> tuple[list[Block], int]:
-    """Drop headings with no paragraph before the next heading of the same or a higher level."""
-    kept: list[Block] = []
-    seen_paragraph = False
-    lowest = 99  # lowest heading level between here and the next paragraph
-    for block in reversed(blocks):
-        if block.kind == "paragraph":
-            seen_paragraph, lowest = True, 99
-        elif block.kind == "heading":
-            if not (seen_paragraph and lowest > block.level):
-                continue
-            lowest = min(lowest, block.level)
-        kept.append(block)
-    kept.reverse()
-    return kept, len(blocks) - len(kept)
-
-
-def _shift_levels(blocks: list[Block]) -> list[Block]:
-    """Shift heading levels so the highest is ``##`` (level 2); cap at 6."""
-    levels = [b.level for b in blocks if b.kind == "heading"]
-    if not levels:
-        return blocks
-    shift = 2 - min(levels)
-    return [
-        replace(b, level=min(max(b.level + shift, 2), 6)) if b.kind == "heading" else b
-        for b in blocks
-    ]
-
-
-def _finish(
-    blocks: list[Block],
-    *,
-    filename: str,
-    title: str | None,
-    author: str | None,
-    language: str | None,
-    warnings: Sequence[str] = (),
-    changes: Sequence[str] = (),
-    source: str | None = None,
-    licence: str | None = None,
-) -> ImportedText:
-    changes = list(changes)
-    blocks, empty = _prune_empty_headings(blocks)
-    if empty:
-        changes.append(f"dropped {empty} heading{'s' if empty != 1 else ''} with no text under it")
-    return ImportedText(
-        title=_one_line(title) if title else None,
-        author=_one_line(author) if author else None,
-        language=language,
-        blocks=tuple(blocks),
-        warnings=tuple(warnings),
-        filename=filename,
-        source=source,
-        licence=_one_line(licence) if licence else None,
-        changes=tuple(changes),
-    )
-
-
-# --------------------------------------------------------------------------- plain text
 
 _PG_START_RE = re.compile(
     r"^[ \t]*\*{3}\s*START OF (?:THIS|THE) PROJECT GUTENBERG E-?BOOK\b.*$",
@@ -1091,8 +822,6 @@ def _levels(items: list[_Item]) -> list[Block]:
     return blocks
 
 
-# --------------------------------------------------------------------------- Markdown
-
 _FENCE_RE = re.compile(r"^\s*(```|~~~)")
 _SETEXT_RE = re.compile(r"^(=+|-+)\s*$")
 _MD_NOTE_RE = re.compile(r"^\[\^([^\]\s]+)\]:\s?(.*)$")
@@ -1210,8 +939,6 @@ def _markdown_blocks(lines: list[str]) -> Iterator[Block]:
         yield Block("note", "\n".join(note[1]).strip(), label=note[0])
     yield from flush()
 
-
-# --------------------------------------------------------------------------- HTML
 
 _BLOCK_TAGS = frozenset(
     [
@@ -1634,8 +1361,6 @@ def _import_html(text: str, filename: str) -> ImportedText:
         changes=changes,
     )
 
-
-# --------------------------------------------------------------------------- EPUB
 
 _CONTAINER_NS = "{urn:oasis:names:tc:opendocument:xmlns:container}"
 _XHTML_TYPES = frozenset({"application/xhtml+xml", "text/html", "application/x-dtbook+xml"})
