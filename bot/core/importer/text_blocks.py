@@ -1,5 +1,8 @@
-"""The blocks of lines of a plain-text file, and what they look like: prose, capitals, a
-chapter/part/book keyword line, a contents heading."""
+"""What a block of lines in a plain-text file looks like.
+
+Prose, a line in capitals, a chapter/part/book keyword line with its title, a contents
+heading: read by :mod:`.text` and :mod:`.gutenberg`.
+"""
 
 from __future__ import annotations
 

@@ -1,5 +1,8 @@
-"""Notes in a plain-text file made into footnotes: ``*`` translator's notes and
-``Notes to Chapter N`` sections: see :mod:`.text`."""
+"""Notes in a plain-text file made into footnotes: see :mod:`.text`.
+
+``*`` translator's notes are paired with the markers before them, and ``Notes to Chapter N``
+sections of numbered notes with the ``[N]`` markers since the previous such section.
+"""
 
 from __future__ import annotations
 
