@@ -4,7 +4,7 @@ The library is the books ``../shared/corpus/*.txt`` imported with the project's 
 (:func:`bot.core.importer.import_bytes` + :func:`~bot.core.importer.to_reading_markdown`, in a
 process pool) plus the shipped essays ``readings/*.md``: about 10 MB of Markdown. The generated
 files are cached in ``$TMPDIR/reading-group-bench/library-<hash>``, keyed by the hashes of the
-inputs and of the importer's source, so a re-run skips the import.
+inputs and of the importer package's source, so a re-run skips the import.
 
 Measured in one run:
 
@@ -60,7 +60,7 @@ NAME = "library"
 
 DEFAULT_CORPUS = REPO.parent / "shared" / "corpus"
 READINGS = REPO / "readings"
-IMPORTER_SOURCE = REPO / "bot" / "core" / "importer.py"
+IMPORTER_SOURCE = REPO / "bot" / "core" / "importer"
 
 # Targets from issue 2.
 WARM_START_S = 1.0
@@ -117,8 +117,8 @@ def prepare_library(corpus: Path, readings: Path, cache_root: Path) -> Prepared:
             "pass --corpus DIR to point at a folder of plain-text books"
         )
     essays = sorted(p for p in readings.glob("*.md") if p.name.lower() != "readme.md")
-    digest = hashlib.sha256(IMPORTER_SOURCE.read_bytes())
-    for path in [*books, *essays]:
+    digest = hashlib.sha256()
+    for path in [*sorted(IMPORTER_SOURCE.glob("*.py")), *books, *essays]:
         digest.update(path.name.encode() + b"\0" + hashlib.sha256(path.read_bytes()).digest())
     key = digest.hexdigest()[:16]
     target = cache_root / f"library-{key}"

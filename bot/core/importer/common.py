@@ -1,0 +1,114 @@
+"""Helpers that several formats share: decoding, inline text, and finishing an import
+(dropping headings with no text and a leading title page: see the package docstring)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import replace
+
+from bot.core.importer.model import Block, ImportedText
+from bot.core.readings import fold
+
+
+def _decode(data: bytes) -> tuple[str, tuple[str, ...]]:
+    """Text from bytes: UTF-8 (with or without a BOM), UTF-16 with a BOM, else Windows-1252."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16"), ()
+    try:
+        return data.decode("utf-8-sig"), ()
+    except UnicodeDecodeError:
+        pass
+    try:
+        return data.decode("cp1252"), ("the file is not UTF-8: it was read as Windows-1252",)
+    except UnicodeDecodeError:
+        return data.decode("latin-1"), ("the file is not UTF-8: it was read as Latin-1",)
+
+
+def _normalise(text: str) -> str:
+    return text.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _literal(text: str) -> str:
+    """Source text made safe as Markdown inline text: ``[^`` would start a footnote marker."""
+    return text.replace("[^", "[\\^")
+
+
+def _drop_title_blocks(
+    blocks: list[Block], title: str | None, author: str | None
+) -> tuple[list[Block], int]:
+    """Drop leading blocks that only repeat the title or the author (a title page)."""
+    names = {fold(n) for n in (title, author) if n}
+    by = {f"by {fold(author)}"} if author else set()
+    dropped = 0
+    for block in blocks:
+        folded = fold(block.text)
+        if block.kind == "note" or not folded:
+            break
+        byline = folded.startswith("by ") and len(folded.split()) <= 8
+        if folded in names or folded in by or byline:
+            dropped += 1
+            continue
+        break
+    return blocks[dropped:], dropped
+
+
+def _prune_empty_headings(blocks: list[Block]) -> tuple[list[Block], int]:
+    """Drop headings with no paragraph before the next heading of the same or a higher level."""
+    kept: list[Block] = []
+    seen_paragraph = False
+    lowest = 99  # lowest heading level between here and the next paragraph
+    for block in reversed(blocks):
+        if block.kind == "paragraph":
+            seen_paragraph, lowest = True, 99
+        elif block.kind == "heading":
+            if not (seen_paragraph and lowest > block.level):
+                continue
+            lowest = min(lowest, block.level)
+        kept.append(block)
+    kept.reverse()
+    return kept, len(blocks) - len(kept)
+
+
+def _shift_levels(blocks: list[Block]) -> list[Block]:
+    """Shift heading levels so the highest is ``##`` (level 2); cap at 6."""
+    levels = [b.level for b in blocks if b.kind == "heading"]
+    if not levels:
+        return blocks
+    shift = 2 - min(levels)
+    return [
+        replace(b, level=min(max(b.level + shift, 2), 6)) if b.kind == "heading" else b
+        for b in blocks
+    ]
+
+
+def _finish(
+    blocks: list[Block],
+    *,
+    filename: str,
+    title: str | None,
+    author: str | None,
+    language: str | None,
+    warnings: Sequence[str] = (),
+    changes: Sequence[str] = (),
+    source: str | None = None,
+    licence: str | None = None,
+) -> ImportedText:
+    changes = list(changes)
+    blocks, empty = _prune_empty_headings(blocks)
+    if empty:
+        changes.append(f"dropped {empty} heading{'s' if empty != 1 else ''} with no text under it")
+    return ImportedText(
+        title=_one_line(title) if title else None,
+        author=_one_line(author) if author else None,
+        language=language,
+        blocks=tuple(blocks),
+        warnings=tuple(warnings),
+        filename=filename,
+        source=source,
+        licence=_one_line(licence) if licence else None,
+        changes=tuple(changes),
+    )
