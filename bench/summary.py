@@ -45,7 +45,7 @@ from pathlib import Path
 from bench import REPO, Options, Report, Row
 from bot.chart import render_chart
 from bot.core.excerpts import Installment
-from bot.core.posting import format_instant
+from bot.core.instants import format_instant
 from bot.core.replies import STAR, STUCK
 from bot.core.schedule import UTC, parse_cadence, slots
 from bot.core.summary import ChartData, IsoWeek, Summary, SummarySettings, week_bounds

@@ -37,7 +37,8 @@ from typing import Literal, cast
 import aiosqlite
 
 from bot.core.excerpts import Installment, parse_key
-from bot.core.posting import format_instant, parse_instant, resume_index
+from bot.core.instants import format_instant, parse_instant
+from bot.core.posting import resume_index
 from bot.core.replies import STAR, STUCK
 from bot.core.schedule import Cadence, slot_on
 from bot.core.summary import (

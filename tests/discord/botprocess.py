@@ -28,7 +28,7 @@ import discord.http
 import pytest
 import yarl
 
-from bot.core.posting import format_instant, parse_instant
+from bot.core.instants import format_instant, parse_instant
 from bot.runner import run_bot, setup_logging
 from bot.settings import SETTINGS, Settings
 from tests.discord.scheduling import FIRST_SLOT, SCHEDULE
