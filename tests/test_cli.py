@@ -209,7 +209,7 @@ def _logged_replies(database: Path, count: int) -> None:
 
     async def run() -> None:
         async with open_database(database) as db:
-            stamp = "2027-01-04T18:00:00Z"
+            stamp = "2027-01-04T18:00:00.000000Z"
             await db.execute(
                 "INSERT INTO groups (channel_id, guild_id, name, readings, word_target, cadence,"
                 " questions_per_post, start, created_at, updated_at)"

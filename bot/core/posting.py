@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 from bot.core.errors import PlanError
 from bot.core.excerpts import Installment, locate
-from bot.core.instants import INSTANT_PATTERN, format_instant, parse_instant
+from bot.core.instants import INSTANT_PATTERN, format_marker_instant, parse_instant
 from bot.core.questions import Prompts, Question, questions_for
 from bot.core.readings import Library
 
@@ -70,7 +70,7 @@ class PostContent:
 
 def post_marker(channel_id: int, slot: dt.datetime, part: int = 1) -> str:
     """``rg:<channel>:<slot>`` for a post's first message, ``.../<part>`` for the others."""
-    marker = f"rg:{channel_id}:{format_instant(slot)}"
+    marker = f"rg:{channel_id}:{format_marker_instant(slot)}"
     return marker if part == 1 else f"{marker}/{part}"
 
 
