@@ -45,7 +45,7 @@ from pathlib import Path
 from bench import REPO, Options, Report, Row
 from bot.chart import render_chart
 from bot.core.excerpts import Installment
-from bot.core.posting import format_instant
+from bot.core.instants import format_instant
 from bot.core.replies import STAR, STUCK
 from bot.core.schedule import UTC, parse_cadence, slots
 from bot.core.summary import ChartData, IsoWeek, Summary, SummarySettings, week_bounds
@@ -167,10 +167,6 @@ def _snowflake(moment: dt.datetime, counter: int) -> int:
     return (int(moment.timestamp() * 1000) - 1_420_070_400_000) << 22 | (counter & 0x3FFFFF)
 
 
-def _stamp(moment: dt.datetime) -> str:
-    return moment.isoformat(timespec="microseconds").replace("+00:00", "Z")
-
-
 def generate(path: Path, sizes: Sizes, chunk: int = 50_000) -> None:
     """Fill the migrated database at ``path`` (see the module docstring)."""
     rng = random.Random(SEED)
@@ -234,7 +230,9 @@ def generate(path: Path, sizes: Sizes, chunk: int = 50_000) -> None:
             posts,
         )
         con.executemany("INSERT INTO asked_questions VALUES (?, ?, ?, ?, ?)", questions)
-        con.executemany("INSERT INTO opt_outs VALUES (?, ?)", [(m, _stamp(end)) for m in opted_out])
+        con.executemany(
+            "INSERT INTO opt_outs VALUES (?, ?)", [(m, format_instant(end)) for m in opted_out]
+        )
         reactions: list[tuple[int, int, int, str, str]] = []
         for _, _, _, _, _, _, _, message_id, _, posted_at in posts:
             for user in rng.sample(members, rng.randint(0, 10)):
@@ -271,7 +269,7 @@ def generate(path: Path, sizes: Sizes, chunk: int = 50_000) -> None:
                     author,
                     f"Member {author}",
                     text,
-                    _stamp(created),
+                    format_instant(created),
                     None,
                     None,
                     0,
@@ -281,10 +279,10 @@ def generate(path: Path, sizes: Sizes, chunk: int = 50_000) -> None:
             roll = rng.random()
             if roll < 0.03:
                 for user in rng.sample(members, rng.randint(1, 8)):
-                    reactions.append((message_id, thread, user, STAR, _stamp(created)))
+                    reactions.append((message_id, thread, user, STAR, format_instant(created)))
             elif roll < 0.04:
                 for user in rng.sample(members, rng.randint(1, 3)):
-                    reactions.append((message_id, thread, user, STUCK, _stamp(created)))
+                    reactions.append((message_id, thread, user, STUCK, format_instant(created)))
             if len(rows) >= chunk:
                 _insert_replies(con, rows)
                 rows.clear()
@@ -382,7 +380,7 @@ def baseline(path: Path, week: IsoWeek, group: Group) -> tuple[float, int]:
     """The naive way (see the module docstring). Returns (seconds, the week's replies)."""
     started = time.perf_counter()
     start, end = week_bounds(week, group.cadence.tz)
-    low, high = _stamp(start), _stamp(end)
+    low, high = format_instant(start), format_instant(end)
     with contextlib.closing(sqlite3.connect(path)) as con:
         opted = {user for (user,) in con.execute("SELECT user_id FROM opt_outs")}
         count = words = 0

@@ -19,8 +19,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 from bot.core.citations import Citation, resolve
+from bot.core.content import Content, load_content
 from bot.core.errors import ContentError, ReadingGroupError
-from bot.core.posting import Content, load_content
 from bot.core.readings import Library, LibraryError, load_library, long_paragraph_warnings
 from bot.core.search import SearchResults
 from bot.settings import Settings, SettingsError
@@ -546,7 +546,7 @@ def cmd_export(args: argparse.Namespace, out: Terminal, err: Terminal) -> int:
 async def _export_group(db: aiosqlite.Connection, settings: Settings, name: str) -> int:
     """The channel of the group ``--group`` names: one the database knows (retired ones too), or
     one declared in groups.yaml that the bot has not stored yet, by either name or by id."""
-    from bot.core.posting import load_groups_file
+    from bot.core.content import load_groups_file
     from bot.storage.groups import list_groups
 
     known = [(g.name, g.channel_id) for g in await list_groups(db, retired=True)]

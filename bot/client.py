@@ -20,9 +20,9 @@ import discord
 from discord.ext import commands
 
 from bot.cogs import EXTENSIONS
+from bot.core.content import Content, load_content
 from bot.core.errors import ContentError
 from bot.core.plan import GroupConfig, missing_readings
-from bot.core.posting import Content, load_content
 from bot.core.questions import Prompts
 from bot.core.readings import Library, LibraryError
 from bot.render import NO_PINGS

@@ -20,7 +20,7 @@ import aiohttp
 import discord
 
 from bot.client import ReadingGroupBot, SyncMode, utc_now
-from bot.core.posting import load_content
+from bot.core.content import load_content
 from bot.settings import Settings
 from bot.storage.database import open_database
 from bot.storage.instance import Owner

@@ -209,7 +209,7 @@ def _logged_replies(database: Path, count: int) -> None:
 
     async def run() -> None:
         async with open_database(database) as db:
-            stamp = "2027-01-04T18:00:00Z"
+            stamp = "2027-01-04T18:00:00.000000Z"
             await db.execute(
                 "INSERT INTO groups (channel_id, guild_id, name, readings, word_target, cadence,"
                 " questions_per_post, start, created_at, updated_at)"
@@ -595,7 +595,7 @@ def test_preview_carries_on_from_the_stored_progress(
 ) -> None:
     import asyncio
 
-    from bot.core.posting import Content, load_content
+    from bot.core.content import Content, load_content
     from bot.storage.database import open_database
     from bot.storage.groups import set_progress, sync_file_groups
 
@@ -648,7 +648,7 @@ def summarised(workdir: Path) -> Path:
     """A group that posted twice in 2026-W10 and whose members replied and starred."""
     import asyncio
 
-    from bot.core.posting import load_content
+    from bot.core.content import load_content
     from bot.core.replies import ReactionAdd, Reply
     from bot.storage.database import open_database
     from bot.storage.groups import claim_post, confirm_post, get_group, sync_file_groups

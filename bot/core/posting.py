@@ -18,21 +18,15 @@ import re
 import zoneinfo
 from collections.abc import Sequence, Set
 from dataclasses import dataclass
-from pathlib import Path
 
-from bot.core.errors import ContentError, PlanError
+from bot.core.errors import PlanError
 from bot.core.excerpts import Installment, locate
-from bot.core.plan import GroupConfig, parse_groups_yaml
-from bot.core.questions import Prompts, Question, load_prompts, questions_for
-from bot.core.readings import Library, LibraryError, load_library
-from bot.core.schedule import UTC
+from bot.core.instants import INSTANT_PATTERN, format_marker_instant, parse_instant
+from bot.core.questions import Prompts, Question, questions_for
+from bot.core.readings import Library
 
 UTC_ZONE = zoneinfo.ZoneInfo("UTC")
-_INSTANT_RE = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{6})?Z$")
-MARKER_RE = re.compile(
-    r"\brg:(?P<channel>\d+):(?P<slot>\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{6})?Z)"
-    r"(?:/(?P<part>\d+))?"
-)
+MARKER_RE = re.compile(rf"\brg:(?P<channel>\d+):(?P<slot>{INSTANT_PATTERN})(?:/(?P<part>\d+))?")
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,36 +68,9 @@ class PostContent:
     ping_everyone: bool = False
 
 
-def format_instant(moment: dt.datetime) -> str:
-    """An instant as stored and shown in markers: ``2027-01-04T18:00:00Z`` (UTC, no offset).
-
-    Raises:
-        ValueError: ``moment`` is naive.
-    """
-    if moment.tzinfo is None:
-        raise ValueError(f"an instant must be aware (UTC), not naive {moment!r}")
-    moment = moment.astimezone(UTC)
-    # isoformat pads the year to four digits; strftime("%Y") gives "999" for the year 999.
-    text = moment.replace(tzinfo=None, microsecond=0).isoformat()
-    if moment.microsecond:
-        text += f".{moment.microsecond:06d}"
-    return text + "Z"
-
-
-def parse_instant(text: str) -> dt.datetime:
-    """The inverse of :func:`format_instant`.
-
-    Raises:
-        ValueError: not of that form.
-    """
-    if not _INSTANT_RE.match(text):
-        raise ValueError(f"{text!r} is not an instant like 2027-01-04T18:00:00Z")
-    return dt.datetime.fromisoformat(text[:-1]).replace(tzinfo=UTC)
-
-
 def post_marker(channel_id: int, slot: dt.datetime, part: int = 1) -> str:
     """``rg:<channel>:<slot>`` for a post's first message, ``.../<part>`` for the others."""
-    marker = f"rg:{channel_id}:{format_instant(slot)}"
+    marker = f"rg:{channel_id}:{format_marker_instant(slot)}"
     return marker if part == 1 else f"{marker}/{part}"
 
 
@@ -199,51 +166,3 @@ def upcoming(
         taken.update(q.id for q in questions)
         posts.append(Upcoming(done + offset + 1, len(installments), installment, tuple(questions)))
     return posts
-
-
-def load_groups_file(path: Path, library: Library | None = None) -> tuple[GroupConfig, ...]:
-    """Read ``groups.yaml`` at ``path``; a missing file declares no groups.
-
-    Raises:
-        LibraryError: every problem, each as ``path:line: what is wrong``.
-    """
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        return ()
-    except (OSError, UnicodeDecodeError) as exc:
-        raise LibraryError([ContentError(str(path), None, f"cannot read it: {exc}")]) from None
-    return parse_groups_yaml(text, str(path), library)
-
-
-@dataclass(frozen=True, slots=True)
-class Content:
-    """What the bot serves: the readings, the questions and the groups of groups.yaml."""
-
-    library: Library
-    prompts: Prompts
-    groups: tuple[GroupConfig, ...]
-
-
-def load_content(readings_dir: Path, prompts_dir: Path, groups_file: Path) -> Content:
-    """Load and check readings, prompts and groups.yaml together (a missing groups.yaml is fine).
-
-    Raises:
-        LibraryError: every problem, each as ``path:line: what is wrong``; prompts and groups
-            are checked only once the readings load, since they refer to them.
-    """
-    library = load_library(readings_dir)
-    errors: list[ContentError] = []
-    prompts = Prompts()
-    groups: tuple[GroupConfig, ...] = ()
-    try:
-        prompts = load_prompts(prompts_dir, library)
-    except LibraryError as exc:
-        errors.extend(exc.errors)
-    try:
-        groups = load_groups_file(groups_file, library)
-    except LibraryError as exc:
-        errors.extend(exc.errors)
-    if errors:
-        raise LibraryError(errors)
-    return Content(library, prompts, groups)

@@ -34,7 +34,7 @@ from typing import TYPE_CHECKING
 import aiosqlite
 
 from bot.core.errors import ReadingGroupError
-from bot.core.posting import format_instant, parse_instant
+from bot.core.instants import format_instant, parse_instant
 
 if TYPE_CHECKING:
     from bot.storage.instance import Owner

@@ -24,9 +24,9 @@ import aiosqlite
 
 from bot.core.errors import ReadingGroupError
 from bot.core.excerpts import DEFAULT_WORD_TARGET
+from bot.core.instants import format_instant, parse_instant
 from bot.core.pages import clip
 from bot.core.plan import DEFAULT_QUESTIONS, GroupConfig, Plan
-from bot.core.posting import format_instant, parse_instant
 from bot.core.readings import Library
 from bot.core.replies import ReplyLogMode
 from bot.core.schedule import Cadence, parse_cadence

@@ -18,7 +18,7 @@ import socket
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from bot.core.posting import format_instant, parse_instant
+from bot.core.instants import format_instant, parse_instant
 
 #: How long a claim is its owner's alone. Sending one post or summary takes seconds; a claim older
 #: than this was abandoned, and its post is reconciled by whoever finds it.

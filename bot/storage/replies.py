@@ -13,6 +13,7 @@ from typing import Any
 
 import aiosqlite
 
+from bot.core.instants import format_instant, parse_instant
 from bot.core.replies import (
     Delete,
     Edit,
@@ -29,20 +30,8 @@ from bot.storage.database import transaction
 log = logging.getLogger(__name__)
 
 
-def reply_stamp(moment: dt.datetime) -> str:
-    """An instant as the reply log stores it: UTC, fixed width (microseconds always), so that
-    text order is time order and range queries on ``created_at`` can compare text."""
-    if moment.tzinfo is None:
-        raise ValueError(f"an instant must be aware (UTC), not naive {moment!r}")
-    return moment.astimezone(dt.UTC).isoformat(timespec="microseconds").replace("+00:00", "Z")
-
-
 def _iso(moment: dt.datetime | None) -> str | None:
-    return None if moment is None else reply_stamp(moment)
-
-
-def _instant(stamp: str) -> dt.datetime:
-    return dt.datetime.fromisoformat(stamp)
+    return None if moment is None else format_instant(moment)
 
 
 def _storable(text: str | None) -> str | None:
@@ -155,7 +144,7 @@ async def log_policy(db: aiosqlite.Connection) -> LogPolicy:
     async with db.execute("SELECT channel_id, reply_log FROM groups") as cursor:
         modes = {int(r[0]): r[1] async for r in cursor}
     async with db.execute("SELECT user_id, starts_at FROM log_starts") as cursor:
-        starts = {int(r[0]): _instant(r[1]) async for r in cursor}
+        starts = {int(r[0]): parse_instant(r[1]) async for r in cursor}
     return LogPolicy(modes, await opted_out_ids(db), starts)
 
 

@@ -148,8 +148,10 @@ async def _index(db: aiosqlite.Connection, reading: Reading) -> int:
     """Write one reading's rows and index them. Returns the rows written."""
     query = """
         INSERT INTO readings (slug, title, author, content_hash, indexed_at)
-        VALUES (?, ?, ?, ?, strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))
+        VALUES (?, ?, ?, ?, strftime('%Y-%m-%dT%H:%M:%f', 'now') || '000Z')
     """
+    # SQLite's %f is seconds to the millisecond ("00.123"): three more zeros give the one stored
+    # form of an instant, 2027-01-04T18:00:00.123000Z (see bot.core.instants).
     await db.execute(query, (reading.slug, reading.title, reading.author, _index_key(reading)))
     rows = list(_rows(reading))
     query = """

@@ -38,7 +38,8 @@ from typing import Literal, cast
 import aiosqlite
 
 from bot.core.excerpts import Installment, parse_key
-from bot.core.posting import format_instant, parse_instant, resume_index
+from bot.core.instants import format_instant, parse_instant
+from bot.core.posting import resume_index
 from bot.core.replies import STAR, STUCK
 from bot.core.schedule import Cadence, slot_on
 from bot.core.summary import (
@@ -60,7 +61,6 @@ from bot.core.summary import (
 from bot.storage.database import transaction, write_lock
 from bot.storage.groups import Group
 from bot.storage.instance import Lease, Owner, new_lease, stored_lease
-from bot.storage.replies import reply_stamp
 
 SummaryKind = Literal["scheduled", "manual"]
 
@@ -436,7 +436,7 @@ async def read_week(
     opted_out = await opted_out_members(db)
     channel = group.channel_id
     emoji = {"star": _STARS[0], "star2": _STARS[1], "stuck": _STUCK[0], "stuck2": _STUCK[1]}
-    week_range = {"group": channel, "start": reply_stamp(start), "end": reply_stamp(end)}
+    week_range = {"group": channel, "start": format_instant(start), "end": format_instant(end)}
 
     words = {part.key: part.words for part in installments}
     posts: list[PostRow] = []
@@ -489,7 +489,7 @@ async def read_week(
                 message_id=message_id,
                 author_id=author_id,
                 author_name=name,
-                created_at=dt.datetime.fromisoformat(created_at),
+                created_at=parse_instant(created_at),
                 words=length,
                 installment=None if post_id is None else numbers.get(post_id),
                 thread_id=where if where != channel else None,
@@ -505,20 +505,28 @@ async def read_week(
         (before,) = await _rows(
             db,
             _COUNTS,
-            {"group": channel, "start": reply_stamp(previous_start), "end": reply_stamp(start)},
+            {
+                "group": channel,
+                "start": format_instant(previous_start),
+                "end": format_instant(start),
+            },
         )
         previous = WeekCounts(before[0], before[1], before[2])
     participants = set(authors.values())
     group_size = None
     if len(participants) < min_group_size:  # else the week alone is group enough
-        window = {"group": channel, "start": reply_stamp(window_start), "end": reply_stamp(end)}
+        window = {
+            "group": channel,
+            "start": format_instant(window_start),
+            "end": format_instant(end),
+        }
         (in_window,) = await _rows(db, _COUNTS, window)
         group_size = int(in_window[2])
     days = [first_week.monday + dt.timedelta(days=i) for i in range(max(1, weeks) * 7 + 1)]
     midnight = Cadence(frozenset(range(7)), dt.time(0), tz)
     bounds = [slot_on(midnight, day) for day in days]
     counts = await _rows(
-        db, _BUCKETS, {"group": channel, "bounds": json.dumps([reply_stamp(b) for b in bounds])}
+        db, _BUCKETS, {"group": channel, "bounds": json.dumps([format_instant(b) for b in bounds])}
     )
     reply_times = tuple((bounds[index], count) for index, count in counts if count)
     earlier = frozenset(
@@ -561,12 +569,12 @@ async def _questions(
     answered: set[tuple[int, int]] = set()
     if single:
         discussed = await _rows(
-            db, _DISCUSSED, {"posts": _json_ids(single), "end": reply_stamp(end)}
+            db, _DISCUSSED, {"posts": _json_ids(single), "end": format_instant(end)}
         )
         answered.update((int(row[0]), 1) for row in discussed)
     for post_id in several:
         wanted = set(range(1, asked[post_id] + 1))
-        async with db.execute(_NAMING, {"post": post_id, "end": reply_stamp(end)}) as cursor:
+        async with db.execute(_NAMING, {"post": post_id, "end": format_instant(end)}) as cursor:
             async for row in cursor:
                 named = wanted & question_numbers(row[0])
                 answered.update((post_id, n) for n in named)

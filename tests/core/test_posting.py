@@ -1,28 +1,16 @@
-"""Progress found again by installment key, questions per post, post markers, content loading."""
+"""Progress found again by installment key, questions per post, post markers."""
 
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 
 import pytest
 
 from bot.core.excerpts import Installment, plan_installments
-from bot.core.posting import (
-    format_instant,
-    load_content,
-    load_groups_file,
-    parse_instant,
-    parse_marker,
-    post_marker,
-    resume_index,
-    upcoming,
-)
+from bot.core.posting import parse_marker, post_marker, resume_index, upcoming
 from bot.core.questions import Prompts, Question
-from bot.core.readings import Library, LibraryError
+from bot.core.readings import Library
 from bot.core.schedule import UTC
-
-ROOT = Path(__file__).resolve().parents[2]
 
 
 def parts(*spec: tuple[str, int, int]) -> tuple[Installment, ...]:
@@ -53,34 +41,6 @@ def test_resume_index_finds_the_place_again(
     installments: tuple[Installment, ...], key: str | None, count: int, expected: int
 ) -> None:
     assert resume_index(installments, key, count) == expected
-
-
-@pytest.mark.parametrize(
-    ("moment", "text"),
-    [
-        (dt.datetime(2027, 1, 4, 18, 0, tzinfo=UTC), "2027-01-04T18:00:00Z"),
-        (dt.datetime(2027, 1, 4, 18, 0, 0, 1500, tzinfo=UTC), "2027-01-04T18:00:00.001500Z"),
-        (dt.datetime(999, 1, 1, tzinfo=UTC), "0999-01-01T00:00:00Z"),  # the year padded
-        (
-            dt.datetime(2027, 1, 4, 19, 0, tzinfo=dt.timezone(dt.timedelta(hours=1))),
-            "2027-01-04T18:00:00Z",
-        ),
-    ],
-)
-def test_instants_are_stored_as_utc_text_and_read_back(moment: dt.datetime, text: str) -> None:
-    assert format_instant(moment) == text
-    assert parse_instant(text) == moment
-
-
-@pytest.mark.parametrize("bad", ["2027-01-04T18:00:00", "2027-01-04 18:00:00Z", "tomorrow"])
-def test_parse_instant_refuses_other_forms(bad: str) -> None:
-    with pytest.raises(ValueError, match="is not an instant"):
-        parse_instant(bad)
-
-
-def test_format_instant_refuses_naive_datetimes() -> None:
-    with pytest.raises(ValueError, match="naive"):
-        format_instant(dt.datetime(2027, 1, 4, 18, 0))
 
 
 @pytest.mark.parametrize("part", [1, 2, 12])
@@ -134,26 +94,3 @@ def test_upcoming_starts_after_what_is_done(library: Library) -> None:
     )
     assert [(p.number, p.installment) for p in posts] == [(len(installments), installments[-1])]
     assert posts[0].questions == ()
-
-
-def test_a_missing_groups_file_declares_no_groups(tmp_path: Path) -> None:
-    assert load_groups_file(tmp_path / "groups.yaml") == ()
-
-
-def test_load_content_reports_prompts_and_groups_problems_together(tmp_path: Path) -> None:
-    prompts = tmp_path / "prompts"
-    prompts.mkdir()
-    (prompts / "nosuch.yaml").write_text("questions: []\n")
-    groups = tmp_path / "groups.yaml"
-    groups.write_text("groups:\n  - channel_id: 1\n    schedule: 'mon 19:00 UTC'\n    wrods: 3\n")
-    with pytest.raises(LibraryError) as caught:
-        load_content(ROOT / "readings", prompts, groups)
-    where = [f"{e.path}:{e.line}" for e in caught.value.errors]
-    assert where == [f"{prompts / 'nosuch.yaml'}:None", f"{groups}:4"]
-
-
-def test_load_content_loads_the_shipped_files() -> None:
-    content = load_content(ROOT / "readings", ROOT / "prompts", ROOT / "groups.example.yaml")
-    assert len(content.library) == 4
-    assert content.prompts.questions
-    assert [g.name for g in content.groups] == ["internationalism", "456789012345678901"]

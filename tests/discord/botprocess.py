@@ -6,7 +6,7 @@ For tests that kill the bot for real (SIGKILL) and start it again. Settings come
 environment as for ``reading-group run``; besides them:
 
 - ``FAKE_API_BASE``, ``FAKE_GATEWAY``: the fake's REST base and gateway URL (required);
-- ``RG_TEST_NOW``: the bot's clock stands still at this instant (``2027-01-04T18:00:30Z``);
+- ``RG_TEST_NOW``: the bot's clock stands still at this instant (``2027-01-04T18:00:30.000000Z``);
 - ``RG_TICK_SECONDS``: how often the posting tick runs (default 0.1).
 """
 
@@ -29,7 +29,7 @@ import pytest
 import yarl
 
 from bot.core.errors import ReadingGroupError
-from bot.core.posting import format_instant, parse_instant
+from bot.core.instants import format_instant, parse_instant
 from bot.runner import run_bot, setup_logging
 from bot.settings import SETTINGS, Settings
 from tests.discord.scheduling import FIRST_SLOT, SCHEDULE

@@ -13,7 +13,8 @@ import aiosqlite
 import pytest
 
 from bot.cli import main
-from bot.core.posting import load_groups_file, parse_marker, post_marker
+from bot.core.content import load_groups_file
+from bot.core.posting import parse_marker, post_marker
 from bot.core.readings import Library
 from bot.core.schedule import UTC, parse_cadence
 from bot.storage.groups import claim_post, get_group, list_groups, posts_of, save_group

@@ -111,15 +111,15 @@ async def test_an_unreadable_group_is_skipped_and_reported_once_and_the_others_p
     assert f"its {column} {value!r} is not valid" in report
     assert "run /plan start in that channel again" in report
     assert await post_rows(db) == [
-        (fake.readings.id, "2027-01-04T18:00:00Z", "scheduled", 1, 1),
+        (fake.readings.id, "2027-01-04T18:00:00.000000Z", "scheduled", 1, 1),
     ]
     rows = await group_rows(db)
     assert rows[0] == before[0]  # the broken row is left as it was, for the organizer to fix
     assert rows[1] == (
         fake.readings.id,
-        "2027-01-03T23:00:00Z",
+        "2027-01-03T23:00:00.000000Z",
         "mon,thu 19:00 Europe/Berlin",
-        "2027-01-04T18:00:00Z",
+        "2027-01-04T18:00:00.000000Z",
         1,
     )
 
@@ -138,9 +138,9 @@ async def test_a_file_group_stored_unreadable_is_replaced_by_the_fixed_file_at_s
     assert await group_rows(db) == [
         (
             fake.readings.id,
-            "2027-01-03T23:00:00Z",
+            "2027-01-03T23:00:00.000000Z",
             "mon,thu 19:00 Europe/Berlin",
-            "2027-01-04T18:00:00Z",
+            "2027-01-04T18:00:00.000000Z",
             1,
         )
     ]
@@ -157,7 +157,7 @@ async def test_plan_start_replaces_an_unreadable_plan(
     reply = await run(fake, "organizer", "plan start", START)
     assert reply.content.startswith("Started the reading plan"), reply.content
     assert await group_rows(db) == [
-        (fake.readings.id, "2027-01-03T23:00:00Z", "mon,thu 19:00 Europe/Berlin", None, 0)
+        (fake.readings.id, "2027-01-03T23:00:00.000000Z", "mon,thu 19:00 Europe/Berlin", None, 0)
     ]
 
 
@@ -181,7 +181,7 @@ async def test_plan_start_refuses_a_year_out_of_range(
 # --- a clock that jumps ahead, then is set right ----------------------------------------------
 
 A_YEAR_AHEAD = FIRST_SLOT + dt.timedelta(days=365, hours=1)  # Tue 4 Jan 2028, 20:00 in Berlin
-JUMPED_SLOT = "2028-01-03T18:00:00Z"  # the latest slot before it: Mon 3 Jan 2028, 19:00
+JUMPED_SLOT = "2028-01-03T18:00:00.000000Z"  # the latest slot before it: Mon 3 Jan 2028, 19:00
 
 
 async def jump_a_year_and_back(
@@ -194,7 +194,7 @@ async def jump_a_year_and_back(
     clock.set(A_YEAR_AHEAD)
     await tick(bot)
     clock.set(FIRST_SLOT + dt.timedelta(hours=2))
-    assert [p[1] for p in await post_rows(db)] == ["2027-01-04T18:00:00Z", JUMPED_SLOT]
+    assert [p[1] for p in await post_rows(db)] == ["2027-01-04T18:00:00.000000Z", JUMPED_SLOT]
     ((_, _, _, last_slot, _),) = await group_rows(db)
     assert last_slot == JUMPED_SLOT
     return bot
@@ -216,13 +216,13 @@ async def test_after_a_clock_jump_the_group_goes_on_with_the_real_schedule(
     clock.set(dt.datetime(2028, 1, 6, 18, 0, tzinfo=dt.UTC))  # the Thursday after
     await tick(bot)
     assert await post_rows(db) == [
-        (fake.readings.id, "2027-01-04T18:00:00Z", "scheduled", 1, 1),
+        (fake.readings.id, "2027-01-04T18:00:00.000000Z", "scheduled", 1, 1),
         (fake.readings.id, JUMPED_SLOT, "scheduled", 2, 1),
-        (fake.readings.id, "2027-01-07T18:00:00Z", "scheduled", 3, 1),
-        (fake.readings.id, "2028-01-06T18:00:00Z", "scheduled", 4, 1),
+        (fake.readings.id, "2027-01-07T18:00:00.000000Z", "scheduled", 3, 1),
+        (fake.readings.id, "2028-01-06T18:00:00.000000Z", "scheduled", 4, 1),
     ]
     ((_, _, _, last_slot, done),) = await group_rows(db)
-    assert (last_slot, done) == ("2028-01-06T18:00:00Z", 4)
+    assert (last_slot, done) == ("2028-01-06T18:00:00.000000Z", 4)
     assert len(first_parts(fake, "readings")) == 4
 
 
@@ -242,7 +242,7 @@ async def test_resume_and_goto_set_a_last_slot_ahead_of_the_clock_right(
     reply = await run(fake, "organizer", command, options)
     assert "Thu 7 Jan 2027 19:00 (Europe/Berlin)" in reply.content, reply.content
     ((_, _, _, last_slot, _),) = await group_rows(db)
-    assert last_slot == "2027-01-04T20:00:00Z"  # now, not the slot of the jump
+    assert last_slot == "2027-01-04T20:00:00.000000Z"  # now, not the slot of the jump
 
 
 # --- /plan reload that would break a running group -------------------------------------------

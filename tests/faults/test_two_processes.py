@@ -17,7 +17,7 @@ from pathlib import Path
 import aiosqlite
 import pytest
 
-from bot.core.posting import format_instant
+from bot.core.instants import format_instant
 from bot.core.summary import IsoWeek
 from bot.settings import SETTINGS
 from bot.storage.database import instance_lock

@@ -40,7 +40,7 @@ async def add_group(db: aiosqlite.Connection, channel_id: int, mode: str = "cont
             questions_per_post, start, created_at, updated_at, reply_log)
         VALUES (?, 9, 'g', '["a"]', 600, 'mon 19:00 UTC', 3, ?, ?, ?, ?)
     """
-    stamp = "2027-01-01T00:00:00Z"
+    stamp = "2027-01-01T00:00:00.000000Z"
     await db.execute(query, (channel_id, stamp, stamp, stamp, mode))
 
 
@@ -52,7 +52,7 @@ async def add_post(
             message_id, thread_id, posted_at)
         VALUES (?, ?, 'scheduled', ?, ?, 10, ?, ?, ?, ?)
     """
-    slot = f"2027-01-{number:02d}T18:00:00Z"
+    slot = f"2027-01-{number:02d}T18:00:00.000000Z"
     cursor = await db.execute(
         query, (channel_id, slot, f"a:{number}-{number}", number, slot, message_id, thread_id, slot)
     )

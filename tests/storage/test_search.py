@@ -11,6 +11,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from bot.core.instants import format_instant, parse_instant
 from bot.core.readings import Library, Reading, load_library, plain_text
 from bot.core.search import ANSI, MAX_TOKENS, PLAIN, SearchResults
 from bot.storage.search import MAX_LIMIT, search, sync_index
@@ -60,6 +61,16 @@ async def indexed(db: aiosqlite.Connection) -> aiosqlite.Connection:
 
 async def locations(db: aiosqlite.Connection, query: str, **kwargs: object) -> list[str]:
     return [hit.citation for hit in await search(db, query, **kwargs)]  # type: ignore[arg-type]
+
+
+async def test_the_index_stamps_each_reading_in_the_one_stored_form(
+    indexed: aiosqlite.Connection,
+) -> None:
+    async with indexed.execute("SELECT slug, indexed_at FROM readings ORDER BY slug") as cursor:
+        rows = [(row[0], row[1]) async for row in cursor]
+    assert [slug for slug, _ in rows] == sorted([SOIC.slug, PI.slug])
+    for _, stamp in rows:
+        assert format_instant(parse_instant(stamp)) == stamp  # fixed width, microseconds kept
 
 
 # Ranking and matching
