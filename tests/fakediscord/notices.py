@@ -9,7 +9,7 @@ and, for the kinds that point at a message (a pin, a thread's starter), a ``mess
 from typing import Any
 
 from tests.fakediscord.server import FakeDiscord
-from tests.fakediscord.state import Message
+from tests.fakediscord.state import Message, reference_to
 
 #: Message types of Discord's system notices (https://discord.com/developers/docs/resources/message#message-object-message-types).
 RECIPIENT_ADD = 1  # "X added Y to the thread"
@@ -46,7 +46,7 @@ def webhook_post(
     )
     if reply_to is not None:
         message.type = 19
-        message.reference = _reference(fake.message(reply_to))
+        message.reference = reference_to(fake.message(reply_to))
     _send(fake, message)
     return message
 
@@ -92,18 +92,9 @@ def notice(
         type=kind,
     )
     if about is not None:
-        message.reference = _reference(fake.message(about))
+        message.reference = reference_to(fake.message(about))
     _send(fake, message)
     return message
-
-
-def _reference(message: Message) -> dict[str, Any]:
-    return {
-        "type": 0,
-        "message_id": str(message.id),
-        "channel_id": str(message.channel_id),
-        "guild_id": None if message.guild_id is None else str(message.guild_id),
-    }
 
 
 def _send(fake: FakeDiscord, message: Message) -> None:
