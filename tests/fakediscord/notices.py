@@ -15,9 +15,6 @@ from tests.fakediscord.state import Message, reference_to
 RECIPIENT_ADD = 1  # "X added Y to the thread"
 RECIPIENT_REMOVE = 2  # "X removed Y from the thread"
 CHANNEL_NAME_CHANGE = 4  # "X changed the thread name"
-CHANNEL_PINNED_MESSAGE = 6
-THREAD_CREATED = 18
-THREAD_STARTER_MESSAGE = 21  # a thread's first message, pointing at the one it started from
 
 
 def webhook_post(
