@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test lint bench check clean
+.PHONY: run test test-fast lint bench check clean
 
 $(BIN)/reading-group: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -19,6 +19,10 @@ run: $(BIN)/reading-group
 ## Set up the virtual environment (first time only) and run the test suite.
 test: $(BIN)/reading-group
 	$(BIN)/pytest -q
+
+## The inner loop: every test but the slow ones (process kills, chaos, long end-to-end runs).
+test-fast: $(BIN)/reading-group
+	$(BIN)/pytest -q -m "not slow"
 
 lint: $(BIN)/reading-group
 	$(BIN)/ruff check .

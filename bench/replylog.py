@@ -6,8 +6,10 @@ its :class:`bot.replylog.ReplyLog` writer, and a real SQLite file in a temporary
 :func:`bot.storage.database.open_database`, with groups and confirmed posts stored through
 :mod:`bot.storage.groups`. The server (a guild, two groups' channels, two other channels, the
 posts' threads) reaches the client as a gateway ``GUILD_CREATE`` payload handed to its own
-``ConnectionState`` parser. Messages are gateway ``MESSAGE_CREATE`` payloads shaped as the fake
-Discord server's (the JSON already decoded; a reply carries its ``referenced_message``).
+``ConnectionState`` parser. Messages are gateway ``MESSAGE_CREATE`` payloads (the JSON already
+decoded; a reply carries its ``referenced_message``). Both are made by the fake Discord's own
+serializers (``tests/fakediscord/state.py``) from the server held in its state, so they are
+what the end-to-end tests send.
 
 Measured in one run, on two paths that log the same seeded replies (in the installments'
 threads, a fifth replying to an earlier reply, one in twenty replying to the post in the group's
@@ -71,6 +73,15 @@ from bot.replylog import ReplyLog
 from bot.settings import Settings
 from bot.storage.database import open_database
 from bot.storage.groups import Group, claim_post, confirm_post, save_group
+from tests.fakediscord.state import (
+    Channel,
+    Clock,
+    Guild,
+    Message,
+    State,
+    User,
+    reference_to,
+)
 
 NAME = "replylog"
 
@@ -102,12 +113,8 @@ QUICK = Sizes(replies=3_000, unrelated=2_000, passes=2, memory=30_000, samples=3
 # --------------------------------------------------------------------------- the server
 
 
-GUILD_ID = 900_000_000_000_000_001
-BOT_ID = 900_000_000_000_000_002
-GROUP_CHANNELS = (900_000_000_000_000_101, 900_000_000_000_000_102)
-OTHER_CHANNELS = (900_000_000_000_000_201, 900_000_000_000_000_202)
-POSTS_PER_GROUP = 3
 MEMBERS = 40
+POSTS_PER_GROUP = 3
 EPOCH = dt.datetime(2027, 1, 4, 18, 0, tzinfo=dt.UTC)
 """When the benchmark's first post went out; replies follow it, one per millisecond."""
 
@@ -124,17 +131,62 @@ def snowflake(moment: dt.datetime, sequence: int = 0) -> int:
     return discord.utils.time_snowflake(moment) + sequence
 
 
-def the_posts() -> list[Post]:
-    """Three confirmed posts per group, each with its thread, a day apart."""
-    posts = []
-    for g, channel in enumerate(GROUP_CHANNELS):
-        for n in range(POSTS_PER_GROUP):
-            at = EPOCH + dt.timedelta(days=n, minutes=g)
-            posts.append(Post(channel, snowflake(at), snowflake(at, 1)))
-    return posts
+class _Stopped(Clock):
+    """The fake's clock, stopped a month before the first post (members join then)."""
+
+    def time(self) -> float:
+        return (EPOCH - dt.timedelta(days=30)).timestamp()
 
 
-POSTS = the_posts()
+@dataclass
+class Server:
+    """The server, held in the fake Discord's state so that its serializers make every payload
+    (the same ids each time one is made): the bot, a guild with two groups' channels, two other
+    channels and members; three confirmed posts per group, each with its thread, a day apart."""
+
+    state: State
+    guild: Guild
+    groups: tuple[Channel, Channel]
+    others: tuple[Channel, Channel]
+    members: list[User]
+    posts: list[Post]
+
+    @classmethod
+    def make(cls) -> Server:
+        state = State(_Stopped())
+        guild = state.add_guild("Reading group", state.add_user("owner"))
+        channels = [state.add_channel(guild, f"channel-{n}") for n in range(4)]
+        members = []
+        for n in range(MEMBERS):
+            user = state.add_user(f"reader{n}", global_name=f"Reader {n}")
+            state.add_member(guild, user)
+            members.append(user)
+        server = cls(
+            state, guild, (channels[0], channels[1]), (channels[2], channels[3]), members, []
+        )
+        for g, channel in enumerate(server.groups):
+            for n in range(POSTS_PER_GROUP):
+                at = EPOCH + dt.timedelta(days=n, minutes=g)
+                post = Post(channel.id, snowflake(at), snowflake(at, 1))
+                server.posts.append(post)
+                state.messages[post.message_id] = Message(
+                    post.message_id,
+                    channel.id,
+                    guild.id,
+                    state.bot.id,
+                    content="The next installment",
+                )
+                state.add_thread(
+                    channel, f"Installment {n + 1}", state.bot.id, thread_id=post.thread_id
+                )
+        return server
+
+
+SERVER = Server.make()
+GUILD_ID = SERVER.guild.id
+GROUP_CHANNELS = tuple(c.id for c in SERVER.groups)
+OTHER_CHANNELS = tuple(c.id for c in SERVER.others)
+POSTS = SERVER.posts
 FIRST_REPLY_AT = EPOCH + dt.timedelta(days=POSTS_PER_GROUP)
 
 
@@ -177,152 +229,10 @@ async def prepare_database(db: aiosqlite.Connection) -> None:
             group = dataclasses.replace(group, done_key=claimed.installment_key)
 
 
-def _iso(moment: dt.datetime) -> str:
-    return moment.isoformat()
-
-
-def user_payload(user_id: int, *, bot: bool = False) -> dict[str, Any]:
-    payload: dict[str, Any] = {
-        "id": str(user_id),
-        "username": f"reader{user_id % 1000}",
-        "discriminator": "0",
-        "global_name": f"Reader {user_id % 1000}",
-        "avatar": None,
-        "avatar_decoration_data": None,
-        "banner": None,
-        "accent_color": None,
-        "public_flags": 0,
-        "flags": 0,
-    }
-    if bot:
-        payload.update(username="reading-group", global_name=None, bot=True)
-    return payload
-
-
-def member_payload(user: dict[str, Any] | None = None) -> dict[str, Any]:
-    payload: dict[str, Any] = {
-        "roles": [],
-        "nick": None,
-        "avatar": None,
-        "banner": None,
-        "joined_at": _iso(EPOCH - dt.timedelta(days=30)),
-        "premium_since": None,
-        "deaf": False,
-        "mute": False,
-        "flags": 0,
-        "pending": False,
-        "communication_disabled_until": None,
-    }
-    if user is not None:
-        payload["user"] = user
-    return payload
-
-
 def guild_create() -> dict[str, Any]:
     """GUILD_CREATE: the server with the bot, the group channels, two others, the threads."""
-    everyone = {
-        "id": str(GUILD_ID),
-        "name": "@everyone",
-        "color": 0,
-        "colors": {"primary_color": 0, "secondary_color": None, "tertiary_color": None},
-        "hoist": False,
-        "icon": None,
-        "unicode_emoji": None,
-        "position": 0,
-        # View, send, read history, react, send in threads.
-        "permissions": str((1 << 10) | (1 << 11) | (1 << 16) | (1 << 6) | (1 << 38)),
-        "managed": False,
-        "mentionable": False,
-        "flags": 0,
-    }
-    channels: list[dict[str, Any]] = [
-        {
-            "id": str(channel),
-            "type": 0,
-            "guild_id": str(GUILD_ID),
-            "name": f"channel-{n}",
-            "position": n,
-            "parent_id": None,
-            "topic": None,
-            "nsfw": False,
-            "rate_limit_per_user": 0,
-            "last_message_id": None,
-            "permission_overwrites": [],
-            "flags": 0,
-        }
-        for n, channel in enumerate(GROUP_CHANNELS + OTHER_CHANNELS)
-    ]
-    threads = [
-        {
-            "id": str(post.thread_id),
-            "type": 11,
-            "guild_id": str(GUILD_ID),
-            "parent_id": str(post.group_channel_id),
-            "owner_id": str(BOT_ID),
-            "name": f"Installment {n + 1}",
-            "last_message_id": None,
-            "rate_limit_per_user": 0,
-            "message_count": 0,
-            "member_count": 1,
-            "total_message_sent": 0,
-            "flags": 0,
-            "thread_metadata": {
-                "archived": False,
-                "auto_archive_duration": 10080,
-                "archive_timestamp": _iso(EPOCH),
-                "locked": False,
-                "create_timestamp": _iso(EPOCH),
-            },
-        }
-        for n, post in enumerate(POSTS)
-    ]
-    return {
-        "id": str(GUILD_ID),
-        "name": "Reading group",
-        "icon": None,
-        "splash": None,
-        "discovery_splash": None,
-        "banner": None,
-        "description": None,
-        "owner_id": str(BOT_ID + 1),
-        "afk_channel_id": None,
-        "afk_timeout": 300,
-        "verification_level": 0,
-        "default_message_notifications": 1,
-        "explicit_content_filter": 0,
-        "roles": [everyone],
-        "emojis": [],
-        "stickers": [],
-        "features": [],
-        "mfa_level": 0,
-        "system_channel_id": None,
-        "system_channel_flags": 0,
-        "rules_channel_id": None,
-        "public_updates_channel_id": None,
-        "safety_alerts_channel_id": None,
-        "vanity_url_code": None,
-        "premium_tier": 0,
-        "premium_subscription_count": 0,
-        "preferred_locale": "en-US",
-        "max_members": 500000,
-        "max_video_channel_users": 25,
-        "nsfw_level": 0,
-        "premium_progress_bar_enabled": False,
-        "joined_at": _iso(EPOCH - dt.timedelta(days=30)),
-        "large": False,
-        "unavailable": False,
-        "member_count": MEMBERS + 1,
-        "members": [member_payload(user_payload(BOT_ID, bot=True))],
-        "channels": channels,
-        "threads": threads,
-        "presences": [],
-        "voice_states": [],
-        "stage_instances": [],
-        "guild_scheduled_events": [],
-        "soundboard_sounds": [],
-        "embedded_activities": [],
-        "application_command_counts": {},
-    }
+    server = Server.make()
+    return server.state.guild_create_payload(server.guild)
 
 
 class Gateway:
@@ -331,17 +241,9 @@ class Gateway:
     def __init__(self, seed: int = SEED, texts: Sequence[str] | None = None) -> None:
         self.rng = random.Random(seed)
         self.texts = list(texts) if texts is not None else reply_texts(self.rng)
-        authors = [BOT_ID + 100 + n for n in range(MEMBERS)]
-        self.authors = [(user_payload(a), member_payload()) for a in authors]
-        self.bot = (user_payload(BOT_ID, bot=True), member_payload())
+        self.server = Server.make()
+        self.authors = [user.id for user in self.server.members]
         self.next_id = snowflake(FIRST_REPLY_AT)
-        # The post each referenced_message points at, as Discord would send it.
-        self.post_payloads = {
-            post.message_id: self._payload(
-                post.message_id, post.group_channel_id, self.bot, "The next installment"
-            )
-            for post in POSTS
-        }
 
     def take_id(self) -> int:
         """A new message id, a millisecond after the last one."""
@@ -350,81 +252,53 @@ class Gateway:
         return message_id
 
     def _payload(
-        self,
-        message_id: int,
-        channel_id: int,
-        author: tuple[dict[str, Any], dict[str, Any]],
-        content: str,
-        referenced: dict[str, Any] | None = None,
+        self, channel_id: int, author_id: int, content: str, replying_to: Message | None = None
+    ) -> tuple[Message, dict[str, Any]]:
+        message = Message(self.take_id(), channel_id, GUILD_ID, author_id, content=content)
+        if replying_to is not None:
+            message.type = 19
+            message.reference = reference_to(replying_to)
+        return message, self.server.state.message_payload(message, gateway=True)
+
+    def _after(
+        self, last: dict[int, Message], channel_id: int, author_id: int, text: str, reply: bool
     ) -> dict[str, Any]:
-        payload: dict[str, Any] = {
-            "id": str(message_id),
-            "channel_id": str(channel_id),
-            "type": 0,
-            "author": author[0],
-            "content": content,
-            "timestamp": _iso(discord.utils.snowflake_time(message_id)),
-            "edited_timestamp": None,
-            "tts": False,
-            "mention_everyone": False,
-            "mentions": [],
-            "mention_roles": [],
-            "attachments": [],
-            "embeds": [],
-            "components": [],
-            "pinned": False,
-            "flags": 0,
-            "guild_id": str(GUILD_ID),
-            "member": author[1],
-        }
-        if referenced is not None:
-            payload["type"] = 19
-            payload["message_reference"] = {
-                "type": 0,
-                "message_id": referenced["id"],
-                "channel_id": referenced["channel_id"],
-                "guild_id": str(GUILD_ID),
-            }
-            # Discord sends the referenced message without its own reference or member.
-            payload["referenced_message"] = {
-                k: v
-                for k, v in referenced.items()
-                if k not in ("message_reference", "referenced_message", "member", "guild_id")
-            }
+        """A message in ``channel_id``, replying to the channel's last one if ``reply``; only
+        that last one is kept in the state (a reply's ``referenced_message`` comes from it)."""
+        messages = self.server.state.messages
+        earlier = last.get(channel_id) if reply else None
+        message, payload = self._payload(channel_id, author_id, text, earlier)
+        if channel_id in last:
+            del messages[last[channel_id].id]
+        last[channel_id] = messages[message.id] = message
         return payload
 
     def replies(self, count: int) -> Iterator[dict[str, Any]]:
         """``count`` logged replies: in the threads, some replying to an earlier reply of the
         thread, and one in twenty replying to a post in its group's channel."""
         rng = self.rng
-        last: dict[int, dict[str, Any]] = {}
+        posts = self.server.state.messages
+        last: dict[int, Message] = {}
         for _ in range(count):
             post = rng.choice(POSTS)
             author = rng.choice(self.authors)
             text = rng.choice(self.texts)
             shape = rng.random()
             if shape < 0.05:
-                referenced = self.post_payloads[post.message_id]
-                yield self._payload(self.take_id(), post.group_channel_id, author, text, referenced)
+                yield self._payload(post.group_channel_id, author, text, posts[post.message_id])[1]
                 continue
-            earlier = last.get(post.thread_id) if shape < 0.25 else None
-            payload = self._payload(self.take_id(), post.thread_id, author, text, earlier)
-            last[post.thread_id] = payload
-            yield payload
+            yield self._after(last, post.thread_id, author, text, reply=shape < 0.25)
 
     def unrelated(self, count: int) -> Iterator[dict[str, Any]]:
         """``count`` messages nobody logs, in turn: chatter in another channel, a reply there,
         chatter in a group's channel, a reply there to a member (not to the post)."""
         rng = self.rng
-        last: dict[int, dict[str, Any]] = {}
+        last: dict[int, Message] = {}
         for n in range(count):
             author = rng.choice(self.authors)
             text = rng.choice(self.texts)
             channel = (OTHER_CHANNELS if n % 4 < 2 else GROUP_CHANNELS)[rng.randrange(2)]
-            earlier = last.get(channel) if n % 2 else None
-            payload = self._payload(self.take_id(), channel, author, text, earlier)
-            last[channel] = payload
-            yield payload
+            yield self._after(last, channel, author, text, reply=n % 2 == 1)
 
 
 def reply_texts(rng: random.Random, count: int = 4000) -> list[str]:
@@ -535,7 +409,8 @@ async def harness(path: Path) -> AsyncIterator[Harness]:
         # extension, which flushes the log.
         async with bot:
             state = bot._connection
-            state.user = discord.ClientUser(state=state, data=user_payload(BOT_ID, bot=True))  # type: ignore[arg-type]
+            me = SERVER.state.user_payload(SERVER.state.bot)
+            state.user = discord.ClientUser(state=state, data=me)  # type: ignore[arg-type]
             state.parsers["GUILD_CREATE"](guild_create())
             await bot.load_extension("bot.cogs.discussion")
             here = Harness(bot, db, bot.get_cog("Discussion"))

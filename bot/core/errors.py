@@ -48,10 +48,6 @@ class CitationError(ReadingGroupError):
     """A passage reference does not resolve. The message names the closest matches."""
 
 
-class SearchError(ReadingGroupError):
-    """A search could not be run (never raised for odd user input, which is made safe)."""
-
-
 class PlanError(ReadingGroupError):
     """A reading plan, cadence or schedule request cannot be used as given (bad weekday, time
     or timezone, a reading not in the plan, ...). The message says what and how to fix it."""

@@ -46,7 +46,6 @@ HEADING_RE = re.compile(r"^(#{1,6})\s+(.+?)\s*#*\s*$")
 FOOTNOTE_DEF_RE = re.compile(r"^\[\^([^\]\s]+)\]:\s?(.*)$")
 FOOTNOTE_REF_RE = re.compile(r"\[\^([^\]\s]+)\](?!:)")
 NOTES_HEADINGS = frozenset({"notes", "endnotes", "footnotes"})
-WORD_RE = re.compile(r"\S+")
 LONG_PARAGRAPH_WORDS = 2_000  # check and import warn above this
 
 FRONT_MATTER_KEYS: Mapping[str, str] = {
@@ -200,8 +199,8 @@ def count_words(text: str) -> int:
     """Words in a paragraph, not counting footnote markers."""
     if "[^" in text:
         text = FOOTNOTE_REF_RE.sub("", text)
-    # str.split() splits on exactly the characters regex \s matches (WORD_RE is \S+), without
-    # building a match object per word.
+    # str.split() splits on exactly the characters regex \s matches, without building a match
+    # object per word.
     return len(text.split())
 
 

@@ -22,7 +22,6 @@ from bot.core.schedule import (
 )
 
 BERLIN = ZoneInfo("Europe/Berlin")
-NEW_YORK = ZoneInfo("America/New_York")
 
 
 def utc(*args: int) -> dt.datetime:

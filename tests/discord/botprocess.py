@@ -25,6 +25,7 @@ from pathlib import Path
 import discord
 import discord.gateway
 import discord.http
+import discord.state
 import pytest
 import yarl
 
@@ -34,6 +35,7 @@ from bot.runner import run_bot, setup_logging
 from bot.settings import SETTINGS, Settings
 from tests.discord.scheduling import FIRST_SLOT, SCHEDULE
 from tests.fakediscord import FakeDiscord
+from tests.fakediscord.runner import GUILD_READY_TIMEOUT
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -48,6 +50,7 @@ def main() -> int:
     discord.http.Route.BASE = os.environ["FAKE_API_BASE"]
     discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(os.environ["FAKE_GATEWAY"])
     discord.Client.before_identify_hook = _identify_at_once  # type: ignore[method-assign]
+    discord.state.ConnectionState.guild_ready_timeout = GUILD_READY_TIMEOUT  # type: ignore[assignment]
     settings = Settings.load(env_file=None)
     setup_logging(settings)
     now = parse_instant(os.environ["RG_TEST_NOW"])

@@ -33,7 +33,8 @@ async def fake_discord(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[FakeDis
 async def start_bot(fake_discord: FakeDiscord) -> AsyncIterator[StartBot]:
     """``await start_bot(client, token=None, wait_ready=True, timeout=5.0)`` -> RunningClient.
 
-    The client should be built with ``guild_ready_timeout=0.1`` so it is ready quickly; every
+    A client is ready as soon as its guilds have come (see ``GUILD_READY_TIMEOUT``); build it
+    with ``guild_ready_timeout=0.1`` so a guild that never comes is not waited for long. Every
     client started here is closed at teardown (a crash it had is re-raised).
     """
     running: list[RunningClient] = []

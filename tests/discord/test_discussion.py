@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import json
+from collections.abc import Callable
 from typing import Any, cast
 
 import aiosqlite
@@ -16,7 +17,7 @@ from bot.client import ReadingGroupBot
 from bot.cogs.discussion import Discussion
 from tests.discord import scheduling
 from tests.discord.scheduling import FIRST_SLOT, Clock, MakeBot, first_parts, group_config, tick
-from tests.fakediscord import FakeDiscord, Message
+from tests.fakediscord import Channel, FakeDiscord, Message, notices
 
 # The scheduling fixtures this module uses, by name.
 clock, db, library, make_bot, prompts = (
@@ -92,12 +93,67 @@ async def test_thread_replies_and_replies_to_the_post_are_logged(
     ]
 
 
-async def test_bot_and_system_messages_are_not_replies(
+async def test_the_bots_own_messages_are_not_replies(
     fake_discord: FakeDiscord, posted: Posted, db: aiosqlite.Connection
 ) -> None:
     # The bot's own first message in the thread (the questions) is there already; add a member.
     fake_discord.post("alice", posted.thread_id, "A reply")
     await logged(fake_discord, db, "SELECT author_name FROM replies", [("Alice",)])
+
+
+# What is said in a post's thread or to the post without a member talking, given the post and a
+# member's reply in its thread (``said``).
+NotConversation = Callable[[FakeDiscord, Posted, Message], Message | Channel]
+NOT_CONVERSATION: dict[str, NotConversation] = {
+    "webhook-in-thread": lambda fake, p, said: notices.webhook_post(
+        fake, p.thread_id, "Daily digest: 3 new replies"
+    ),
+    "webhook-reply-to-post": lambda fake, p, said: notices.webhook_post(
+        fake, "readings", "Cross-posted", reply_to=p.post
+    ),
+    # Discord documents no ``bot`` flag on a webhook's author: the log must not need it.
+    "webhook-without-bot-flag": lambda fake, p, said: notices.webhook_post(
+        fake, p.thread_id, "Digest", bot_flag=False
+    ),
+    "pin-in-thread": lambda fake, p, said: notices.pin(fake, "organizer", said),
+    "pin-of-the-post": lambda fake, p, said: notices.pin(fake, "organizer", p.post),
+    # Kept out by where it appears (the channel, pointing at no post), not by its type.
+    "thread-created": lambda fake, p, said: fake.create_thread("bob", "readings", "Side chat"),
+    "member-added-to-thread": lambda fake, p, said: notices.notice(
+        fake, notices.RECIPIENT_ADD, "alice", p.thread_id
+    ),
+    "member-removed-from-thread": lambda fake, p, said: notices.notice(
+        fake, notices.RECIPIENT_REMOVE, "organizer", p.thread_id
+    ),
+    "thread-renamed": lambda fake, p, said: notices.notice(
+        fake, notices.CHANNEL_NAME_CHANGE, "organizer", p.thread_id, "Week 1"
+    ),
+}
+
+
+@pytest.mark.parametrize("say", NOT_CONVERSATION.values(), ids=NOT_CONVERSATION.keys())
+async def test_webhook_and_system_messages_are_never_logged(
+    fake_discord: FakeDiscord, posted: Posted, db: aiosqlite.Connection, say: NotConversation
+) -> None:
+    said = fake_discord.post("bob", posted.thread_id, "Worth keeping")
+    say(fake_discord, posted, said)
+    after = fake_discord.post("alice", posted.thread_id, "A reply after it")
+    # Events are logged in order: once the reply after it is in, so would the message be.
+    await logged(fake_discord, db, f"SELECT 1 FROM replies WHERE message_id = {after.id}", [(1,)])
+    assert await rows(db, "SELECT message_id FROM replies ORDER BY 1") == [(said.id,), (after.id,)]
+
+
+async def test_webhook_and_system_messages_are_not_caught_up(
+    fake_discord: FakeDiscord, posted: Posted, make_bot: MakeBot, db: aiosqlite.Connection
+) -> None:
+    await posted.bot.close()
+    said = fake_discord.post("bob", posted.thread_id, "Worth keeping")
+    for say in NOT_CONVERSATION.values():
+        say(fake_discord, posted, said)
+    after = fake_discord.post("alice", posted.thread_id, "A reply after them")
+    await make_bot([group_config(fake_discord.readings.id)])
+    await logged(fake_discord, db, f"SELECT 1 FROM replies WHERE message_id = {after.id}", [(1,)])
+    assert await rows(db, "SELECT message_id FROM replies ORDER BY 1") == [(said.id,), (after.id,)]
 
 
 async def test_edits_and_deletes_are_mirrored(

@@ -8,9 +8,13 @@ import sqlite3
 from contextlib import closing
 from pathlib import Path
 
+import pytest
+
 from tests.discord.botprocess import BotProcess, stored_posts
 from tests.discord.botprocess import bot_process as bot_process
 from tests.fakediscord import FakeDiscord
+
+pytestmark = pytest.mark.slow
 
 KILLS = 4
 BURST = 40

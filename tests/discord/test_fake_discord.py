@@ -301,6 +301,27 @@ async def test_login_syncs_guild_commands_and_receives_the_guild(
     assert bot.seen("ready") == [None]
 
 
+async def test_a_client_is_ready_as_soon_as_its_guild_has_come(
+    fake_discord: FakeDiscord, start_bot: StartBot
+) -> None:
+    # discord.py alone would wait out the minute after the last GUILD_CREATE.
+    client = discord.Client(intents=discord.Intents.default(), guild_ready_timeout=60)
+    await start_bot(client, timeout=5)
+    guild = client.get_guild(fake_discord.guild.id)
+    assert guild is not None and not guild.unavailable
+    assert guild.get_channel(fake_discord.readings.id) is not None
+
+
+async def test_a_guild_that_never_comes_ends_the_wait_after_the_clients_timeout(
+    fake_discord: FakeDiscord, start_bot: StartBot
+) -> None:
+    # Without the guilds intent READY lists the guild but no GUILD_CREATE follows.
+    client = discord.Client(intents=discord.Intents.none(), guild_ready_timeout=0.1)
+    await start_bot(client)
+    guild = client.get_guild(fake_discord.guild.id)
+    assert guild is not None and guild.unavailable
+
+
 # -------------------------------------------------------------- interactions
 
 

@@ -424,6 +424,7 @@ class Stall:
         self.released.set()
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("created", [False, True], ids=["before-discord-has-it", "after"])
 async def test_a_kill_between_claim_and_confirmation_then_a_restart_posts_exactly_once(
     fake_discord: FakeDiscord, bot_process: BotProcess, tmp_path: Path, created: bool

@@ -14,13 +14,14 @@ from typing import Any, Protocol
 import discord
 import discord.gateway
 import discord.http
+import discord.state
 import yarl
 
 from tests.fakediscord.server import FakeDiscord
 
 
 class _Patcher(Protocol):
-    def setattr(self, target: Any, name: str, value: Any) -> None: ...
+    def setattr(self, target: Any, name: str, value: Any, raising: bool = True) -> None: ...
 
 
 async def _identify_at_once(
@@ -29,18 +30,46 @@ async def _identify_at_once(
     """No pause before a re-IDENTIFY: the fake has no identify rate limit to respect."""
 
 
+def _guild_ready_timeout(state: discord.state.ConnectionState) -> float:
+    """How long discord.py waits for the next GUILD_CREATE after READY: nothing once every
+    guild READY listed has come and been taken from the queue, else the client's setting."""
+    # The queue exists only between READY and on_ready (and the guilds not yet in __init__).
+    ready: asyncio.Queue[Any] | None = getattr(state, "_ready_state", None)
+    all_taken = ready is not None and ready.empty()
+    if all_taken and not any(guild.unavailable for guild in state._guilds.values()):
+        return 0.0
+    configured: float = vars(state).get("guild_ready_timeout", 2.0)
+    return configured
+
+
+def _set_guild_ready_timeout(state: discord.state.ConnectionState, value: float) -> None:
+    vars(state)["guild_ready_timeout"] = value
+
+
+#: discord.py waits ``guild_ready_timeout`` after the last GUILD_CREATE before it is ready (it
+#: cannot know that was the last); this reads 0 once no guild is missing, so a client is ready
+#: as soon as its guilds are, and a guild that never comes still ends the wait after the
+#: client's own timeout.
+GUILD_READY_TIMEOUT = property(_guild_ready_timeout, _set_guild_ready_timeout)
+
+
 def patch_discord(fake: FakeDiscord, monkeypatch: _Patcher) -> None:
     """Points discord.py at ``fake`` (pytest's ``monkeypatch`` restores it afterwards).
 
     Also replaces ``Client.before_identify_hook``, which sleeps 5 s before every IDENTIFY
-    after the first (a courtesy to Discord's rate limit), so restart tests stay fast. A client
-    class that overrides the hook keeps its own.
+    after the first (a courtesy to Discord's rate limit), so restart tests stay fast (a client
+    class that overrides the hook keeps its own), and ends the wait for guilds after READY as
+    soon as every guild has come (see :data:`GUILD_READY_TIMEOUT`).
     """
     monkeypatch.setattr(discord.http.Route, "BASE", fake.api_base)
     monkeypatch.setattr(
         discord.gateway.DiscordWebSocket, "DEFAULT_GATEWAY", yarl.URL(fake.gateway_url)
     )
     monkeypatch.setattr(discord.Client, "before_identify_hook", _identify_at_once)
+    # An instance attribute in discord.py: the class has none to restore.
+    monkeypatch.setattr(
+        discord.state.ConnectionState, "guild_ready_timeout", GUILD_READY_TIMEOUT, raising=False
+    )
 
 
 class _ErrorCapture(logging.Handler):

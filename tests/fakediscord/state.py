@@ -888,6 +888,16 @@ class State:
         return {"id": emoji_id or None, "name": name}
 
 
+def reference_to(message: Message) -> dict[str, Any]:
+    """The ``message_reference`` of a reply to ``message`` (or of a notice pointing at it)."""
+    return {
+        "type": 0,
+        "message_id": str(message.id),
+        "channel_id": str(message.channel_id),
+        "guild_id": _opt_str(message.guild_id),
+    }
+
+
 def _reaction_payload(key: str, users: list[int], bot_id: int) -> dict[str, Any]:
     name, _, emoji_id = key.partition(":")
     return {

@@ -360,6 +360,7 @@ def words_of(blocks: Iterable[Block]) -> Counter[str]:
     )
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not WAR_AND_PEACE.is_file(), reason=f"no {WAR_AND_PEACE}")
 def test_war_and_peace_without_its_blank_lines_keeps_its_paragraphs_and_every_word() -> None:
     source = WAR_AND_PEACE.read_text(encoding="utf-8")

@@ -152,6 +152,7 @@ async def test_readings_with_30_long_titles_are_paged(
     assert fake.rejected(status=400) == []
 
 
+@pytest.mark.slow
 async def test_a_giant_paragraph_is_posted_in_parts_in_consecutive_slots_end_to_end(
     fake_discord: FakeDiscord, make_bot: MakeBot, clock: Clock, db: aiosqlite.Connection
 ) -> None:
