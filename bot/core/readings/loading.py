@@ -1,0 +1,170 @@
+"""Reading files parsed and checked, one by one and as a library; long-paragraph warnings."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from pathlib import Path
+
+from bot.core.errors import ContentError
+from bot.core.readings.body import _body
+from bot.core.readings.frontmatter import _front_matter
+from bot.core.readings.model import SLUG_RE, Library, LibraryError, Reading
+from bot.core.readings.text import FOOTNOTE_REF_RE
+
+LONG_PARAGRAPH_WORDS = 2_000  # check and import warn above this
+
+
+def parse_reading(text: str, path: str, slug: str | None = None) -> Reading:
+    """Parse the text of a reading file.
+
+    Args:
+        text: the whole file.
+        path: shown in error messages.
+        slug: defaults to the file name without ``.md``.
+
+    Raises:
+        LibraryError: listing every problem found, each with file and line.
+    """
+    slug = slug if slug is not None else Path(path).stem
+    errors: list[ContentError] = []
+    if not SLUG_RE.match(slug):
+        errors.append(
+            ContentError(
+                path,
+                None,
+                f"file name {slug!r} is not a valid slug: use lowercase letters, digits and "
+                "hyphens, e.g. readings/my-essay.md",
+            )
+        )
+    text = text.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+    lines = text.split("\n")
+    meta, body_start, meta_errors = _front_matter(lines, path)
+    errors.extend(meta_errors)
+    paragraphs, sections, notes, body_errors = _body(lines[body_start:], body_start + 1, path)
+    errors.extend(body_errors)
+    if not paragraphs and not body_errors:
+        errors.append(ContentError(path, body_start + 1, "the reading has no paragraphs"))
+    labels = {n.label for n in notes}
+    for paragraph in paragraphs:
+        if "[^" not in paragraph.text:
+            continue
+        for offset, line_text in enumerate(paragraph.text.split("\n")):
+            for label in FOOTNOTE_REF_RE.findall(line_text):
+                if label not in labels:
+                    errors.append(
+                        ContentError(
+                            path,
+                            paragraph.line + offset,
+                            f"footnote [^{label}] has no definition: add '[^{label}]: ...' "
+                            "under the '## Notes' heading",
+                        )
+                    )
+    if errors:
+        raise LibraryError(errors)
+    return Reading(
+        slug=slug,
+        path=path,
+        paragraphs=tuple(paragraphs),
+        sections=tuple(sections),
+        footnotes=tuple(notes),
+        content_hash=hashlib.sha256(text.encode("utf-8")).hexdigest(),
+        words=sum(p.words for p in paragraphs),
+        **meta,
+    )
+
+
+def long_paragraph_warnings(reading: Reading) -> list[str]:
+    """A warning (``path:line: ...``) for each paragraph over ``LONG_PARAGRAPH_WORDS`` words.
+
+    Not an error: the reading works, but such a paragraph is usually a text whose paragraph
+    breaks were lost (an import without blank lines), and a group cannot discuss it as one.
+    """
+    return [
+        f"{reading.path}:{p.line}: warning: paragraph {p.number} has {p.words:,} words (more "
+        f"than {LONG_PARAGRAPH_WORDS:,}): too long to read and discuss as one passage; break it "
+        "into paragraphs with blank lines"
+        for p in reading.paragraphs
+        if p.words > LONG_PARAGRAPH_WORDS
+    ]
+
+
+def load_reading(path: Path) -> Reading:
+    """Read and parse one reading file (see :func:`parse_reading`).
+
+    Raises:
+        LibraryError: the file cannot be read (a directory, a broken link, not UTF-8, ...) or
+            does not parse.
+    """
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise LibraryError(
+            [ContentError(str(path), None, f"not UTF-8 text ({exc.reason}): save it as UTF-8")]
+        ) from exc
+    except OSError as exc:
+        raise LibraryError([ContentError(str(path), None, _unreadable(path, exc))]) from None
+    return parse_reading(text, str(path))
+
+
+def _unreadable(path: Path, exc: OSError) -> str:
+    """Why ``path`` named like a reading cannot be read, and what to do about it."""
+    if path.is_dir():
+        return "is a directory, not a reading file: move it out of the readings folder"
+    if path.is_symlink() and not path.exists():
+        return f"broken link (to {path.readlink()}): fix the link or remove it"
+    return f"cannot be read ({exc.strerror or exc}): check the file and its permissions"
+
+
+def load_library(directory: Path) -> Library:
+    """Load every ``*.md`` in ``directory``.
+
+    Raises:
+        LibraryError: every problem in every file, plus aliases that two readings share.
+    """
+    errors: list[ContentError] = []
+    readings: list[Reading] = []
+    if not directory.is_dir():
+        raise LibraryError(
+            [
+                ContentError(
+                    str(directory),
+                    None,
+                    "readings directory not found: create it or "
+                    "set READINGS_DIR to the folder that holds your readings",
+                )
+            ]
+        )
+    for path in sorted(directory.glob("*.md")):
+        if path.name.lower() == "readme.md":
+            continue
+        try:
+            readings.append(load_reading(path))
+        except LibraryError as exc:
+            errors.extend(exc.errors)
+    errors.extend(_name_clashes(readings))
+    if errors:
+        raise LibraryError(errors)
+    readings.sort(key=lambda r: (r.order if r.order is not None else float("inf"), r.slug))
+    return Library(tuple(readings))
+
+
+def _name_clashes(readings: Sequence[Reading]) -> list[ContentError]:
+    owner: dict[str, Reading] = {}
+    errors = []
+    for reading in readings:
+        owner.setdefault(reading.slug, reading)
+    for reading in readings:
+        for alias in reading.aliases:
+            other = owner.get(alias)
+            if other is not None and other is not reading:
+                errors.append(
+                    ContentError(
+                        reading.path,
+                        None,
+                        f"alias {alias!r} is already used by {other.path}: choose another",
+                    )
+                )
+            else:
+                owner[alias] = reading
+    return errors
