@@ -28,7 +28,7 @@ from bot.settings import Settings, SettingsError
 if TYPE_CHECKING:
     import aiosqlite
 
-    from bot.storage.groups import Group
+    from bot.core.group import Group
 
     PlannedGroup = tuple[Group, set[str]]
 
@@ -280,7 +280,7 @@ def _planned_groups(settings: Settings, content: Content, now: dt.datetime) -> l
 
     if settings.database_path.exists():
         return asyncio.run(run())
-    from bot.storage.groups import file_group
+    from bot.core.group import file_group
 
     return [(file_group(c, content.library, None, now=now), set()) for c in content.groups]
 

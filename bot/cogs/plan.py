@@ -22,6 +22,7 @@ from bot.cogs.scheduler import Scheduler
 from bot.core.citations import resolve
 from bot.core.errors import PlanError, ReadingGroupError
 from bot.core.excerpts import DEFAULT_WORD_TARGET, locate
+from bot.core.group import Group
 from bot.core.plan import (
     DEFAULT_QUESTIONS,
     MAX_QUESTIONS,
@@ -50,7 +51,6 @@ from bot.render import (
     reference_choices,
 )
 from bot.storage.groups import (
-    Group,
     UnreadableGroup,
     get_group,
     pause_group,

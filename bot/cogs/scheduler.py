@@ -25,6 +25,7 @@ import discord
 from bot.client import ReadingGroupBot
 from bot.core.errors import PlanError, ReadingGroupError
 from bot.core.excerpts import Installment
+from bot.core.group import Group
 from bot.core.posting import PostContent, parse_marker, resume_index, upcoming
 from bot.core.readings import Library
 from bot.core.schedule import DEFAULT_GRACE, due
@@ -36,7 +37,6 @@ from bot.render import (
     thread_name,
 )
 from bot.storage.groups import (
-    Group,
     Post,
     PostKind,
     asked_question_ids,

@@ -12,7 +12,8 @@ import pytest
 
 from bot.client import ReadingGroupBot
 from bot.core.excerpts import Installment
-from bot.storage.groups import Group, get_group, posts_of
+from bot.core.group import Group
+from bot.storage.groups import get_group, posts_of
 from tests.discord.scheduling import (
     FIRST_SLOT,
     ROOT,
