@@ -343,10 +343,7 @@ class GroupConfig:
             )
         except PlanError as exc:
             raise ContentError(self.path, self.line, f"group {self.name!r}: {exc}") from None
-        start = default_start
-        if self.start is not None:
-            midnight = dt.datetime.combine(self.start, dt.time(), tzinfo=self.cadence.tz)
-            start = midnight.astimezone(UTC)
+        start = default_start if self.start is None else start_instant(self.start, self.cadence.tz)
         return Plan(
             readings=readings,
             cadence=self.cadence,
@@ -587,6 +584,11 @@ def parse_start_day(value: object) -> dt.date:
             "write the date as YYYY-MM-DD, e.g. 2027-01-04"
         )
     return day
+
+
+def start_instant(day: dt.date, tz: zoneinfo.ZoneInfo) -> dt.datetime:
+    """A plan's start (aware UTC): local midnight of its first day ``day`` in ``tz``."""
+    return dt.datetime.combine(day, dt.time(), tzinfo=tz).astimezone(UTC)
 
 
 def _shown(value: object) -> str:
