@@ -202,7 +202,7 @@ class PlanCog(commands.Cog, name="Plan"):
     @app_commands.describe(
         schedule="weekdays and local time of the posts, e.g. mon,thu 19:00",
         timezone="IANA timezone of the schedule, e.g. Europe/Berlin (or add it to the schedule)",
-        readings="reading slugs or aliases in order, comma-separated (default: all of them)",
+        readings="reading slugs or aliases in order, comma-separated (default: kept, or all)",
         words=f"installment size in words (default {DEFAULT_WORD_TARGET})",
         questions=f"discussion questions per post (default {DEFAULT_QUESTIONS})",
         start="first day posts may happen, YYYY-MM-DD (default: today)",

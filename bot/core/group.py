@@ -155,13 +155,17 @@ def file_group(
     """The group ``config`` declares, merged with what is stored for its channel.
 
     The file's settings win over stored ones (also over /plan start's); progress, pause and
-    block state are kept. A plan without a ``start`` keeps the stored start, or starts ``now``.
+    block state are kept. A plan without a ``start`` keeps the stored start, or starts ``now``;
+    one without ``readings`` keeps the stored readings, or reads every reading of ``library``
+    (which it then keeps: a reading added later joins only when the file names it).
 
     Raises:
         ContentError: a reading of ``config`` is not in ``library``.
     """
-    default_start = existing.start if existing is not None else now
-    plan = config.plan(library, default_start=default_start)
+    if existing is None:
+        plan = config.plan(library, default_start=now)
+    else:
+        plan = config.plan(library, default_start=existing.start, kept_readings=existing.readings)
     return planned_group(
         existing,
         plan,

@@ -124,3 +124,13 @@ def test_a_file_group_takes_the_file_settings_and_keeps_the_progress(shipped: Li
     assert (group.done_key, group.done_count, group.created_by) == ("against-soic:1-2", 2, 7)
     new = file_group(config, shipped, None, now=NOW)
     assert (new.start, new.readings) == (NOW, default_readings(shipped))
+
+
+def test_a_file_group_without_readings_keeps_those_it_has(shipped: Library) -> None:
+    config = GroupConfig(name="file", channel_id=500, cadence=CADENCE)
+    assert file_group(config, shipped, stored_group(), now=NOW).readings == ("against-soic",)
+    named = dataclasses.replace(config, readings=("china", "soic"))
+    assert file_group(named, shipped, stored_group(), now=NOW).readings == (
+        "internationalism-in-china",
+        "against-soic",
+    )
