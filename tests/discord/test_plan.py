@@ -372,13 +372,24 @@ def content_dirs(tmp_path: Path, groups: str = "") -> dict[str, str]:
     }
 
 
-def add_reading(tmp_path: Path) -> None:
-    """Put a new reading of a few thousand words into the copied library."""
+async def add_reading_and_reload(
+    fake: FakeDiscord, db: aiosqlite.Connection, tmp_path: Path
+) -> tuple[int, tuple[str, ...]]:
+    """Put a new reading of a few thousand words into the copied library and /plan reload:
+    the #readings plan's installments and readings stay as they were, and are returned."""
+    before = await installment_count(fake)
+    readings = (await group_of(db, fake)).readings
+    assert len(readings) == 4
     paragraphs = "\n\n".join(
         f"Paragraph {n} of the reading added later. " + "It goes on and on. " * 100
         for n in range(1, 6)
     )
     (tmp_path / "readings" / "added-later.md").write_text(ADDED.format(paragraphs=paragraphs))
+    reply = await run(fake, "organizer", "plan reload")
+    assert reply.content.startswith("Reloaded 5 readings, "), reply.content
+    assert await installment_count(fake) == before
+    assert (await group_of(db, fake)).readings == readings
+    return before, readings
 
 
 async def installment_count(fake: FakeDiscord) -> int:
@@ -396,14 +407,7 @@ async def test_a_plan_started_with_every_reading_keeps_them_when_one_is_added(
     fake = fake_discord
     await make_bot(env=content_dirs(tmp_path))
     await run(fake, "organizer", "plan start", START)
-    before = await installment_count(fake)
-    readings = (await group_of(db, fake)).readings
-    assert len(readings) == 4
-    add_reading(tmp_path)
-    reply = await run(fake, "organizer", "plan reload")
-    assert reply.content.startswith("Reloaded 5 readings, "), reply.content
-    assert await installment_count(fake) == before
-    assert (await group_of(db, fake)).readings == readings
+    before, readings = await add_reading_and_reload(fake, db, tmp_path)
     reply = await run(
         fake, "organizer", "plan start", {**START, "readings": f"{EVERY_READING}, added-later"}
     )
@@ -423,14 +427,7 @@ async def test_a_groups_yaml_plan_without_readings_keeps_them_when_one_is_added(
     text = GOOD.format(channel=fake.readings.id)
     env = content_dirs(tmp_path, text)
     await make_bot(list(parse_groups_yaml(text, env["GROUPS_FILE"], library)), env=env)
-    before = await installment_count(fake)
-    readings = (await group_of(db, fake)).readings
-    assert len(readings) == 4
-    add_reading(tmp_path)
-    reply = await run(fake, "organizer", "plan reload")
-    assert reply.content.startswith("Reloaded 5 readings, "), reply.content
-    assert await installment_count(fake) == before
-    assert (await group_of(db, fake)).readings == readings
+    before, readings = await add_reading_and_reload(fake, db, tmp_path)
     named = f"{text}    readings: [{EVERY_READING}, added-later]\n"
     (tmp_path / "groups.yaml").write_text(named)
     reply = await run(fake, "organizer", "plan reload")
