@@ -66,13 +66,14 @@ import discord
 import bot.replylog
 from bench import REPO, Options, Report, Row, percentile
 from bot.client import ReadingGroupBot
+from bot.core.group import Group
 from bot.core.questions import Prompts
 from bot.core.readings import Library, load_library
 from bot.core.schedule import parse_cadence
 from bot.replylog import ReplyLog
 from bot.settings import Settings
 from bot.storage.database import open_database
-from bot.storage.groups import Group, claim_post, confirm_post, save_group
+from bot.storage.groups import claim_post, confirm_post, save_group
 from tests.fakediscord.state import (
     Channel,
     Clock,

@@ -45,13 +45,14 @@ from pathlib import Path
 from bench import REPO, Options, Report, Row
 from bot.chart import render_chart
 from bot.core.excerpts import Installment
+from bot.core.group import Group
 from bot.core.instants import format_instant
 from bot.core.replies import STAR, STUCK
 from bot.core.schedule import UTC, parse_cadence, slots
 from bot.core.summary import ChartData, IsoWeek, Summary, SummarySettings, week_bounds
 from bot.render import summary_embeds
 from bot.storage.database import open_database
-from bot.storage.groups import Group, get_group, save_group
+from bot.storage.groups import get_group, save_group
 from bot.storage.summaries import build_summary, read_week, summarize
 
 NAME = "summary"

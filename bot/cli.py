@@ -28,7 +28,7 @@ from bot.settings import Settings, SettingsError
 if TYPE_CHECKING:
     import aiosqlite
 
-    from bot.storage.groups import Group
+    from bot.core.group import Group
 
     PlannedGroup = tuple[Group, set[str]]
 
@@ -280,7 +280,7 @@ def _planned_groups(settings: Settings, content: Content, now: dt.datetime) -> l
 
     if settings.database_path.exists():
         return asyncio.run(run())
-    from bot.storage.groups import file_group
+    from bot.core.group import file_group
 
     return [(file_group(c, content.library, None, now=now), set()) for c in content.groups]
 
@@ -306,8 +306,8 @@ def _choose(planned: list[PlannedGroup], name: str | None, *, one: bool) -> list
 
 
 def cmd_plan(args: argparse.Namespace, out: Terminal, err: Terminal) -> int:
+    from bot.core.group import progress
     from bot.core.plan import format_preview, schedule_preview, short_names
-    from bot.core.posting import resume_index
 
     settings = load_settings(args)
     content = load_content(settings.readings_dir, settings.prompts_dir, settings.groups_file)
@@ -315,7 +315,7 @@ def cmd_plan(args: argparse.Namespace, out: Terminal, err: Terminal) -> int:
     chosen = _choose(_planned_groups(settings, content, now), args.group, one=False)
     for index, (group, _) in enumerate(chosen):
         installments = group.plan().installments(content.library)
-        done = resume_index(installments, group.done_key, group.done_count)
+        done = progress(group, installments)
         preview = schedule_preview(
             group.plan(), installments, posted=done, now=now, last_slot=group.last_slot
         )
@@ -334,8 +334,9 @@ def cmd_plan(args: argparse.Namespace, out: Terminal, err: Terminal) -> int:
 
 
 def cmd_preview(args: argparse.Namespace, out: Terminal, err: Terminal) -> int:
+    from bot.core.group import progress
     from bot.core.plan import format_moment, schedule_preview
-    from bot.core.posting import PostContent, resume_index, upcoming
+    from bot.core.posting import PostContent, upcoming
     from bot.render import outgoing_text, post_messages, thread_messages, thread_name
 
     if not 1 <= args.count <= 50:
@@ -347,7 +348,7 @@ def cmd_preview(args: argparse.Namespace, out: Terminal, err: Terminal) -> int:
     ((group, used),) = _choose(_planned_groups(settings, content, now), args.group, one=True)
     library = content.library
     installments = group.plan().installments(library)
-    done = resume_index(installments, group.done_key, group.done_count)
+    done = progress(group, installments)
     preview = schedule_preview(
         group.plan(), installments, posted=done, now=now, last_slot=group.last_slot
     )

@@ -19,7 +19,8 @@ from discord.ext import commands, tasks
 
 from bot.backoff import GroupBackoff
 from bot.core.errors import PlanError
-from bot.storage.groups import Group, read_groups
+from bot.core.group import Group
+from bot.storage.groups import read_groups
 from bot.storage.instance import Lease, held_elsewhere
 
 if TYPE_CHECKING:

@@ -22,11 +22,13 @@ from bot.cogs.scheduler import Scheduler
 from bot.core.citations import resolve
 from bot.core.errors import PlanError, ReadingGroupError
 from bot.core.excerpts import DEFAULT_WORD_TARGET, locate
+from bot.core.group import Group, planned_group, progress
 from bot.core.plan import (
     DEFAULT_QUESTIONS,
     MAX_QUESTIONS,
     MAX_WORDS,
     MIN_WORDS,
+    Plan,
     default_readings,
     format_moment,
     format_preview,
@@ -35,12 +37,12 @@ from bot.core.plan import (
     resolve_readings,
     schedule_preview,
     short_names,
+    start_instant,
     summary_line,
 )
-from bot.core.posting import resume_index
 from bot.core.readings import LibraryError
 from bot.core.replies import ReplyLogMode
-from bot.core.schedule import UTC, parse_cadence
+from bot.core.schedule import parse_cadence
 from bot.render import (
     COLOUR,
     CONTENT_LIMIT,
@@ -50,7 +52,6 @@ from bot.render import (
     reference_choices,
 )
 from bot.storage.groups import (
-    Group,
     UnreadableGroup,
     get_group,
     pause_group,
@@ -144,11 +145,6 @@ def _check_roles(
         )
 
 
-def _parse_start(text: str, group_tz: dt.tzinfo) -> dt.datetime:
-    day = parse_start_day(text)
-    return dt.datetime.combine(day, dt.time(), tzinfo=group_tz).astimezone(UTC)
-
-
 class PlanCog(commands.Cog, name="Plan"):
     """The reading plan of the channel's group."""
 
@@ -181,7 +177,7 @@ class PlanCog(commands.Cog, name="Plan"):
         """``Next: soic §5-8 (installment 2 of 23), Thu 7 Jan 2027 19:00 (Europe/Berlin).``"""
         installments = self.scheduler.installments(group)
         if done is None:
-            done = resume_index(installments, group.done_key, group.done_count)
+            done = progress(group, installments)
         preview = schedule_preview(
             group.plan(),
             installments,
@@ -206,7 +202,7 @@ class PlanCog(commands.Cog, name="Plan"):
     @app_commands.describe(
         schedule="weekdays and local time of the posts, e.g. mon,thu 19:00",
         timezone="IANA timezone of the schedule, e.g. Europe/Berlin (or add it to the schedule)",
-        readings="reading slugs or aliases in order, comma-separated (default: all of them)",
+        readings="reading slugs or aliases in order, comma-separated (default: kept, or all)",
         words=f"installment size in words (default {DEFAULT_WORD_TARGET})",
         questions=f"discussion questions per post (default {DEFAULT_QUESTIONS})",
         start="first day posts may happen, YYYY-MM-DD (default: today)",
@@ -268,34 +264,37 @@ class PlanCog(commands.Cog, name="Plan"):
             slugs = default_readings(library)
         now = self.bot.clock()
         if start:
-            begin = _parse_start(start, cadence.tz)
+            begin = start_instant(parse_start_day(start), cadence.tz)
         else:
             begin = existing.start if existing is not None else now
-        base = existing or Group(
-            channel_id=channel.id,
-            name=channel.name,
+        # Options not given keep the stored group's settings (a new group's defaults).
+        if existing is not None:
+            current, current_name, current_log = existing.plan(), existing.name, existing.reply_log
+        else:
+            current = Plan(readings=slugs, cadence=cadence, start=begin)
+            current_name, current_log = channel.name, "content"
+        plan = replace(
+            current,
             readings=slugs,
             cadence=cadence,
             start=begin,
-            created_by=interaction.user.id,
-        )
-        group = replace(
-            base,
-            guild_id=channel.guild.id,
-            name=(name or "").strip() or base.name,
-            declared_at=None,
-            readings=slugs,
-            cadence=cadence,
-            start=begin,
-            word_target=words if words is not None else base.word_target,
-            questions_per_post=questions if questions is not None else base.questions_per_post,
-            ping_role_id=ping_role.id if ping_role is not None else base.ping_role_id,
+            word_target=words if words is not None else current.word_target,
+            questions_per_post=questions if questions is not None else current.questions_per_post,
+            ping_role_id=ping_role.id if ping_role is not None else current.ping_role_id,
             organizer_role_id=(
-                organizer_role.id if organizer_role is not None else base.organizer_role_id
+                organizer_role.id if organizer_role is not None else current.organizer_role_id
             ),
-            retired=False,
-            reply_log=cast(ReplyLogMode, reply_log) if reply_log else base.reply_log,
-            summary=parse_summary(summary, cadence.tz) if summary else base.summary,
+            summary=parse_summary(summary, cadence.tz) if summary else current.summary,
+        )
+        group = planned_group(
+            existing,
+            plan,
+            channel_id=channel.id,
+            name=(name or "").strip() or current_name,
+            declared_at=None,
+            reply_log=cast(ReplyLogMode, reply_log) if reply_log else current_log,
+            guild_id=channel.guild.id,
+            created_by=interaction.user.id,
         )
         self.scheduler.installments(group)  # a plan that cannot be cut is refused here
         async with self.scheduler.lock(channel.id):
@@ -337,7 +336,7 @@ class PlanCog(commands.Cog, name="Plan"):
         async with self.scheduler.lock(group.channel_id):
             group = await self._group(interaction)
             installments = self.scheduler.installments(group)
-            done = resume_index(installments, group.done_key, group.done_count)
+            done = progress(group, installments)
             if done >= len(installments):
                 raise PlanError("Nothing to skip: every installment of the plan is done.")
             skipped = installments[done]
@@ -437,7 +436,7 @@ class PlanCog(commands.Cog, name="Plan"):
         """The plan's settings, progress and state: organizers only."""
         group = await self._group(interaction)
         installments = self.scheduler.installments(group)
-        done = resume_index(installments, group.done_key, group.done_count)
+        done = progress(group, installments)
         names = short_names(self.bot.library)
         if group.blocked is not None:
             state = f"Blocked: {group.blocked}. Fix it, then /plan resume."
@@ -516,7 +515,7 @@ class PlanCog(commands.Cog, name="Plan"):
         """Every installment still to come with its date, and when the plan ends."""
         group = await self._group(interaction, organizer=False)
         installments = self.scheduler.installments(group)
-        done = resume_index(installments, group.done_key, group.done_count)
+        done = progress(group, installments)
         preview = schedule_preview(
             group.plan(), installments, posted=done, now=self.bot.clock(), last_slot=group.last_slot
         )

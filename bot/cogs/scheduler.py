@@ -25,7 +25,8 @@ import discord
 from bot.client import ReadingGroupBot
 from bot.core.errors import PlanError, ReadingGroupError
 from bot.core.excerpts import Installment
-from bot.core.posting import PostContent, parse_marker, resume_index, upcoming
+from bot.core.group import Group, progress
+from bot.core.posting import PostContent, parse_marker, upcoming
 from bot.core.readings import Library
 from bot.core.schedule import DEFAULT_GRACE, due
 from bot.render import (
@@ -36,7 +37,6 @@ from bot.render import (
     thread_name,
 )
 from bot.storage.groups import (
-    Group,
     Post,
     PostKind,
     asked_question_ids,
@@ -212,7 +212,7 @@ class Scheduler(GroupTick):
         """Claim ``slot`` for the next installment, then send it. None if it was claimed already."""
         self._check(channel)
         installments = self.installments(group)
-        done = resume_index(installments, group.done_key, group.done_count)
+        done = progress(group, installments)
         if done >= len(installments):
             if kind == "manual":
                 raise PlanError(

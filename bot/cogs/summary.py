@@ -29,6 +29,7 @@ from bot.client import ReadingGroupBot
 from bot.cogs.plan import NO_PLAN, _channel_id, _is_organizer
 from bot.core.errors import PlanError, ReadingGroupError
 from bot.core.excerpts import Installment
+from bot.core.group import Group
 from bot.core.schedule import DEFAULT_GRACE
 from bot.core.summary import (
     IsoWeek,
@@ -41,7 +42,7 @@ from bot.core.summary import (
     summary_marker,
 )
 from bot.render import NO_PINGS, SUMMARY_CHART_FILE, Outgoing, discord_timestamp, summary_message
-from bot.storage.groups import Group, get_group
+from bot.storage.groups import get_group
 from bot.storage.summaries import (
     SummaryPost,
     WeeklySummary,

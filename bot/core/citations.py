@@ -54,11 +54,16 @@ class Citation:
         return format_citation(self.reading.slug, self.first, self.last)
 
 
+def format_range(first: int, last: int | None = None) -> str:
+    """``§12`` or ``§12-14``: paragraphs ``first`` to ``last``."""
+    if last is None or last == first:
+        return f"§{first}"
+    return f"§{first}-{last}"
+
+
 def format_citation(slug: str, first: int, last: int | None = None) -> str:
     """``soic §12`` or ``soic §12-14``."""
-    if last is None or last == first:
-        return f"{slug} §{first}"
-    return f"{slug} §{first}-{last}"
+    return f"{slug} {format_range(first, last)}"
 
 
 def resolve(library: Library, reference: str, *, default: Reading | None = None) -> Citation:
@@ -187,7 +192,8 @@ def suggestions(library: Library, partial: str, limit: int = 25) -> list[tuple[s
                 value = f"{reading.slug}#{section.slug}"
                 if len(value) > 100:  # a cut value would name no section: cite its paragraphs
                     value = format_citation(reading.slug, section.first, section.last)
-                add(f"{reading.slug} # {section.title} (§{section.first}-{section.last})", value)
+                span = format_range(section.first, section.last)
+                add(f"{reading.slug} # {section.title} ({span})", value)
     return out
 
 

@@ -37,7 +37,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from bot.core.citations import format_citation
+from bot.core.citations import format_citation, format_range
 from bot.core.errors import PlanError
 from bot.core.pages import split_text
 from bot.core.readings import Paragraph, Reading, count_words, display_text
@@ -186,8 +186,8 @@ def locate(installments: Sequence[Installment], slug: str, paragraph: int) -> in
     if not own:
         raise PlanError(f"{slug} is not part of this plan: pick a passage from one of its readings")
     raise PlanError(
-        f"{slug} §{paragraph} is not in this plan: its paragraphs are §{own[0].first}-"
-        f"{own[-1].last}"
+        f"{format_citation(slug, paragraph)} is not in this plan: its paragraphs are "
+        f"{format_range(own[0].first, own[-1].last)}"
     )
 
 

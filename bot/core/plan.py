@@ -40,7 +40,10 @@ _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct",
 GROUP_KEYS: Mapping[str, str] = {
     "name": "a short name for the group (default: its channel id), e.g. for --group",
     "channel_id": "the Discord channel the group reads in (required)",
-    "readings": "slugs or aliases of the readings, in order (default: all, in library order)",
+    "readings": (
+        "slugs or aliases of the readings, in order (default: all there are when the group is "
+        "first seen, in library order)"
+    ),
     "words": f"installment size in words (default {DEFAULT_WORD_TARGET})",
     "schedule": "weekdays and local time of posts, e.g. 'mon,thu 19:00' (required)",
     "timezone": "IANA timezone of the schedule, e.g. Europe/Berlin",
@@ -298,7 +301,8 @@ class GroupConfig:
         name: the group's short name (its channel id when none is given).
         channel_id: the Discord channel.
         readings: slugs in plan order (or the names as written, when parsed without a
-            library); None for every reading in library order.
+            library); None for the readings the group has, or, the first time it is seen,
+            every reading in library order (see :meth:`plan`).
         word_target, questions_per_post, cadence, summary, ping_role_id, organizer_role_id:
             as in :class:`Plan`.
         start: the first local day posts may happen, or None (the caller picks, e.g. when it
@@ -324,29 +328,34 @@ class GroupConfig:
     path: str = "groups.yaml"
     line: int = 1
 
-    def plan(self, library: Library, *, default_start: dt.datetime) -> Plan:
+    def plan(
+        self,
+        library: Library,
+        *,
+        default_start: dt.datetime,
+        kept_readings: tuple[str, ...] | None = None,
+    ) -> Plan:
         """The group's plan over ``library``.
 
         Args:
             library: the readings.
             default_start: the plan's start when ``start`` is not set (aware UTC); ``start``
                 itself means local midnight of that day in the plan's timezone.
+            kept_readings: the readings the group has so far, kept when ``readings`` is not
+                set (a reading added to the library later joins only when named); None for a
+                group seen for the first time, which reads every reading of ``library``.
 
         Raises:
             ContentError: a reading name does not resolve (naming this group's file and line).
         """
         try:
-            readings = (
-                default_readings(library)
-                if self.readings is None
-                else resolve_readings(library, self.readings)
-            )
+            if self.readings is not None:
+                readings = resolve_readings(library, self.readings)
+            else:
+                readings = kept_readings or default_readings(library)
         except PlanError as exc:
             raise ContentError(self.path, self.line, f"group {self.name!r}: {exc}") from None
-        start = default_start
-        if self.start is not None:
-            midnight = dt.datetime.combine(self.start, dt.time(), tzinfo=self.cadence.tz)
-            start = midnight.astimezone(UTC)
+        start = default_start if self.start is None else start_instant(self.start, self.cadence.tz)
         return Plan(
             readings=readings,
             cadence=self.cadence,
@@ -587,6 +596,11 @@ def parse_start_day(value: object) -> dt.date:
             "write the date as YYYY-MM-DD, e.g. 2027-01-04"
         )
     return day
+
+
+def start_instant(day: dt.date, tz: zoneinfo.ZoneInfo) -> dt.datetime:
+    """A plan's start (aware UTC): local midnight of its first day ``day`` in ``tz``."""
+    return dt.datetime.combine(day, dt.time(), tzinfo=tz).astimezone(UTC)
 
 
 def _shown(value: object) -> str:

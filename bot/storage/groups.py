@@ -1,8 +1,9 @@
 """Reading groups, their posts and asked questions: the SQL half (tables of migration 0002).
 
-A group is a channel with a plan. Its settings come from ``/plan start`` or from groups.yaml;
-when both define a channel, the file wins (:func:`sync_file_groups` overwrites the settings and
-keeps the progress). Progress is the key of the last installment done.
+Rows of ``groups`` are :class:`bot.core.group.Group` values. A group's settings come from
+``/plan start`` or from groups.yaml; when both define a channel, the file wins
+(:func:`sync_file_groups` overwrites the settings and keeps the progress). Progress is the key of
+the last installment done.
 
 Posting is exactly once: :func:`claim_post` inserts the post (``UNIQUE (channel_id, slot)``), its
 questions and the group's new progress in one ``BEGIN IMMEDIATE`` transaction before anything is
@@ -17,94 +18,23 @@ import datetime as dt
 import json
 import sqlite3
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any, Literal, TypeVar
 
 import aiosqlite
 
 from bot.core.errors import ReadingGroupError
-from bot.core.excerpts import DEFAULT_WORD_TARGET
+from bot.core.group import Group, file_group
 from bot.core.instants import format_instant, parse_instant
 from bot.core.pages import clip
-from bot.core.plan import DEFAULT_QUESTIONS, GroupConfig, Plan
+from bot.core.plan import GroupConfig
 from bot.core.readings import Library
-from bot.core.replies import ReplyLogMode
-from bot.core.schedule import Cadence, parse_cadence
+from bot.core.schedule import parse_cadence
 from bot.storage.database import transaction, write_lock
 from bot.storage.instance import Lease, Owner, new_lease, stored_lease
 
 PostKind = Literal["scheduled", "manual"]
 _T = TypeVar("_T")
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Group:
-    """A group's settings and where it has got to.
-
-    Attributes:
-        channel_id: the channel it reads in (its identity).
-        guild_id: the server, when known (groups.yaml does not name it).
-        name: a short name, e.g. for ``reading-group plan --group``.
-        declared_at: ``groups.yaml:12`` for a group of the file, None for one of /plan start.
-        readings, cadence, start, word_target, questions_per_post, ping_role_id,
-            organizer_role_id, summary: the plan (see :class:`bot.core.plan.Plan`).
-        created_by: the user who ran /plan start, told when posting is blocked.
-        file_paused: groups.yaml says ``paused: true``.
-        paused_at: when /plan pause stopped it, or None.
-        retired: dropped from groups.yaml (kept for its history, never posted).
-        done_key: the key of the last installment done, or None before the first.
-        done_count: how many were done (a fallback if the key cannot be found again).
-        last_slot: scheduled slots up to this instant are handled (the last one posted, or
-            when /plan resume or /plan goto picked up after a pause or a clock set back).
-        blocked: why posting is stopped (a missing permission, a post Discord refused) until
-            /plan resume or a reload.
-        reply_log: what the discussion log keeps: the replies' text, their counts, or nothing.
-    """
-
-    channel_id: int
-    name: str
-    readings: tuple[str, ...]
-    cadence: Cadence
-    start: dt.datetime
-    guild_id: int | None = None
-    declared_at: str | None = None
-    word_target: int = DEFAULT_WORD_TARGET
-    questions_per_post: int = DEFAULT_QUESTIONS
-    ping_role_id: int | None = None
-    organizer_role_id: int | None = None
-    summary: Cadence | None = None
-    created_by: int | None = None
-    file_paused: bool = False
-    paused_at: dt.datetime | None = None
-    retired: bool = False
-    done_key: str | None = None
-    done_count: int = 0
-    last_slot: dt.datetime | None = None
-    blocked: str | None = None
-    reply_log: ReplyLogMode = "content"
-
-    @property
-    def paused(self) -> bool:
-        """Stopped by /plan pause or by ``paused: true`` in groups.yaml."""
-        return self.file_paused or self.paused_at is not None
-
-    @property
-    def from_file(self) -> bool:
-        """Declared in groups.yaml (whose settings win over /plan start)."""
-        return self.declared_at is not None
-
-    def plan(self) -> Plan:
-        """The group's reading plan."""
-        return Plan(
-            readings=self.readings,
-            cadence=self.cadence,
-            start=self.start,
-            word_target=self.word_target,
-            questions_per_post=self.questions_per_post,
-            ping_role_id=self.ping_role_id,
-            organizer_role_id=self.organizer_role_id,
-            summary=self.summary,
-        )
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -334,44 +264,6 @@ async def save_group(db: aiosqlite.Connection, group: Group, *, now: dt.datetime
     stored = await get_group(db, group.channel_id)
     assert stored is not None
     return stored
-
-
-def file_group(
-    config: GroupConfig, library: Library, existing: Group | None, *, now: dt.datetime
-) -> Group:
-    """The group ``config`` declares, merged with what is stored for its channel.
-
-    The file's settings win over stored ones (also over /plan start's); progress, pause and
-    block state are kept. A plan without a ``start`` keeps the stored start, or starts ``now``.
-
-    Raises:
-        ContentError: a reading of ``config`` is not in ``library``.
-    """
-    default_start = existing.start if existing is not None else now
-    plan = config.plan(library, default_start=default_start)
-    base = existing or Group(
-        channel_id=config.channel_id,
-        name=config.name,
-        readings=plan.readings,
-        cadence=plan.cadence,
-        start=plan.start,
-    )
-    return replace(
-        base,
-        name=config.name,
-        declared_at=f"{config.path}:{config.line}",
-        readings=plan.readings,
-        cadence=plan.cadence,
-        start=plan.start,
-        word_target=plan.word_target,
-        questions_per_post=plan.questions_per_post,
-        ping_role_id=plan.ping_role_id,
-        organizer_role_id=plan.organizer_role_id,
-        summary=plan.summary,
-        file_paused=config.paused,
-        retired=False,
-        reply_log=config.reply_log,
-    )
 
 
 async def sync_file_groups(

@@ -38,6 +38,7 @@ from typing import Literal, cast
 import aiosqlite
 
 from bot.core.excerpts import Installment, parse_key
+from bot.core.group import Group
 from bot.core.instants import format_instant, parse_instant
 from bot.core.posting import resume_index
 from bot.core.replies import STAR, STUCK
@@ -59,7 +60,6 @@ from bot.core.summary import (
     week_bounds,
 )
 from bot.storage.database import transaction, write_lock
-from bot.storage.groups import Group
 from bot.storage.instance import Lease, Owner, new_lease, stored_lease
 
 SummaryKind = Literal["scheduled", "manual"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.core.citations import format_citation, resolve, suggestions
+from bot.core.citations import format_citation, format_range, resolve, suggestions
 from bot.core.errors import CitationError
 from bot.core.readings import Library
 
@@ -122,6 +122,7 @@ def test_hostile_references_raise_only_citation_errors(library: Library, referen
 )
 def test_format_citation(first: int, last: int | None, expected: str) -> None:
     assert format_citation("soic", first, last) == expected
+    assert format_range(first, last) == expected.removeprefix("soic ")
 
 
 @pytest.mark.parametrize(

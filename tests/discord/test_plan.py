@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import shutil
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -12,7 +13,10 @@ import pytest
 
 from bot.client import ReadingGroupBot
 from bot.core.excerpts import Installment
-from bot.storage.groups import Group, get_group, posts_of
+from bot.core.group import Group
+from bot.core.plan import parse_groups_yaml
+from bot.core.readings import Library
+from bot.storage.groups import get_group, posts_of
 from tests.discord.scheduling import (
     FIRST_SLOT,
     ROOT,
@@ -343,6 +347,93 @@ async def test_reload_keeps_the_old_version_when_a_file_is_broken(
     assert reloaded.declared_at == f"{groups}:2"
     dropped = await get_group(db, fake.readings.id)
     assert dropped is not None and dropped.retired
+
+
+# A reading added to the library joins a plan only when an organizer names it (issue 11).
+
+ADDED = """---
+title: A Reading Added Later
+author: Somebody Else
+---
+
+{paragraphs}
+"""
+EVERY_READING = "mccune, soic, china, borochov"
+
+
+def content_dirs(tmp_path: Path, groups: str = "") -> dict[str, str]:
+    """Settings reading a copy of the shipped readings (and ``groups`` as groups.yaml)."""
+    shutil.copytree(ROOT / "readings", tmp_path / "readings")
+    (tmp_path / "groups.yaml").write_text(groups)
+    return {
+        "GROUPS_FILE": str(tmp_path / "groups.yaml"),
+        "READINGS_DIR": str(tmp_path / "readings"),
+        "PROMPTS_DIR": str(ROOT / "prompts"),
+    }
+
+
+async def add_reading_and_reload(
+    fake: FakeDiscord, db: aiosqlite.Connection, tmp_path: Path
+) -> tuple[int, tuple[str, ...]]:
+    """Put a new reading of a few thousand words into the copied library and /plan reload:
+    the #readings plan's installments and readings stay as they were, and are returned."""
+    before = await installment_count(fake)
+    readings = (await group_of(db, fake)).readings
+    assert len(readings) == 4
+    paragraphs = "\n\n".join(
+        f"Paragraph {n} of the reading added later. " + "It goes on and on. " * 100
+        for n in range(1, 6)
+    )
+    (tmp_path / "readings" / "added-later.md").write_text(ADDED.format(paragraphs=paragraphs))
+    reply = await run(fake, "organizer", "plan reload")
+    assert reply.content.startswith("Reloaded 5 readings, "), reply.content
+    assert await installment_count(fake) == before
+    assert (await group_of(db, fake)).readings == readings
+    return before, readings
+
+
+async def installment_count(fake: FakeDiscord) -> int:
+    """How many installments /plan status says the #readings plan has."""
+    (embed,) = (await run(fake, "organizer", "plan status")).embeds
+    fields = {f["name"]: f["value"] for f in embed["fields"]}
+    match = re.fullmatch(r"\d+ of (\d+) installments done", fields["Progress"])
+    assert match, fields["Progress"]
+    return int(match[1])
+
+
+async def test_a_plan_started_with_every_reading_keeps_them_when_one_is_added(
+    fake_discord: FakeDiscord, make_bot: MakeBot, db: aiosqlite.Connection, tmp_path: Path
+) -> None:
+    fake = fake_discord
+    await make_bot(env=content_dirs(tmp_path))
+    await run(fake, "organizer", "plan start", START)
+    before, readings = await add_reading_and_reload(fake, db, tmp_path)
+    reply = await run(
+        fake, "organizer", "plan start", {**START, "readings": f"{EVERY_READING}, added-later"}
+    )
+    assert reply.content.startswith("Changed the reading plan"), reply.content
+    assert await installment_count(fake) > before
+    assert (await group_of(db, fake)).readings == (*readings, "added-later")
+
+
+async def test_a_groups_yaml_plan_without_readings_keeps_them_when_one_is_added(
+    fake_discord: FakeDiscord,
+    make_bot: MakeBot,
+    db: aiosqlite.Connection,
+    library: Library,
+    tmp_path: Path,
+) -> None:
+    fake = fake_discord
+    text = GOOD.format(channel=fake.readings.id)
+    env = content_dirs(tmp_path, text)
+    await make_bot(list(parse_groups_yaml(text, env["GROUPS_FILE"], library)), env=env)
+    before, readings = await add_reading_and_reload(fake, db, tmp_path)
+    named = f"{text}    readings: [{EVERY_READING}, added-later]\n"
+    (tmp_path / "groups.yaml").write_text(named)
+    reply = await run(fake, "organizer", "plan reload")
+    assert reply.content.startswith("Reloaded 5 readings, "), reply.content
+    assert await installment_count(fake) > before
+    assert (await group_of(db, fake)).readings == (*readings, "added-later")
 
 
 async def test_a_new_installment_size_finds_the_place_again_without_skipping(

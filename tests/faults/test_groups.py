@@ -16,10 +16,11 @@ import aiosqlite
 import pytest
 
 from bot.client import ReadingGroupBot
+from bot.core.group import Group
 from bot.core.questions import load_prompts
 from bot.core.readings import load_library
 from bot.core.schedule import parse_cadence
-from bot.storage.groups import Group, save_group
+from bot.storage.groups import save_group
 from tests.discord.scheduling import (
     FIRST_SLOT,
     ROOT,

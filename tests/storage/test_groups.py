@@ -10,12 +10,12 @@ from pathlib import Path
 import aiosqlite
 import pytest
 
+from bot.core.group import Group
 from bot.core.plan import GroupConfig
 from bot.core.readings import Library, load_library
 from bot.core.schedule import UTC, parse_cadence
 from bot.storage.database import bundled_migrations, connect_raw, migrate
 from bot.storage.groups import (
-    Group,
     Post,
     PostKind,
     UnreadableGroup,

@@ -14,10 +14,11 @@ import aiosqlite
 import pytest
 
 from bot.core.excerpts import Installment
+from bot.core.group import Group
 from bot.core.replies import STAR, STUCK, ReactionAdd, ReactionRemove, Reply
 from bot.core.schedule import UTC, parse_cadence
 from bot.core.summary import IsoWeek, SummarySettings, summary_text, week_bounds
-from bot.storage.groups import Group, claim_post, confirm_post, get_group, save_group
+from bot.storage.groups import claim_post, confirm_post, get_group, save_group
 from bot.storage.replies import apply_events, set_opted_out
 from bot.storage.summaries import (
     WeeklySummary,
