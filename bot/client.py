@@ -1,11 +1,11 @@
 """The Discord client: a ``commands.Bot`` that owns nothing it did not receive.
 
-The runner (:func:`bot.runner.run_bot`) opens the database, loads the content, builds the shared
-runtime pieces (the reply log, the cut plans) and hands them all in; the bot loads the extensions
-listed in :data:`bot.cogs.EXTENSIONS` and syncs slash commands only when told to (to the dev
-guild on start, or globally with ``reading-group sync``), never globally on every boot. Prompts
-and groups.yaml are loaded in ``setup_hook`` unless given; the groups of the file are stored, the
-reply log starts, and the posting tick (:mod:`bot.cogs.scheduler`) starts. The bot's one clock is
+The runner (:func:`bot.runner.run_bot`) opens the database, loads readings, prompts and
+groups.yaml once, builds the shared runtime pieces (the reply log, the cut plans) and hands them
+all in; the bot loads the extensions listed in :data:`bot.cogs.EXTENSIONS` and syncs slash
+commands only when told to (to the dev guild on start, or globally with ``reading-group sync``),
+never globally on every boot. On setup the groups of the file are stored, the reply log starts,
+and the posting tick (:mod:`bot.cogs.scheduler`) starts. The bot's one clock is
 :attr:`ReadingGroupBot.clock`, so tests decide what time it is.
 """
 
@@ -91,8 +91,8 @@ class ReadingGroupBot(commands.Bot):
             settings: loaded by the caller.
             db: the open database.
             library: the readings.
-            prompts: the questions (default: loaded from ``settings.prompts_dir`` on setup).
-            groups: the groups of groups.yaml (default: loaded from ``settings.groups_file``).
+            prompts: the questions (default: none).
+            groups: the groups of groups.yaml (default: none).
             sync: where to sync slash commands during setup.
             clock: the current instant, aware UTC; the ticks read time only from it.
             tick_seconds: how often the posting and summary ticks run; None leaves them
@@ -116,7 +116,6 @@ class ReadingGroupBot(commands.Bot):
         self.library = library
         self.prompts = prompts if prompts is not None else Prompts()
         self.group_configs: tuple[GroupConfig, ...] = tuple(groups or ())
-        self._content_given = prompts is not None and groups is not None
         self.sync_mode: SyncMode = sync
         self.synced: list[discord.app_commands.AppCommand] = []
         self.clock = clock
@@ -128,12 +127,6 @@ class ReadingGroupBot(commands.Bot):
         self._unreadable: dict[int, str] = {}  # channel -> the problem logged
 
     async def setup_hook(self) -> None:
-        if not self._content_given:
-            # Raises LibraryError (path:line of each problem) before anything is posted.
-            content = load_content(
-                self.settings.readings_dir, self.settings.prompts_dir, self.settings.groups_file
-            )
-            self.prompts, self.group_configs = content.prompts, content.groups
         report = await sync_index(self.db, self.library)
         log.info("Search index ready (%s)", report)
         stored = await sync_file_groups(self.db, self.group_configs, self.library, now=self.clock())
