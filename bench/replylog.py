@@ -327,8 +327,7 @@ class Harness:
 
     @property
     def log(self) -> ReplyLog:
-        log: ReplyLog = self.cog.log
-        return log
+        return self.bot.reply_log
 
     def message(self, payload: dict[str, Any]) -> discord.Message:
         """The ``discord.Message`` of a MESSAGE_CREATE payload, made as discord.py's
@@ -406,13 +405,14 @@ async def harness(path: Path) -> AsyncIterator[Harness]:
             sync="none",
             tick_seconds=None,
         )
-        # Entering sets up the loop-bound parts without logging in; leaving unloads the
-        # extension, which flushes the log.
+        # Entering sets up the loop-bound parts without logging in (so without the setup that
+        # starts the reply log: started here); leaving closes the bot, which flushes the log.
         async with bot:
             state = bot._connection
             me = SERVER.state.user_payload(SERVER.state.bot)
             state.user = discord.ClientUser(state=state, data=me)  # type: ignore[arg-type]
             state.parsers["GUILD_CREATE"](guild_create())
+            await bot.reply_log.start()
             await bot.load_extension("bot.cogs.discussion")
             here = Harness(bot, db, bot.get_cog("Discussion"))
             if len(here.log.threads) != len(POSTS):

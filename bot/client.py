@@ -1,10 +1,11 @@
 """The Discord client: a ``commands.Bot`` that owns nothing it did not receive.
 
-``__main__``/the CLI opens the database and loads the library, then hands both in; the bot loads
-the extensions listed in :data:`bot.cogs.EXTENSIONS` and syncs slash commands only when told to
-(to the dev guild on start, or globally with ``reading-group sync``), never globally on every boot.
-Prompts and groups.yaml are loaded in ``setup_hook`` unless given; the groups of the file are
-stored, and the posting tick (:mod:`bot.cogs.scheduler`) starts. The bot's one clock is
+The runner (:func:`bot.runner.run_bot`) opens the database, loads readings, prompts and
+groups.yaml once, builds the shared runtime pieces (the reply log, the cut plans) and hands them
+all in; the bot loads the extensions listed in :data:`bot.cogs.EXTENSIONS` and syncs slash
+commands only when told to (to the dev guild on start, or globally with ``reading-group sync``),
+never globally on every boot. On setup the groups of the file are stored, the reply log starts,
+and the posting tick (:mod:`bot.cogs.scheduler`) starts. The bot's one clock is
 :attr:`ReadingGroupBot.clock`, so tests decide what time it is.
 """
 
@@ -25,7 +26,9 @@ from bot.core.errors import ContentError
 from bot.core.plan import GroupConfig, missing_readings
 from bot.core.questions import Prompts
 from bot.core.readings import Library, LibraryError
+from bot.plans import Plans
 from bot.render import NO_PINGS
+from bot.replylog import ReplyLog
 from bot.settings import Settings
 from bot.storage.groups import (
     UnreadableGroup,
@@ -78,6 +81,8 @@ class ReadingGroupBot(commands.Bot):
         clock: Clock = utc_now,
         tick_seconds: float | None = DEFAULT_TICK_SECONDS,
         owner: Owner | None = None,
+        reply_log: ReplyLog | None = None,
+        plans: Plans | None = None,
         **options: object,
     ) -> None:
         """The bot, holding what it serves and the one clock of its scheduled work.
@@ -86,13 +91,16 @@ class ReadingGroupBot(commands.Bot):
             settings: loaded by the caller.
             db: the open database.
             library: the readings.
-            prompts: the questions (default: loaded from ``settings.prompts_dir`` on setup).
-            groups: the groups of groups.yaml (default: loaded from ``settings.groups_file``).
+            prompts: the questions (default: none).
+            groups: the groups of groups.yaml (default: none).
             sync: where to sync slash commands during setup.
             clock: the current instant, aware UTC; the ticks read time only from it.
             tick_seconds: how often the posting and summary ticks run; None leaves them
                 stopped (tests then call their ``tick()`` themselves).
             owner: this process, as its claims name it (default: a new one).
+            reply_log: the discussion log's writer, started by the bot's setup and flushed
+                when it closes (default: a new one on ``db``).
+            plans: the cut plans, shared by posting, /plan and the summary (default: new).
             options: passed to ``commands.Bot``.
         """
         super().__init__(
@@ -108,31 +116,42 @@ class ReadingGroupBot(commands.Bot):
         self.library = library
         self.prompts = prompts if prompts is not None else Prompts()
         self.group_configs: tuple[GroupConfig, ...] = tuple(groups or ())
-        self._content_given = prompts is not None and groups is not None
         self.sync_mode: SyncMode = sync
         self.synced: list[discord.app_commands.AppCommand] = []
         self.clock = clock
         self.tick_seconds = tick_seconds
         self.owner = owner or Owner.this_process(clock())
-        self.scheduler: Scheduler | None = None
+        self.reply_log = reply_log if reply_log is not None else ReplyLog(db)
+        self.plans = plans if plans is not None else Plans()
+        self.scheduler: Scheduler | None = None  # the posting tick, set while it is loaded
         self._unreadable: dict[int, str] = {}  # channel -> the problem logged
 
     async def setup_hook(self) -> None:
-        if not self._content_given:
-            # Raises LibraryError (path:line of each problem) before anything is posted.
-            content = load_content(
-                self.settings.readings_dir, self.settings.prompts_dir, self.settings.groups_file
-            )
-            self.prompts, self.group_configs = content.prompts, content.groups
         report = await sync_index(self.db, self.library)
         log.info("Search index ready (%s)", report)
         stored = await sync_file_groups(self.db, self.group_configs, self.library, now=self.clock())
         if stored:
             log.info("%d groups from %s", len(stored), self.settings.groups_file)
         self.report_unreadable((await read_groups(self.db))[1])
+        await self.reply_log.start()  # what it logs follows the groups just stored
         for extension in EXTENSIONS:
             await self.load_extension(extension)
         await self.sync_commands()
+
+    @property
+    def posting(self) -> Scheduler:
+        """The posting tick (:mod:`bot.cogs.scheduler`): /plan posts through it, under its lock
+        of the group."""
+        if self.scheduler is None:
+            raise RuntimeError("the scheduler extension is not loaded")
+        return self.scheduler
+
+    async def close(self) -> None:
+        """Unload the extensions, disconnect, then write what the reply log still queues."""
+        try:
+            await super().close()
+        finally:
+            await self.reply_log.close()
 
     async def reload_content(self) -> Content:
         """Read readings, prompts and groups.yaml again and serve them (/plan reload).

@@ -21,6 +21,8 @@ import discord
 
 from bot.client import ReadingGroupBot, SyncMode, utc_now
 from bot.core.content import load_content
+from bot.plans import Plans
+from bot.replylog import ReplyLog
 from bot.settings import Settings
 from bot.storage.database import open_database
 from bot.storage.instance import Owner
@@ -109,6 +111,7 @@ async def run_bot(
             stopping.extend(loop.create_task(bot.close()) for bot in current)
 
         installed = _install_signal_handlers(loop, stop)
+        plans = Plans()  # cut once, whichever try reaches Discord
         try:
             delay = RETRY_FIRST
             while True:
@@ -120,6 +123,9 @@ async def run_bot(
                     groups=content.groups,
                     sync=sync,
                     owner=owner,
+                    # Each try's bot flushes its log when it closes: a new one for the next.
+                    reply_log=ReplyLog(db),
+                    plans=plans,
                     **client_options,
                 )
                 current[:] = [bot]

@@ -74,3 +74,20 @@ def test_sql_lives_only_in_storage(path: Path) -> None:
 def test_env_example_documents_every_setting() -> None:
     documented = set(re.findall(r"^([A-Z_]+)=", (ROOT / ".env.example").read_text(), re.M))
     assert documented == set(SETTINGS)
+
+
+@pytest.mark.parametrize("path", python_files("bot/cogs"), ids=lambda p: p.name)
+def test_no_cog_imports_another_cog(path: Path) -> None:
+    # What cogs share is owned by the bot (bot.reply_log, bot.plans) or lives in a module of
+    # its own (bot.organizers), never in another cog.
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    relative = [n for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) and n.level > 0]
+    assert not relative, f"{path.name} imports relatively"
+    for module in imported_modules(path):
+        assert not module.startswith("bot.cogs"), f"{path.name} imports {module}"
+
+
+@pytest.mark.parametrize("path", python_files("bot"), ids=lambda p: str(p.relative_to(ROOT)))
+def test_nothing_looks_a_cog_up_by_name(path: Path) -> None:
+    # A cog looked up by name is typed Any: what is shared is a typed attribute of the bot.
+    assert "get_cog(" not in path.read_text(encoding="utf-8")

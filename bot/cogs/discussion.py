@@ -1,8 +1,8 @@
 """The discussion log: replies in installment threads (and to the posts) into SQLite.
 
-Live events are queued on :class:`bot.replylog.ReplyLog`; on start and after every resume or
-reconnect each logged thread is backfilled from Discord's history after its last logged message,
-so replies written while the bot was down are logged too, exactly once.
+Live events are queued on the bot's :class:`bot.replylog.ReplyLog` (``bot.reply_log``); on start
+and after every resume or reconnect each logged thread is backfilled from Discord's history after
+its last logged message, so replies written while the bot was down are logged too, exactly once.
 """
 
 import asyncio
@@ -40,11 +40,14 @@ class Discussion(commands.Cog):
 
     def __init__(self, bot: ReadingGroupBot) -> None:
         self.bot = bot
-        self.log = ReplyLog(bot.db)
         self._backfills: set[asyncio.Task[int]] = set()
 
+    @property
+    def log(self) -> ReplyLog:
+        """The bot's reply log (started before the extensions load, flushed by ``bot.close``)."""
+        return self.bot.reply_log
+
     async def cog_load(self) -> None:
-        await self.log.start()
         if self.bot.settings.retention_days:
             self.retention.start()
 
@@ -52,7 +55,6 @@ class Discussion(commands.Cog):
         self.retention.cancel()
         for task in self._backfills:
             task.cancel()
-        await self.log.close()
 
     # -- live events: cheap checks first, no database on the hot path
 

@@ -18,9 +18,8 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.client import ReadingGroupBot
-from bot.cogs.scheduler import Scheduler
 from bot.core.citations import resolve
-from bot.core.errors import PlanError, ReadingGroupError
+from bot.core.errors import PlanError
 from bot.core.excerpts import DEFAULT_WORD_TARGET, locate
 from bot.core.group import Group, planned_group, progress
 from bot.core.plan import (
@@ -43,6 +42,7 @@ from bot.core.plan import (
 from bot.core.readings import LibraryError
 from bot.core.replies import ReplyLogMode
 from bot.core.schedule import parse_cadence
+from bot.organizers import NO_PLAN, NotOrganizer, group_channel_id, is_organizer, refusal
 from bot.render import (
     COLOUR,
     CONTENT_LIMIT,
@@ -63,47 +63,6 @@ from bot.storage.groups import (
 )
 
 log = logging.getLogger(__name__)
-
-NO_PLAN = (
-    "This channel has no reading plan yet. An organizer can start one here with /plan start "
-    "(or declare it in groups.yaml)."
-)
-
-
-class NotOrganizer(ReadingGroupError):
-    """A member who is not an organizer ran an organizer command."""
-
-
-def _channel_id(interaction: discord.Interaction) -> int:
-    """The group's channel: the channel itself, or the parent of a thread."""
-    channel = interaction.channel
-    if isinstance(channel, discord.Thread) and channel.parent_id is not None:
-        return channel.parent_id
-    assert interaction.channel_id is not None
-    return interaction.channel_id
-
-
-def _is_organizer(interaction: discord.Interaction, group: Group | None) -> bool:
-    if interaction.permissions.manage_guild:
-        return True
-    member = interaction.user
-    role_id = group.organizer_role_id if group is not None else None
-    return (
-        role_id is not None
-        and isinstance(member, discord.Member)
-        and any(role.id == role_id for role in member.roles)
-    )
-
-
-def _refusal(interaction: discord.Interaction, group: Group | None) -> NotOrganizer:
-    who = "members with the Manage Server permission"
-    if group is not None and group.organizer_role_id is not None:
-        role = interaction.guild.get_role(group.organizer_role_id) if interaction.guild else None
-        who += f" or the {role.name if role else 'organizer'} role"
-    return NotOrganizer(
-        f"Sorry, only the group's organizers can do that: {who}. "
-        "Anyone can see what is coming with /plan schedule."
-    )
 
 
 def _check_roles(
@@ -157,25 +116,20 @@ class PlanCog(commands.Cog, name="Plan"):
     def __init__(self, bot: ReadingGroupBot) -> None:
         self.bot = bot
 
-    @property
-    def scheduler(self) -> Scheduler:
-        assert self.bot.scheduler is not None, "the scheduler extension is not loaded"
-        return self.bot.scheduler
-
     async def _group(self, interaction: discord.Interaction, *, organizer: bool = True) -> Group:
         """The channel's group, after checking the member may use the command."""
-        group = await get_group(self.bot.db, _channel_id(interaction))
+        group = await get_group(self.bot.db, group_channel_id(interaction))
         if group is not None and group.retired:
             group = None
-        if organizer and not _is_organizer(interaction, group):
-            raise _refusal(interaction, group)
+        if organizer and not is_organizer(interaction, group):
+            raise refusal(interaction, group)
         if group is None:
             raise PlanError(NO_PLAN)
         return group
 
     def _next_line(self, group: Group, *, done: int | None = None) -> str:
         """``Next: soic §5-8 (installment 2 of 23), Thu 7 Jan 2027 19:00 (Europe/Berlin).``"""
-        installments = self.scheduler.installments(group)
+        installments = self.bot.plans.installments(group, self.bot.library)
         if done is None:
             done = progress(group, installments)
         preview = schedule_preview(
@@ -246,8 +200,8 @@ class PlanCog(commands.Cog, name="Plan"):
             if exc.declared_at is not None:
                 raise  # the file wins: it says to fix the group there
             existing = None  # starting again replaces the settings that cannot be read
-        if not _is_organizer(interaction, existing):
-            raise _refusal(interaction, existing)
+        if not is_organizer(interaction, existing):
+            raise refusal(interaction, existing)
         if existing is not None and existing.from_file and not existing.retired:
             raise PlanError(
                 f"This channel's plan is declared in {existing.declared_at}, and the file wins "
@@ -296,8 +250,10 @@ class PlanCog(commands.Cog, name="Plan"):
             guild_id=channel.guild.id,
             created_by=interaction.user.id,
         )
-        self.scheduler.installments(group)  # a plan that cannot be cut is refused here
-        async with self.scheduler.lock(channel.id):
+        self.bot.plans.installments(
+            group, self.bot.library
+        )  # a plan that cannot be cut is refused here
+        async with self.bot.posting.lock(channel.id):
             group = await save_group(self.bot.db, group, now=now)
         self.bot.dispatch("log_targets_changed")  # the discussion log follows the new setting
         verb = "Changed" if existing is not None else "Started"
@@ -307,7 +263,7 @@ class PlanCog(commands.Cog, name="Plan"):
             f"{group.cadence}.",
             self._next_line(group),
         ]
-        missing = self.scheduler.missing_permissions(channel)
+        missing = self.bot.posting.missing_permissions(channel)
         if (
             group.ping_role_id == channel.guild.id
             and not channel.permissions_for(channel.guild.me).mention_everyone
@@ -324,7 +280,7 @@ class PlanCog(commands.Cog, name="Plan"):
         """Post the next installment now: organizers only."""
         group = await self._group(interaction)
         await interaction.response.defer(ephemeral=True, thinking=True)
-        message = await self.scheduler.post_next(group.channel_id)
+        message = await self.bot.posting.post_next(group.channel_id)
         await interaction.followup.send(
             f"Posted: {message.jump_url}", ephemeral=True, allowed_mentions=NO_PINGS
         )
@@ -333,9 +289,9 @@ class PlanCog(commands.Cog, name="Plan"):
     async def skip(self, interaction: discord.Interaction) -> None:
         """Skip the next installment without posting it: organizers only."""
         group = await self._group(interaction)
-        async with self.scheduler.lock(group.channel_id):
+        async with self.bot.posting.lock(group.channel_id):
             group = await self._group(interaction)
-            installments = self.scheduler.installments(group)
+            installments = self.bot.plans.installments(group, self.bot.library)
             done = progress(group, installments)
             if done >= len(installments):
                 raise PlanError("Nothing to skip: every installment of the plan is done.")
@@ -355,7 +311,7 @@ class PlanCog(commands.Cog, name="Plan"):
     async def pause(self, interaction: discord.Interaction) -> None:
         """Stop posting until /plan resume: organizers only."""
         group = await self._group(interaction)
-        async with self.scheduler.lock(group.channel_id):
+        async with self.bot.posting.lock(group.channel_id):
             changed = await pause_group(self.bot.db, group.channel_id, now=self.bot.clock())
         text = (
             "Paused: no posts until an organizer runs /plan resume."
@@ -374,7 +330,7 @@ class PlanCog(commands.Cog, name="Plan"):
                 "/plan reload."
             )
         now = self.bot.clock()
-        async with self.scheduler.lock(group.channel_id):
+        async with self.bot.posting.lock(group.channel_id):
             group = await self._group(interaction)
             last_slot = None
             if group.paused_at is not None or _ahead(group, now):
@@ -389,7 +345,7 @@ class PlanCog(commands.Cog, name="Plan"):
             )
         channel = self.bot.get_channel(group.channel_id)
         missing = (
-            self.scheduler.missing_permissions(channel)
+            self.bot.posting.missing_permissions(channel)
             if isinstance(channel, discord.TextChannel)
             else []
         )
@@ -408,9 +364,9 @@ class PlanCog(commands.Cog, name="Plan"):
         citation = resolve(self.bot.library, reference)
         if citation.note is not None:
             raise PlanError("Pick a paragraph, e.g. soic §12: notes are posted with their text.")
-        async with self.scheduler.lock(group.channel_id):
+        async with self.bot.posting.lock(group.channel_id):
             group = await self._group(interaction)
-            installments = self.scheduler.installments(group)
+            installments = self.bot.plans.installments(group, self.bot.library)
             index = locate(installments, citation.reading.slug, citation.first)
             done_key = installments[index - 1].key if index > 0 else None
             now = self.bot.clock()
@@ -435,7 +391,7 @@ class PlanCog(commands.Cog, name="Plan"):
     async def status(self, interaction: discord.Interaction) -> None:
         """The plan's settings, progress and state: organizers only."""
         group = await self._group(interaction)
-        installments = self.scheduler.installments(group)
+        installments = self.bot.plans.installments(group, self.bot.library)
         done = progress(group, installments)
         names = short_names(self.bot.library)
         if group.blocked is not None:
@@ -486,9 +442,9 @@ class PlanCog(commands.Cog, name="Plan"):
     @plan.command(name="reload")
     async def reload(self, interaction: discord.Interaction) -> None:
         """Read readings, prompts and groups.yaml again without a restart: organizers only."""
-        group = await get_group(self.bot.db, _channel_id(interaction))
-        if not _is_organizer(interaction, group):
-            raise _refusal(interaction, group)
+        group = await get_group(self.bot.db, group_channel_id(interaction))
+        if not is_organizer(interaction, group):
+            raise refusal(interaction, group)
         await interaction.response.defer(ephemeral=True, thinking=True)
         try:
             content = await self.bot.reload_content()
@@ -514,7 +470,7 @@ class PlanCog(commands.Cog, name="Plan"):
     async def schedule(self, interaction: discord.Interaction) -> None:
         """Every installment still to come with its date, and when the plan ends."""
         group = await self._group(interaction, organizer=False)
-        installments = self.scheduler.installments(group)
+        installments = self.bot.plans.installments(group, self.bot.library)
         done = progress(group, installments)
         preview = schedule_preview(
             group.plan(), installments, posted=done, now=self.bot.clock(), last_slot=group.last_slot

@@ -3,7 +3,6 @@
 import io
 import json
 import logging
-from typing import Any
 
 import discord
 from discord import app_commands
@@ -30,7 +29,7 @@ class Privacy(commands.Cog):
     @privacy.command(name="info")
     async def info(self, interaction: discord.Interaction) -> None:
         """In plain words: what the bot keeps about you, and for how long."""
-        opted_out = interaction.user.id in self._opted_out()
+        opted_out = interaction.user.id in self.bot.reply_log.opted_out
         embed = privacy_embed(self.bot.settings.retention_days, opted_out=opted_out)
         await interaction.response.send_message(embed=embed, ephemeral=True)
 
@@ -38,7 +37,7 @@ class Privacy(commands.Cog):
     async def opt_out(self, interaction: discord.Interaction) -> None:
         """Stop logging your messages; you can also erase what is already kept."""
         await set_opted_out(self.bot.db, interaction.user.id, opted_out=True, now=self.bot.clock())
-        self._opted_out().add(interaction.user.id)
+        self.bot.reply_log.opted_out.add(interaction.user.id)
         view = ForgetView(self, owner_id=interaction.user.id)
         await interaction.response.send_message(
             "Done: from now on your messages are not logged, and you are counted nowhere. "
@@ -57,7 +56,7 @@ class Privacy(commands.Cog):
         changed = await set_opted_out(
             self.bot.db, interaction.user.id, opted_out=False, now=interaction.created_at
         )
-        self._opted_out().discard(interaction.user.id)
+        self.bot.reply_log.opted_out.discard(interaction.user.id)
         text = (
             "Welcome back: your replies in discussion threads are logged again."
             if changed
@@ -98,16 +97,14 @@ class Privacy(commands.Cog):
         """Forget the member who pressed the button: what is kept, and what was not logged
         yet of what they wrote before (a catch-up after a restart or a resume re-reads it)."""
         user_id = interaction.user.id
-        discussion: Any = self.bot.get_cog("Discussion")
-        if discussion is not None:
-            discussion.log.forget(user_id)
+        self.bot.reply_log.forget(user_id)
         await self._flush()
         # Discord's time of the request, as the messages' own: their log starts there.
         erased = await forget_member(self.bot.db, user_id, at=interaction.created_at)
         log.info("Forgot a member at their request (%d replies)", erased.replies)
         future = (
             "You are opted out: nothing you write is logged."
-            if user_id in self._opted_out()
+            if user_id in self.bot.reply_log.opted_out
             else "What you write from now on is logged as your group set it up: "
             "`/privacy opt-out` stops that."
         )
@@ -117,15 +114,9 @@ class Privacy(commands.Cog):
             f"that promise. {future}"
         )
 
-    def _opted_out(self) -> set[int]:
-        discussion: Any = self.bot.get_cog("Discussion")
-        return discussion.log.opted_out if discussion is not None else set()
-
     async def _flush(self) -> None:
         """Write what is queued, so export and forget see (and erase) everything."""
-        discussion: Any = self.bot.get_cog("Discussion")
-        if discussion is not None:
-            await discussion.log.flush()
+        await self.bot.reply_log.flush()
 
 
 class ForgetView(OwnedView):

@@ -27,7 +27,6 @@ from bot.core.errors import PlanError, ReadingGroupError
 from bot.core.excerpts import Installment
 from bot.core.group import Group, progress
 from bot.core.posting import PostContent, parse_marker, upcoming
-from bot.core.readings import Library
 from bot.core.schedule import DEFAULT_GRACE, due
 from bot.render import (
     NO_PINGS,
@@ -82,11 +81,6 @@ class Scheduler(GroupTick):
     log = log
     what = "the posting"
     expected = (ReadingGroupError, *TRANSIENT)
-
-    def __init__(self, bot: ReadingGroupBot) -> None:
-        super().__init__(bot)
-        self._cache: tuple[Library, dict[tuple[tuple[str, ...], int], tuple[Installment, ...]]]
-        self._cache = (bot.library, {})
 
     async def cog_load(self) -> None:
         self.bot.scheduler = self
@@ -173,20 +167,6 @@ class Scheduler(GroupTick):
                 raise PlanError(ANOTHER_POST)
             return message
 
-    def installments(self, group: Group) -> tuple[Installment, ...]:
-        """The group's installments over the current library (cached until it changes).
-
-        Raises:
-            PlanError: a reading of the plan is not in the library.
-        """
-        library, cached = self._cache
-        if library is not self.bot.library:
-            library, cached = self._cache = (self.bot.library, {})
-        key = (group.readings, group.word_target)
-        if key not in cached:
-            cached[key] = group.plan().installments(library)
-        return cached[key]
-
     def missing_permissions(self, channel: discord.abc.GuildChannel) -> list[str]:
         """The permissions the bot lacks in ``channel`` to post, by their names in Discord."""
         return missing_permissions(channel, NEEDED_PERMISSIONS)
@@ -211,7 +191,7 @@ class Scheduler(GroupTick):
     ) -> discord.Message | None:
         """Claim ``slot`` for the next installment, then send it. None if it was claimed already."""
         self._check(channel)
-        installments = self.installments(group)
+        installments = self.bot.plans.installments(group, self.bot.library)
         done = progress(group, installments)
         if done >= len(installments):
             if kind == "manual":

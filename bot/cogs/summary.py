@@ -26,9 +26,7 @@ from discord import app_commands
 
 from bot.chart import try_render_chart
 from bot.client import ReadingGroupBot
-from bot.cogs.plan import NO_PLAN, _channel_id, _is_organizer
 from bot.core.errors import PlanError, ReadingGroupError
-from bot.core.excerpts import Installment
 from bot.core.group import Group
 from bot.core.schedule import DEFAULT_GRACE
 from bot.core.summary import (
@@ -41,6 +39,7 @@ from bot.core.summary import (
     summary_due,
     summary_marker,
 )
+from bot.organizers import NO_PLAN, group_channel_id, is_organizer
 from bot.render import NO_PINGS, SUMMARY_CHART_FILE, Outgoing, discord_timestamp, summary_message
 from bot.storage.groups import get_group
 from bot.storage.summaries import (
@@ -144,16 +143,14 @@ class Summaries(GroupTick):
         Raises:
             PlanError: a reading of the plan is no longer in the library.
         """
-        discussion: Any = self.bot.get_cog("Discussion")
-        if discussion is not None:  # replies still queued count too
-            await discussion.log.flush()
+        await self.bot.reply_log.flush()  # replies still queued count too
         library = self.bot.library
         settings = self.bot.settings
         return await build_summary(
             self.bot.db,
             group,
             week,
-            installments=self._installments(group),
+            installments=self.bot.plans.installments(group, library),
             now=now,
             settings=SummarySettings(
                 min_group_size=settings.summary_min_group_size,
@@ -162,11 +159,6 @@ class Summaries(GroupTick):
             titles={reading.slug: reading.display_title for reading in library},
             guild_id=guild_id,
         )
-
-    def _installments(self, group: Group) -> tuple[Installment, ...]:
-        if self.bot.scheduler is not None:  # its cache of the cut plan
-            return self.bot.scheduler.installments(group)
-        return group.plan().installments(self.bot.library)
 
     async def _reconcile(
         self, channel: discord.TextChannel, group: Group, claim: SummaryPost, now: dt.datetime
@@ -273,11 +265,11 @@ class Summaries(GroupTick):
     )
     async def summary(self, interaction: discord.Interaction, week: str | None = None) -> None:
         """The weekly summary: organizers preview any week and post it, members see the last one."""
-        group = await get_group(self.bot.db, _channel_id(interaction))
+        group = await get_group(self.bot.db, group_channel_id(interaction))
         if group is None or group.retired:
             raise PlanError(NO_PLAN)
         chosen = parse_week(week) if week else None
-        if _is_organizer(interaction, group):
+        if is_organizer(interaction, group):
             await self._preview(interaction, group, chosen)
         else:
             await self._show_posted(interaction, group, chosen)

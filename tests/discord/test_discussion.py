@@ -55,7 +55,7 @@ async def posted(fake_discord: FakeDiscord, make_bot: MakeBot, clock: Clock) -> 
     (post,) = first_parts(fake_discord, fake_discord.readings)
     (thread,) = fake_discord.threads(fake_discord.readings)
     await fake_discord.wait_for(
-        lambda: thread.id in discussion(bot).log.threads, what="the thread to be logged"
+        lambda: thread.id in bot.reply_log.threads, what="the thread to be logged"
     )
     return Posted(bot, post, thread.id)
 
@@ -281,7 +281,7 @@ async def test_replies_written_while_the_bot_was_down_are_logged_once(
 async def test_shutdown_flushes_pending_writes(
     fake_discord: FakeDiscord, posted: Posted, db: aiosqlite.Connection
 ) -> None:
-    log = discussion(posted.bot).log
+    log = posted.bot.reply_log
     # Nothing is written until shutdown: wake the writer so it starts its next, hour-long wait.
     log.flush_interval = 3600
     log._wake.set()
@@ -338,7 +338,7 @@ async def test_a_group_keeps_only_what_it_enabled(
     await tick(bot)
     (thread,) = fake_discord.threads(fake_discord.readings)
     await fake_discord.wait_for(
-        lambda: discussion(bot).log.posts or mode == "off", what="the post to be known"
+        lambda: bot.reply_log.posts or mode == "off", what="the post to be known"
     )
     message = fake_discord.post("alice", thread.id, "three words here")
     await fake_discord.wait_for(
@@ -346,7 +346,7 @@ async def test_a_group_keeps_only_what_it_enabled(
     )
     for _ in range(3):  # let the listeners that the message was dispatched to run
         await asyncio.sleep(0)
-    await discussion(bot).log.flush()
+    await bot.reply_log.flush()
     assert await rows(db, "SELECT author_name, content, words FROM replies") == expected
 
 

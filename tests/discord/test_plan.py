@@ -457,8 +457,7 @@ async def test_a_new_installment_size_finds_the_place_again_without_skipping(
 
 
 def bot_installments(bot: ReadingGroupBot, group: Group) -> tuple[Installment, ...]:
-    assert bot.scheduler is not None
-    return bot.scheduler.installments(group)
+    return bot.plans.installments(group, bot.library)
 
 
 async def test_plan_start_sets_the_weekly_summary(

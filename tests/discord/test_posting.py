@@ -75,8 +75,8 @@ async def test_a_due_slot_makes_exactly_one_post_with_its_thread(
     (post,) = post_messages(fake, "readings")
     assert post.content == ""  # nobody pinged, not late
     group = await get_group(db, fake.readings.id)
-    assert group is not None and bot.scheduler is not None
-    installments = bot.scheduler.installments(group)
+    assert group is not None
+    installments = bot.plans.installments(group, bot.library)
     part = installments[0]
     reading = bot.library[part.slug]
     first = post.embeds[0]
@@ -469,8 +469,8 @@ async def test_an_unconfirmed_post_is_found_behind_a_busy_channel(
     clock.set(FIRST_SLOT)
     await tick(bot)
     group = await get_group(db, fake.readings.id)
-    assert group is not None and bot.scheduler is not None
-    second = bot.scheduler.installments(group)[1]
+    assert group is not None
+    second = bot.plans.installments(group, bot.library)[1]
     slot = FIRST_SLOT + dt.timedelta(days=3)  # Thursday, 19:00 in Berlin
     claimed = await claim_post(
         db,

@@ -11,8 +11,12 @@ from pathlib import Path
 
 import pytest
 
+from bot.client import ReadingGroupBot
+from bot.core.readings import load_library
 from bot.runner import BAD_TOKEN, INTENTS_REFUSED, NO_TOKEN, run_bot
 from bot.settings import Settings
+from bot.storage.database import open_database
+from tests.discord.conftest import StartBot
 from tests.fakediscord import FakeDiscord
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -116,3 +120,29 @@ async def test_sync_logs_in_syncs_and_stops_without_the_gateway(
     (put,) = fake_discord.requests_to("PUT", route)
     assert {c["name"] for c in put.body} >= {"passage", "search", "readings", "help"}
     assert fake_discord.gateway.connections == []
+
+
+async def test_the_bot_serves_what_it_is_handed_and_reads_no_file_at_start(
+    fake_discord: FakeDiscord, start_bot: StartBot, tmp_path: Path
+) -> None:
+    # The runner loads readings, prompts and groups.yaml once and hands them in: the bot's
+    # setup does not read them again (here it would fail on every one of them).
+    broken = tmp_path / "broken"
+    broken.mkdir()
+    (broken / "bad.md").write_text("---\ntitle: [unclosed\n---\nText.\n", encoding="utf-8")
+    (broken / "bad.yaml").write_text("questions: [unclosed\n", encoding="utf-8")
+    settings = Settings.load(
+        environ={
+            "DEV_GUILD_ID": str(fake_discord.guild.id),
+            "READINGS_DIR": str(broken),
+            "PROMPTS_DIR": str(broken),
+            "GROUPS_FILE": str(broken / "bad.yaml"),
+        },
+        env_file=None,
+    )
+    library = load_library(ROOT / "readings")
+    async with open_database(tmp_path / "bot.sqlite3") as db:
+        bot = ReadingGroupBot(settings=settings, db=db, library=library, guild_ready_timeout=0.1)
+        await start_bot(bot)
+        assert bot.library is library
+        assert bot.group_configs == ()

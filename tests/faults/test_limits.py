@@ -162,8 +162,8 @@ async def test_a_giant_paragraph_is_posted_in_parts_in_consecutive_slots_end_to_
         [group_config(fake.readings.id)], library=Library((reading,)), prompts=Prompts()
     )
     group = await get_group(db, fake.readings.id)
-    assert group is not None and bot.scheduler is not None
-    installments = bot.scheduler.installments(group)
+    assert group is not None
+    installments = bot.plans.installments(group, bot.library)
     preview = schedule_preview(group.plan(), installments, posted=0, now=clock.now)
     assert len(preview.items) == len(installments) > 10  # the finish date counts every part
     for item in preview.items:

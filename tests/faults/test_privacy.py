@@ -26,7 +26,7 @@ from bot.storage.replies import apply_events, forget_member, set_opted_out
 from tests.core.test_summary import busy_small_group, summarise
 from tests.discord import scheduling
 from tests.discord.scheduling import FIRST_SLOT, Clock, MakeBot, first_parts, group_config, tick
-from tests.discord.test_discussion import Posted, discussion, logged, posted
+from tests.discord.test_discussion import Posted, logged, posted
 from tests.discord.test_summary import Week, summary_messages, text_of, week
 from tests.fakediscord import FakeDiscord
 from tests.storage.test_replies import (
@@ -315,7 +315,7 @@ async def test_a_counts_only_group_keeps_no_text_of_an_edit_to_a_reply_to_an_old
     clock.set(FIRST_SLOT)
     await tick(bot)
     (post,) = first_parts(fake, fake.readings)
-    log = discussion(bot).log
+    log = bot.reply_log
     await fake.wait_for(lambda: post.id in log.posts, what="the post to be logged")
     answer = fake.post("alice", "readings", "kept as a count", reply_to=post)
     await logged(fake, db, "SELECT content, words FROM replies", [(None, 4)])

@@ -84,7 +84,7 @@ async def caught_up(fake: FakeDiscord, bot: ReadingGroupBot, reads_before: int) 
         timeout=10,
         what="the catch-up to re-read the channel",
     )
-    await cog.log.flush()
+    await bot.reply_log.flush()
 
 
 @pytest.mark.parametrize("reconnect", ["resume", "new-session", "restart"])
@@ -311,7 +311,7 @@ async def test_replies_edits_and_deletions_in_discord_wait_out_a_locked_database
     bot = await make_bot([group_config(fake.readings.id)])
     await post_at(bot, clock, slots(1))
     (thread,) = fake.threads("readings")
-    await fake.wait_for(lambda: thread.id in discussion(bot).log.threads, what="the thread")
+    await fake.wait_for(lambda: thread.id in bot.reply_log.threads, what="the thread")
     await db.execute("PRAGMA busy_timeout = 50")
     with locked(await database_file(db)) as unlock:
         kept = fake.post("alice", thread, "written while the database was locked")

@@ -194,8 +194,8 @@ async def test_the_tick_leaves_a_post_another_bot_is_sending_until_its_lease_end
     fake = fake_discord
     bot = await make_bot([group_config(fake.readings.id)])
     group = await get_group(db, fake.readings.id)
-    assert group is not None and bot.scheduler is not None
-    first = bot.scheduler.installments(group)[0]
+    assert group is not None
+    first = bot.plans.installments(group, bot.library)[0]
     other = Owner("elsewhere", 4242, "other", SINCE)  # claimed, and sending right now
     await claim_post(
         db,

@@ -1,0 +1,53 @@
+"""Who may steer a group, and in which channel a command acts: shared by /plan and /summary.
+
+Organizers are members with Manage Server, or with the group's organizer role; the others get a
+polite refusal that says who can.
+"""
+
+import discord
+
+from bot.core.errors import ReadingGroupError
+from bot.core.group import Group
+
+NO_PLAN = (
+    "This channel has no reading plan yet. An organizer can start one here with /plan start "
+    "(or declare it in groups.yaml)."
+)
+
+
+class NotOrganizer(ReadingGroupError):
+    """A member who is not an organizer ran an organizer command."""
+
+
+def group_channel_id(interaction: discord.Interaction) -> int:
+    """The group's channel: the channel itself, or the parent of a thread."""
+    channel = interaction.channel
+    if isinstance(channel, discord.Thread) and channel.parent_id is not None:
+        return channel.parent_id
+    assert interaction.channel_id is not None
+    return interaction.channel_id
+
+
+def is_organizer(interaction: discord.Interaction, group: Group | None) -> bool:
+    """Whether the member may run the group's organizer commands."""
+    if interaction.permissions.manage_guild:
+        return True
+    member = interaction.user
+    role_id = group.organizer_role_id if group is not None else None
+    return (
+        role_id is not None
+        and isinstance(member, discord.Member)
+        and any(role.id == role_id for role in member.roles)
+    )
+
+
+def refusal(interaction: discord.Interaction, group: Group | None) -> NotOrganizer:
+    """The error telling a member who is not an organizer who can do it."""
+    who = "members with the Manage Server permission"
+    if group is not None and group.organizer_role_id is not None:
+        role = interaction.guild.get_role(group.organizer_role_id) if interaction.guild else None
+        who += f" or the {role.name if role else 'organizer'} role"
+    return NotOrganizer(
+        f"Sorry, only the group's organizers can do that: {who}. "
+        "Anyone can see what is coming with /plan schedule."
+    )
