@@ -27,6 +27,7 @@ _LINK_RE = re.compile(r"<a\b([^>]*)>(.*?)</a\s*>", re.IGNORECASE | re.DOTALL)
 _HREF_RE = re.compile(r"""\bhref\s*=\s*(["'])(.*?)\1""", re.IGNORECASE | re.DOTALL)
 _ANCHOR_RE = re.compile(r"""\b(?:id|name)\s*=\s*(["'])(.*?)\1""", re.IGNORECASE)
 _TAG_RE = re.compile(r"<[^>]*>")
+_OPEN_TAG_RE = re.compile(r"<[a-zA-Z][^>]*>")
 NOTES_HEADING_RE = re.compile(r"^(?:(?:foot|end)?notes?|notes? to .{1,60})$")
 _NUMBERED_RE = re.compile(r"^\s*(?:\[(\d{1,3})\]|\((\d{1,3})\)|(\d{1,3})\.)\s+(\S.*)$", re.DOTALL)
 # Text markers: [3] anywhere; (3) glued to a word or punctuation; <sup>3</sup> (see html.py).
@@ -54,24 +55,31 @@ def resolve(path: str, href: str) -> str:
 def scan_note_targets(documents: list[tuple[str, str]]) -> dict[str, str]:
     """The targets of marker links in ``(path, markup)`` documents: ``{path#id: label}``.
 
-    A marker link that points at an earlier marker link is the way back from a note, not a
-    reference, so its target is not a note.
+    A marker link that points back to an anchor earlier in reading order is the way back from a
+    note to its reference, not a reference, so its target is not a note.
     """
     targets: dict[str, str] = {}
-    marker_ids: set[str] = set()
+    seen: set[str] = set()  # anchors (id, name) before the current link, in reading order
     for path, markup in documents:
+        anchors = [
+            (tag.start(), f"{path}#{html.unescape(anchor.group(2))}")
+            for tag in _OPEN_TAG_RE.finditer(markup)
+            for anchor in _ANCHOR_RE.finditer(tag.group(0))
+        ]
+        next_anchor = 0
         for match in _LINK_RE.finditer(markup):
+            while next_anchor < len(anchors) and anchors[next_anchor][0] < match.start():
+                seen.add(anchors[next_anchor][1])
+                next_anchor += 1
             attributes, inner = match.groups()
             href = _HREF_RE.search(attributes)
             label = marker_label(html.unescape(_TAG_RE.sub("", inner)))
             if href is None or label is None or "#" not in href.group(2):
                 continue
-            if urlsplit(href.group(2)).scheme:
-                continue
             target = resolve(path, html.unescape(href.group(2)))
-            if target not in marker_ids:
+            if not urlsplit(target).scheme and target not in seen:
                 targets.setdefault(target, label)
-            marker_ids.update(f"{path}#{a.group(2)}" for a in _ANCHOR_RE.finditer(attributes))
+        seen.update(anchor for _, anchor in anchors[next_anchor:])
     return targets
 
 

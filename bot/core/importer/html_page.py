@@ -87,6 +87,7 @@ def clean_page(blocks: list[Block], meta: dict[str, str], title_element: str | N
     h1 = [b for b in page.blocks if b.kind == "heading" and b.level == 1]
     title = page.title or _meta(meta, "title", "dc.title", "dcterms.title", "citation_title")
     title = title or (h1[0].text if len(h1) == 1 else None)
+    from_element = not title
     title = title or _clean_title_element(title_element, page.author)
     page.title = _subpage(title) if title else None
     licence: list[str] = []
@@ -98,7 +99,11 @@ def clean_page(blocks: list[Block], meta: dict[str, str], title_element: str | N
             continue
         lines = [plain_text(line) for line in block.text.split("\n")]
         kinds = [_line_kind(line) for line in lines]
-        if None in kinds:
+        # One "Source: ..." line after the text has begun may be the text's own sentence.
+        alone = (
+            len(lines) == 1 and kinds[0] == "source" and any(b.kind == "paragraph" for b in kept)
+        )
+        if None in kinds or alone:
             kept.append(block)
             continue
         for line, kind in zip(lines, kinds, strict=True):
@@ -115,6 +120,8 @@ def clean_page(blocks: list[Block], meta: dict[str, str], title_element: str | N
     prefix = (title_element or "").partition(": ")[0] if ": " in (title_element or "") else ""
     surnames = set(fold(f"{page.author or ''} {prefix}").split())
     page.blocks = _front(kept, page, surnames)
+    if from_element and title_element and page.author:  # a byline names the title's prefix
+        page.title = _subpage(_clean_title_element(title_element, page.author) or title_element)
     page.licence = " ".join(licence) or None
     if sourced:
         page.changes.append("moved the source lines (Written:, Source: ...) to source_note")
@@ -225,7 +232,7 @@ def _front(blocks: list[Block], page: Page, surnames: set[str]) -> list[Block]:
         if _running_head(block, after_title, page.author):
             index += 1
             continue
-        byline = _byline(block, after_title, names, surnames)
+        byline = _byline(block, names, surnames)
         if byline is None:
             break
         author, translator = byline
@@ -248,9 +255,7 @@ def _running_head(block: Block, after_title: bool, author: str | None) -> bool:
     )
 
 
-def _byline(
-    block: Block, after_title: bool, names: set[str], surnames: set[str]
-) -> tuple[str, str | None] | None:
+def _byline(block: Block, names: set[str], surnames: set[str]) -> tuple[str, str | None] | None:
     """(author, translator) when ``block`` is a byline, else None."""
     if block.kind == "note":
         return None
@@ -262,7 +267,7 @@ def _byline(
     if fold(text) in names:
         return text, None
     named = _looks_like_a_name(text) and fold(text.split()[-1]) in surnames
-    if block.kind == "heading" and after_title and named:
+    if block.kind == "heading" and named:
         return text, None
     return None
 
