@@ -8,7 +8,10 @@ header/licence boxes are skipped; ``<em>``/``<i>`` become ``*...*`` and ``<stron
 dropped. Footnotes and endnotes (``epub:type="noteref"`` links to ``footnote``/``endnote``
 elements or the items of an ``endnotes`` section) become the reading's footnotes, numbered in
 reading order, so they land in its Notes section and are never scheduled as an excerpt; a marker
-in a heading is dropped (the note stays).
+in a heading is dropped (the note stays). Notes that no ``epub:type`` marks (marker links such as
+``<a href="#n1">[1]</a>``, text markers under a ``Notes`` heading) are found by
+:mod:`.html_notes`; a saved web page's furniture, title, author and source lines by
+:mod:`.html_page`.
 """
 
 from __future__ import annotations
