@@ -18,7 +18,7 @@ import pytest
 
 from bot.core.citations import resolve
 from bot.core.importer import ImportedText, import_bytes, to_reading_markdown
-from bot.core.readings import Library, Reading, parse_reading, plain_text
+from bot.core.readings import Library, LibraryError, Reading, parse_reading, plain_text
 
 FIXTURES = Path(__file__).parents[1] / "fixtures" / "import"
 SENTENCE_END_RE = re.compile(r"(?<=[.!?…])\s+|(?<=[.!?…][”’\")])\s+")
@@ -311,3 +311,22 @@ def test_epub_noteref_links_into_an_endnotes_file_become_footnotes() -> None:
     ]
     parsed = reading(text, "speeches")
     assert resolve(Library((parsed,)), "speeches n3").note == parsed.footnotes[2]
+
+
+def test_a_contents_list_of_numbered_links_makes_no_notes() -> None:
+    markup = """<body><ul><li><a href="#c1">1</a></li><li><a href="#c2">2</a></li></ul>
+    <div id="c1"><h2>One</h2><p>The first chapter.</p></div>
+    <div id="c2"><h2>Two</h2><p>The second chapter.</p></div></body>"""
+    text = import_bytes(markup.encode(), "book.html")
+    assert [(b.kind, b.text) for b in text.blocks] == [
+        ("heading", "One"),
+        ("paragraph", "The first chapter."),
+        ("heading", "Two"),
+        ("paragraph", "The second chapter."),
+    ]
+
+
+def test_source_note_must_be_text() -> None:
+    with pytest.raises(LibraryError) as error:
+        parse_reading("---\ntitle: T\nsource_note: [a, b]\n---\nText.\n", "readings/t.md")
+    assert str(error.value) == "readings/t.md:3: source_note: must be text, not list"

@@ -28,6 +28,7 @@ _HREF_RE = re.compile(r"""\bhref\s*=\s*(["'])(.*?)\1""", re.IGNORECASE | re.DOTA
 _ANCHOR_RE = re.compile(r"""\b(?:id|name)\s*=\s*(["'])(.*?)\1""", re.IGNORECASE)
 _TAG_RE = re.compile(r"<[^>]*>")
 _OPEN_TAG_RE = re.compile(r"<[a-zA-Z][^>]*>")
+_BLOCK_START_RE = re.compile(r"<(?:p|li|td|th|div|dd|dt|br|tr|h[1-6]|body|section)\b", re.I)
 NOTES_HEADING_RE = re.compile(r"^(?:(?:foot|end)?notes?|notes? to .{1,60})$")
 _NUMBERED_RE = re.compile(r"^\s*(?:\[(\d{1,3})\]|\((\d{1,3})\)|(\d{1,3})\.)\s+(\S.*)$", re.DOTALL)
 # Text markers: [3] anywhere; (3) glued to a word or punctuation; <sup>3</sup> (see html.py).
@@ -77,10 +78,19 @@ def scan_note_targets(documents: list[tuple[str, str]]) -> dict[str, str]:
             if href is None or label is None or "#" not in href.group(2):
                 continue
             target = resolve(path, html.unescape(href.group(2)))
+            if _starts_a_block(markup, match.start()):
+                continue  # "1" alone at the start of a line or item: a contents entry
             if not urlsplit(target).scheme and target not in seen:
                 targets.setdefault(target, label)
         seen.update(anchor for _, anchor in anchors[next_anchor:])
     return targets
+
+
+def _starts_a_block(markup: str, at: int) -> bool:
+    """Whether only tags and spaces stand between a block's start and position ``at``."""
+    before = markup[max(0, at - 300) : at]
+    tail = re.search(r"(?:\s|<[^>]*>)*$", before)
+    return bool(tail and _BLOCK_START_RE.search(tail.group(0)))
 
 
 def strip_note_label(text: str, label: str | None) -> str:
