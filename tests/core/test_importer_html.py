@@ -242,6 +242,8 @@ def test_title_element_loses_site_names_but_not_its_own_colon(title: str, expect
         "Source: the author's notes are quoted below.",  # a line of the text, not furniture
         "Next, we turn to the question of the state.",
         "Marx wrote: history repeats itself: first as tragedy.",
+        "Part One: The Beginning: 1900",  # a breadcrumb's shape, but inside the text
+        "Copyright: " + "the word was new then, and the printers' guild fought it " * 6,
     ],
 )
 def test_text_that_only_resembles_furniture_stays(line: str) -> None:

@@ -98,11 +98,10 @@ def clean_page(blocks: list[Block], meta: dict[str, str], title_element: str | N
             kept.append(block)
             continue
         lines = [plain_text(line) for line in block.text.split("\n")]
-        kinds = [_line_kind(line) for line in lines]
+        began = any(b.kind == "paragraph" for b in kept)
+        kinds = [_line_kind(line, began) for line in lines]
         # One "Source: ..." line after the text has begun may be the text's own sentence.
-        alone = (
-            len(lines) == 1 and kinds[0] == "source" and any(b.kind == "paragraph" for b in kept)
-        )
+        alone = len(lines) == 1 and kinds[0] == "source" and began
         if None in kinds or alone:
             kept.append(block)
             continue
@@ -140,8 +139,13 @@ def _meta(meta: dict[str, str], *names: str) -> str | None:
     return next((meta[n] for n in names if meta.get(n)), None)
 
 
-def _line_kind(line: str) -> str | None:
-    """``"source"``, ``"licence"``, ``"credit"`` or ``"furniture"``; None for the text."""
+def _line_kind(line: str, began: bool) -> str | None:
+    """``"source"``, ``"licence"``, ``"credit"`` or ``"furniture"``; None for the text.
+
+    ``began``: text paragraphs came before, so a breadcrumb-like line is more likely the text's.
+    """
+    if len(line.split()) > 60:
+        return None  # a paragraph of the text, whatever its first words
     if _SOURCE_LINE_RE.match(line):
         return "source"
     if _LICENCE_LINE_RE.search(line):
@@ -149,16 +153,17 @@ def _line_kind(line: str) -> str | None:
     if _CREDIT_LINE_RE.match(line):
         return "credit"
     bare = line.strip(_ARROWS + " ")
-    if _UPDATED_RE.match(bare) or _NAV_LINE_RE.match(bare) or _is_nav_row(line):
+    if _UPDATED_RE.match(bare) or _NAV_LINE_RE.match(bare) or _is_nav_row(line, began):
         return "furniture"
     return None
 
 
-def _is_nav_row(line: str) -> bool:
-    """``Works Index | Volume 19 | ...`` or a breadcrumb ``MIA: Marxists: ... : Library``."""
+def _is_nav_row(line: str, began: bool) -> bool:
+    """``Works Index | Volume 19 | ...``, or before the text a breadcrumb ``MIA: ... : Library``."""
     if len(line.split()) > 40:
         return False
-    for separator, least in (("|", 2), (":", 3), (">", 3), ("»", 3), ("›", 3)):
+    separators = (("|", 2),) if began else (("|", 2), (":", 3), (">", 3), ("»", 3), ("›", 3))
+    for separator, least in separators:
         parts = [p.strip(_ARROWS + " ") for p in line.split(separator)]
         if len(parts) >= least and all(
             p and len(p.split()) <= 6 and not p.endswith((".", "?", "!", ",", ";")) for p in parts
