@@ -251,6 +251,15 @@ def test_text_that_only_resembles_furniture_stays(line: str) -> None:
     assert import_bytes(markup.encode(), "page.html").paragraphs[1].text.startswith(line)
 
 
+def test_a_first_paragraph_starting_with_by_is_not_a_byline() -> None:
+    markup = "<body><h1>Strikes</h1><p>By 1913 the workers had struck again.</p></body>"
+    text = import_bytes(markup.encode(), "page.html")
+    assert (text.author, [p.text for p in text.paragraphs]) == (
+        None,
+        ["By 1913 the workers had struck again."],
+    )
+
+
 # --------------------------------------------------------------------------- EPUB endnotes
 
 OPF = """<?xml version="1.0"?>

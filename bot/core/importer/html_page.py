@@ -266,21 +266,28 @@ def _byline(block: Block, names: set[str], surnames: set[str]) -> tuple[str, str
         return None
     for line in block.text.split("\n"):
         match = _BYLINE_RE.match(plain_text(line))
-        if match and len(block.text.split()) <= 40:
+        if match and len(block.text.split()) <= 40 and _names(match.group(1)):
             return match.group(1), match.group(2)
     text = plain_text(block.text)
     if fold(text) in names:
         return text, None
-    named = _looks_like_a_name(text) and fold(text.split()[-1]) in surnames
+    named = (
+        len(text.split()) > 1 and _looks_like_a_name(text) and fold(text.split()[-1]) in surnames
+    )
     if block.kind == "heading" and named:
         return text, None
     return None
 
 
+def _names(text: str) -> bool:
+    """Whether a byline's ``by ...`` names people (``Karl Marx and Friedrich Engels``)."""
+    return all(_looks_like_a_name(n) for n in re.split(r",\s*|\s+and\s+|\s*&\s*", text) if n)
+
+
 def _looks_like_a_name(text: str) -> bool:
     words = text.split()
     return (
-        2 <= len(words) <= 5
+        1 <= len(words) <= 5
         and not any(ch.isdigit() for ch in text)
         and all(w[:1].isupper() or w in ("de", "von", "van", "der", "la", "le") for w in words)
         and not {fold(w) for w in words} & _NOT_NAMES
