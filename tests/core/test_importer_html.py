@@ -239,10 +239,34 @@ def test_title_element_loses_site_names_but_not_its_own_colon(title: str, expect
 @pytest.mark.parametrize(
     "line",
     [
+        "MIA: Marxists: Lenin: Works: Library",
+        "Works Index | Volume 19 | Collected Works | L.I.A. Index",
+        "< backward | forward >",
+        "Next: VII. The Proletariat",
+        "return",
+        "← Preface Manifesto of the Communist Party",
+        "Chapter 1: Bourgeois and Proletarians Chapter 2 →",
+        'Retrieved from "https://en.wikisource.org/w/index.php?oldid=1"',
+        "Last updated on: 17 April 2020",
+        "Transcription/Markup: D. Walters",
+        "HTML Markup by Brian Baggins",
+        "Proofread: Andy Blunden, 2005",
+    ],
+)
+def test_furniture_lines_without_classes_are_dropped(line: str) -> None:
+    markup = f"<body><p>{line}</p><p>The text begins.</p><p>{line}</p></body>"
+    text = import_bytes(markup.encode(), "page.html")
+    assert [p.text for p in text.paragraphs] == ["The text begins."]
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
         "Source: the author's notes are quoted below.",  # a line of the text, not furniture
         "Next, we turn to the question of the state.",
         "Marx wrote: history repeats itself: first as tragedy.",
         "Part One: The Beginning: 1900",  # a breadcrumb's shape, but inside the text
+        "Part One: The Beginning",
         "Copyright: " + "the word was new then, and the printers' guild fought it " * 6,
     ],
 )

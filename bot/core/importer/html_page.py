@@ -47,9 +47,9 @@ _UPDATED_RE = re.compile(
 )
 _NAV_WORDS = (
     r"next|previous|prev|back|forward|backward|return|up|top|home|index|contents"
-    r"|table of contents|back to (?:the )?(?:top|index|contents)|from wikisource"
-    r"|retrieved from|categor(?:y|ies)"
+    r"|table of contents|back to (?:the )?(?:top|index|contents)|categor(?:y|ies)"
 )
+_SITE_LINE_RE = re.compile(r"^(?:retrieved from|from wikisource)\b", re.IGNORECASE)
 _NAV_LINE_RE = re.compile(rf"^(?:{_NAV_WORDS})\b\s*(?::.*)?$", re.IGNORECASE)
 _ARROWS = "<>«»←→↑⇐⇒"
 _BYLINE_RE = re.compile(r"^by\s+(.+?)(?:,?\s+translated by\s+(.+?))?\.?$", re.IGNORECASE)
@@ -153,20 +153,28 @@ def _line_kind(line: str, began: bool) -> str | None:
     if _CREDIT_LINE_RE.match(line):
         return "credit"
     bare = line.strip(_ARROWS + " ")
-    if _UPDATED_RE.match(bare) or _NAV_LINE_RE.match(bare) or _is_nav_row(line, began):
+    if _UPDATED_RE.match(bare) or _NAV_LINE_RE.match(bare) or _SITE_LINE_RE.match(bare):
+        return "furniture"
+    # "← Preface" and "Chapter 2 →": the links to the pages before and after.
+    arrowed = line.startswith(("←", "«", "<")) or line.endswith(("→", "»", ">"))
+    if (arrowed and len(line.split()) <= 12) or _is_nav_row(line, began):
         return "furniture"
     return None
 
 
 def _is_nav_row(line: str, began: bool) -> bool:
-    """``Works Index | Volume 19 | ...``, or before the text a breadcrumb ``MIA: ... : Library``."""
+    """``Works Index | Volume 19 | ...`` or a breadcrumb ``MIA: Marxists: ... : Library``."""
     if len(line.split()) > 40:
         return False
-    separators = (("|", 2),) if began else (("|", 2), (":", 3), (">", 3), ("»", 3), ("›", 3))
-    for separator, least in separators:
+    # Inside the text, "Part One: The Beginning: 1900" is a line of it: a breadcrumb there needs
+    # more and shorter parts.
+    crumbs = (4, 3) if began else (3, 6)  # (least parts, most words a part)
+    for separator in ("|", ":", ">", "»", "›"):
         parts = [p.strip(_ARROWS + " ") for p in line.split(separator)]
+        least, words = (2, 6) if separator == "|" else crumbs
         if len(parts) >= least and all(
-            p and len(p.split()) <= 6 and not p.endswith((".", "?", "!", ",", ";")) for p in parts
+            p and len(p.split()) <= words and not p.endswith((".", "?", "!", ",", ";"))
+            for p in parts
         ):
             return True
     return False
