@@ -223,6 +223,21 @@ def test_without_metadata_the_title_loses_the_author_prefix_and_the_byline_is_th
 
 
 @pytest.mark.parametrize(
+    "head",
+    [
+        '<meta name="title" content="The Mass Strike">'
+        '<meta name="author" content="Rosa Luxemburg">',
+        '<meta name="DC.Title" content="The Mass Strike">'
+        '<meta name="DC.Creator" content="Rosa Luxemburg"><title>mass_strike.htm</title>',
+    ],
+)
+def test_meta_title_and_author_win_over_the_file_name(head: str) -> None:
+    markup = f"<html><head>{head}</head><body><p>The text.</p></body></html>"
+    text = import_bytes(markup.encode(), "mass_strike.htm")
+    assert (text.title, text.author) == ("The Mass Strike", "Rosa Luxemburg")
+
+
+@pytest.mark.parametrize(
     ("title", "expected"),
     [
         ("Capital: A Critique of Political Economy", "Capital: A Critique of Political Economy"),
