@@ -363,6 +363,16 @@ def test_epub_noteref_links_into_an_endnotes_file_become_footnotes() -> None:
     assert resolve(Library((parsed,)), "speeches n3").note == parsed.footnotes[2]
 
 
+def test_superscripts_that_are_not_markers_stay_as_printed() -> None:
+    markup = """<body><p>An area of 5 m<sup>2</sup>.<a href="#n1">[1]</a></p>
+    <h3>Notes</h3><p id="n1">[1] Or 5 m<sup>2</sup> and more.</p></body>"""
+    text = import_bytes(markup.encode(), "page.html")
+    assert [(b.kind, b.text) for b in text.blocks] == [
+        ("paragraph", "An area of 5 m2.[^1]"),
+        ("note", "Or 5 m2 and more."),
+    ]
+
+
 def test_a_contents_list_of_numbered_links_makes_no_notes() -> None:
     markup = """<body><ul><li><a href="#c1">1</a></li><li><a href="#c2">2</a></li></ul>
     <div id="c1"><h2>One</h2><p>The first chapter.</p></div>

@@ -39,6 +39,7 @@ from bot.core.importer.html_notes import (
     resolve,
     scan_note_targets,
     strip_note_label,
+    unmark_sups,
 )
 from bot.core.importer.html_page import clean_page
 from bot.core.importer.model import Block, ImportedText
@@ -506,7 +507,7 @@ def _html_blocks(
     for key in note_parts:
         labels.setdefault(key, str(len(labels) + 1))
     for key, label in labels.items():
-        parts = [_PLACEHOLDER_RE.sub("", p).strip() for p in note_parts[key]]
+        parts = [unmark_sups(_PLACEHOLDER_RE.sub("", p)).strip() for p in note_parts[key]]
         parts = [p for p in parts if p]
         if parts:
             parts[0] = strip_note_label(parts[0], (note_targets or {}).get(key))

@@ -157,4 +157,9 @@ def pair_text_notes(blocks: list[Block], note_parts: dict[str, list[str]]) -> li
             note_parts[keys[number]] = [text]
         index = end
         scope_start = len(out)
-    return [replace(b, text=re.sub("\x01(\\d{1,3})\x01", r"\1", b.text)) for b in out]
+    return [replace(b, text=unmark_sups(b.text)) for b in out]
+
+
+def unmark_sups(text: str) -> str:
+    """``<sup>`` numbers that paired with no note, back as the source printed them."""
+    return text.replace(SUP_MARK, "")
