@@ -96,6 +96,7 @@ def _finish(
     changes: Sequence[str] = (),
     source: str | None = None,
     licence: str | None = None,
+    source_note: str | None = None,
 ) -> ImportedText:
     changes = list(changes)
     blocks, empty = _prune_empty_headings(blocks)
@@ -110,5 +111,6 @@ def _finish(
         filename=filename,
         source=source,
         licence=_one_line(licence) if licence else None,
+        source_note=_one_line(source_note) if source_note else None,
         changes=tuple(changes),
     )

@@ -29,6 +29,7 @@ from bot.core.importer.common import (
     _shift_levels,
 )
 from bot.core.importer.html import SKIPPED_EPUB_TYPES, _Doc, _html_blocks, _parse_html
+from bot.core.importer.html_notes import scan_note_targets
 from bot.core.importer.model import ImportedText, ImportFailed
 
 MAX_EPUB_BYTES = 200_000_000  # uncompressed; a zip bomb is not a book
@@ -112,6 +113,7 @@ def _import_epub(data: bytes, filename: str, max_text_bytes: int) -> ImportedTex
             filename, f"the EPUB's package document {opf_path} has no spine: it lists no text"
         )
     docs: list[_Doc] = []
+    markup: list[tuple[str, str | None]] = []  # spine documents: (path, text or None to skip)
     skipped: list[str] = []
     parsed = 0  # decompressed bytes of the documents parsed so far
     # A spine may list one document many times (2,000 times a 1 MB file was a 2 GB parse
@@ -129,7 +131,7 @@ def _import_epub(data: bytes, filename: str, max_text_bytes: int) -> ImportedTex
             continue
         path, media_type, properties = manifest[idref]
         if not linear or "nav" in properties or media_type not in _XHTML_TYPES:
-            skipped.append(posixpath.basename(path))
+            markup.append((path, None))
             continue
         if path not in names:
             warnings.append(f"{path} is in the spine but missing from the EPUB: skipped")
@@ -141,14 +143,18 @@ def _import_epub(data: bytes, filename: str, max_text_bytes: int) -> ImportedTex
                 f"the EPUB's spine holds more than {max_text_bytes / 1_000_000:g} MB of text; a "
                 "book is a few MB: import the volumes one by one, or check the file",
             )
-        doc = _parse_html(_decode_markup(read(path)), path)
-        if doc.epub_types & SKIPPED_EPUB_TYPES or not doc.blocks:
+        markup.append((path, _decode_markup(read(path))))
+    # Links whose text is a note number point to notes, in whichever document they stand.
+    targets = scan_note_targets([(path, text) for path, text in markup if text is not None])
+    for path, text in markup:
+        doc = _parse_html(text, path, targets) if text is not None else None
+        if doc is None or doc.epub_types & SKIPPED_EPUB_TYPES or not doc.blocks:
             skipped.append(posixpath.basename(path))
             continue
         docs.append(doc)
     if repeats:
         warnings.append(f"the spine lists documents again {repeats} time(s): each was read once")
-    blocks, notes, contents = _html_blocks(docs, warnings)
+    blocks, notes, contents = _html_blocks(docs, warnings, targets)
     title = meta.get("title", [None])[0]
     author = _join_names(meta.get("creator", []))
     blocks, _ = _drop_title_blocks(blocks, title, author)

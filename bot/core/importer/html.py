@@ -8,27 +8,40 @@ header/licence boxes are skipped; ``<em>``/``<i>`` become ``*...*`` and ``<stron
 dropped. Footnotes and endnotes (``epub:type="noteref"`` links to ``footnote``/``endnote``
 elements or the items of an ``endnotes`` section) become the reading's footnotes, numbered in
 reading order, so they land in its Notes section and are never scheduled as an excerpt; a marker
-in a heading is dropped (the note stays).
+in a heading is dropped (the note stays). Notes that no ``epub:type`` marks (marker links such as
+``<a href="#n1">[1]</a>``, text markers under a ``Notes`` heading) are found by
+:mod:`.html_notes`; a saved web page's furniture, title, author and source lines by
+:mod:`.html_page`.
 """
 
 from __future__ import annotations
 
-import posixpath
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import partial
 from html.parser import HTMLParser
-from urllib.parse import unquote, urlsplit
+from urllib.parse import urlsplit
 
 from bot.core.importer.common import (
-    _drop_title_blocks,
     _finish,
     _literal,
     _normalise,
     _one_line,
     _shift_levels,
 )
+from bot.core.importer.html_notes import (
+    BACKLINK_TEXT_RE,
+    SUP_MARK,
+    is_notes_heading,
+    marker_label,
+    pair_text_notes,
+    resolve,
+    scan_note_targets,
+    strip_note_label,
+    unmark_sups,
+)
+from bot.core.importer.html_page import clean_page
 from bot.core.importer.model import Block, ImportedText
 from bot.core.readings import fold
 
@@ -133,7 +146,16 @@ _NOTES_SECTION_TYPES = frozenset(
 )
 _NOTEREF_TYPES = frozenset({"noteref", "doc-noteref"})
 _BACKLINK_TYPES = frozenset({"backlink", "doc-backlink"})
-_SKIPPED_CLASSES = frozenset({"pgheader", "pgfooter"})
+_SKIPPED_CLASSES = frozenset(
+    # Gutenberg's boxes; MediaWiki's (Wikisource's) edit links, jump links and backlinks.
+    {"pgheader", "pgfooter", "mw-editsection", "mw-jump-link", "mw-cite-backlink", "noprint"}
+)
+# MediaWiki's page chrome around the text: tagline, subpage trail, menus, categories, footer.
+_SKIPPED_IDS = frozenset(
+    {"siteSub", "contentSub", "jump-to-nav", "mw-navigation", "catlinks", "footer", "mw-head"}
+)
+_SKIPPED_CLASSES |= {"printfooter", "catlinks"}
+_NOTE_CONTAINERS = frozenset({"p", "li", "dd", "dt", "td", "div", "aside", "blockquote"})
 _PLACEHOLDER_RE = re.compile("\x00([^\x00]*)\x00")
 
 
@@ -144,6 +166,11 @@ class _Open:
     note: str | None = None  # the note this element starts
     notes_section: bool = False
     link: bool = False  # an internal link, for telling contents entries
+    classes: frozenset[str] = frozenset()
+    emitted: int = 0  # blocks emitted before this element opened
+    start: int = 0  # the buffer's length when this element opened
+    ref: str | None = None  # the note this link may point to, if its text is a marker
+    backlink: bool = False  # a link inside a note, dropped if its text is a marker or arrow
 
 
 @dataclass
@@ -154,6 +181,7 @@ class _Doc:
     title: str | None = None
     language: str | None = None
     epub_types: set[str] = field(default_factory=set)
+    meta: dict[str, str] = field(default_factory=dict)  # <meta name=... content=...>
 
 
 class _HtmlExtractor(HTMLParser):
@@ -163,9 +191,10 @@ class _HtmlExtractor(HTMLParser):
     carry the note's ``path#id`` so that the EPUB reader can pair them across documents.
     """
 
-    def __init__(self, path: str = "") -> None:
+    def __init__(self, path: str = "", note_targets: Mapping[str, str] | None = None) -> None:
         super().__init__(convert_charrefs=True)
         self.path = path
+        self.note_targets = note_targets or {}
         self.doc = _Doc()
         self._stack: list[_Open] = []
         self._skipping = 0
@@ -204,6 +233,9 @@ class _HtmlExtractor(HTMLParser):
             self.doc.epub_types |= types
         if tag == "title" and not self._in(lambda o: o.tag in ("svg", "body")):
             self._in_title = True
+        if tag == "meta" and attributes.get("content"):
+            name = (attributes.get("name") or attributes.get("property") or "").lower()
+            self.doc.meta.setdefault(name, _one_line(attributes["content"]))
         if tag in _VOID_TAGS:
             if tag == "br" and not self._skipping:
                 self._buffer.append("\n")
@@ -212,13 +244,14 @@ class _HtmlExtractor(HTMLParser):
             return
         if tag in ("p", "li") and self._stack and self._stack[-1].tag == tag:
             self.handle_endtag(tag)  # an unclosed <p> or <li> ends at the next one
-        entry = _Open(tag)
-        classes = set(attributes.get("class", "").split())
+        classes = frozenset(attributes.get("class", "").split())
+        entry = _Open(tag, classes=classes, emitted=len(self.doc.blocks), start=len(self._buffer))
         if (
             tag in _ALWAYS_SKIP
             or types & SKIPPED_EPUB_TYPES
             or types & _BACKLINK_TYPES
             or classes & _SKIPPED_CLASSES
+            or attributes.get("id") in _SKIPPED_IDS
             or "hidden" in attributes
             or attributes.get("aria-hidden") == "true"
             or (
@@ -239,8 +272,19 @@ class _HtmlExtractor(HTMLParser):
             in_section = self._in(lambda o: o.notes_section)
             if types & _NOTE_TYPES or (in_section and tag in ("li", "p", "div", "aside", "dd")):
                 entry.note = f"{self.path}#{element_id}"
+        anchors = [a for a in (element_id, attributes.get("name") if tag == "a" else None) if a]
+        for anchor in anchors:
+            key = f"{self.path}#{anchor}"
+            if key in self.note_targets and self._note_key() is None and not self._skipping:
+                self._start_note(entry, key)
         if tag == "a" and attributes.get("href"):
             entry.link = not urlsplit(attributes["href"]).scheme
+            if entry.link and not self._skipping and not types & _NOTEREF_TYPES:
+                target = resolve(self.path, attributes["href"])
+                if self._note_key() is not None:
+                    entry.backlink = True
+                elif target in self.note_targets:
+                    entry.ref = target
         if tag in _BLOCK_TAGS or entry.note is not None:
             self._flush()
         if tag == "hgroup" and not entry.skip:
@@ -265,8 +309,9 @@ class _HtmlExtractor(HTMLParser):
         if tag in _VOID_TAGS or not any(o.tag == tag for o in self._stack):
             return
         while self._stack:
-            entry = self._stack.pop()
-            self._close(entry)
+            entry = self._stack[-1]
+            self._close(entry)  # still on the stack: a note's own text is flushed as the note
+            self._stack.pop()
             if entry.tag == tag:
                 break
 
@@ -277,6 +322,8 @@ class _HtmlExtractor(HTMLParser):
         tag = entry.tag
         if tag in ("em", "i", "strong", "b"):
             self._close_mark()
+        if entry.ref is not None or entry.backlink or tag == "sup":
+            self._close_marker(entry)
         if tag == "pre":
             self._pre -= 1
         if tag in _BLOCK_TAGS or entry.note is not None:
@@ -296,7 +343,7 @@ class _HtmlExtractor(HTMLParser):
             return
         if not self._pre:
             data = re.sub(r"\s+", " ", data)
-        data = _literal(data).replace("\x00", "")
+        data = _literal(data).replace("\x00", "").replace(SUP_MARK, "")
         if data.strip():
             chars = len(data.strip())
             self._text_chars += chars
@@ -307,7 +354,8 @@ class _HtmlExtractor(HTMLParser):
     def close(self) -> None:
         super().close()
         while self._stack:
-            self._close(self._stack.pop())
+            self._close(self._stack[-1])
+            self._stack.pop()
         self._flush()
         title = _one_line("".join(self._title))
         self.doc.title = title or None
@@ -318,15 +366,47 @@ class _HtmlExtractor(HTMLParser):
         return self._skipping > 0
 
     def _resolve(self, href: str) -> str:
-        parts = urlsplit(href)
-        if parts.scheme:
-            return href
-        path = self.path
-        if parts.path:
-            path = posixpath.normpath(
-                posixpath.join(posixpath.dirname(self.path), unquote(parts.path))
-            )
-        return f"{path}#{unquote(parts.fragment)}"
+        return resolve(self.path, href)
+
+    def _start_note(self, entry: _Open, key: str) -> None:
+        """Make the element that holds the anchor ``key`` a note (or the block around it)."""
+        if entry.tag in _NOTE_CONTAINERS:
+            entry.note = key
+            return
+        # An inline anchor (<a name="n1">): the note is the block around it, or that block's
+        # container when the container is a note of several paragraphs (class "footnote").
+        holder = next((o for o in reversed(self._stack) if o.tag in _BLOCK_TAGS), None)
+        if holder is None or holder.tag not in _NOTE_CONTAINERS:
+            return  # loose text in a page's body: left as text
+        at = self._stack.index(holder)
+        parent = self._stack[at - 1] if at > 0 else None
+        if (
+            parent is not None
+            and parent.tag in _NOTE_CONTAINERS
+            and any("note" in c.lower() for c in parent.classes)
+            and parent.emitted == len(self.doc.blocks)
+        ):
+            holder = parent
+        if holder.emitted == len(self.doc.blocks):
+            holder.note = key
+
+    def _close_marker(self, entry: _Open) -> None:
+        """A marker link becomes a placeholder; a note's link back and its number go."""
+        text = "".join(self._buffer[entry.start :])
+        if entry.backlink:
+            if marker_label(text) is not None or BACKLINK_TEXT_RE.match(text):
+                del self._buffer[entry.start :]
+            return
+        label = marker_label(text)
+        if label is None:
+            return
+        del self._buffer[entry.start :]
+        if entry.ref is not None:
+            self._buffer.append(f"\x00{entry.ref}\x00")
+        elif label.isdigit() and not self._in(lambda o: o.link):
+            self._buffer.append(f"{SUP_MARK}{label}{SUP_MARK}")  # paired in html_notes
+        else:
+            self._buffer.append(text)
 
     def _close_mark(self) -> None:
         if not self._marks:
@@ -370,14 +450,16 @@ class _HtmlExtractor(HTMLParser):
         self.doc.blocks.append((block, link_only, note))
 
 
-def _parse_html(text: str, path: str = "") -> _Doc:
-    parser = _HtmlExtractor(path)
+def _parse_html(text: str, path: str = "", note_targets: Mapping[str, str] | None = None) -> _Doc:
+    parser = _HtmlExtractor(path, note_targets)
     parser.feed(text)
     parser.close()
     return parser.doc
 
 
-def _html_blocks(docs: Sequence[_Doc], warnings: list[str]) -> tuple[list[Block], int, int]:
+def _html_blocks(
+    docs: Sequence[_Doc], warnings: list[str], note_targets: Mapping[str, str] | None = None
+) -> tuple[list[Block], int, int]:
     """Join documents' blocks: pair notes with references, drop contents entries.
 
     Returns (blocks, notes made, contents entries dropped).
@@ -386,10 +468,12 @@ def _html_blocks(docs: Sequence[_Doc], warnings: list[str]) -> tuple[list[Block]
     body: list[tuple[Block, bool]] = []
     for doc in docs:
         for block, link_only, note in doc.blocks:
-            if note is not None:
-                note_parts.setdefault(note, []).append(block.text)
-            else:
+            if note is None:
                 body.append((block, link_only))
+                continue
+            note_parts.setdefault(note, []).append(block.text)
+            if body and body[-1][0].kind == "heading" and is_notes_heading(body[-1][0].text):
+                body.pop()  # "Notes" over notes that are now footnotes
     labels: dict[str, str] = {}
     missing = 0
 
@@ -403,13 +487,16 @@ def _html_blocks(docs: Sequence[_Doc], warnings: list[str]) -> tuple[list[Block]
             labels[key] = str(len(labels) + 1)
         return f"[^{labels[key]}]" if keep else ""
 
-    blocks: list[Block] = []
+    kept: list[Block] = []
     dropped = 0
     for index, (block, link_only) in enumerate(body):
         nxt = body[index + 1] if index + 1 < len(body) else None
         if link_only or (fold(block.text) in ("contents", "table of contents") and nxt and nxt[1]):
             dropped += link_only
             continue
+        kept.append(block)
+    blocks: list[Block] = []
+    for block in pair_text_notes(kept, note_parts):
         keep = block.kind == "paragraph"
         text = _PLACEHOLDER_RE.sub(partial(ref, keep=keep), block.text)
         text = re.sub(r"[ \t]+(\[\^)", r"\1", text)
@@ -420,7 +507,10 @@ def _html_blocks(docs: Sequence[_Doc], warnings: list[str]) -> tuple[list[Block]
     for key in note_parts:
         labels.setdefault(key, str(len(labels) + 1))
     for key, label in labels.items():
-        parts = [_PLACEHOLDER_RE.sub("", p).strip() for p in note_parts[key]]
+        parts = [unmark_sups(_PLACEHOLDER_RE.sub("", p)).strip() for p in note_parts[key]]
+        parts = [p for p in parts if p]
+        if parts:
+            parts[0] = strip_note_label(parts[0], (note_targets or {}).get(key))
         blocks.append(Block("note", "\n\n".join(p for p in parts if p), label=label))
     if missing:
         warnings.append(f"dropped {missing} footnote reference(s) that point to no note")
@@ -428,17 +518,14 @@ def _html_blocks(docs: Sequence[_Doc], warnings: list[str]) -> tuple[list[Block]
 
 
 def _import_html(text: str, filename: str) -> ImportedText:
-    doc = _parse_html(_normalise(text))
+    text = _normalise(text)
+    targets = scan_note_targets([("", text)])
+    doc = _parse_html(text, "", targets)
     warnings: list[str] = []
-    changes: list[str] = []
-    blocks, notes, contents = _html_blocks([doc], warnings)
-    h1 = [b for b in blocks if b.kind == "heading" and b.level == 1]
-    title = h1[0].text if len(h1) == 1 else doc.title
-    title = title or doc.title
-    if len(h1) == 1 and blocks and blocks[0] is h1[0]:
-        blocks = blocks[1:]
-    blocks, _ = _drop_title_blocks(blocks, title, None)
-    blocks = _shift_levels(blocks)
+    blocks, notes, contents = _html_blocks([doc], warnings, targets)
+    page = clean_page(blocks, doc.meta, doc.title)
+    blocks = _shift_levels(page.blocks)
+    changes = page.changes
     if contents:
         changes.append(f"dropped the table of contents ({contents} entries)")
     if notes:
@@ -446,9 +533,11 @@ def _import_html(text: str, filename: str) -> ImportedText:
     return _finish(
         blocks,
         filename=filename,
-        title=title,
-        author=None,
+        title=page.title,
+        author=page.author,
         language=doc.language,
         warnings=warnings,
         changes=changes,
+        licence=page.licence,
+        source_note="; ".join(page.sources) or None,
     )

@@ -51,7 +51,9 @@ class ImportedText:
         warnings: what was lost or guessed, for the person importing (never raised).
         filename: the name the bytes were imported under.
         source: a URL for the text when the file names one (Gutenberg number, dc:source).
-        licence: the EPUB's rights statement, when it has one.
+        licence: the EPUB's rights statement or the page's licence line, when it has one.
+        source_note: where and when the text was written, published and translated, as the
+            source's own lines say (``Written: 1913; Source: Collected Works``).
         changes: what the importer removed or rewrote, for the reading's ``notes``.
     """
 
@@ -64,6 +66,7 @@ class ImportedText:
     source: str | None = None
     licence: str | None = None
     changes: tuple[str, ...] = ()
+    source_note: str | None = None
 
     @property
     def paragraphs(self) -> tuple[Block, ...]:

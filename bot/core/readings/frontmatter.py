@@ -18,6 +18,7 @@ FRONT_MATTER_KEYS: Mapping[str, str] = {
     "subtitle": "a subtitle or standfirst",
     "author": "who wrote it, or null when the text does not say",
     "source": "where the text comes from (a URL)",
+    "source_note": "where and when it was written, published, translated (the source's lines)",
     "publisher": "the site or publisher",
     "published": "publication date, YYYY-MM-DD",
     "aliases": "short names members can type, e.g. [soic]",

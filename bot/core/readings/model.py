@@ -65,6 +65,7 @@ class Reading:
     subtitle: str | None = None
     author: str | None = None
     source: str | None = None
+    source_note: str | None = None
     publisher: str | None = None
     published: dt.date | None = None
     aliases: tuple[str, ...] = ()
