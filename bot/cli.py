@@ -18,9 +18,9 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
-from bot.core.citations import Citation, resolve
+from bot.core.citations import Citation, format_citation, resolve, table_of_contents
 from bot.core.content import Content, load_content
-from bot.core.errors import ContentError, ReadingGroupError
+from bot.core.errors import CitationError, ContentError, ReadingGroupError
 from bot.core.readings import Library, LibraryError, load_library, long_paragraph_warnings
 from bot.core.search import SearchResults
 from bot.settings import Settings, SettingsError
@@ -99,6 +99,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         for error in exc.errors:
             err.print(str(error), "red")
         return 1
+    except CitationError as exc:
+        err.print(exc.hinted("`reading-group readings`"), "red")
+        return exc.exit_code
     except ReadingGroupError as exc:
         err.print(str(exc), "red")
         return exc.exit_code
@@ -675,13 +678,16 @@ def print_passage(citation: Citation, out: Terminal) -> None:
     reading = citation.reading
     byline = f" — {reading.author}" if reading.author else ""
     out.print(f"{reading.display_title}{byline}", "bold")
-    where = str(citation)
+    where = f"{reading.slug} · contents" if citation.contents else str(citation)
     if citation.section is not None:
         where += f" · {citation.section.title}"
     out.print(where, "cyan")
     if reading.source:
         out.print(reading.source, "dim")
     out.print()
+    if citation.contents:
+        print_contents(citation, out)
+        return
     if citation.note is not None:
         out.print(_wrap(f"[{citation.note.label}] {citation.note.text}", out.width))
         return
@@ -698,6 +704,16 @@ def print_passage(citation: Citation, out: Terminal) -> None:
         out.print("Notes", "bold")
         for note in notes:
             out.print(_wrap(f"[^{note.label}] {note.text}", out.width), "dim")
+
+
+def print_contents(citation: Citation, out: Terminal) -> None:
+    """A reading's table of contents, and how to print a part of it."""
+    reading = citation.reading
+    out.print(f"{len(reading.paragraphs):,} paragraphs, {reading.words:,} words", "dim")
+    out.table(["where", "what"], table_of_contents(reading), right=set())
+    example = format_citation(reading.slug, 1, min(3, len(reading.paragraphs)))
+    out.print()
+    out.print(f"Print a part with e.g. `reading-group passage {example}`.", "dim")
 
 
 def cmd_run(args: argparse.Namespace, out: Terminal, err: Terminal) -> int:

@@ -18,7 +18,7 @@ from typing import Final, Literal
 
 import discord
 
-from bot.core.citations import Citation, resolve, suggestions
+from bot.core.citations import Citation, format_citation, resolve, suggestions, table_of_contents
 from bot.core.errors import CitationError
 from bot.core.excerpts import Installment, part_pages
 from bot.core.pages import clip, paginate
@@ -185,6 +185,8 @@ def limit_warnings(reading: Reading) -> list[tuple[str | int, str]]:
 def passage_pages(citation: Citation) -> list[str]:
     """The passage as pages of embed description, paragraphs numbered, notes at the end."""
     reading = citation.reading
+    if citation.contents:
+        return paginate(_contents_blocks(reading), PASSAGE_PAGE_LIMIT)
     if citation.note is not None:
         return paginate([f"**[{citation.note.label}]** {citation.note.text}"], PASSAGE_PAGE_LIMIT)
     blocks: list[str] = []
@@ -196,6 +198,17 @@ def passage_pages(citation: Citation) -> list[str]:
         blocks.append(f"**§{paragraph.number}** {display_text(paragraph.text)}")
     blocks += _note_blocks(reading, citation.paragraphs)
     return paginate(blocks, PASSAGE_PAGE_LIMIT)
+
+
+def _contents_blocks(reading: Reading) -> list[str]:
+    """A reading's table of contents, one line per part, and how to show a part of it."""
+    lines = [
+        f"**{where}** {escape_markdown(clip(what, HEADING_LIMIT))}".rstrip()
+        for where, what in table_of_contents(reading)
+    ]
+    example = format_citation(reading.slug, 1, min(3, len(reading.paragraphs)))
+    size = f"{len(reading.paragraphs):,} paragraphs, {reading.words:,} words."
+    return [size, "\n".join(lines), f"Show a part with e.g. `/passage {example}`."]
 
 
 def installment_pages(reading: Reading, part: Installment) -> list[str]:
@@ -234,7 +247,7 @@ def passage_embed(citation: Citation, page: str, number: int = 1, total: int = 1
     )
     if reading.author:
         embed.set_author(name=clip(reading.author, AUTHOR_LIMIT))
-    footer = str(citation)
+    footer = f"{reading.slug} · contents" if citation.contents else str(citation)
     if citation.section is not None:
         footer += f" · {clip(citation.section.title, HEADING_LIMIT)}"
     if total > 1:

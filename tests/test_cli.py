@@ -103,6 +103,40 @@ def test_bad_reference_is_one_clear_line(workdir: Path, capsys: pytest.CaptureFi
     assert "Traceback" not in captured.err
 
 
+def test_a_title_alone_prints_the_table_of_contents(
+    workdir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["passage", "pi"]) == 0
+    out = capsys.readouterr().out
+    assert "proletarian-internationalism · contents" in out
+    assert "§1\t(before the first heading)\n§2\tWhat is it?\nn1\tNotes\n" in out
+    assert "Second paragraph" not in out
+    assert "`reading-group passage proletarian-internationalism §1-2`" in out
+
+
+@pytest.mark.parametrize(
+    ("reference", "message"),
+    [
+        (
+            "pi §a",
+            "proletarian-internationalism (What is Proletarian Internationalism?) followed by "
+            "'§a' is not a reference. Valid: paragraphs `proletarian-internationalism §1` to `§2`, "
+            "or a range `proletarian-internationalism §1-2`; "
+            "notes `proletarian-internationalism n1`; "
+            "sections by name `proletarian-internationalism#what-is-it`.",
+        ),
+        ("bakunin", "No reading called 'bakunin'. `reading-group readings` lists them all."),
+    ],
+)
+def test_malformed_reference_is_an_error_naming_terminal_commands(
+    workdir: Path, capsys: pytest.CaptureFixture[str], reference: str, message: str
+) -> None:
+    assert main(["passage", reference]) == 1
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err.strip() == message
+
+
 def test_terminal_colours_only_when_asked() -> None:
     plain, colour = Terminal(io.StringIO(), color=False), Terminal(io.StringIO(), color=True)
     assert plain.style("x", "bold") == "x"
