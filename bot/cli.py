@@ -21,7 +21,14 @@ from typing import TYPE_CHECKING, TextIO
 from bot.core.citations import Citation, format_citation, resolve, table_of_contents
 from bot.core.content import Content, load_content
 from bot.core.errors import CitationError, ContentError, ReadingGroupError
-from bot.core.readings import Library, LibraryError, load_library, long_paragraph_warnings
+from bot.core.readings import (
+    Library,
+    LibraryError,
+    Reading,
+    front_matter_line,
+    load_library,
+    long_paragraph_warnings,
+)
 from bot.core.search import SearchResults
 from bot.settings import Settings, SettingsError
 
@@ -251,21 +258,9 @@ def _limit_warnings(library: Library) -> list[str]:
     lines = []
     for reading in library:
         for where, what in limit_warnings(reading):
-            line = where if isinstance(where, int) else _front_matter_line(reading.path, where)
+            line = where if isinstance(where, int) else front_matter_line(reading.path, where)
             lines.append(f"{reading.path}:{line}: warning: {what}")
     return lines
-
-
-def _front_matter_line(path: str, key: str) -> int:
-    """The line of ``key:`` in the front matter of the file at ``path`` (2, its first line, if
-    it is not found on a line of its own)."""
-    with Path(path).open(encoding="utf-8") as file:
-        for number, line in enumerate(file, 1):
-            if number > 1 and line.strip() in ("---", "..."):
-                break
-            if line.startswith(f"{key}:"):
-                return number
-    return 2
 
 
 def _planned_groups(settings: Settings, content: Content, now: dt.datetime) -> list[PlannedGroup]:
@@ -489,6 +484,10 @@ def cmd_import(args: argparse.Namespace, out: Terminal, err: Terminal) -> int:
             "red",
         )
         return 1
+    clash = _import_clash(reading, settings.readings_dir, target)
+    if clash is not None:
+        err.print(clash, "red")
+        return 1
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text(text, encoding="utf-8")
     out.print(
@@ -498,6 +497,26 @@ def cmd_import(args: argparse.Namespace, out: Terminal, err: Terminal) -> int:
         "green",
     )
     return 0
+
+
+def _import_clash(reading: Reading, directory: Path, target: Path) -> str | None:
+    """Why ``reading`` may not join the readings in ``directory`` (a short name another reading
+    answers to, naming it and a free one), or None. The file it replaces does not count."""
+    from bot.core.readings import free_name, load_each, name_clashes, names_taken
+
+    others = (
+        [r for r in load_each(directory)[0] if Path(r.path) != target] if directory.is_dir() else []
+    )
+    found = name_clashes(reading, others)
+    if not found:
+        return None
+    name, other = found[0]  # an imported reading has no aliases: the name is its slug
+    kind = "slug" if name == other.slug else "alias"
+    free = free_name(name, names_taken(others))
+    return (
+        f"--slug {name!r} is already the {kind} of {other.path} ({other.title}): nothing was "
+        f"written; choose another, e.g. --slug {free}"
+    )
 
 
 def cmd_export(args: argparse.Namespace, out: Terminal, err: Terminal) -> int:

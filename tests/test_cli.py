@@ -176,12 +176,18 @@ HTML = """<html><head><title>A Little Essay</title></head><body>
 <h2>Second part</h2><p>The second paragraph.</p></body></html>"""
 
 
-def test_import_writes_a_reading_that_check_accepts(
-    workdir: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+@pytest.fixture
+def essay(workdir: Path) -> Path:
+    """An HTML file to import, beside the readings folder."""
     source = workdir / "essay.html"
     source.write_text(HTML)
-    assert main(["import", str(source), "--author", "A. Writer"]) == 0
+    return source
+
+
+def test_import_writes_a_reading_that_check_accepts(
+    workdir: Path, essay: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["import", str(essay), "--author", "A. Writer"]) == 0
     assert "Wrote readings/little-essay.md: 'A Little Essay', 2 paragraphs" in (
         capsys.readouterr().out
     )
@@ -193,17 +199,28 @@ def test_import_writes_a_reading_that_check_accepts(
 
 
 def test_import_never_overwrites_without_force(
-    workdir: Path, capsys: pytest.CaptureFixture[str]
+    workdir: Path, essay: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    source = workdir / "essay.html"
-    source.write_text(HTML)
-    assert main(["import", str(source), "--slug", "essay"]) == 0
+    assert main(["import", str(essay), "--slug", "essay"]) == 0
     (workdir / "readings" / "essay.md").write_text("---\ntitle: Kept\n---\nMine.\n")
-    assert main(["import", str(source), "--slug", "essay"]) == 1
+    assert main(["import", str(essay), "--slug", "essay"]) == 1
     assert "already exists: choose another --slug, or add --force" in capsys.readouterr().err
     assert "Mine." in (workdir / "readings" / "essay.md").read_text()
-    assert main(["import", str(source), "--slug", "essay", "--force"]) == 0
+    assert main(["import", str(essay), "--slug", "essay", "--force"]) == 0
     assert "Mine." not in (workdir / "readings" / "essay.md").read_text()
+
+
+def test_import_refuses_a_slug_another_reading_answers_to(
+    workdir: Path, essay: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["import", str(essay), "--slug", "pi"]) == 1
+    assert capsys.readouterr().err.strip() == (
+        "--slug 'pi' is already the alias of readings/proletarian-internationalism.md "
+        "(What is Proletarian Internationalism?): nothing was written; choose another, "
+        "e.g. --slug pi-2"
+    )
+    assert not (workdir / "readings" / "pi.md").exists()
+    assert main(["passage", "pi", "§1"]) == 0
 
 
 @pytest.mark.parametrize(
