@@ -301,8 +301,8 @@ def help_embed(commands: Sequence[tuple[str, str]]) -> discord.Embed:
         description=(
             "I post the group's readings in installments with discussion questions, and let "
             "anyone look up or search a passage.\n\n"
-            "Cite paragraphs as `soic §12`, `soic 12-14`, `soic:12`, a title, or a section "
-            "such as `borochov#conclusion`."
+            "Cite paragraphs as `soic §3`, `soic 3-5`, `soic:3`, or a section such as "
+            "`mccune#conclusion`; a title alone shows the reading's contents."
         ),
         colour=COLOUR,
     )
