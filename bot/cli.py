@@ -30,11 +30,13 @@ from bot.core.readings import (
     long_paragraph_warnings,
 )
 from bot.core.search import SearchResults
+from bot.core.wording import plural
 from bot.settings import Settings, SettingsError
 
 if TYPE_CHECKING:
     import aiosqlite
 
+    from bot.core.plan import Preview
     from bot.storage.groups import Group
 
     PlannedGroup = tuple[Group, set[str]]
@@ -90,7 +92,16 @@ class Terminal:
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``reading-group`` script and ``python -m bot``."""
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args, extra = parser.parse_known_args(argv)
+    if extra and getattr(args, "command", None) is cmd_search:
+        # ``search -market``: a word that starts with a dash is a word (search reads
+        # punctuation as text); only long options it does not know are mistakes.
+        unknown = [word for word in extra if word.startswith("--")]
+        if unknown:
+            parser.error(f"unrecognized arguments: {' '.join(unknown)}")
+        args.query += extra
+    elif extra:
+        parser.error(f"unrecognized arguments: {' '.join(extra)}")
     out, err = Terminal(sys.stdout), Terminal(sys.stderr)
     command: Callable[[argparse.Namespace, Terminal, Terminal], int] = args.command
     try:
@@ -148,7 +159,9 @@ def build_parser() -> argparse.ArgumentParser:
     passage.set_defaults(command=cmd_passage)
 
     search = sub.add_parser("search", help="full-text search over the library")
-    search.add_argument("query", nargs="+", help='words, or "a phrase" in quotes')
+    search.add_argument(
+        "query", nargs="*", help='words, or "a phrase" in quotes (also -word, or after --)'
+    )
     search.add_argument("--reading", metavar="SLUG", help="only search this reading")
     search.add_argument("--limit", type=int, default=10, metavar="N", help="hits (default 10)")
     search.set_defaults(command=cmd_search)
@@ -236,14 +249,15 @@ def cmd_check(args: argparse.Namespace, out: Terminal, err: Terminal) -> int:
         for warning in long_paragraph_warnings(reading):
             err.print(warning, "yellow")
     paragraphs = sum(len(r.paragraphs) for r in library)
-    out.print(f"OK: {len(library)} readings, {paragraphs} paragraphs.", "green")
+    out.print(f"OK: {plural(len(library), 'reading')}, {plural(paragraphs, 'paragraph')}.", "green")
     out.print(
-        f"OK: {len(prompts.questions)} questions and {len(prompts.templates)} templates in "
-        f"{settings.prompts_dir}.",
+        f"OK: {plural(len(prompts.questions), 'question')} and "
+        f"{plural(len(prompts.templates), 'template')} in {settings.prompts_dir}.",
         "green",
     )
     if settings.groups_file.exists():
-        out.print(f"OK: {len(content.groups)} groups in {settings.groups_file}.", "green")
+        groups = plural(len(content.groups), "group")
+        out.print(f"OK: {groups} in {settings.groups_file}.", "green")
     else:
         out.print(f"No {settings.groups_file}: groups come from /plan start only.")
     for warning in _limit_warnings(library):
@@ -324,11 +338,29 @@ def cmd_plan(args: argparse.Namespace, out: Terminal, err: Terminal) -> int:
         state = " · paused" if group.paused else ""
         out.print(
             f"{group.cadence} · about {group.word_target} words · "
-            f"{group.questions_per_post} questions per post{state}",
+            f"{plural(group.questions_per_post, 'question')} per post{state}",
             "dim",
         )
-        out.print(format_preview(preview, names=short_names(content.library)))
+        names = short_names(content.library)
+        if out.color:
+            out.print(format_preview(preview, names=names))
+        else:
+            _plan_table(preview, names, out)
     return 0
+
+
+def _plan_table(preview: Preview, names: dict[str, str], out: Terminal) -> None:
+    """The installments to come as a tab-separated table for scripts, then the finish line."""
+    from bot.core.plan import format_moment, summary_line
+
+    rows = []
+    for item in preview.items:
+        part = item.installment
+        moment = format_moment(item.slot, preview.tz)
+        citation = part.cite(names.get(part.slug, part.slug))
+        rows.append([str(item.number), moment, citation, str(part.words)])
+    out.table(["number", "when", "passage", "words"], rows, right={0, 3})
+    out.print(summary_line(preview))
 
 
 def cmd_preview(args: argparse.Namespace, out: Terminal, err: Terminal) -> int:
@@ -359,7 +391,7 @@ def cmd_preview(args: argparse.Namespace, out: Terminal, err: Terminal) -> int:
         count=args.count,
     )
     if not posts:
-        out.print(f"{group.name}: all {len(installments)} installments are done.")
+        out.print(f"{group.name}: all {plural(len(installments), 'installment')} are done.")
         return 0
     tz = group.cadence.tz
     for index, (post, item) in enumerate(zip(posts, preview.items, strict=False)):
@@ -395,7 +427,7 @@ def cmd_readings(args: argparse.Namespace, out: Terminal, err: Terminal) -> int:
         [
             r.slug,
             ", ".join(r.aliases),
-            _clip(r.title, 48),
+            _clip(r.title, 48) if out.color else r.title,  # scripts get every title whole
             r.author or "",
             str(len(r.paragraphs)),
             f"{r.words:,}",
@@ -414,7 +446,7 @@ def cmd_passage(args: argparse.Namespace, out: Terminal, err: Terminal) -> int:
 
 
 def cmd_search(args: argparse.Namespace, out: Terminal, err: Terminal) -> int:
-    from bot.core.search import ANSI, PLAIN
+    from bot.core.search import ANSI, STARS
     from bot.storage.database import open_database
     from bot.storage.search import search, sync_index
 
@@ -430,7 +462,7 @@ def cmd_search(args: argparse.Namespace, out: Terminal, err: Terminal) -> int:
         async with open_database(settings.database_path) as db:
             await sync_index(db, library)
             return await search(
-                db, query, reading=slug, limit=args.limit, markers=ANSI if out.color else PLAIN
+                db, query, reading=slug, limit=args.limit, markers=ANSI if out.color else STARS
             )
 
     results = asyncio.run(run())
@@ -491,9 +523,9 @@ def cmd_import(args: argparse.Namespace, out: Terminal, err: Terminal) -> int:
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text(text, encoding="utf-8")
     out.print(
-        f"Wrote {target}: {reading.display_title!r}, {len(reading.paragraphs):,} paragraphs, "
-        f"{len(reading.sections):,} sections, {len(reading.footnotes):,} notes, "
-        f"{reading.words:,} words.",
+        f"Wrote {target}: {reading.display_title!r}, {plural(len(reading.paragraphs), 'paragraph')}"
+        f", {plural(len(reading.sections), 'section')}, {plural(len(reading.footnotes), 'note')}, "
+        f"{plural(reading.words, 'word')}.",
         "green",
     )
     return 0
@@ -559,7 +591,7 @@ def cmd_export(args: argparse.Namespace, out: Terminal, err: Terminal) -> int:
                 if args.out:
                     stream.close()
             if args.out:
-                out.print(f"Wrote {count} replies to {args.out}", "green")
+                out.print(f"Wrote {plural(count, 'reply')} to {args.out}", "green")
             return 0
 
     return asyncio.run(run())
@@ -728,7 +760,8 @@ def print_passage(citation: Citation, out: Terminal) -> None:
 def print_contents(citation: Citation, out: Terminal) -> None:
     """A reading's table of contents, and how to print a part of it."""
     reading = citation.reading
-    out.print(f"{len(reading.paragraphs):,} paragraphs, {reading.words:,} words", "dim")
+    size = f"{plural(len(reading.paragraphs), 'paragraph')}, {plural(reading.words, 'word')}"
+    out.print(size, "dim")
     out.table(["where", "what"], table_of_contents(reading), right=set())
     example = format_citation(reading.slug, 1, min(3, len(reading.paragraphs)))
     out.print()

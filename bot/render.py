@@ -28,6 +28,7 @@ from bot.core.readings import Library, Paragraph, Reading, display_text
 from bot.core.safetext import escape_markdown, plain_text
 from bot.core.search import PLAIN, SearchResults
 from bot.core.summary import Summary, participation_lines, progress_lines
+from bot.core.wording import plural
 
 CONTENT_LIMIT = 2000
 TITLE_LIMIT = 256
@@ -207,7 +208,7 @@ def _contents_blocks(reading: Reading) -> list[str]:
         for where, what in table_of_contents(reading)
     ]
     example = format_citation(reading.slug, 1, min(3, len(reading.paragraphs)))
-    size = f"{len(reading.paragraphs):,} paragraphs, {reading.words:,} words."
+    size = f"{plural(len(reading.paragraphs), 'paragraph')}, {plural(reading.words, 'word')}."
     return [size, "\n".join(lines), f"Show a part with e.g. `/passage {example}`."]
 
 
@@ -274,7 +275,8 @@ def readings_embeds(library: Library) -> list[discord.Embed]:
     for reading in library:
         names = ", ".join(f"`{n}`" for n in (reading.slug, *reading.aliases))
         byline = f"{clip(reading.author, 200)} · " if reading.author else ""
-        value = f"{byline}{len(reading.paragraphs)} paragraphs, {reading.words:,} words\n{names}"
+        size = f"{plural(len(reading.paragraphs), 'paragraph')}, {plural(reading.words, 'word')}"
+        value = f"{byline}{size}\n{names}"
         name = clip(reading.display_title, FIELD_NAME_LIMIT)
         value = clip(value, FIELD_VALUE_LIMIT)
         page = pages[-1] if pages else None

@@ -48,7 +48,7 @@ def workdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 def test_check_passes_on_a_good_library(workdir: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["check"]) == 0
-    assert "OK: 1 readings, 2 paragraphs." in capsys.readouterr().out
+    assert "OK: 1 reading, 2 paragraphs." in capsys.readouterr().out
 
 
 def test_check_lists_every_problem_as_path_line(
@@ -67,10 +67,13 @@ def test_check_lists_every_problem_as_path_line(
 
 
 def test_readings_piped_is_tab_separated(workdir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    title = "What is Proletarian Internationalism? A Long Subtitle That Goes On and On"
+    reading = workdir / "readings" / "proletarian-internationalism.md"
+    reading.write_text(READING.replace("What is Proletarian Internationalism?", title))
     assert main(["readings"]) == 0
     assert capsys.readouterr().out.splitlines() == [
         "slug\taliases\ttitle\tauthor\tparagraphs\twords",
-        "proletarian-internationalism\tpi\tWhat is Proletarian Internationalism?\tMcCune\t2\t6",
+        f"proletarian-internationalism\tpi\t{title}\tMcCune\t2\t6",
     ]
 
 
@@ -151,8 +154,21 @@ def test_search_prints_citations_and_snippets(
     assert main(["search", "internationalist"]) == 0
     out = capsys.readouterr().out
     assert out.splitlines()[0] == "proletarian-internationalism §2 · What is it?"
-    assert "Second paragraph about internationalism." in out
+    # Piped, the matches are marked as **...**: no colour shows there.
+    assert "Second paragraph about **internationalism**." in out
     assert (workdir / "data" / "reading-group.sqlite3").is_file()
+
+
+def test_search_takes_a_word_that_starts_with_a_dash(
+    workdir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["search", "-internationalism"]) == 0
+    assert "**internationalism**" in capsys.readouterr().out
+    assert main(["search", "--", "-internationalism", "--limit"]) == 1
+    assert "No matches" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        main(["search", "x", "--bogus"])
+    assert "unrecognized arguments: --bogus" in capsys.readouterr().err
 
 
 @pytest.mark.parametrize(
@@ -582,10 +598,12 @@ def test_plan_lists_every_installment_with_its_date_and_the_end(
     assert main(["plan", "--group", "tuesday"]) == 0
     lines = capsys.readouterr().out.splitlines()
     assert lines[0] == "tuesday · channel 100 · groups.yaml:2"
-    assert lines[1] == "tue 19:00 Europe/Berlin · about 50 words · 1 questions per post"
-    assert lines[2] == "1  Tue 6 Jan 2099 19:00   essay §1 (66 words)"
-    assert lines[7] == "6  Tue 10 Feb 2099 19:00  essay §6 (66 words)"
-    assert lines[8:] == ["6 installments, ends Tue 10 Feb 2099"]
+    assert lines[1] == "tue 19:00 Europe/Berlin · about 50 words · 1 question per post"
+    # Piped: a tab-separated table for scripts.
+    assert lines[2] == "number\twhen\tpassage\twords"
+    assert lines[3] == "1\tTue 6 Jan 2099 19:00\tessay §1\t66"
+    assert lines[8] == "6\tTue 10 Feb 2099 19:00\tessay §6\t66"
+    assert lines[9:] == ["6 installments, ends Tue 10 Feb 2099"]
 
 
 def test_plan_shows_every_group_without_group(
@@ -666,9 +684,7 @@ def test_preview_carries_on_from_the_stored_progress(
     assert out.startswith("=== tuesday: post 4 of 6, Tue 6 Jan 2099 19:00 (Europe/Berlin) ===")
     assert "# A Long Essay §4\n" in out
     assert main(["plan", "--group", "tuesday"]) == 0
-    assert (
-        capsys.readouterr().out.splitlines()[2] == "4  Tue 6 Jan 2099 19:00   essay §4 (66 words)"
-    )
+    assert capsys.readouterr().out.splitlines()[3] == "4\tTue 6 Jan 2099 19:00\tessay §4\t66"
 
 
 def test_search_says_which_common_words_it_left_out(
