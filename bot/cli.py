@@ -664,7 +664,7 @@ def cmd_summary(args: argparse.Namespace, out: Terminal, err: Terminal) -> int:
             )
 
     weekly = asyncio.run(run())
-    title, _, rest = plain_text(summary_text(weekly.summary)).partition("\n")
+    title, _, rest = plain_text(summary_text(weekly.summary, out.width)).partition("\n")
     out.print(title, "bold")
     out.print(rest)
     if args.chart is None:
