@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Final, Literal
@@ -198,7 +199,15 @@ def passage_pages(citation: Citation) -> list[str]:
         section = paragraph.section
         blocks.append(f"**§{paragraph.number}** {display_text(paragraph.text)}")
     blocks += _note_blocks(reading, citation.paragraphs)
-    return paginate(blocks, PASSAGE_PAGE_LIMIT)
+    return paginate(blocks, PASSAGE_PAGE_LIMIT, continued=_continued)
+
+
+def _continued(block: str) -> tuple[str, str]:
+    """How a paragraph cut across pages (or embeds) says where it goes on: ``§3 continues``
+    at the end of one, ``§3 continued`` at the start of the next."""
+    number = re.match(r"\*\*(§\d+)\*\*", block)
+    name = number.group(1) if number else "the text"
+    return f" *({name} continues)*", f"*({name} continued)* "
 
 
 def _contents_blocks(reading: Reading) -> list[str]:
