@@ -18,17 +18,26 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
-from bot.core.citations import Citation, resolve
+from bot.core.citations import Citation, format_citation, resolve, table_of_contents
 from bot.core.content import Content, load_content
-from bot.core.errors import ContentError, ReadingGroupError
-from bot.core.readings import Library, LibraryError, load_library, long_paragraph_warnings
+from bot.core.errors import CitationError, ContentError, ReadingGroupError
+from bot.core.readings import (
+    Library,
+    LibraryError,
+    Reading,
+    front_matter_line,
+    load_library,
+    long_paragraph_warnings,
+)
 from bot.core.search import SearchResults
+from bot.core.wording import plural
 from bot.settings import Settings, SettingsError
 
 if TYPE_CHECKING:
     import aiosqlite
 
     from bot.core.group import Group
+    from bot.core.plan import Preview
 
     PlannedGroup = tuple[Group, set[str]]
 
@@ -83,7 +92,16 @@ class Terminal:
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``reading-group`` script and ``python -m bot``."""
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args, extra = parser.parse_known_args(argv)
+    if extra and getattr(args, "command", None) is cmd_search:
+        # ``search -market``: a word that starts with a dash is a word (search reads
+        # punctuation as text); only long options it does not know are mistakes.
+        unknown = [word for word in extra if word.startswith("--")]
+        if unknown:
+            parser.error(f"unrecognized arguments: {' '.join(unknown)}")
+        args.query += extra
+    elif extra:
+        parser.error(f"unrecognized arguments: {' '.join(extra)}")
     out, err = Terminal(sys.stdout), Terminal(sys.stderr)
     command: Callable[[argparse.Namespace, Terminal, Terminal], int] = args.command
     try:
@@ -99,6 +117,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         for error in exc.errors:
             err.print(str(error), "red")
         return 1
+    except CitationError as exc:
+        err.print(exc.hinted("`reading-group readings`"), "red")
+        return exc.exit_code
     except ReadingGroupError as exc:
         err.print(str(exc), "red")
         return exc.exit_code
@@ -138,7 +159,9 @@ def build_parser() -> argparse.ArgumentParser:
     passage.set_defaults(command=cmd_passage)
 
     search = sub.add_parser("search", help="full-text search over the library")
-    search.add_argument("query", nargs="+", help='words, or "a phrase" in quotes')
+    search.add_argument(
+        "query", nargs="*", help='words, or "a phrase" in quotes (also -word, or after --)'
+    )
     search.add_argument("--reading", metavar="SLUG", help="only search this reading")
     search.add_argument("--limit", type=int, default=10, metavar="N", help="hits (default 10)")
     search.set_defaults(command=cmd_search)
@@ -226,14 +249,15 @@ def cmd_check(args: argparse.Namespace, out: Terminal, err: Terminal) -> int:
         for warning in long_paragraph_warnings(reading):
             err.print(warning, "yellow")
     paragraphs = sum(len(r.paragraphs) for r in library)
-    out.print(f"OK: {len(library)} readings, {paragraphs} paragraphs.", "green")
+    out.print(f"OK: {plural(len(library), 'reading')}, {plural(paragraphs, 'paragraph')}.", "green")
     out.print(
-        f"OK: {len(prompts.questions)} questions and {len(prompts.templates)} templates in "
-        f"{settings.prompts_dir}.",
+        f"OK: {plural(len(prompts.questions), 'question')} and "
+        f"{plural(len(prompts.templates), 'template')} in {settings.prompts_dir}.",
         "green",
     )
     if settings.groups_file.exists():
-        out.print(f"OK: {len(content.groups)} groups in {settings.groups_file}.", "green")
+        groups = plural(len(content.groups), "group")
+        out.print(f"OK: {groups} in {settings.groups_file}.", "green")
     else:
         out.print(f"No {settings.groups_file}: groups come from /plan start only.")
     for warning in _limit_warnings(library):
@@ -248,21 +272,9 @@ def _limit_warnings(library: Library) -> list[str]:
     lines = []
     for reading in library:
         for where, what in limit_warnings(reading):
-            line = where if isinstance(where, int) else _front_matter_line(reading.path, where)
+            line = where if isinstance(where, int) else front_matter_line(reading.path, where)
             lines.append(f"{reading.path}:{line}: warning: {what}")
     return lines
-
-
-def _front_matter_line(path: str, key: str) -> int:
-    """The line of ``key:`` in the front matter of the file at ``path`` (2, its first line, if
-    it is not found on a line of its own)."""
-    with Path(path).open(encoding="utf-8") as file:
-        for number, line in enumerate(file, 1):
-            if number > 1 and line.strip() in ("---", "..."):
-                break
-            if line.startswith(f"{key}:"):
-                return number
-    return 2
 
 
 def _planned_groups(settings: Settings, content: Content, now: dt.datetime) -> list[PlannedGroup]:
@@ -326,11 +338,29 @@ def cmd_plan(args: argparse.Namespace, out: Terminal, err: Terminal) -> int:
         state = " · paused" if group.paused else ""
         out.print(
             f"{group.cadence} · about {group.word_target} words · "
-            f"{group.questions_per_post} questions per post{state}",
+            f"{plural(group.questions_per_post, 'question')} per post{state}",
             "dim",
         )
-        out.print(format_preview(preview, names=short_names(content.library)))
+        names = short_names(content.library)
+        if out.color:
+            out.print(format_preview(preview, names=names))
+        else:
+            _plan_table(preview, names, out)
     return 0
+
+
+def _plan_table(preview: Preview, names: dict[str, str], out: Terminal) -> None:
+    """The installments to come as a tab-separated table for scripts, then the finish line."""
+    from bot.core.plan import format_moment, summary_line
+
+    rows = []
+    for item in preview.items:
+        part = item.installment
+        moment = format_moment(item.slot, preview.tz)
+        citation = part.cite(names.get(part.slug, part.slug))
+        rows.append([str(item.number), moment, citation, str(part.words)])
+    out.table(["number", "when", "passage", "words"], rows, right={0, 3})
+    out.print(summary_line(preview))
 
 
 def cmd_preview(args: argparse.Namespace, out: Terminal, err: Terminal) -> int:
@@ -362,7 +392,7 @@ def cmd_preview(args: argparse.Namespace, out: Terminal, err: Terminal) -> int:
         count=args.count,
     )
     if not posts:
-        out.print(f"{group.name}: all {len(installments)} installments are done.")
+        out.print(f"{group.name}: all {plural(len(installments), 'installment')} are done.")
         return 0
     tz = group.cadence.tz
     for index, (post, item) in enumerate(zip(posts, preview.items, strict=False)):
@@ -398,7 +428,7 @@ def cmd_readings(args: argparse.Namespace, out: Terminal, err: Terminal) -> int:
         [
             r.slug,
             ", ".join(r.aliases),
-            _clip(r.title, 48),
+            _clip(r.title, 48) if out.color else r.title,  # scripts get every title whole
             r.author or "",
             str(len(r.paragraphs)),
             f"{r.words:,}",
@@ -417,7 +447,7 @@ def cmd_passage(args: argparse.Namespace, out: Terminal, err: Terminal) -> int:
 
 
 def cmd_search(args: argparse.Namespace, out: Terminal, err: Terminal) -> int:
-    from bot.core.search import ANSI, PLAIN
+    from bot.core.search import ANSI, STARS
     from bot.storage.database import open_database
     from bot.storage.search import search, sync_index
 
@@ -433,7 +463,7 @@ def cmd_search(args: argparse.Namespace, out: Terminal, err: Terminal) -> int:
         async with open_database(settings.database_path) as db:
             await sync_index(db, library)
             return await search(
-                db, query, reading=slug, limit=args.limit, markers=ANSI if out.color else PLAIN
+                db, query, reading=slug, limit=args.limit, markers=ANSI if out.color else STARS
             )
 
     results = asyncio.run(run())
@@ -487,15 +517,39 @@ def cmd_import(args: argparse.Namespace, out: Terminal, err: Terminal) -> int:
             "red",
         )
         return 1
+    clash = _import_clash(reading, settings.readings_dir, target)
+    if clash is not None:
+        err.print(clash, "red")
+        return 1
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text(text, encoding="utf-8")
     out.print(
-        f"Wrote {target}: {reading.display_title!r}, {len(reading.paragraphs):,} paragraphs, "
-        f"{len(reading.sections):,} sections, {len(reading.footnotes):,} notes, "
-        f"{reading.words:,} words.",
+        f"Wrote {target}: {reading.display_title!r}, {plural(len(reading.paragraphs), 'paragraph')}"
+        f", {plural(len(reading.sections), 'section')}, {plural(len(reading.footnotes), 'note')}, "
+        f"{plural(reading.words, 'word')}.",
         "green",
     )
     return 0
+
+
+def _import_clash(reading: Reading, directory: Path, target: Path) -> str | None:
+    """Why ``reading`` may not join the readings in ``directory`` (a short name another reading
+    answers to, naming it and a free one), or None. The file it replaces does not count."""
+    from bot.core.readings import free_name, load_each, name_clashes, names_taken
+
+    others = (
+        [r for r in load_each(directory)[0] if Path(r.path) != target] if directory.is_dir() else []
+    )
+    found = name_clashes(reading, others)
+    if not found:
+        return None
+    name, other = found[0]  # an imported reading has no aliases: the name is its slug
+    kind = "slug" if name == other.slug else "alias"
+    free = free_name(name, names_taken(others))
+    return (
+        f"--slug {name!r} is already the {kind} of {other.path} ({other.title}): nothing was "
+        f"written; choose another, e.g. --slug {free}"
+    )
 
 
 def cmd_export(args: argparse.Namespace, out: Terminal, err: Terminal) -> int:
@@ -538,7 +592,7 @@ def cmd_export(args: argparse.Namespace, out: Terminal, err: Terminal) -> int:
                 if args.out:
                     stream.close()
             if args.out:
-                out.print(f"Wrote {count} replies to {args.out}", "green")
+                out.print(f"Wrote {plural(count, 'reply')} to {args.out}", "green")
             return 0
 
     return asyncio.run(run())
@@ -611,7 +665,7 @@ def cmd_summary(args: argparse.Namespace, out: Terminal, err: Terminal) -> int:
             )
 
     weekly = asyncio.run(run())
-    title, _, rest = plain_text(summary_text(weekly.summary)).partition("\n")
+    title, _, rest = plain_text(summary_text(weekly.summary, out.width)).partition("\n")
     out.print(title, "bold")
     out.print(rest)
     if args.chart is None:
@@ -676,13 +730,16 @@ def print_passage(citation: Citation, out: Terminal) -> None:
     reading = citation.reading
     byline = f" — {reading.author}" if reading.author else ""
     out.print(f"{reading.display_title}{byline}", "bold")
-    where = str(citation)
+    where = f"{reading.slug} · contents" if citation.contents else str(citation)
     if citation.section is not None:
         where += f" · {citation.section.title}"
     out.print(where, "cyan")
     if reading.source:
         out.print(reading.source, "dim")
     out.print()
+    if citation.contents:
+        print_contents(citation, out)
+        return
     if citation.note is not None:
         out.print(_wrap(f"[{citation.note.label}] {citation.note.text}", out.width))
         return
@@ -699,6 +756,17 @@ def print_passage(citation: Citation, out: Terminal) -> None:
         out.print("Notes", "bold")
         for note in notes:
             out.print(_wrap(f"[^{note.label}] {note.text}", out.width), "dim")
+
+
+def print_contents(citation: Citation, out: Terminal) -> None:
+    """A reading's table of contents, and how to print a part of it."""
+    reading = citation.reading
+    size = f"{plural(len(reading.paragraphs), 'paragraph')}, {plural(reading.words, 'word')}"
+    out.print(size, "dim")
+    out.table(["where", "what"], table_of_contents(reading), right=set())
+    example = format_citation(reading.slug, 1, min(3, len(reading.paragraphs)))
+    out.print()
+    out.print(f"Print a part with e.g. `reading-group passage {example}`.", "dim")
 
 
 def cmd_run(args: argparse.Namespace, out: Terminal, err: Terminal) -> int:

@@ -12,13 +12,14 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Final, Literal
 
 import discord
 
-from bot.core.citations import Citation, resolve, suggestions
+from bot.core.citations import Citation, format_citation, resolve, suggestions, table_of_contents
 from bot.core.errors import CitationError
 from bot.core.excerpts import Installment, part_pages
 from bot.core.pages import clip, paginate
@@ -28,6 +29,7 @@ from bot.core.readings import Library, Paragraph, Reading, display_text
 from bot.core.safetext import escape_markdown, plain_text
 from bot.core.search import PLAIN, SearchResults
 from bot.core.summary import Summary, participation_lines, progress_lines
+from bot.core.wording import plural
 
 CONTENT_LIMIT = 2000
 TITLE_LIMIT = 256
@@ -185,6 +187,8 @@ def limit_warnings(reading: Reading) -> list[tuple[str | int, str]]:
 def passage_pages(citation: Citation) -> list[str]:
     """The passage as pages of embed description, paragraphs numbered, notes at the end."""
     reading = citation.reading
+    if citation.contents:
+        return paginate(_contents_blocks(reading), PASSAGE_PAGE_LIMIT)
     if citation.note is not None:
         return paginate([f"**[{citation.note.label}]** {citation.note.text}"], PASSAGE_PAGE_LIMIT)
     blocks: list[str] = []
@@ -195,7 +199,26 @@ def passage_pages(citation: Citation) -> list[str]:
         section = paragraph.section
         blocks.append(f"**§{paragraph.number}** {display_text(paragraph.text)}")
     blocks += _note_blocks(reading, citation.paragraphs)
-    return paginate(blocks, PASSAGE_PAGE_LIMIT)
+    return paginate(blocks, PASSAGE_PAGE_LIMIT, continued=_continued)
+
+
+def _continued(block: str) -> tuple[str, str]:
+    """How a paragraph cut across pages (or embeds) says where it goes on: ``§3 continues``
+    at the end of one, ``§3 continued`` at the start of the next."""
+    number = re.match(r"\*\*(§\d+)\*\*", block)
+    name = number.group(1) if number else "the text"
+    return f" *({name} continues)*", f"*({name} continued)* "
+
+
+def _contents_blocks(reading: Reading) -> list[str]:
+    """A reading's table of contents, one line per part, and how to show a part of it."""
+    lines = [
+        f"**{where}** {escape_markdown(clip(what, HEADING_LIMIT))}".rstrip()
+        for where, what in table_of_contents(reading)
+    ]
+    example = format_citation(reading.slug, 1, min(3, len(reading.paragraphs)))
+    size = f"{plural(len(reading.paragraphs), 'paragraph')}, {plural(reading.words, 'word')}."
+    return [size, "\n".join(lines), f"Show a part with e.g. `/passage {example}`."]
 
 
 def installment_pages(reading: Reading, part: Installment) -> list[str]:
@@ -234,7 +257,7 @@ def passage_embed(citation: Citation, page: str, number: int = 1, total: int = 1
     )
     if reading.author:
         embed.set_author(name=clip(reading.author, AUTHOR_LIMIT))
-    footer = str(citation)
+    footer = f"{reading.slug} · contents" if citation.contents else str(citation)
     if citation.section is not None:
         footer += f" · {clip(citation.section.title, HEADING_LIMIT)}"
     if total > 1:
@@ -261,7 +284,8 @@ def readings_embeds(library: Library) -> list[discord.Embed]:
     for reading in library:
         names = ", ".join(f"`{n}`" for n in (reading.slug, *reading.aliases))
         byline = f"{clip(reading.author, 200)} · " if reading.author else ""
-        value = f"{byline}{len(reading.paragraphs)} paragraphs, {reading.words:,} words\n{names}"
+        size = f"{plural(len(reading.paragraphs), 'paragraph')}, {plural(reading.words, 'word')}"
+        value = f"{byline}{size}\n{names}"
         name = clip(reading.display_title, FIELD_NAME_LIMIT)
         value = clip(value, FIELD_VALUE_LIMIT)
         page = pages[-1] if pages else None
@@ -288,8 +312,8 @@ def help_embed(commands: Sequence[tuple[str, str]]) -> discord.Embed:
         description=(
             "I post the group's readings in installments with discussion questions, and let "
             "anyone look up or search a passage.\n\n"
-            "Cite paragraphs as `soic §12`, `soic 12-14`, `soic:12`, a title, or a section "
-            "such as `borochov#conclusion`."
+            "Cite paragraphs as `soic §3`, `soic 3-5`, `soic:3`, or a section such as "
+            "`mccune#conclusion`; a title alone shows the reading's contents."
         ),
         colour=COLOUR,
     )

@@ -48,7 +48,7 @@ def workdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 def test_check_passes_on_a_good_library(workdir: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["check"]) == 0
-    assert "OK: 1 readings, 2 paragraphs." in capsys.readouterr().out
+    assert "OK: 1 reading, 2 paragraphs." in capsys.readouterr().out
 
 
 def test_check_lists_every_problem_as_path_line(
@@ -67,10 +67,13 @@ def test_check_lists_every_problem_as_path_line(
 
 
 def test_readings_piped_is_tab_separated(workdir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    title = "What is Proletarian Internationalism? A Long Subtitle That Goes On and On"
+    reading = workdir / "readings" / "proletarian-internationalism.md"
+    reading.write_text(READING.replace("What is Proletarian Internationalism?", title))
     assert main(["readings"]) == 0
     assert capsys.readouterr().out.splitlines() == [
         "slug\taliases\ttitle\tauthor\tparagraphs\twords",
-        "proletarian-internationalism\tpi\tWhat is Proletarian Internationalism?\tMcCune\t2\t6",
+        f"proletarian-internationalism\tpi\t{title}\tMcCune\t2\t6",
     ]
 
 
@@ -103,6 +106,40 @@ def test_bad_reference_is_one_clear_line(workdir: Path, capsys: pytest.CaptureFi
     assert "Traceback" not in captured.err
 
 
+def test_a_title_alone_prints_the_table_of_contents(
+    workdir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["passage", "pi"]) == 0
+    out = capsys.readouterr().out
+    assert "proletarian-internationalism · contents" in out
+    assert "§1\t(before the first heading)\n§2\tWhat is it?\nn1\tNotes\n" in out
+    assert "Second paragraph" not in out
+    assert "`reading-group passage proletarian-internationalism §1-2`" in out
+
+
+@pytest.mark.parametrize(
+    ("reference", "message"),
+    [
+        (
+            "pi §a",
+            "proletarian-internationalism (What is Proletarian Internationalism?) followed by "
+            "'§a' is not a reference. Valid: paragraphs `proletarian-internationalism §1` to `§2`, "
+            "or a range `proletarian-internationalism §1-2`; "
+            "notes `proletarian-internationalism n1`; "
+            "sections by name `proletarian-internationalism#what-is-it`.",
+        ),
+        ("bakunin", "No reading called 'bakunin'. `reading-group readings` lists them all."),
+    ],
+)
+def test_malformed_reference_is_an_error_naming_terminal_commands(
+    workdir: Path, capsys: pytest.CaptureFixture[str], reference: str, message: str
+) -> None:
+    assert main(["passage", reference]) == 1
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err.strip() == message
+
+
 def test_terminal_colours_only_when_asked() -> None:
     plain, colour = Terminal(io.StringIO(), color=False), Terminal(io.StringIO(), color=True)
     assert plain.style("x", "bold") == "x"
@@ -117,8 +154,21 @@ def test_search_prints_citations_and_snippets(
     assert main(["search", "internationalist"]) == 0
     out = capsys.readouterr().out
     assert out.splitlines()[0] == "proletarian-internationalism §2 · What is it?"
-    assert "Second paragraph about internationalism." in out
+    # Piped, the matches are marked as **...**: no colour shows there.
+    assert "Second paragraph about **internationalism**." in out
     assert (workdir / "data" / "reading-group.sqlite3").is_file()
+
+
+def test_search_takes_a_word_that_starts_with_a_dash(
+    workdir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["search", "-internationalism"]) == 0
+    assert "**internationalism**" in capsys.readouterr().out
+    assert main(["search", "--", "-internationalism", "--limit"]) == 1
+    assert "No matches" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        main(["search", "x", "--bogus"])
+    assert "unrecognized arguments: --bogus" in capsys.readouterr().err
 
 
 @pytest.mark.parametrize(
@@ -142,12 +192,18 @@ HTML = """<html><head><title>A Little Essay</title></head><body>
 <h2>Second part</h2><p>The second paragraph.</p></body></html>"""
 
 
-def test_import_writes_a_reading_that_check_accepts(
-    workdir: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+@pytest.fixture
+def essay(workdir: Path) -> Path:
+    """An HTML file to import, beside the readings folder."""
     source = workdir / "essay.html"
     source.write_text(HTML)
-    assert main(["import", str(source), "--author", "A. Writer"]) == 0
+    return source
+
+
+def test_import_writes_a_reading_that_check_accepts(
+    workdir: Path, essay: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["import", str(essay), "--author", "A. Writer"]) == 0
     assert "Wrote readings/little-essay.md: 'A Little Essay', 2 paragraphs" in (
         capsys.readouterr().out
     )
@@ -159,17 +215,28 @@ def test_import_writes_a_reading_that_check_accepts(
 
 
 def test_import_never_overwrites_without_force(
-    workdir: Path, capsys: pytest.CaptureFixture[str]
+    workdir: Path, essay: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    source = workdir / "essay.html"
-    source.write_text(HTML)
-    assert main(["import", str(source), "--slug", "essay"]) == 0
+    assert main(["import", str(essay), "--slug", "essay"]) == 0
     (workdir / "readings" / "essay.md").write_text("---\ntitle: Kept\n---\nMine.\n")
-    assert main(["import", str(source), "--slug", "essay"]) == 1
+    assert main(["import", str(essay), "--slug", "essay"]) == 1
     assert "already exists: choose another --slug, or add --force" in capsys.readouterr().err
     assert "Mine." in (workdir / "readings" / "essay.md").read_text()
-    assert main(["import", str(source), "--slug", "essay", "--force"]) == 0
+    assert main(["import", str(essay), "--slug", "essay", "--force"]) == 0
     assert "Mine." not in (workdir / "readings" / "essay.md").read_text()
+
+
+def test_import_refuses_a_slug_another_reading_answers_to(
+    workdir: Path, essay: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["import", str(essay), "--slug", "pi"]) == 1
+    assert capsys.readouterr().err.strip() == (
+        "--slug 'pi' is already the alias of readings/proletarian-internationalism.md "
+        "(What is Proletarian Internationalism?): nothing was written; choose another, "
+        "e.g. --slug pi-2"
+    )
+    assert not (workdir / "readings" / "pi.md").exists()
+    assert main(["passage", "pi", "§1"]) == 0
 
 
 @pytest.mark.parametrize(
@@ -531,10 +598,12 @@ def test_plan_lists_every_installment_with_its_date_and_the_end(
     assert main(["plan", "--group", "tuesday"]) == 0
     lines = capsys.readouterr().out.splitlines()
     assert lines[0] == "tuesday · channel 100 · groups.yaml:2"
-    assert lines[1] == "tue 19:00 Europe/Berlin · about 50 words · 1 questions per post"
-    assert lines[2] == "1  Tue 6 Jan 2099 19:00   essay §1 (66 words)"
-    assert lines[7] == "6  Tue 10 Feb 2099 19:00  essay §6 (66 words)"
-    assert lines[8:] == ["6 installments, ends Tue 10 Feb 2099"]
+    assert lines[1] == "tue 19:00 Europe/Berlin · about 50 words · 1 question per post"
+    # Piped: a tab-separated table for scripts.
+    assert lines[2] == "number\twhen\tpassage\twords"
+    assert lines[3] == "1\tTue 6 Jan 2099 19:00\tessay §1\t66"
+    assert lines[8] == "6\tTue 10 Feb 2099 19:00\tessay §6\t66"
+    assert lines[9:] == ["6 installments, ends Tue 10 Feb 2099"]
 
 
 def test_plan_shows_every_group_without_group(
@@ -615,9 +684,7 @@ def test_preview_carries_on_from_the_stored_progress(
     assert out.startswith("=== tuesday: post 4 of 6, Tue 6 Jan 2099 19:00 (Europe/Berlin) ===")
     assert "# A Long Essay §4\n" in out
     assert main(["plan", "--group", "tuesday"]) == 0
-    assert (
-        capsys.readouterr().out.splitlines()[2] == "4  Tue 6 Jan 2099 19:00   essay §4 (66 words)"
-    )
+    assert capsys.readouterr().out.splitlines()[3] == "4\tTue 6 Jan 2099 19:00\tessay §4\t66"
 
 
 def test_search_says_which_common_words_it_left_out(

@@ -77,11 +77,12 @@ def test_plan_lists_each_part_of_a_giant_paragraph_and_counts_it_to_the_end(
 ) -> None:
     assert main(["plan"]) == 0
     lines = capsys.readouterr().out.splitlines()
-    assert lines[2] == " 1  Tue 6 Jan 2099 19:00   book §1 (1 word)"
-    assert lines[3].startswith(" 2  Tue 13 Jan 2099 19:00  book §2 (part 1 of 16) (")
-    assert lines[18].startswith("17  Tue 28 Apr 2099 19:00  book §2 (part 16 of 16) (")
-    assert lines[19:] == [
-        "18  Tue 5 May 2099 19:00   book §3 (1 word)",
+    assert lines[2] == "number\twhen\tpassage\twords"
+    assert lines[3] == "1\tTue 6 Jan 2099 19:00\tbook §1\t1"
+    assert lines[4].startswith("2\tTue 13 Jan 2099 19:00\tbook §2 (part 1 of 16)\t")
+    assert lines[19].startswith("17\tTue 28 Apr 2099 19:00\tbook §2 (part 16 of 16)\t")
+    assert lines[20:] == [
+        "18\tTue 5 May 2099 19:00\tbook §3\t1",
         "18 installments, ends Tue 5 May 2099",
     ]
 

@@ -152,3 +152,17 @@ def test_each_part_of_a_giant_paragraph_posts_at_most_a_few_messages_and_loses_n
         assert pages[0].startswith(prefix)
         shown += [pages[0].removeprefix(prefix), *pages[1:]]
     assert " ".join(shown) == " ".join(reading.paragraph(2).text.split())
+
+
+def test_a_paragraph_longer_than_a_page_says_where_it_continues() -> None:
+    long = " ".join(
+        f"Sentence {n} of one very long paragraph about the market." for n in range(200)
+    )
+    reading = make_reading("long", "Long", ["Short first paragraph.", long])
+    pages = passage_pages(resolve(Library((reading,)), "long §1-2"))
+    assert pages[0] == "**§1** Short first paragraph."
+    assert pages[1].startswith("**§2** Sentence 0") and pages[1].endswith("*(§2 continues)*")
+    assert len(pages) >= 4
+    for page in pages[2:-1]:
+        assert page.startswith("*(§2 continued)* ") and page.endswith("*(§2 continues)*")
+    assert pages[-1].startswith("*(§2 continued)* ") and pages[-1].endswith("market.")

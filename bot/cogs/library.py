@@ -30,7 +30,7 @@ class Library(commands.Cog):
         self.bot = bot
 
     @app_commands.command(name="passage")
-    @app_commands.describe(reference="e.g. soic §12, soic 12-14, borochov#conclusion, a title")
+    @app_commands.describe(reference="e.g. soic §3, soic 3-5, mccune#conclusion, a title")
     async def passage(self, interaction: discord.Interaction, reference: str) -> None:
         """Show a passage of one of the readings, with its citation."""
         citation = resolve(self.bot.library, reference)

@@ -357,13 +357,13 @@ class PlanCog(commands.Cog, name="Plan"):
         )
 
     @plan.command(name="goto")
-    @app_commands.describe(reference="the passage to continue from, e.g. soic §12")
+    @app_commands.describe(reference="the passage to continue from, e.g. soic §3")
     async def goto(self, interaction: discord.Interaction, reference: str) -> None:
         """Make the installment holding a passage the next one to post: organizers only."""
         group = await self._group(interaction)
         citation = resolve(self.bot.library, reference)
         if citation.note is not None:
-            raise PlanError("Pick a paragraph, e.g. soic §12: notes are posted with their text.")
+            raise PlanError("Pick a paragraph, e.g. soic §3: notes are posted with their text.")
         async with self.bot.posting.lock(group.channel_id):
             group = await self._group(interaction)
             installments = self.bot.plans.installments(group, self.bot.library)

@@ -6,8 +6,12 @@ Accepted forms (``slug`` may also be an alias, a title prefix or a fuzzy title):
     soic §12-14     soic 12–14      soic:12-14      soic §§12-14
     soic#conclusion soic # what is it?              soic conclusion
     soic n3         soic note 3     soic [^3]
-    soic                            (the whole reading)
+    soic                            (the reading's table of contents)
     §12             (needs a default reading, e.g. the group's current one)
+
+A reading named well followed by something that is none of these (``soic §a``, ``soic -1``) is
+an error saying what was understood and what is valid, never the whole reading; a fuzzy title
+is taken only when it is clearly closer than any other, else the candidates are listed.
 """
 
 from __future__ import annotations
@@ -17,7 +21,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from bot.core.errors import CitationError
+from bot.core.errors import CitationError, clip
 from bot.core.readings import Library, Note, Paragraph, Reading, Section, fold
 
 _RANGE = r"(?P<first>\d{1,6})(?:\s*(?:-|–|—|to)\s*(?P<last>\d{1,6}))?"
@@ -28,6 +32,11 @@ NOTE_RE = re.compile(
 )
 SECTION_RE = re.compile(r"^(?P<name>[^#]*?)\s*#\s*(?P<section>.+?)\s*$")
 LEADING_ARTICLES = ("the ", "a ", "an ")
+#: A fuzzy title must score this much at least, and this much more than the runner-up.
+FUZZY_THRESHOLD = 0.75
+FUZZY_MARGIN = 0.15
+#: What follows a reading's name when it meant a paragraph or a note, not a section's name.
+REFERENCE_WORD_RE = re.compile(r"^(?:n|note|p|para|paragraph)\.?$", re.I)
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,6 +48,8 @@ class Citation:
     last: int
     note: Note | None = None
     section: Section | None = None
+    contents: bool = False
+    """The reference named only the reading: show its table of contents, not all its text."""
 
     @property
     def paragraphs(self) -> tuple[Paragraph, ...]:
@@ -83,7 +94,7 @@ def resolve(library: Library, reference: str, *, default: Reading | None = None)
 
     exact = _exact_reading(library, text)
     if exact is not None:
-        return _whole(exact)
+        return _contents(exact)
 
     bare = BARE_PARAGRAPH_RE.match(text)
     if bare:
@@ -109,20 +120,20 @@ def resolve(library: Library, reference: str, *, default: Reading | None = None)
         reading = find_reading(library, paragraph.group("name"))
         return _paragraphs(reading, paragraph.group("first"), paragraph.group("last"))
 
-    whole = _try_find(library, text)
+    whole = _try_find(library, text, fuzzy=False)
     if whole is not None:
-        return _whole(whole)
-    # "borochov conclusion": a reading name followed by one of its section names.
-    words = text.split(" ")
-    for cut in range(len(words) - 1, 0, -1):
-        candidate = _exact_reading(library, " ".join(words[:cut]))
-        if candidate is not None:
-            return _section(candidate, " ".join(words[cut:]))
-    return _whole(find_reading(library, text))
+        return _contents(whole)
+    named = _named_prefix(library, text)
+    if named is not None:
+        return _after_name(*named)
+    return _contents(find_reading(library, text))
 
 
-def find_reading(library: Library, name: str, *, default: Reading | None = None) -> Reading:
-    """The reading ``name`` means: slug, alias, title prefix, unique title substring, fuzzy title.
+def find_reading(
+    library: Library, name: str, *, default: Reading | None = None, fuzzy: bool = True
+) -> Reading:
+    """The reading ``name`` means: slug, alias, title prefix, the one title or author containing
+    it, or (``fuzzy``) a title clearly closer than any other.
 
     Raises:
         CitationError: nothing close enough (naming the closest), or several equally good.
@@ -138,8 +149,13 @@ def find_reading(library: Library, name: str, *, default: Reading | None = None)
     key = fold(name)
     for matches in (
         [r for r in library if _title_key(r).startswith(_strip_article(key))],
-        [r for r in library if key and key in fold(r.display_title)],
-        [r for r in library if key and key in fold(r.author or "")],
+        # One tier for titles and authors: "marx" in a title ("Marxism") must not win over
+        # an author named Marx.
+        [
+            r
+            for r in library
+            if key and (key in fold(r.display_title) or key in fold(r.author or ""))
+        ],
     ):
         if len(matches) == 1:
             return matches[0]
@@ -148,12 +164,9 @@ def find_reading(library: Library, name: str, *, default: Reading | None = None)
                 f"{name!r} matches several readings: {_list(matches)}. "
                 "Use the short name of the one you mean."
             )
-    fuzzy = _fuzzy(library, key)
-    if fuzzy is not None:
-        return fuzzy
-    close = _closest_readings(library, key)
-    hint = f" Closest: {_list(close)}." if close else ""
-    raise CitationError(f"No reading called {name!r}.{hint} `/readings` lists them all.")
+    if fuzzy:
+        return _fuzzy(library, name)
+    raise CitationError(f"No reading called {name!r}.", lists_readings=True)
 
 
 def suggestions(library: Library, partial: str, limit: int = 25) -> list[tuple[str, str]]:
@@ -197,8 +210,63 @@ def suggestions(library: Library, partial: str, limit: int = 25) -> list[tuple[s
     return out
 
 
-def _whole(reading: Reading) -> Citation:
-    return Citation(reading, 1, len(reading.paragraphs))
+def table_of_contents(reading: Reading) -> list[tuple[str, str]]:
+    """The reading's parts as ``(where, what)``: its paragraphs before the first heading, each
+    section with its paragraph range, and its notes; e.g. ``("§2-14", "What is it?")``."""
+    rows: list[tuple[str, str]] = []
+    count = len(reading.paragraphs)
+    opening = min([s.first for s in reading.sections] + [count + 1]) - 1
+    if opening:
+        rows.append(
+            (format_range(1, opening), "(before the first heading)" if reading.sections else "")
+        )
+    for section in reading.sections:
+        indent = "  " * max(section.level - 2, 0)
+        where = format_range(section.first, section.last) if section.first <= section.last else "—"
+        rows.append((where, indent + section.title))
+    if reading.footnotes:
+        first, last = reading.footnotes[0].label, reading.footnotes[-1].label
+        rows.append((f"n{first}" if first == last else f"n{first}-n{last}", "Notes"))
+    return rows
+
+
+def _contents(reading: Reading) -> Citation:
+    return Citation(reading, 1, len(reading.paragraphs), contents=True)
+
+
+def _named_prefix(library: Library, text: str) -> tuple[Reading, str] | None:
+    """The reading whose exact name (slug, alias or title) starts ``text``, the longest such,
+    and what follows it: ``soic §a`` -> (against-soic, ``§a``)."""
+    cuts = [m.start() for m in re.finditer(r"(?<=\w)(?=\W)", text)]
+    for cut in reversed(cuts):
+        reading = _exact_reading(library, text[:cut])
+        if reading is not None:
+            return reading, text[cut:].strip()
+    return None
+
+
+def _after_name(reading: Reading, rest: str) -> Citation:
+    """``rest``, what follows a reading's name and parsed as no reference: one of its sections
+    named in words (``borochov conclusion``), or an error saying what is valid."""
+    if rest[:1].isalpha() and not REFERENCE_WORD_RE.match(rest):
+        return _section(reading, rest)
+    count = len(reading.paragraphs)
+    number = re.fullmatch(r"[§¶:]*\s*(\d+)", rest)
+    if number:
+        asked = clip(number.group(1), 30)
+        raise CitationError(f"§{asked} is out of range: {reading.slug} has paragraphs 1-{count}.")
+    slug = reading.slug
+    valid = [f"paragraphs `{slug} §1` to `§{count}`, or a range `{slug} §1-{min(count, 3)}`"]
+    if reading.footnotes:
+        first, last = reading.footnotes[0].label, reading.footnotes[-1].label
+        notes = f"`{slug} n{first}`" + (f" to `n{last}`" if first != last else "")
+        valid.append(f"notes {notes}")
+    if reading.sections:
+        valid.append(f"sections by name `{reading.slug}#{reading.sections[0].slug}`")
+    raise CitationError(
+        f"{reading.slug} ({clip(reading.display_title, 80)}) followed by {clip(rest, 40)!r} is "
+        f"not a reference. Valid: {'; '.join(valid)}."
+    )
 
 
 def _paragraphs(reading: Reading, first_text: str, last_text: str | None) -> Citation:
@@ -254,9 +322,9 @@ def _exact_reading(library: Library, name: str) -> Reading | None:
     return None
 
 
-def _try_find(library: Library, name: str) -> Reading | None:
+def _try_find(library: Library, name: str, *, fuzzy: bool = True) -> Reading | None:
     try:
-        return find_reading(library, name)
+        return find_reading(library, name, fuzzy=fuzzy)
     except CitationError:
         return None
 
@@ -272,15 +340,28 @@ def _title_key(reading: Reading) -> str:
     return _strip_article(fold(reading.title))
 
 
-def _fuzzy(library: Library, key: str) -> Reading | None:
+def _fuzzy(library: Library, name: str) -> Reading:
+    """The reading whose name is clearly the closest to ``name``; otherwise an error listing the
+    candidates, the reader choosing rather than the bot guessing.
+
+    Raises:
+        CitationError: none close enough, or several about as close.
+    """
+    key = fold(name)
     scored = sorted(
         ((_similarity(key, r), r.slug, r) for r in library), key=lambda t: (-t[0], t[1])
     )
-    if not scored or scored[0][0] < 0.75:
-        return None
-    if len(scored) > 1 and scored[0][0] - scored[1][0] < 0.08:
-        return None
-    return scored[0][2]
+    if scored and scored[0][0] >= FUZZY_THRESHOLD:
+        rivals = [r for score, _, r in scored if scored[0][0] - score < FUZZY_MARGIN]
+        if len(rivals) == 1:
+            return rivals[0]
+        raise CitationError(
+            f"{name!r} is about as close to several readings: {_list(rivals)}. "
+            "Use the short name of the one you mean."
+        )
+    close = _closest_readings(library, key)
+    hint = f" Closest: {_list(close)}." if close else ""
+    raise CitationError(f"No reading called {name!r}.{hint}", lists_readings=True)
 
 
 def _similarity(key: str, reading: Reading) -> float:

@@ -45,7 +45,24 @@ class ContentError(ReadingGroupError):
 
 
 class CitationError(ReadingGroupError):
-    """A passage reference does not resolve. The message names the closest matches."""
+    """A passage reference does not resolve. The message names the closest matches.
+
+    Attributes:
+        message: what is wrong, without naming a command of either front end.
+        lists_readings: whether the reader needs the list of readings to go on: each front end
+            then names its own command for it (``str()`` names Discord's ``/readings``).
+    """
+
+    def __init__(self, message: str, *, lists_readings: bool = False) -> None:
+        self.message = message
+        self.lists_readings = lists_readings
+        super().__init__(self.hinted("`/readings`"))
+
+    def hinted(self, readings_command: str) -> str:
+        """The message, ending with where to find the readings when it helps."""
+        if not self.lists_readings:
+            return self.message
+        return f"{self.message} {readings_command} lists them all."
 
 
 class PlanError(ReadingGroupError):

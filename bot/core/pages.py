@@ -7,7 +7,7 @@ description, ...) and passes them in.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 
 # A sentence ends at . ! ? or … (optionally followed by closing quotes/brackets) and whitespace.
 SENTENCE_END_RE = re.compile(r"(?<=[.!?…])[\"'”’)\]]*\s+")
@@ -53,13 +53,32 @@ def _pieces(text: str, limit: int) -> Iterator[str]:
                 yield word
 
 
-def paginate(blocks: Iterable[str], limit: int, separator: str = "\n\n") -> list[str]:
+def paginate(
+    blocks: Iterable[str],
+    limit: int,
+    separator: str = "\n\n",
+    continued: Callable[[str], tuple[str, str]] | None = None,
+) -> list[str]:
     """Pack ``blocks`` (e.g. rendered paragraphs) into pages of at most ``limit`` characters.
 
     Blocks are never reordered; a block longer than ``limit`` is split with :func:`split_text`
     whose parts are packed like any other block.
+
+    Args:
+        blocks: the text, in blocks that are cut only when one is longer than a page.
+        limit: the most characters on a page.
+        separator: between two blocks on a page.
+        continued: for a block that must be cut, the marks ``(after, before)`` that end each of
+            its parts but the last and start each but the first, so that a reader sees where
+            it goes on (``" *(§3 continues)*"``, ``"*(§3 continued)* "``).
     """
-    parts = (part for block in blocks for part in split_text(block, limit))
+    parts: list[str] = []
+    for block in blocks:
+        after, before = continued(block) if continued and len(block) > limit else ("", "")
+        pieces = split_text(block, limit - len(after) - len(before))
+        last = len(pieces) - 1
+        for index, piece in enumerate(pieces):
+            parts.append(f"{before if index else ''}{piece}{after if index < last else ''}")
     return _pack(parts, limit, separator)
 
 

@@ -14,8 +14,8 @@ Query language, as a member sees it:
   searches ``internat*``. They carry no meaning a ranking can use, and each would make FTS5
   read and score a posting list covering most of the library. :attr:`SearchQuery.ignored`
   lists what was left out. Quoted phrases keep every word: ``"the market"`` is exact.
-- A query of nothing but common words (``the``, ``that it is``) is searched as the phrase it
-  spells, words adjacent and in order, since that is the only thing it can mean; see
+- A query of nothing but common words (``the``, ``that it is``) searches them all, required in
+  any order like any other words (``a and`` finds what ``and a`` finds); see
   :mod:`bot.storage.search` for how its many matches are ranked.
 - The index stems with Porter, so ``workers`` finds "worker". Porter leaves some derivations
   apart (``internationalism`` -> "internation", ``internationalist`` unchanged), so each bare
@@ -145,7 +145,7 @@ class SearchQuery:
     @property
     def searched_terms(self) -> tuple[str, ...]:
         """The bare words searched: :attr:`terms` without :data:`STOP_WORDS`, unless the query
-        has nothing else (then :attr:`fts` searches them as a phrase)."""
+        has nothing else (then all of them)."""
         if self.only_common:
             return self.terms
         return tuple(term for term in self.terms if term not in STOP_WORDS)
@@ -171,17 +171,11 @@ class SearchQuery:
 
     @property
     def fts(self) -> str:
-        """The FTS5 MATCH expression: every word quoted, groups joined by AND.
-
-        In a query of only common words, the bare words become one phrase, in the order typed.
-        """
+        """The FTS5 MATCH expression: every word quoted, groups joined by AND."""
         groups = []
-        if self.only_common and self.terms:
-            groups.append(_fts_string(" ".join(self.terms)))
-        else:
-            for term in self.searched_terms:
-                forms = [_fts_string(form) for form in (term, *related_forms(term))]
-                groups.append(f"({' OR '.join(forms)})" if len(forms) > 1 else forms[0])
+        for term in self.searched_terms:
+            forms = [_fts_string(form) for form in (term, *related_forms(term))]
+            groups.append(f"({' OR '.join(forms)})" if len(forms) > 1 else forms[0])
         groups.extend(f"{_fts_string(prefix)}*" for prefix in self.prefixes)
         groups.extend(_fts_string(" ".join(phrase)) for phrase in self.phrases)
         return " AND ".join(groups)
@@ -285,6 +279,10 @@ ANSI = Markers("\x1b[1;33m", "\x1b[0m")
 
 PLAIN = Markers("", "")
 """No highlighting."""
+
+STARS = Markers("**", "**")
+"""Matches between double asterisks, the text as it is: piped terminal output, where colour
+does not show and a script can still find the matches."""
 
 
 def render_snippet(marked: str, markers: Markers = MARKDOWN) -> str:

@@ -4,9 +4,16 @@ from __future__ import annotations
 
 import pytest
 
-from bot.core.citations import format_citation, format_range, resolve, suggestions
+from bot.core.citations import (
+    format_citation,
+    format_range,
+    resolve,
+    suggestions,
+    table_of_contents,
+)
 from bot.core.errors import CitationError
 from bot.core.readings import Library
+from tests.core.conftest import make_reading
 
 
 @pytest.mark.parametrize(
@@ -75,6 +82,7 @@ def test_note_references_resolve(library: Library, reference: str) -> None:
 )
 def test_bare_reading_name_is_the_whole_reading(library: Library, reference: str) -> None:
     citation = resolve(library, reference)
+    assert citation.contents
     assert citation.is_whole_reading
     assert len(citation.paragraphs) == len(citation.reading.paragraphs)
 
@@ -99,6 +107,16 @@ def test_bare_number_uses_the_default_reading(library: Library) -> None:
         ("soic n1", ["against-soic has no notes"]),
         ("§4", ["Which reading?"]),
         ("", ["Empty reference"]),
+        # Malformed after a good name: what was understood, and what is valid.
+        ("soic -1", ["against-soic", "'-1' is not a reference", "`against-soic §1` to `§18`"]),
+        ("soic §", ["'§' is not a reference", "against-soic#what-is-socialism-in-one-country"]),
+        ("soic §a", ["'§a' is not a reference"]),
+        ("soic §-1", ["'§-1' is not a reference"]),
+        ("soic §²", ["'§²' is not a reference"]),
+        ("soic—2", ["'—2' is not a reference"]),
+        ("borochov n", ["'n' is not a reference", "notes `borochov n1` to `n3`"]),
+        ("soic 99999999999999999999", ["§99999999999999999999 is out of range", "1-18"]),
+        ("soic §1234567", ["§1234567 is out of range"]),
     ],
 )
 def test_bad_references_explain_themselves(
@@ -149,3 +167,56 @@ def test_suggestions_include_every_matching_section(library: Library) -> None:
         "against-soic#conclusion",
         "borochov#conclusion",
     ]
+
+
+def test_a_title_alone_is_the_table_of_contents(library: Library) -> None:
+    citation = resolve(library, "borochov")
+    assert citation.contents
+    assert table_of_contents(citation.reading) == [
+        ("§1-19", "Introduction"),
+        ("§20-30", "Conclusion"),
+        ("n1-n3", "Notes"),
+    ]
+    assert table_of_contents(library["against-soic"])[0] == ("§1", "(before the first heading)")
+    assert not resolve(library, "borochov 1-30").contents
+
+
+def test_a_reading_without_headings_has_one_row() -> None:
+    plain = make_reading("plain", "Plain", ["One.", "Two."])
+    assert table_of_contents(plain) == [("§1-2", "")]
+
+
+def test_a_name_in_titles_and_authors_lists_the_candidates() -> None:
+    library = Library(
+        (
+            make_reading("three-sources", "The Three Sources of Marxism", ["L."], author="Lenin"),
+            make_reading("manifesto", "Manifesto", ["M."], author="Karl Marx"),
+        )
+    )
+    with pytest.raises(CitationError) as caught:
+        resolve(library, "marx")
+    assert "several readings" in str(caught.value)
+    assert "three-sources" in str(caught.value) and "manifesto" in str(caught.value)
+    assert str(resolve(library, "lenin 1")) == "three-sources §1"
+
+
+def test_a_fuzzy_title_without_a_clear_margin_lists_the_candidates() -> None:
+    library = Library(
+        (
+            make_reading("wage-labour", "Wage Labour and Capital", ["W."]),
+            make_reading("wage-labor", "Wage Labor and Capitol", ["V."]),
+        )
+    )
+    with pytest.raises(CitationError) as caught:
+        resolve(library, "wage labuor and capitl")
+    assert "about as close to several readings" in str(caught.value)
+    assert "wage-labour" in str(caught.value) and "wage-labor" in str(caught.value)
+
+
+def test_only_the_list_hint_depends_on_the_front_end(library: Library) -> None:
+    with pytest.raises(CitationError) as caught:
+        resolve(library, "bakunin")
+    assert str(caught.value).endswith("`/readings` lists them all.")
+    assert caught.value.hinted("`reading-group readings`").endswith(
+        "`reading-group readings` lists them all."
+    )

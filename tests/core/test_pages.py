@@ -67,3 +67,19 @@ def test_paginate_keeps_order_and_limit(blocks: list[str], limit: int) -> None:
 def test_clip(text: str, limit: int, expected: str) -> None:
     assert clip(text, limit) == expected
     assert len(clip(text, limit)) <= limit
+
+
+def test_a_block_cut_across_pages_says_where_it_goes_on() -> None:
+    long = "**§3** " + " ".join(f"Sentence {n} of a long paragraph." for n in range(40))
+    pages = paginate(["**§2** Short.", long, "**§4** Short."], 300, continued=marks)
+    assert pages[0].startswith("**§2** Short.\n\n**§3** Sentence 0")
+    assert pages[0].endswith(" (§3 goes on)")
+    middle = pages[1:-1]
+    assert middle and all(p.startswith("(§3) ") and p.endswith(" (§3 goes on)") for p in middle)
+    assert pages[-1].startswith("(§3) ") and pages[-1].endswith("§4** Short.")
+    assert all(len(page) <= 300 for page in pages)
+
+
+def marks(block: str) -> tuple[str, str]:
+    name = block.split("**")[1]
+    return f" ({name} goes on)", f"({name}) "

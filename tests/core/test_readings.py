@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 from pathlib import Path
 
 import pytest
@@ -197,7 +198,7 @@ def test_library_reports_every_problem_and_alias_clashes(tmp_path: Path) -> None
     with pytest.raises(LibraryError) as caught:
         load_library(tmp_path)
     messages = [str(e) for e in caught.value.errors]
-    assert any("alias 'x' is already used by" in m for m in messages)
+    assert any("alias 'x' is already an alias of" in m for m in messages)
     assert any(m.startswith(f"{tmp_path / 'c.md'}:3: unknown key 'bogus'") for m in messages)
     assert any("is not a valid slug" in m for m in messages)
     assert any(m.startswith(f"{tmp_path / 'e.md'}: not UTF-8") for m in messages)
@@ -224,3 +225,20 @@ def test_display_text(text: str, expected: str) -> None:
     from bot.core.readings import display_text
 
     assert display_text(text) == expected
+
+
+def test_a_name_clash_blames_the_newer_file_and_its_line(tmp_path: Path) -> None:
+    old = tmp_path / "against-soic.md"
+    old.write_text("---\ntitle: Against\naliases: [soic, against]\n---\nOne.\n")
+    new = tmp_path / "soic.md"
+    new.write_text("---\ntitle: New\nauthor: X\naliases: [against]\n---\nOne.\n")
+    os.utime(old, (1_000_000, 1_000_000))
+    os.utime(new, (2_000_000, 2_000_000))
+    with pytest.raises(LibraryError) as caught:
+        load_library(tmp_path)
+    assert [str(e) for e in caught.value.errors] == [
+        f"{new}:1: the file name makes 'soic' this reading's slug, but 'soic' is already an "
+        f"alias of {old} (Against): rename this file, e.g. to soic-2.md",
+        f"{new}:4: alias 'against' is already an alias of {old} (Against): choose another, "
+        "e.g. 'against-2'",
+    ]

@@ -115,8 +115,9 @@ def test_fts_expression(text: str, fts: str) -> None:
         ("market engels", '"market" AND "engels"', (), False, False),
         ("a market of engels", '"market" AND "engels"', ("a", "of"), False, False),
         ("the", '"the"', (), True, True),
-        ("that it is", '"that it is"', (), True, True),
-        ("is it that", '"is it that"', (), True, True),
+        ("that it is", '"that" AND "it" AND "is"', (), True, True),
+        ("is it that", '"is" AND "it" AND "that"', (), True, True),
+        ("a and", '"a" AND "and"', (), True, True),
         ('"of the"', '"of the"', (), True, True),
         ('that "of the"', '"that" AND "of the"', (), True, True),
         # Words that are also nouns are searched, however common.

@@ -674,3 +674,15 @@ def test_the_default_week_is_the_one_the_next_summary_covers(
 )
 def test_summary_markers_read_back(text: str, expected: tuple[int, IsoWeek] | None) -> None:
     assert parse_summary_marker(text) == expected
+
+
+def test_progress_bars_fit_the_width_however_long_the_titles() -> None:
+    long = "Against Socialism in One Country: " + "a very long subtitle " * 6
+    summary = summarise(titles={"soic": long, "borochov": "Borochov"})
+    lines = summary_text(summary, width=80).splitlines()
+    bars = [line for line in lines if "%" in line and ("▓" in line or "░" in line)]
+    assert len(bars) == 3
+    assert all(len(line) <= 80 for line in bars)
+    assert bars[0].startswith("  Against Socialism in One Country: a v")
+    assert "…" in bars[0]
+    assert long in summary_text(summary, width=400)

@@ -84,7 +84,7 @@ async def test_long_passage_pages_with_buttons(
     fake_discord: FakeDiscord, bot: ReadingGroupBot, library: Library
 ) -> None:
     borochov = library["borochov-socialism-in-one-country"]
-    inter = fake_discord.slash("alice", "passage", {"reference": "borochov"})
+    inter = fake_discord.slash("alice", "passage", {"reference": "borochov §1-25"})
     message = await inter.message()
     footer = message.embeds[0]["footer"]["text"]
     pages = int(footer.rsplit("/", 1)[1])
@@ -109,10 +109,24 @@ async def test_long_passage_pages_with_buttons(
     assert all(len(page) <= 4096 for page in seen)
 
 
+async def test_a_title_alone_shows_the_table_of_contents(
+    fake_discord: FakeDiscord, bot: ReadingGroupBot
+) -> None:
+    message = await fake_discord.slash("alice", "passage", {"reference": "mccune"}).message()
+    (embed,) = message.embeds
+    assert embed["footer"]["text"] == "proletarian-internationalism · contents"
+    assert "**§2** What is it?" in embed["description"]
+    assert "**§7** Conclusion" in embed["description"]
+    assert "`/passage proletarian-internationalism §1-3`" in embed["description"]
+    assert "reading-group" not in embed["description"]
+
+
 async def test_only_the_caller_can_turn_pages(
     fake_discord: FakeDiscord, bot: ReadingGroupBot
 ) -> None:
-    message = await fake_discord.slash("alice", "passage", {"reference": "borochov"}).message()
+    message = await fake_discord.slash(
+        "alice", "passage", {"reference": "borochov §1-25"}
+    ).message()
     intruder = fake_discord.click("bob", message, "page:next")
     callback = await intruder.response()
     assert callback.type == CHANNEL_MESSAGE
@@ -141,6 +155,8 @@ async def test_share_posts_the_page_publicly_without_pinging(
         ("bakunin 3", "No reading called 'bakunin'"),
         ("socialism in one", "matches several readings"),
         ("borochov n99", "has no note 99"),
+        ("soic §a", "'§a' is not a reference"),
+        ("bakunin", "`/readings` lists them all"),
     ],
 )
 async def test_bad_reference_answers_ephemerally(
@@ -262,7 +278,7 @@ async def test_expired_buttons_are_disabled(
     fake_discord: FakeDiscord, bot: ReadingGroupBot, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr("bot.views.VIEW_TIMEOUT", 0.05)
-    inter = fake_discord.slash("alice", "passage", {"reference": "borochov"})
+    inter = fake_discord.slash("alice", "passage", {"reference": "borochov §1-25"})
     message = await inter.message()
 
     def disabled() -> bool:

@@ -31,6 +31,7 @@ from bot.core.importer.common import (
 from bot.core.importer.html import SKIPPED_EPUB_TYPES, _Doc, _html_blocks, _parse_html
 from bot.core.importer.html_notes import scan_note_targets
 from bot.core.importer.model import ImportedText, ImportFailed
+from bot.core.wording import plural
 
 MAX_EPUB_BYTES = 200_000_000  # uncompressed; a zip bomb is not a book
 # Decompressed bytes of the spine documents parsed: the longest books are a few MB of XHTML.
@@ -165,9 +166,9 @@ def _import_epub(data: bytes, filename: str, max_text_bytes: int) -> ImportedTex
             f"back matter ({', '.join(skipped)})"
         )
     if contents:
-        changes.append(f"dropped the table of contents ({contents} entries)")
+        changes.append(f"dropped the table of contents ({plural(contents, 'entry')})")
     if notes:
-        changes.append(f"made {notes} notes into footnotes")
+        changes.append(f"made {plural(notes, 'note')} into footnotes")
     # The identifier names this edition (Standard Ebooks); dc:source the text it came from.
     sources = [s for s in meta.get("identifier", []) + meta.get("source", []) if "://" in s]
     return _finish(

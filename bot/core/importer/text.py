@@ -64,6 +64,7 @@ from bot.core.importer.text_blocks import (
     _Raw,
 )
 from bot.core.importer.text_notes import _numbered_notes, _star_notes
+from bot.core.wording import plural
 
 _ROMAN_RE = re.compile(r"^[IVXLC]+\.?$")
 _NOTES_HEADING_RE = re.compile(
@@ -136,13 +137,13 @@ def _import_text(text: str, filename: str) -> ImportedText:
             changes.append("dropped the title page")
     raw, contents = _drop_contents(raw)
     if contents:
-        changes.append(f"dropped the table of contents ({contents} entries)")
+        changes.append(f"dropped the table of contents ({plural(contents, 'entry')})")
     uniform = sum(r.gap >= 2 for r in raw) < max(3, len(raw) // 100)
     items = _classify(raw, uniform)
     stars = _star_notes(items)
     numbered = _numbered_notes(items)
     if stars or numbered:
-        changes.append(f"made {stars + numbered} notes into footnotes")
+        changes.append(f"made {plural(stars + numbered, 'note')} into footnotes")
     blocks = _levels(items)
     return _finish(
         blocks,

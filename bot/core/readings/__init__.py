@@ -39,9 +39,14 @@ from bot.core.readings.body import FOOTNOTE_DEF_RE, HEADING_RE, NOTES_HEADINGS
 from bot.core.readings.frontmatter import FRONT_MATTER_KEYS
 from bot.core.readings.loading import (
     LONG_PARAGRAPH_WORDS,
+    free_name,
+    front_matter_line,
+    load_each,
     load_library,
     load_reading,
     long_paragraph_warnings,
+    name_clashes,
+    names_taken,
     parse_reading,
 )
 from bot.core.readings.model import (
@@ -81,9 +86,14 @@ __all__ = [
     "count_words",
     "display_text",
     "fold",
+    "free_name",
+    "front_matter_line",
+    "load_each",
     "load_library",
     "load_reading",
     "long_paragraph_warnings",
+    "name_clashes",
+    "names_taken",
     "parse_reading",
     "plain_text",
     "slugify",

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
-from bot.core.errors import ContentError
+from bot.core.errors import ContentError, clip
 from bot.core.readings.body import _body
 from bot.core.readings.frontmatter import _front_matter
 from bot.core.readings.model import SLUG_RE, Library, LibraryError, Reading
@@ -122,8 +122,6 @@ def load_library(directory: Path) -> Library:
     Raises:
         LibraryError: every problem in every file, plus aliases that two readings share.
     """
-    errors: list[ContentError] = []
-    readings: list[Reading] = []
     if not directory.is_dir():
         raise LibraryError(
             [
@@ -135,6 +133,20 @@ def load_library(directory: Path) -> Library:
                 )
             ]
         )
+    readings, errors = load_each(directory)
+    modified = {r.path: Path(r.path).stat().st_mtime for r in readings}
+    errors.extend(_clashes(readings, modified))
+    if errors:
+        raise LibraryError(errors)
+    readings.sort(key=lambda r: (r.order if r.order is not None else float("inf"), r.slug))
+    return Library(tuple(readings))
+
+
+def load_each(directory: Path) -> tuple[list[Reading], list[ContentError]]:
+    """Every reading file of ``directory`` that parses, and the problems of the others (the
+    folder's README is no reading)."""
+    readings: list[Reading] = []
+    errors: list[ContentError] = []
     for path in sorted(directory.glob("*.md")):
         if path.name.lower() == "readme.md":
             continue
@@ -142,29 +154,71 @@ def load_library(directory: Path) -> Library:
             readings.append(load_reading(path))
         except LibraryError as exc:
             errors.extend(exc.errors)
-    errors.extend(_name_clashes(readings))
-    if errors:
-        raise LibraryError(errors)
-    readings.sort(key=lambda r: (r.order if r.order is not None else float("inf"), r.slug))
-    return Library(tuple(readings))
+    return readings, errors
 
 
-def _name_clashes(readings: Sequence[Reading]) -> list[ContentError]:
-    owner: dict[str, Reading] = {}
+def _clashes(readings: Sequence[Reading], modified: dict[str, float]) -> list[ContentError]:
+    """An error for every short name (slug or alias) that two readings claim, on the file
+    changed last (``modified``: each path's modification time): the newcomer, not the reading
+    the group has been citing."""
+    ordered = sorted(readings, key=lambda r: (modified.get(r.path, 0.0), r.path))
     errors = []
-    for reading in readings:
-        owner.setdefault(reading.slug, reading)
-    for reading in readings:
-        for alias in reading.aliases:
-            other = owner.get(alias)
-            if other is not None and other is not reading:
-                errors.append(
-                    ContentError(
-                        reading.path,
-                        None,
-                        f"alias {alias!r} is already used by {other.path}: choose another",
-                    )
-                )
-            else:
-                owner[alias] = reading
+    for index, reading in enumerate(ordered):
+        taken = names_taken(r for r in readings if r is not reading)
+        for name, other in name_clashes(reading, ordered[:index]):
+            errors.append(_clash_error(reading, name, other, taken=taken))
     return errors
+
+
+def names_taken(readings: Iterable[Reading]) -> set[str]:
+    """Every short name the readings answer to: slugs and aliases."""
+    return {name for reading in readings for name in (reading.slug, *reading.aliases)}
+
+
+def name_clashes(reading: Reading, others: Sequence[Reading]) -> list[tuple[str, Reading]]:
+    """Each of ``reading``'s short names (slug, then aliases) that one of ``others`` already
+    answers to, with that reading."""
+    return [
+        (name, other)
+        for name in dict.fromkeys((reading.slug, *reading.aliases))
+        for other in others
+        if name in (other.slug, *other.aliases)
+    ]
+
+
+def free_name(name: str, taken: set[str]) -> str:
+    """``name`` with the first number that makes it free: ``soic-2``, ``soic-3``, ..."""
+    number = 2
+    while f"{name}-{number}" in taken:
+        number += 1
+    return f"{name}-{number}"
+
+
+def _clash_error(reading: Reading, name: str, other: Reading, taken: set[str]) -> ContentError:
+    """The clash of ``reading``'s short ``name`` with ``other``, on ``reading``'s line."""
+    kind = "the slug" if name == other.slug else "an alias"
+    theirs = f"{kind} of {other.path} ({clip(other.title, 80)})"
+    free = free_name(name, taken | names_taken([reading]))
+    if name == reading.slug:
+        return ContentError(
+            reading.path,
+            1,
+            f"the file name makes {name!r} this reading's slug, but {name!r} is already {theirs}: "
+            f"rename this file, e.g. to {free}.md",
+        )
+    line = front_matter_line(reading.path, "aliases")
+    return ContentError(
+        reading.path, line, f"alias {name!r} is already {theirs}: choose another, e.g. {free!r}"
+    )
+
+
+def front_matter_line(path: str, key: str) -> int:
+    """The line of ``key:`` in the front matter of the file at ``path`` (2, its first line, if
+    it is not found on a line of its own)."""
+    with Path(path).open(encoding="utf-8") as file:
+        for number, line in enumerate(file, 1):
+            if number > 1 and line.strip() in ("---", "..."):
+                break
+            if line.startswith(f"{key}:"):
+                return number
+    return 2

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Sequence
 
+from bot.core.errors import clip
 from bot.core.plan import format_date, format_moment
 from bot.core.summary.model import Participation, Progress, Summary
 
@@ -98,8 +99,13 @@ def progress_lines(progress: Progress, day: Callable[[dt.datetime], str]) -> lis
     return lines
 
 
-def summary_text(summary: Summary) -> str:
-    """The summary as plain text for the terminal (no Discord markup, local times)."""
+def summary_text(summary: Summary, width: int = 80) -> str:
+    """The summary as plain text for the terminal (no Discord markup, local times).
+
+    Args:
+        summary: the week's summary.
+        width: the terminal's columns: reading titles are cut so that the progress bars fit.
+    """
     tz = summary.tz
     name = f"{summary.group} · " if summary.group else ""
     out = [f"{name}{summary.title} ({tz.key})", ""]
@@ -118,11 +124,15 @@ def summary_text(summary: Summary) -> str:
 
     progress = summary.progress
     out += ["", "Progress"]
-    width = max((len(r.title) for r in progress.readings), default=0)
-    for reading in progress.readings:
-        out.append(f"  {reading.title:<{width}}  {reading.bar}")
-    done = f"{progress.done} of {_plural(progress.total, 'installment')}"
-    out.append(f"  {'Whole plan':<{width}}  {progress.bar}  ({done})")
+    done = f"  ({progress.done} of {_plural(progress.total, 'installment')})"
+    # Room for a title: the widest line (the whole plan's) less its indent, gap, bar and count.
+    bar = max(len(r.bar) for r in (progress, *progress.readings))
+    room = max(width - 4 - bar - len(done), len("Whole plan"))
+    titles = [clip(r.title, room) for r in progress.readings]
+    column = max(map(len, titles), default=0)
+    for title, reading in zip(titles, progress.readings, strict=True):
+        out.append(f"  {title:<{column}}  {reading.bar}")
+    out.append(f"  {'Whole plan':<{column}}  {progress.bar}{done}")
     out += [f"  {line}" for line in progress_lines(progress, lambda m: format_date(m, tz))]
 
     out += ["", "Participation"]
