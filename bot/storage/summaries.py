@@ -1,12 +1,12 @@
 """Weekly summaries: the SQL that feeds the summary and its chart, and the claims that post a
 week's summary exactly once (tables of migration 0004).
 
-:func:`read_week` reads what :func:`bot.core.summary.compute_summary` and
-:func:`~bot.core.summary.chart_data` need for one group and week with a handful of range
-queries on ``replies (group_channel_id, created_at, ...)``: the week's replies and their ⭐ and
-❓ reactions (the text only of the replies that have some), counts aggregated in SQL for the
-week before and for each day of the chart (index-only range counts), and one index seek per
-author for "new voices". :func:`build_summary` adds the plan's state and computes both.
+:func:`read_week` reads what the summary of one group and week needs, as a plain
+:class:`~bot.core.summary.WeekData` that :func:`bot.core.summary.summarize` computes from, with a
+handful of range queries on ``replies (group_channel_id, created_at, ...)``: the week's replies
+and their ⭐ and ❓ reactions (the text only of the replies that have some), counts aggregated in
+SQL for the week before and for each day of the chart (index-only range counts), and one index
+seek per author for "new voices". Nothing here computes the summary.
 
 Opted-out members are left out of everything here already (their replies, their reactions,
 the counts); core leaves them out again. A ⭐ counts once per member and never from the reply's
@@ -15,8 +15,8 @@ own author; a ❓ counts once per member, the author's own included ("I am stuck
 "The group", for the minimum size below which no per-person figure is shown, is the members
 who took part in the discussion in the summarised week and the :data:`WINDOW_WEEKS` - 1 weeks
 before it: those the figures would be about. Open questions are those asked in the same weeks
-whose thread has no answer yet: a reply naming the question ("Q2", "question 2", "#2", or
-"2." at the start of a line), or, for a post that asked one question, any reply.
+with what their threads held by the week's end (whether anyone replied; the replies that may
+name a question by number): core decides which are answered.
 
 A week's summary is claimed (:func:`claim_summary`, ``UNIQUE (channel_id, week)``) before it is
 sent and confirmed (:func:`confirm_summary`) after; a claim without confirmation is reconciled
@@ -28,34 +28,29 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import re
 import sqlite3
 from collections import Counter
-from collections.abc import Collection, Mapping, Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass
 from typing import Literal, cast
 
 import aiosqlite
 
-from bot.core.excerpts import Installment, parse_key
+from bot.core.excerpts import parse_key
 from bot.core.instants import format_instant, parse_instant
-from bot.core.posting import resume_index
 from bot.core.replies import STAR, STUCK
 from bot.core.schedule import Cadence, slot_on
 from bot.core.summary import (
     DEFAULT_MIN_GROUP_SIZE,
-    ChartData,
+    Answers,
+    GroupState,
     IsoWeek,
-    PlanState,
+    Jump,
     PostRow,
     QuestionRow,
     ReplyRow,
-    Summary,
-    SummarySettings,
     WeekCounts,
-    chart_data,
-    compute_summary,
-    discord_link,
+    WeekData,
     week_bounds,
 )
 from bot.storage.database import transaction, write_lock
@@ -72,15 +67,6 @@ WINDOW_WEEKS = 4
 _VS16 = "\ufe0f"
 _STARS = (STAR, STAR + _VS16)
 _STUCK = (STUCK, STUCK + _VS16)
-
-# A reply naming a question: "Q2", "q 2", "question 2", "question #2", "#2" (not a channel
-# mention "<#123>"), or "2." / "2)" / "**2.**" at the start of a line (not "2.5 million").
-_QUESTION_REF_RE = re.compile(
-    r"\bq(?:uestion)?\s*#?\s*(\d{1,2})\b"
-    r"|(?<![\w<&@])#(\d{1,2})\b"
-    r"|^[\s>*_]*(\d{1,2})\s*[.):](?!\d)",
-    re.I | re.M,
-)
 
 
 # --- claims -------------------------------------------------------------------------------------
@@ -265,34 +251,6 @@ async def summary_posts_of(db: aiosqlite.Connection, channel_id: int) -> list[Su
 # --- what a summary reads ---------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class WeekData:
-    """Everything read from the database for one group and week.
-
-    Attributes:
-        posts: the group's confirmed posts, any week, oldest first.
-        replies: the week's replies (opted-out members left out) with their reactions.
-        questions: questions of the window's posts, each marked answered or not.
-        earlier_authors: the week's authors who had replied in the group before it.
-        previous: the week before's counts; None when the plan started after it.
-        group_size: members who took part in the window's weeks; None when the week's
-            participants alone reach the minimum group size (no need to count further).
-        opted_out: every opted-out member.
-        reply_times: (local midnight, replies that day) over the window's days, for the chart.
-        weeks: the window's weeks.
-    """
-
-    posts: tuple[PostRow, ...]
-    replies: tuple[ReplyRow, ...]
-    questions: tuple[QuestionRow, ...]
-    earlier_authors: frozenset[int]
-    previous: WeekCounts | None
-    group_size: int | None
-    opted_out: frozenset[int]
-    reply_times: tuple[tuple[dt.datetime, int], ...]
-    weeks: int = WINDOW_WEEKS
-
-
 _OPTED_OUT = "SELECT user_id FROM opt_outs"
 
 _POSTS = f"""
@@ -370,12 +328,13 @@ _DISCUSSED = f"""
     )
 """
 
-# Only replies with a digit can name a question: the others' text is never read. In index
-# order (post, message id), so reading can stop once every question of the post is named.
+# Only replies with a digit can name a question: the others' text is never read. One query
+# for every post that asked several questions.
 _NAMING = f"""
-    SELECT content FROM replies
-    WHERE post_id = :post AND created_at < :end AND content GLOB '*[0-9]*'
-        AND author_id NOT IN ({_OPTED_OUT})
+    SELECT r.post_id, r.content
+    FROM json_each(:posts) AS p JOIN replies AS r ON r.post_id = p.value
+    WHERE r.created_at < :end AND r.content GLOB '*[0-9]*'
+        AND r.author_id NOT IN ({_OPTED_OUT})
 """
 
 
@@ -409,7 +368,6 @@ async def read_week(
     group: Group,
     week: IsoWeek,
     *,
-    installments: Sequence[Installment] = (),
     guild_id: int | None = None,
     weeks: int = WINDOW_WEEKS,
     min_group_size: int = DEFAULT_MIN_GROUP_SIZE,
@@ -418,9 +376,8 @@ async def read_week(
 
     Args:
         db: the connection.
-        group: the group (its channel, timezone and server).
+        group: the group (its channel, timezone, server, plan and place in it).
         week: the week, in the group's timezone.
-        installments: the plan's installments, for each post's length in words.
         guild_id: the server, for jump links (default: :func:`group_guild`).
         weeks: the window (see the module docstring), at least 1.
         min_group_size: below this many participants in the week, the window's are counted
@@ -438,7 +395,6 @@ async def read_week(
     emoji = {"star": _STARS[0], "star2": _STARS[1], "stuck": _STUCK[0], "stuck2": _STUCK[1]}
     week_range = {"group": channel, "start": format_instant(start), "end": format_instant(end)}
 
-    words = {part.key: part.words for part in installments}
     posts: list[PostRow] = []
     by_id: dict[int, PostRow] = {}
     for row in await _rows(db, _POSTS, {"group": channel, **emoji}):
@@ -449,11 +405,11 @@ async def read_week(
             slug=slug,
             first=first,
             last=last,
-            words=words.get(row["installment_key"], 0),
+            words=0,
             posted_at=parse_instant(row["posted_at"]),
             thread_id=thread,
             message_id=row["message_id"],
-            jump_url=_link(guild_id, thread or channel, None if thread else row["message_id"]),
+            jump=_jump(guild_id, thread or channel, None if thread else row["message_id"]),
             late=bool(row["late"]),
             stuck=row["stuck"],
         )
@@ -480,7 +436,7 @@ async def read_week(
         texts = {row["message_id"]: row["content"] for row in await _rows(db, _CONTENT, params)}
     numbers = {post_id: post.number for post_id, post in by_id.items()}
     replies = []
-    # A busy week has tens of thousands of replies: unpacked rows, and a link only where one is
+    # A busy week has tens of thousands of replies: unpacked rows, and a jump only where one is
     # shown (a reply with reactions can be a highlight or a "stuck" place; the rest cannot).
     for message_id, where, post_id, author_id, name, created_at, length in rows:
         marks = message_id in marked
@@ -496,7 +452,7 @@ async def read_week(
                 content=texts.get(message_id) if marks else None,
                 stars=stars.get(message_id, 0) if marks else 0,
                 stuck=stuck.get(message_id, 0) if marks else 0,
-                jump_url=_link(guild_id, where, message_id) if marks else None,
+                jump=_jump(guild_id, where, message_id) if marks else None,
             )
         )
 
@@ -535,13 +491,23 @@ async def read_week(
             db, _EARLIER_AUTHORS, {**week_range, "authors": _json_ids(participants)}
         )
     )
-    questions = await _questions(
+    questions, answers = await _questions(
         db, {pid: post for pid, post in by_id.items() if window_start <= post.posted_at < end}, end
     )
     return WeekData(
+        group=GroupState(
+            name=group.name,
+            plan=group.plan(),
+            done_key=group.done_key,
+            done_count=group.done_count,
+            paused=group.paused,
+            paused_at=group.paused_at,
+            last_slot=group.last_slot,
+        ),
         posts=tuple(posts),
         replies=tuple(replies),
         questions=questions,
+        answers=answers,
         earlier_authors=earlier,
         previous=previous,
         group_size=group_size,
@@ -551,166 +517,51 @@ async def read_week(
     )
 
 
-def _link(guild_id: int | None, channel_id: int, message_id: int | None) -> str | None:
-    return None if guild_id is None else discord_link(guild_id, channel_id, message_id)
+def _jump(guild_id: int | None, channel_id: int, message_id: int | None) -> Jump | None:
+    return None if guild_id is None else Jump(guild_id, channel_id, message_id)
 
 
 async def _questions(
     db: aiosqlite.Connection, posts: Mapping[int, PostRow], end: dt.datetime
-) -> tuple[QuestionRow, ...]:
-    """The questions of ``posts`` (by post id), each marked answered as of ``end``."""
+) -> tuple[tuple[QuestionRow, ...], tuple[Answers, ...]]:
+    """The questions of ``posts`` (by post id), and what their threads held as of ``end``."""
     if not posts:
-        return ()
+        return (), ()
     ids = _json_ids(posts)
     rows = await _rows(db, _QUESTIONS, {"posts": ids})
     asked = {row["post_id"]: row["asked"] for row in rows}
     single = [pid for pid, count in asked.items() if count == 1]
     several = [pid for pid, count in asked.items() if count > 1]
-    answered: set[tuple[int, int]] = set()
+    stamp = format_instant(end)
+    discussed: set[int] = set()
     if single:
-        discussed = await _rows(
-            db, _DISCUSSED, {"posts": _json_ids(single), "end": format_instant(end)}
+        params = {"posts": _json_ids(single), "end": stamp}
+        discussed.update(int(row[0]) for row in await _rows(db, _DISCUSSED, params))
+    texts: dict[int, list[str]] = {}
+    if several:
+        for post_id, text in await _rows(db, _NAMING, {"posts": _json_ids(several), "end": stamp}):
+            texts.setdefault(post_id, []).append(text)
+    answers = tuple(
+        Answers(
+            posts[post_id].number,
+            posts[post_id].posted_at,
+            post_id in discussed,
+            tuple(texts.get(post_id, ())),
         )
-        answered.update((int(row[0]), 1) for row in discussed)
-    for post_id in several:
-        wanted = set(range(1, asked[post_id] + 1))
-        async with db.execute(_NAMING, {"post": post_id, "end": format_instant(end)}) as cursor:
-            async for row in cursor:
-                named = wanted & question_numbers(row[0])
-                answered.update((post_id, n) for n in named)
-                wanted -= named
-                if not wanted:
-                    break
-    result = []
-    for row in rows:
-        post = posts[row["post_id"]]
-        result.append(
-            QuestionRow(
-                installment=post.number,
-                position=row["position"],
-                text=row["text"],
-                asked_at=post.posted_at,
-                answered=(row["post_id"], row["position"]) in answered,
-                jump_url=post.jump_url,
-            )
+        for post_id in asked
+    )
+    questions = tuple(
+        QuestionRow(
+            installment=posts[row["post_id"]].number,
+            position=row["position"],
+            text=row["text"],
+            asked_at=posts[row["post_id"]].posted_at,
+            jump=posts[row["post_id"]].jump,
         )
-    return tuple(result)
+        for row in rows
+    )
+    return questions, answers
 
 
 def _json_ids(ids: Collection[int]) -> str:
     return "[" + ",".join(str(int(i)) for i in ids) + "]"
-
-
-def question_numbers(text: str | None) -> set[int]:
-    """The question numbers a reply names: ``Q2``, ``question 2``, ``#2``, ``2.`` at the start
-    of a line (see the module docstring)."""
-    if not text:
-        return set()
-    return {int(next(g for g in m.groups() if g)) for m in _QUESTION_REF_RE.finditer(text)}
-
-
-def plan_state(
-    group: Group, installments: Sequence[Installment], posts: Sequence[PostRow]
-) -> PlanState:
-    """Where ``group`` is in its plan: done (posted or skipped), skipped, paused."""
-    done = resume_index(installments, group.done_key, group.done_count)
-    posted = {post.number for post in posts if post.number <= done}
-    return PlanState(
-        installments=tuple(installments),
-        done=done,
-        skipped=max(0, done - len(posted)),
-        paused=group.paused,
-        paused_at=group.paused_at,
-        last_slot=group.last_slot,
-    )
-
-
-@dataclass(frozen=True, slots=True)
-class WeeklySummary:
-    """A computed summary and its chart's series."""
-
-    summary: Summary
-    chart: ChartData
-
-
-async def build_summary(
-    db: aiosqlite.Connection,
-    group: Group,
-    week: IsoWeek,
-    *,
-    installments: Sequence[Installment],
-    now: dt.datetime,
-    settings: SummarySettings | None = None,
-    titles: Mapping[str, str] | None = None,
-    guild_id: int | None = None,
-    weeks: int = WINDOW_WEEKS,
-) -> WeeklySummary:
-    """The summary of ``week`` for ``group`` and its chart, from the database.
-
-    Args:
-        db: the connection.
-        group: the group.
-        week: the week, in the group's timezone.
-        installments: the plan's installments over the current library.
-        now: the current instant (aware UTC).
-        settings: the summary settings (opted-out members are added from the database).
-        titles: display titles by reading slug.
-        guild_id: the server, for jump links (default: :func:`group_guild`).
-        weeks: the weeks the chart shows (see :data:`WINDOW_WEEKS`).
-    """
-    settings = settings or SummarySettings()
-    data = await read_week(
-        db,
-        group,
-        week,
-        installments=installments,
-        guild_id=guild_id,
-        weeks=weeks,
-        min_group_size=settings.min_group_size,
-    )
-    return summarize(
-        data, group, week, installments=installments, now=now, settings=settings, titles=titles
-    )
-
-
-def summarize(
-    data: WeekData,
-    group: Group,
-    week: IsoWeek,
-    *,
-    installments: Sequence[Installment],
-    now: dt.datetime,
-    settings: SummarySettings | None = None,
-    titles: Mapping[str, str] | None = None,
-) -> WeeklySummary:
-    """The summary and chart of ``week`` from what :func:`read_week` read (no SQL): the
-    chart shows the weeks ``data`` was read for."""
-    settings = settings or SummarySettings()
-    state = plan_state(group, installments, data.posts)
-    settings = replace(settings, opted_out=settings.opted_out | data.opted_out)
-    summary = compute_summary(
-        week=week,
-        plan=group.plan(),
-        state=state,
-        posts=data.posts,
-        replies=data.replies,
-        questions=data.questions,
-        earlier_authors=data.earlier_authors,
-        previous=data.previous,
-        now=now,
-        settings=settings,
-        group=group.name,
-        group_size=data.group_size,
-        titles=titles,
-    )
-    chart = chart_data(
-        week=week,
-        tz=group.cadence.tz,
-        installments=installments,
-        posts=data.posts,
-        reply_times=data.reply_times,
-        now=now,
-        done=state.done,
-        weeks=data.weeks,
-    )
-    return WeeklySummary(summary, chart)
