@@ -9,8 +9,8 @@ SQL for the week before and for each day of the chart (index-only range counts),
 seek per author for "new voices". Nothing here computes the summary.
 
 Opted-out members are left out of everything here already (their replies, their reactions,
-the counts); core leaves them out again. A ⭐ counts once per member and never from the reply's
-own author; a ❓ counts once per member, the author's own included ("I am stuck here").
+the counts); core leaves them out again. Reactions are read as rows, both spellings of each
+emoji (with and without a variation selector) as one; core counts them.
 
 "The group", for the minimum size below which no per-person figure is shown, is the members
 who took part in the discussion in the summarised week and the :data:`WINDOW_WEEKS` - 1 weeks
@@ -29,7 +29,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import sqlite3
-from collections import Counter
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from typing import Literal, cast
@@ -48,6 +47,7 @@ from bot.core.summary import (
     Jump,
     PostRow,
     QuestionRow,
+    ReactionRow,
     ReplyRow,
     WeekCounts,
     WeekData,
@@ -273,11 +273,12 @@ _REPLIES = f"""
 """
 
 # The week's reactions, joined rather than counted per reply: most replies have none.
-_REACTIONS = """
+_REACTIONS = f"""
     SELECT x.message_id, x.user_id, x.emoji
     FROM replies AS r JOIN reactions AS x ON x.message_id = r.message_id
     WHERE r.group_channel_id = :group AND r.created_at >= :start AND r.created_at < :end
         AND x.emoji IN (:star, :star2, :stuck, :stuck2)
+        AND r.author_id NOT IN ({_OPTED_OUT}) AND x.user_id NOT IN ({_OPTED_OUT})
 """
 
 # Text only for the replies that have reactions: a highlight or a ❓ needs it, the rest of a
@@ -419,18 +420,12 @@ async def read_week(
     async with db.execute(_REPLIES, week_range) as cursor:
         cursor.row_factory = None  # plain tuples: a busy week has tens of thousands of rows
         rows = cast(list[_ReplyTuple], await cursor.fetchall())
-    authors = {row[0]: row[3] for row in rows}
-    stars: Counter[int] = Counter()
-    stuck: Counter[int] = Counter()
-    for message_id, user_id, name in await _rows(db, _REACTIONS, {**week_range, **emoji}):
-        if user_id in opted_out:
-            continue
-        if name in _STUCK:
-            stuck[message_id] += 1
-        elif user_id != authors.get(message_id):  # a ⭐ of one's own reply does not count
-            stars[message_id] += 1
+    reactions = tuple(
+        ReactionRow(message_id, user_id, STUCK if name in _STUCK else STAR)
+        for message_id, user_id, name in await _rows(db, _REACTIONS, {**week_range, **emoji})
+    )
     texts: dict[int, str | None] = {}
-    marked = stars.keys() | stuck.keys()
+    marked = {reaction.message_id for reaction in reactions}
     if marked:
         params = {"ids": _json_ids(marked)}
         texts = {row["message_id"]: row["content"] for row in await _rows(db, _CONTENT, params)}
@@ -450,8 +445,6 @@ async def read_week(
                 installment=None if post_id is None else numbers.get(post_id),
                 thread_id=where if where != channel else None,
                 content=texts.get(message_id) if marks else None,
-                stars=stars.get(message_id, 0) if marks else 0,
-                stuck=stuck.get(message_id, 0) if marks else 0,
                 jump=_jump(guild_id, where, message_id) if marks else None,
             )
         )
@@ -468,7 +461,7 @@ async def read_week(
             },
         )
         previous = WeekCounts(before[0], before[1], before[2])
-    participants = set(authors.values())
+    participants = {row[3] for row in rows}
     group_size = None
     if len(participants) < min_group_size:  # else the week alone is group enough
         window = {
@@ -506,6 +499,7 @@ async def read_week(
         ),
         posts=tuple(posts),
         replies=tuple(replies),
+        reactions=reactions,
         questions=questions,
         answers=answers,
         earlier_authors=earlier,

@@ -9,13 +9,16 @@ import datetime as dt
 
 import pytest
 
+from bot.core.replies import STAR, STUCK
 from bot.core.summary import (
     Answers,
     GroupState,
     Jump,
     QuestionRow,
+    ReactionRow,
     WeekData,
     answered_questions,
+    count_reactions,
     plan_state,
     question_numbers,
     summarize,
@@ -75,6 +78,23 @@ def test_answers_count_only_for_the_post_that_asked() -> None:
     assert answered_questions(questions, []) == tuple(questions)
 
 
+def test_reactions_are_counted_never_a_star_of_ones_own_nor_an_opted_out_members() -> None:
+    mine, other = reply(1, 1, utc(2026, 11, 17, 9)), reply(2, 2, utc(2026, 11, 17, 10))
+    reactions = [
+        ReactionRow(1, 2, STAR),
+        ReactionRow(1, 3, STAR),
+        ReactionRow(1, 1, STAR),  # her own reply: not a highlight vote
+        ReactionRow(1, 1, STUCK),  # her own ❓ counts: she is stuck there
+        ReactionRow(1, 2, STUCK),
+        ReactionRow(1, 6, STAR),  # opted out
+        ReactionRow(1, 6, STUCK),
+        ReactionRow(99, 2, STAR),  # on a reply not in the week's rows
+    ]
+    counted = count_reactions([mine, other], reactions, frozenset({6}))
+    assert [(r.message_id, r.stars, r.stuck) for r in counted] == [(1, 2, 2), (2, 0, 0)]
+    assert counted[1] is other  # unmarked rows are passed through as they are
+
+
 def group_state(**extra: object) -> GroupState:
     return GroupState(name="readers", plan=PLAN, **extra)  # type: ignore[arg-type]
 
@@ -94,6 +114,7 @@ def week_data(**extra: object) -> WeekData:
         "group": group_state(done_key=INSTALLMENTS[3].key, done_count=4),
         "posts": tuple(dataclasses.replace(post, words=0) for post in POSTS),
         "replies": (),
+        "reactions": (),
         "questions": (),
         "answers": (),
         "earlier_authors": frozenset(),
@@ -114,16 +135,13 @@ def test_summarize_takes_the_posts_lengths_from_the_plan_and_names_the_group() -
     assert len(weekly.chart.starts) == 28
 
 
-def test_summarize_leaves_out_the_opted_out_members_it_was_given() -> None:
-    replies = (reply(1, 1, utc(2026, 11, 17, 9), stars=2), reply(2, 2, utc(2026, 11, 17, 10)))
-    weekly = summarize(
-        week_data(replies=replies, opted_out=frozenset({1})),
-        WEEK,
-        installments=INSTALLMENTS,
-        now=NOW,
-    )
+def test_summarize_counts_reactions_without_the_opted_out_members_it_was_given() -> None:
+    replies = (reply(1, 1, utc(2026, 11, 17, 9)), reply(2, 2, utc(2026, 11, 17, 10)))
+    reactions = (ReactionRow(1, 2, STAR), ReactionRow(2, 1, STAR), ReactionRow(2, 3, STAR))
+    data = week_data(replies=replies, reactions=reactions, opted_out=frozenset({1}))
+    weekly = summarize(data, WEEK, installments=INSTALLMENTS, now=NOW)
     assert weekly.summary.participation.counts.participants == 1
-    assert weekly.summary.highlights == ()
+    assert [(h.message_id, h.author) for h in weekly.summary.highlights] == [(2, "Bruno")]
 
 
 def test_summarize_decides_which_questions_are_open() -> None:
@@ -136,7 +154,8 @@ def test_summarize_decides_which_questions_are_open() -> None:
 
 
 def test_the_terminal_text_shows_links_only_when_told_how() -> None:
-    data = week_data(replies=(reply(1, 1, utc(2026, 11, 17, 9), stars=2, stuck=1),))
+    reactions = (ReactionRow(1, 2, STAR), ReactionRow(1, 3, STUCK))
+    data = week_data(replies=(reply(1, 1, utc(2026, 11, 17, 9)),), reactions=reactions)
     summary = summarize(data, WEEK, installments=INSTALLMENTS, now=NOW).summary
 
     def link(jump: Jump) -> str:

@@ -22,6 +22,7 @@ from bot.core.summary import (
     SummarySettings,
     WeeklySummary,
     answered_questions,
+    count_reactions,
     summarize,
     summary_text,
     week_bounds,
@@ -219,8 +220,10 @@ async def test_opted_out_members_are_left_out_of_everything(world: World) -> Non
 
     data = await read_week(world.db, world.group, WEEK)
     assert [r.author_id for r in data.replies] == [ALICE, BOB]
-    assert {r.message_id: r.stars for r in data.replies} == {alice: 1, bob: 0}
-    assert {r.message_id: r.stuck for r in data.replies} == {alice: 0, bob: 0}
+    assert {(r.message_id, r.user_id) for r in data.reactions} == {(alice, BOB)}
+    replies = count_reactions(data.replies, data.reactions, data.opted_out)
+    assert {r.message_id: r.stars for r in replies} == {alice: 1, bob: 0}
+    assert {r.message_id: r.stuck for r in replies} == {alice: 0, bob: 0}
     assert [p.stuck for p in data.posts] == [0, 0]
     assert data.previous.replies == 0 and data.previous.participants == 0
     assert sum(count for _, count in data.reply_times) == 2
@@ -262,16 +265,18 @@ async def test_reactions_are_counted_once_per_member_and_never_a_star_of_ones_ow
     await world.react(DAN, world.post_message(1), STAR)
 
     data = await read_week(world.db, world.group, WEEK)
-    counts = {r.message_id: (r.stars, r.stuck) for r in data.replies}
+    replies = count_reactions(data.replies, data.reactions, data.opted_out)
+    counts = {r.message_id: (r.stars, r.stuck) for r in replies}
     assert counts == {reply: (3, 2), other: (0, 0)}
     assert [p.stuck for p in data.posts] == [2]
-    marked = next(r for r in data.replies if r.message_id == reply)
+    marked = next(r for r in replies if r.message_id == reply)
     assert marked.content == "Quotable"
     assert marked.jump == Jump(GUILD, world.post_message(1), reply)
 
     await apply_events(world.db, [ReactionRemove(reply, CAROL, STAR)])
     data = await read_week(world.db, world.group, WEEK)
-    assert {r.message_id: r.stars for r in data.replies}[reply] == 2
+    replies = count_reactions(data.replies, data.reactions, data.opted_out)
+    assert {r.message_id: r.stars for r in replies}[reply] == 2
 
 
 # --- questions ----------------------------------------------------------------------------------

@@ -96,6 +96,21 @@ class ReplyRow:
     jump: Jump | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class ReactionRow:
+    """A ⭐ or ❓ reaction on a reply (a row of ``reactions``).
+
+    Attributes:
+        message_id: the reply's message.
+        user_id: who reacted.
+        emoji: :data:`~bot.core.replies.STAR` or :data:`~bot.core.replies.STUCK`.
+    """
+
+    message_id: int
+    user_id: int
+    emoji: str
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class QuestionRow:
     """A discussion question a post carried (a row of ``asked_questions``).
@@ -172,7 +187,8 @@ class WeekData:
         group: the group's plan and place in it.
         posts: the group's confirmed posts, any week, oldest first (``words`` 0: the plan's
             installments give them).
-        replies: the week's replies (opted-out members left out) with their reactions.
+        replies: the week's replies (opted-out members left out), ``stars`` and ``stuck`` 0.
+        reactions: the ⭐ and ❓ reactions on them (opted-out members' left out).
         questions: questions of the window's posts (``answered`` not yet decided).
         answers: what the threads of those posts held by the end of the week.
         earlier_authors: the week's authors who had replied in the group before it.
@@ -187,6 +203,7 @@ class WeekData:
     group: GroupState
     posts: tuple[PostRow, ...]
     replies: tuple[ReplyRow, ...]
+    reactions: tuple[ReactionRow, ...]
     questions: tuple[QuestionRow, ...]
     answers: tuple[Answers, ...]
     earlier_authors: frozenset[int]

@@ -2,20 +2,23 @@
 week's :class:`Summary` and its chart's series.
 
 It fills in what the read leaves to core: each post's length in words (from the plan's
-installments), which questions were answered, and where the group is in its plan. A question is
-answered by a reply naming it ("Q2", "question 2", "#2", or "2." at the start of a line), or, for
-a post that asked one question, by any reply.
+installments), each reply's ⭐ and ❓ counts, which questions were answered, and where the group
+is in its plan. A ⭐ never counts from the reply's own author; a ❓ does ("I am stuck here"). A
+question is answered by a reply naming it ("Q2", "question 2", "#2", or "2." at the start of a
+line), or, for a post that asked one question, by any reply.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence, Set
 from dataclasses import dataclass, replace
 
 from bot.core.excerpts import Installment
 from bot.core.posting import resume_index
+from bot.core.replies import STUCK
 from bot.core.summary.chartdata import ChartData, chart_data
 from bot.core.summary.compute import compute_summary
 from bot.core.summary.model import (
@@ -24,6 +27,8 @@ from bot.core.summary.model import (
     PlanState,
     PostRow,
     QuestionRow,
+    ReactionRow,
+    ReplyRow,
     Summary,
     SummarySettings,
     WeekData,
@@ -73,6 +78,30 @@ def answered_questions(
                     break
     return tuple(
         replace(q, answered=(q.installment, q.asked_at, q.position) in answered) for q in questions
+    )
+
+
+def count_reactions(
+    replies: Iterable[ReplyRow], reactions: Iterable[ReactionRow], opted_out: Set[int]
+) -> tuple[ReplyRow, ...]:
+    """``replies`` with their ⭐ and ❓ counts from ``reactions`` (see the module docstring),
+    opted-out members' reactions left out."""
+    replies = tuple(replies)
+    authors = {reply.message_id: reply.author_id for reply in replies}
+    stars: Counter[int] = Counter()
+    stuck: Counter[int] = Counter()
+    for reaction in reactions:
+        if reaction.user_id in opted_out:
+            continue
+        if reaction.emoji == STUCK:
+            stuck[reaction.message_id] += 1
+        elif reaction.user_id != authors.get(reaction.message_id):
+            stars[reaction.message_id] += 1
+    return tuple(
+        replace(reply, stars=stars[reply.message_id], stuck=stuck[reply.message_id])
+        if reply.message_id in stars or reply.message_id in stuck
+        else reply
+        for reply in replies
     )
 
 
@@ -133,7 +162,7 @@ def summarize(
         plan=group.plan,
         state=state,
         posts=posts,
-        replies=data.replies,
+        replies=count_reactions(data.replies, data.reactions, settings.opted_out),
         questions=answered_questions(data.questions, data.answers),
         earlier_authors=data.earlier_authors,
         previous=data.previous,
