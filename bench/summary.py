@@ -57,6 +57,7 @@ from bot.core.summary import (
     Summary,
     SummarySettings,
     WeeklySummary,
+    question_numbers,
     summarize,
     week_bounds,
 )
@@ -349,7 +350,14 @@ async def build_summary(
 ) -> WeeklySummary:
     """The week's summary as the bot builds it: read, then compute."""
     settings = settings or SummarySettings()
-    data = await read_week(db, group, week, weeks=weeks, min_group_size=settings.min_group_size)
+    data = await read_week(
+        db,
+        group,
+        week,
+        names=question_numbers,
+        weeks=weeks,
+        min_group_size=settings.min_group_size,
+    )
     return summarize(data, week, installments=installments, now=now, settings=settings)
 
 
@@ -369,7 +377,9 @@ async def time_summary(path: Path, week: IsoWeek, now: dt.datetime, repeats: int
             )
             totals.append(time.perf_counter() - started)
         started = time.perf_counter()
-        data = await read_week(db, group, week, min_group_size=settings.min_group_size)
+        data = await read_week(
+            db, group, week, names=question_numbers, min_group_size=settings.min_group_size
+        )
         sql = time.perf_counter() - started
         started = time.perf_counter()
         summarize(data, week, installments=parts, now=now, settings=settings)

@@ -585,6 +585,7 @@ def cmd_summary(args: argparse.Namespace, out: Terminal, err: Terminal) -> int:
         WeeklySummary,
         default_week,
         parse_week,
+        question_numbers,
         summarize,
         summary_text,
     )
@@ -608,7 +609,13 @@ def cmd_summary(args: argparse.Namespace, out: Terminal, err: Terminal) -> int:
             groups = await groups_with_file(db, content.groups, library, now=now)
             ((group, _),) = _choose([(g, set()) for g in groups], args.group, one=True)
             chosen = week or default_week(group.summary, now, group.cadence.tz)
-            data = await read_week(db, group, chosen, min_group_size=wanted.min_group_size)
+            data = await read_week(
+                db,
+                group,
+                chosen,
+                names=question_numbers,
+                min_group_size=wanted.min_group_size,
+            )
         return summarize(
             data,
             chosen,

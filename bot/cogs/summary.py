@@ -38,6 +38,7 @@ from bot.core.summary import (
     default_week,
     parse_summary_marker,
     parse_week,
+    question_numbers,
     summarize,
     summary_due,
     summary_marker,
@@ -160,7 +161,12 @@ class Summaries(GroupTick):
             leaderboard=self.bot.settings.summary_leaderboard,
         )
         data = await read_week(
-            self.bot.db, group, week, guild_id=guild_id, min_group_size=settings.min_group_size
+            self.bot.db,
+            group,
+            week,
+            names=question_numbers,
+            guild_id=guild_id,
+            min_group_size=settings.min_group_size,
         )
         return summarize(
             data,

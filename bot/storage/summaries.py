@@ -16,7 +16,8 @@ emoji (with and without a variation selector) as one; core counts them.
 who took part in the discussion in the summarised week and the :data:`WINDOW_WEEKS` - 1 weeks
 before it: those the figures would be about. Open questions are those asked in the same weeks
 with what their threads held by the week's end (whether anyone replied; the replies that may
-name a question by number): core decides which are answered.
+name a question by number, read only until every question is named by the rule the caller
+passes, core's ``question_numbers``): core decides which are answered.
 
 A week's summary is claimed (:func:`claim_summary`, ``UNIQUE (channel_id, week)``) before it is
 sent and confirmed (:func:`confirm_summary`) after; a claim without confirmation is reconciled
@@ -29,7 +30,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import sqlite3
-from collections.abc import Collection, Mapping
+from collections.abc import Callable, Collection, Mapping, Set
 from dataclasses import dataclass
 from typing import Literal, cast
 
@@ -329,13 +330,12 @@ _DISCUSSED = f"""
     )
 """
 
-# Only replies with a digit can name a question: the others' text is never read. One query
-# for every post that asked several questions.
+# Only replies with a digit can name a question: the others' text is never read. In index
+# order (post, message id), so reading can stop once every question of the post is named.
 _NAMING = f"""
-    SELECT r.post_id, r.content
-    FROM json_each(:posts) AS p JOIN replies AS r ON r.post_id = p.value
-    WHERE r.created_at < :end AND r.content GLOB '*[0-9]*'
-        AND r.author_id NOT IN ({_OPTED_OUT})
+    SELECT content FROM replies
+    WHERE post_id = :post AND created_at < :end AND content GLOB '*[0-9]*'
+        AND author_id NOT IN ({_OPTED_OUT})
 """
 
 
@@ -369,6 +369,7 @@ async def read_week(
     group: Group,
     week: IsoWeek,
     *,
+    names: Callable[[str], Set[int]],
     guild_id: int | None = None,
     weeks: int = WINDOW_WEEKS,
     min_group_size: int = DEFAULT_MIN_GROUP_SIZE,
@@ -379,6 +380,9 @@ async def read_week(
         db: the connection.
         group: the group (its channel, timezone, server, plan and place in it).
         week: the week, in the group's timezone.
+        names: the question numbers a reply names (:func:`bot.core.summary.question_numbers`):
+            a thread's replies are read only until every question of its post is named (a
+            busy thread has thousands). Core decides again from what was read.
         guild_id: the server, for jump links (default: :func:`group_guild`).
         weeks: the window (see the module docstring), at least 1.
         min_group_size: below this many participants in the week, the window's are counted
@@ -484,9 +488,10 @@ async def read_week(
             db, _EARLIER_AUTHORS, {**week_range, "authors": _json_ids(participants)}
         )
     )
-    questions, answers = await _questions(
-        db, {pid: post for pid, post in by_id.items() if window_start <= post.posted_at < end}, end
-    )
+    window_posts = {
+        pid: post for pid, post in by_id.items() if window_start <= post.posted_at < end
+    }
+    questions, answers = await _questions(db, window_posts, end, names)
     return WeekData(
         group=GroupState(
             name=group.name,
@@ -516,9 +521,13 @@ def _jump(guild_id: int | None, channel_id: int, message_id: int | None) -> Jump
 
 
 async def _questions(
-    db: aiosqlite.Connection, posts: Mapping[int, PostRow], end: dt.datetime
+    db: aiosqlite.Connection,
+    posts: Mapping[int, PostRow],
+    end: dt.datetime,
+    names: Callable[[str], Set[int]],
 ) -> tuple[tuple[QuestionRow, ...], tuple[Answers, ...]]:
-    """The questions of ``posts`` (by post id), and what their threads held as of ``end``."""
+    """The questions of ``posts`` (by post id), and what their threads held as of ``end``: for
+    a post that asked several, its replies that may name one, up to the one naming the last."""
     if not posts:
         return (), ()
     ids = _json_ids(posts)
@@ -532,9 +541,16 @@ async def _questions(
         params = {"posts": _json_ids(single), "end": stamp}
         discussed.update(int(row[0]) for row in await _rows(db, _DISCUSSED, params))
     texts: dict[int, list[str]] = {}
-    if several:
-        for post_id, text in await _rows(db, _NAMING, {"posts": _json_ids(several), "end": stamp}):
-            texts.setdefault(post_id, []).append(text)
+    for post_id in several:
+        # A busy thread has thousands of replies: read until every question is named.
+        wanted = set(range(1, asked[post_id] + 1))
+        read = texts.setdefault(post_id, [])
+        async with db.execute(_NAMING, {"post": post_id, "end": stamp}) as cursor:
+            async for row in cursor:
+                read.append(row[0])
+                wanted -= names(row[0])
+                if not wanted:
+                    break
     answers = tuple(
         Answers(
             posts[post_id].number,

@@ -20,9 +20,11 @@ from bot.core.summary import (
     IsoWeek,
     Jump,
     SummarySettings,
+    WeekData,
     WeeklySummary,
     answered_questions,
     count_reactions,
+    question_numbers,
     summarize,
     summary_text,
     week_bounds,
@@ -126,13 +128,23 @@ async def world(db: aiosqlite.Connection) -> World:
     return World(db, stored)
 
 
+async def read(world: World, week: IsoWeek, **options: Any) -> WeekData:
+    """The week as the bot reads it."""
+    return await read_week(world.db, world.group, week, names=question_numbers, **options)
+
+
 async def summary_of(world: World, week: IsoWeek = WEEK, **settings: Any) -> WeeklySummary:
     """Read the week from the database, then compute its summary, as the bot does."""
     group = await get_group(world.db, CHANNEL)
     assert group is not None
     chosen = SummarySettings(**settings)
     data = await read_week(
-        world.db, group, week, guild_id=GUILD, min_group_size=chosen.min_group_size
+        world.db,
+        group,
+        week,
+        names=question_numbers,
+        guild_id=GUILD,
+        min_group_size=chosen.min_group_size,
     )
     return summarize(data, week, installments=INSTALLMENTS, now=NOW, settings=chosen)
 
@@ -163,11 +175,11 @@ async def test_a_reply_belongs_to_its_local_week_and_day_across_dst(
     await world.post(1, instant - dt.timedelta(days=10))
     message = await world.reply(ALICE, instant)
     for shown in (week.shift(-1), week, week.shift(1)):
-        data = await read_week(world.db, world.group, shown)
+        data = await read(world, shown)
         ids = [reply.message_id for reply in data.replies]
         assert ids == ([message] if shown == week else [])
     # The chart counts it on its local day.
-    data = await read_week(world.db, world.group, week, weeks=1)
+    data = await read(world, week, weeks=1)
     ((day_start, count),) = data.reply_times
     assert count == 1
     assert day_start.astimezone(BERLIN).date() == instant.astimezone(BERLIN).date()
@@ -177,7 +189,7 @@ async def test_a_reply_belongs_to_its_local_week_and_day_across_dst(
 async def test_an_empty_week_reads_nothing_and_counts_zero(world: World) -> None:
     await world.post(1, START - dt.timedelta(days=8))
     await world.reply(ALICE, START - dt.timedelta(days=7))
-    data = await read_week(world.db, world.group, WEEK)
+    data = await read(world, WEEK)
     assert data.replies == ()
     assert data.reply_times != ()  # the earlier reply is in the chart's weeks
     assert (data.previous.replies, data.previous.participants) == (1, 1)
@@ -193,7 +205,7 @@ async def test_the_plans_first_week_has_no_week_before_to_compare_with(
     world: World, week: IsoWeek, compared: bool
 ) -> None:
     # The plan starts on Thursday 1 Jan 2026, in week 2026-W01.
-    data = await read_week(world.db, world.group, week)
+    data = await read(world, week)
     assert (data.previous is not None) is compared
 
 
@@ -218,7 +230,7 @@ async def test_opted_out_members_are_left_out_of_everything(world: World) -> Non
     await world.react(EVE, world.post_message(2), STUCK)
     await set_opted_out(world.db, EVE, opted_out=True, now=START)
 
-    data = await read_week(world.db, world.group, WEEK)
+    data = await read(world, WEEK)
     assert [r.author_id for r in data.replies] == [ALICE, BOB]
     assert {(r.message_id, r.user_id) for r in data.reactions} == {(alice, BOB)}
     replies = count_reactions(data.replies, data.reactions, data.opted_out)
@@ -264,7 +276,7 @@ async def test_reactions_are_counted_once_per_member_and_never_a_star_of_ones_ow
     await world.react(DAN, world.post_message(1), STUCK)
     await world.react(DAN, world.post_message(1), STAR)
 
-    data = await read_week(world.db, world.group, WEEK)
+    data = await read(world, WEEK)
     replies = count_reactions(data.replies, data.reactions, data.opted_out)
     counts = {r.message_id: (r.stars, r.stuck) for r in replies}
     assert counts == {reply: (3, 2), other: (0, 0)}
@@ -274,7 +286,7 @@ async def test_reactions_are_counted_once_per_member_and_never_a_star_of_ones_ow
     assert marked.jump == Jump(GUILD, world.post_message(1), reply)
 
     await apply_events(world.db, [ReactionRemove(reply, CAROL, STAR)])
-    data = await read_week(world.db, world.group, WEEK)
+    data = await read(world, WEEK)
     replies = count_reactions(data.replies, data.reactions, data.opted_out)
     assert {r.message_id: r.stars for r in replies}[reply] == 2
 
@@ -292,7 +304,7 @@ async def test_a_question_is_open_until_a_reply_names_it_or_answers_a_single_que
     await world.reply(BOB, START + dt.timedelta(days=1), "no number here", number=1)
     await world.reply(BOB, START + dt.timedelta(days=2), "an answer", number=2)
     await world.reply(CAROL, END + dt.timedelta(hours=1), "3. too late", number=1)
-    data = await read_week(world.db, world.group, WEEK)
+    data = await read(world, WEEK)
     questions = answered_questions(data.questions, data.answers)
     state = {(q.installment, q.position): q.answered for q in questions}
     assert state == {
@@ -303,7 +315,7 @@ async def test_a_question_is_open_until_a_reply_names_it_or_answers_a_single_que
         (3, 1): False,
     }
     # Questions older than the chart's weeks are no longer carried.
-    later = await read_week(world.db, world.group, WEEK.shift(4))
+    later = await read(world, WEEK.shift(4))
     assert later.questions == ()
 
 
@@ -320,7 +332,7 @@ async def test_per_person_figures_need_a_group_of_the_minimum_size(
     reply = await world.reply(ALICE, START + dt.timedelta(days=1), "A starred thought")
     await world.reply(BOB, START + dt.timedelta(days=2))
     await world.react(BOB, reply, STAR)
-    data = await read_week(world.db, world.group, WEEK)
+    data = await read(world, WEEK)
     assert data.group_size == 2 + len(earlier)
     summary = (await summary_of(world, leaderboard=True)).summary
     assert summary.participation.per_person is per_person
@@ -328,7 +340,7 @@ async def test_per_person_figures_need_a_group_of_the_minimum_size(
     assert highlight.stars == (1 if per_person else None)
     assert bool(summary.participation.leaderboard) is per_person
     # The week's participants alone can make the group: then nothing more is counted.
-    big = await read_week(world.db, world.group, WEEK, min_group_size=2)
+    big = await read(world, WEEK, min_group_size=2)
     assert big.group_size is None
 
 
