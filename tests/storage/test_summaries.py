@@ -319,6 +319,18 @@ async def test_a_question_is_open_until_a_reply_names_it_or_answers_a_single_que
     assert later.questions == ()
 
 
+async def test_a_threads_replies_are_read_only_until_every_question_is_named(
+    world: World,
+) -> None:
+    await world.post(1, START + dt.timedelta(hours=19), ["First?", "Second?", "Third?"])
+    for hour, text in enumerate(["Q1: yes", "no digit", "Q2 and #3", "Q1 again", "3. late"], 1):
+        await world.reply(ALICE, START + dt.timedelta(days=1, hours=hour), text)
+    data = await read(world, WEEK)
+    assert [answers.texts for answers in data.answers] == [("Q1: yes", "Q2 and #3")]
+    questions = answered_questions(data.questions, data.answers)
+    assert [q.answered for q in questions] == [True, True, True]
+
+
 # --- the minimum group size ---------------------------------------------------------------------
 
 
