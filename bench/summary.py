@@ -11,9 +11,10 @@ generator's version and the migrations' text, so a re-run skips the generation.
 
 Measured in one run:
 
-- **a week's summary, end to end**: :func:`bot.storage.summaries.build_summary` through
-  aiosqlite as the bot calls it: every SQL query, :func:`~bot.core.summary.compute_summary` and
-  :func:`~bot.core.summary.chart_data`; for the last week at its summary time (what the tick
+- **a week's summary, end to end**: read (:func:`bot.storage.summaries.read_week`) then compute
+  (:func:`bot.core.summary.summarize`) through aiosqlite as the bot does it: every SQL query,
+  :func:`~bot.core.summary.compute_summary` and :func:`~bot.core.summary.chart_data`; for the
+  last week at its summary time (what the tick
   posts) and for a past week (an organizer's preview). The first run on a fresh connection and
   the median of the repeats; both against the 1 s target.
 - where that time goes: the SQL (:func:`~bot.storage.summaries.read_week`) against the Python.
@@ -38,9 +39,11 @@ import statistics
 import tempfile
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+
+import aiosqlite
 
 from bench import REPO, Options, Report, Row
 from bot.chart import render_chart
@@ -49,11 +52,20 @@ from bot.core.group import Group
 from bot.core.instants import format_instant
 from bot.core.replies import STAR, STUCK
 from bot.core.schedule import UTC, parse_cadence, slots
-from bot.core.summary import ChartData, IsoWeek, Summary, SummarySettings, week_bounds
+from bot.core.summary import (
+    ChartData,
+    IsoWeek,
+    Summary,
+    SummarySettings,
+    WeeklySummary,
+    question_numbers,
+    summarize,
+    week_bounds,
+)
 from bot.render import summary_embeds
 from bot.storage.database import open_database
 from bot.storage.groups import get_group, save_group
-from bot.storage.summaries import build_summary, read_week, summarize
+from bot.storage.summaries import WINDOW_WEEKS, read_week
 
 NAME = "summary"
 
@@ -327,6 +339,29 @@ def summary_now(week: IsoWeek, group: Group) -> dt.datetime:
     return local.astimezone(UTC)
 
 
+async def build_summary(
+    db: aiosqlite.Connection,
+    group: Group,
+    week: IsoWeek,
+    *,
+    installments: Sequence[Installment],
+    now: dt.datetime,
+    settings: SummarySettings | None = None,
+    weeks: int = WINDOW_WEEKS,
+) -> WeeklySummary:
+    """The week's summary as the bot builds it: read, then compute."""
+    settings = settings or SummarySettings()
+    data = await read_week(
+        db,
+        group,
+        week,
+        names=question_numbers,
+        weeks=weeks,
+        min_group_size=settings.min_group_size,
+    )
+    return summarize(data, week, installments=installments, now=now, settings=settings)
+
+
 async def time_summary(path: Path, week: IsoWeek, now: dt.datetime, repeats: int) -> Timed:
     """Build the week's summary ``repeats`` + 1 times on a fresh connection; split one run into
     its SQL and its Python."""
@@ -343,10 +378,12 @@ async def time_summary(path: Path, week: IsoWeek, now: dt.datetime, repeats: int
             )
             totals.append(time.perf_counter() - started)
         started = time.perf_counter()
-        data = await read_week(db, group, week, installments=parts)
+        data = await read_week(
+            db, group, week, names=question_numbers, min_group_size=settings.min_group_size
+        )
         sql = time.perf_counter() - started
         started = time.perf_counter()
-        summarize(data, group, week, installments=parts, now=now, settings=settings)
+        summarize(data, week, installments=parts, now=now, settings=settings)
         python = time.perf_counter() - started
     counts = weekly.summary.participation.counts
     return Timed(
@@ -500,8 +537,9 @@ def run_sizes(sizes: Sizes, options: Options) -> Report:
         Row("speed-up over naive baseline", f"{naive_s / past_t.median:.0f}x"),
     ]
     report.notes += [
-        "Week summary: `bot.storage.summaries.build_summary(db, group, week, ...)` through "
-        "aiosqlite, as the tick and /summary call it: every query, `compute_summary` and "
+        "Week summary: `bot.storage.summaries.read_week(db, group, week, ...)` then "
+        "`bot.core.summary.summarize(data, ...)` through aiosqlite, as the tick and /summary do "
+        "it: every query, `compute_summary` and "
         "`chart_data`; leaderboard on (the most work). First run: the first call on a newly "
         "opened connection; median: of the calls after it. SQL / Python: one more call split "
         "into `read_week` and the rest.",

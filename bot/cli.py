@@ -635,37 +635,53 @@ def _open_out(path: Path) -> TextIO:
 def cmd_summary(args: argparse.Namespace, out: Terminal, err: Terminal) -> int:
     from bot.chart import try_render_chart
     from bot.core.safetext import plain_text
-    from bot.core.summary import SummarySettings, default_week, parse_week, summary_text
+    from bot.core.summary import (
+        SummarySettings,
+        WeeklySummary,
+        default_week,
+        parse_week,
+        question_numbers,
+        summarize,
+        summary_text,
+    )
+    from bot.render import jump_link
     from bot.storage.database import open_database
     from bot.storage.groups import groups_with_file
-    from bot.storage.summaries import WeeklySummary, build_summary
+    from bot.storage.summaries import read_week
 
     settings = load_settings(args)
     week = parse_week(args.week) if args.week else None
     content = load_content(settings.readings_dir, settings.prompts_dir, settings.groups_file)
     library = content.library
     now = dt.datetime.now(dt.UTC)
+    wanted = SummarySettings(
+        min_group_size=settings.summary_min_group_size,
+        leaderboard=settings.summary_leaderboard,
+    )
 
     async def run() -> WeeklySummary:
         async with open_database(settings.database_path, create=False) as db:
             groups = await groups_with_file(db, content.groups, library, now=now)
             ((group, _),) = _choose([(g, set()) for g in groups], args.group, one=True)
             chosen = week or default_week(group.summary, now, group.cadence.tz)
-            return await build_summary(
+            data = await read_week(
                 db,
                 group,
                 chosen,
-                installments=group.plan().installments(library),
-                now=now,
-                settings=SummarySettings(
-                    min_group_size=settings.summary_min_group_size,
-                    leaderboard=settings.summary_leaderboard,
-                ),
-                titles={reading.slug: reading.display_title for reading in library},
+                names=question_numbers,
+                min_group_size=wanted.min_group_size,
             )
+        return summarize(
+            data,
+            chosen,
+            installments=group.plan().installments(library),
+            now=now,
+            settings=wanted,
+            titles={reading.slug: reading.display_title for reading in library},
+        )
 
     weekly = asyncio.run(run())
-    title, _, rest = plain_text(summary_text(weekly.summary, out.width)).partition("\n")
+    title, _, rest = plain_text(summary_text(weekly.summary, jump_link, out.width)).partition("\n")
     out.print(title, "bold")
     out.print(rest)
     if args.chart is None:

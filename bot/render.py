@@ -28,7 +28,7 @@ from bot.core.posting import PostContent, post_marker
 from bot.core.readings import Library, Paragraph, Reading, display_text
 from bot.core.safetext import escape_markdown, plain_text
 from bot.core.search import PLAIN, SearchResults
-from bot.core.summary import Summary, participation_lines, progress_lines
+from bot.core.summary import Jump, Summary, participation_lines, progress_lines
 from bot.core.wording import plural
 
 CONTENT_LIMIT = 2000
@@ -652,8 +652,19 @@ def _escape(text: str) -> str:
     return escape_markdown(plain_text(text))
 
 
-def _link(text: str, url: str | None) -> str:
-    return f"[{text}]({url})" if url else text
+def discord_link(guild_id: int, channel_id: int, message_id: int | None = None) -> str:
+    """A link to a channel or thread, or to a message in it (a "jump link")."""
+    base = f"https://discord.com/channels/{guild_id}/{channel_id}"
+    return base if message_id is None else f"{base}/{message_id}"
+
+
+def jump_link(jump: Jump) -> str:
+    """The jump link to where ``jump`` leads (see :func:`discord_link`)."""
+    return discord_link(jump.guild_id, jump.channel_id, jump.message_id)
+
+
+def _link(text: str, jump: Jump | None) -> str:
+    return f"[{text}]({jump_link(jump)})" if jump else text
 
 
 def _posted_section(summary: Summary) -> list[_Line]:
@@ -664,7 +675,7 @@ def _posted_section(summary: Summary) -> list[_Line]:
         replies = "1 reply" if item.replies == 1 else f"{item.replies:,} replies"
         late = " (late)" if item.late else ""
         head = (
-            f"{_link(f'#{item.number} {item.citation}', item.jump_url)} · {item.words:,} words"
+            f"{_link(f'#{item.number} {item.citation}', item.jump)} · {item.words:,} words"
             f" · {replies} · {discord_timestamp(item.posted_at, 'f')}{late}"
         )
         lines.append((head, ""))
@@ -687,9 +698,9 @@ def _highlight_section(summary: Summary) -> list[_Line]:
     lines = []
     for h in summary.highlights:
         stars = f"⭐ {h.stars} · " if h.stars is not None else "⭐ "
-        where = f" on {_link(h.citation, h.jump_url)}" if h.citation else ""
-        if not where and h.jump_url:
-            where = f" · {_link('jump', h.jump_url)}"
+        where = f" on {_link(h.citation, h.jump)}" if h.citation else ""
+        if not where and h.jump:
+            where = f" · {_link('jump', h.jump)}"
         head = f"{stars}**{_escape(clip(h.author, 64))}**{where}"
         tail = f"\n> {_escape(h.quote)}" if h.quote else " (text no longer kept)"
         lines.append((head, tail))
@@ -697,12 +708,12 @@ def _highlight_section(summary: Summary) -> list[_Line]:
 
 
 def _stuck_section(summary: Summary) -> list[_Line]:
-    return [(f"❓ {s.marks} · {_link(s.citation, s.jump_url)}", "") for s in summary.stuck]
+    return [(f"❓ {s.marks} · {_link(s.citation, s.jump)}", "") for s in summary.stuck]
 
 
 def _question_section(summary: Summary) -> list[_Line]:
     return [
-        (f"#{q.number} {_link(q.citation or 'installment', q.jump_url)}: ", _escape(q.text))
+        (f"#{q.number} {_link(q.citation or 'installment', q.jump)}: ", _escape(q.text))
         for q in summary.questions
     ]
 

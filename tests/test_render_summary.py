@@ -15,6 +15,7 @@ from bot.core.plan import Plan
 from bot.core.schedule import parse_cadence
 from bot.core.summary import (
     IsoWeek,
+    Jump,
     PlanState,
     PostRow,
     QuestionRow,
@@ -22,7 +23,6 @@ from bot.core.summary import (
     Summary,
     SummarySettings,
     compute_summary,
-    discord_link,
     parse_summary_marker,
     summary_marker,
 )
@@ -35,7 +35,9 @@ from bot.render import (
     FOOTER_LIMIT,
     SUMMARY_CHART_FILE,
     TITLE_LIMIT,
+    discord_link,
     discord_timestamp,
+    jump_link,
     summary_embeds,
     summary_message,
 )
@@ -101,7 +103,7 @@ def busy_week() -> Summary:
             posted_at=START + dt.timedelta(hours=4 * n),
             thread_id=10**17 + n,
             message_id=2 * 10**17 + n,
-            jump_url=discord_link(10**17, 10**17 + n),
+            jump=Jump(10**17, 10**17 + n),
             late=n % 2 == 0,
             stuck=n,
         )
@@ -120,7 +122,7 @@ def busy_week() -> Summary:
             content=contents[i % 10],
             stars=i % 97,
             stuck=i % 89,
-            jump_url=discord_link(10**17, 10**17 + 1 + i % 40, 3 * 10**17 + i),
+            jump=Jump(10**17, 10**17 + 1 + i % 40, 3 * 10**17 + i),
         )
         for i in range(5000)
     ]
@@ -222,13 +224,20 @@ def test_opted_out_members_appear_nowhere() -> None:
         content="my words stay mine",
         stars=50,
         stuck=50,
-        jump_url=discord_link(1, 1003, 77),
+        jump=Jump(1, 1003, 77),
     )
     settings = SummarySettings(opted_out=frozenset({6}), leaderboard=True)
     summary = summarise([*busy_small_group(), hidden], settings=settings, group_size=50)
     text = json.dumps([embed.to_dict() for embed in summary_embeds(summary)], ensure_ascii=False)
     assert "Farid" not in text and "my words" not in text and "/1003/77" not in text
     assert "Alice" in text
+
+
+def test_discord_link() -> None:
+    assert discord_link(1, 2, 3) == "https://discord.com/channels/1/2/3"
+    assert discord_link(1, 2) == "https://discord.com/channels/1/2"
+    assert jump_link(Jump(1, 2, 3)) == "https://discord.com/channels/1/2/3"
+    assert jump_link(Jump(1, 2)) == "https://discord.com/channels/1/2"
 
 
 def test_discord_timestamp() -> None:

@@ -2,7 +2,8 @@
 
 One ``tasks.loop`` runs :meth:`Summaries.tick`: for every group with a summary time it asks
 :func:`bot.core.summary.summary_due` which week's summary is due, and unless that week was
-claimed already it builds the summary (:func:`bot.storage.summaries.build_summary`), claims the
+claimed already it builds the summary (read, :func:`bot.storage.summaries.read_week`, then
+compute, :func:`bot.core.summary.summarize`), claims the
 week in SQLite (``UNIQUE (channel_id, week)``), and only then posts it with its chart attached,
 confirming after. After downtime the latest missed summary goes out once, marked late. A claim
 left unconfirmed (a crash between sending and confirming) is reconciled first: the channel's
@@ -32,24 +33,32 @@ from bot.core.schedule import DEFAULT_GRACE
 from bot.core.summary import (
     IsoWeek,
     SummarySettings,
+    WeeklySummary,
     default_week,
-    discord_link,
     parse_summary_marker,
     parse_week,
+    question_numbers,
+    summarize,
     summary_due,
     summary_marker,
 )
 from bot.organizers import NO_PLAN, group_channel_id, is_organizer
-from bot.render import NO_PINGS, SUMMARY_CHART_FILE, Outgoing, discord_timestamp, summary_message
+from bot.render import (
+    NO_PINGS,
+    SUMMARY_CHART_FILE,
+    Outgoing,
+    discord_link,
+    discord_timestamp,
+    summary_message,
+)
 from bot.storage.groups import get_group
 from bot.storage.summaries import (
     SummaryPost,
-    WeeklySummary,
-    build_summary,
     claim_summary,
     confirm_summary,
     last_summary,
     pass_summary,
+    read_week,
     summary_post,
     summary_posts_of,
     unconfirmed_summaries,
@@ -145,19 +154,25 @@ class Summaries(GroupTick):
         """
         await self.bot.reply_log.flush()  # replies still queued count too
         library = self.bot.library
-        settings = self.bot.settings
-        return await build_summary(
+        settings = SummarySettings(
+            min_group_size=self.bot.settings.summary_min_group_size,
+            leaderboard=self.bot.settings.summary_leaderboard,
+        )
+        data = await read_week(
             self.bot.db,
             group,
             week,
+            names=question_numbers,
+            guild_id=guild_id,
+            min_group_size=settings.min_group_size,
+        )
+        return summarize(
+            data,
+            week,
             installments=self.bot.plans.installments(group, library),
             now=now,
-            settings=SummarySettings(
-                min_group_size=settings.summary_min_group_size,
-                leaderboard=settings.summary_leaderboard,
-            ),
+            settings=settings,
             titles={reading.slug: reading.display_title for reading in library},
-            guild_id=guild_id,
         )
 
     async def _reconcile(

@@ -1,22 +1,23 @@
 """Weekly summaries: the SQL that feeds the summary and its chart, and the claims that post a
 week's summary exactly once (tables of migration 0004).
 
-:func:`read_week` reads what :func:`bot.core.summary.compute_summary` and
-:func:`~bot.core.summary.chart_data` need for one group and week with a handful of range
-queries on ``replies (group_channel_id, created_at, ...)``: the week's replies and their ⭐ and
-❓ reactions (the text only of the replies that have some), counts aggregated in SQL for the
-week before and for each day of the chart (index-only range counts), and one index seek per
-author for "new voices". :func:`build_summary` adds the plan's state and computes both.
+:func:`read_week` reads what the summary of one group and week needs, as a plain
+:class:`~bot.core.summary.WeekData` that :func:`bot.core.summary.summarize` computes from, with a
+handful of range queries on ``replies (group_channel_id, created_at, ...)``: the week's replies
+and their ⭐ and ❓ reactions (the text only of the replies that have some), counts aggregated in
+SQL for the week before and for each day of the chart (index-only range counts), and one index
+seek per author for "new voices". Nothing here computes the summary.
 
 Opted-out members are left out of everything here already (their replies, their reactions,
-the counts); core leaves them out again. A ⭐ counts once per member and never from the reply's
-own author; a ❓ counts once per member, the author's own included ("I am stuck here").
+the counts); core leaves them out again. Reactions are read as rows, both spellings of each
+emoji (with and without a variation selector) as one; core counts them.
 
 "The group", for the minimum size below which no per-person figure is shown, is the members
 who took part in the discussion in the summarised week and the :data:`WINDOW_WEEKS` - 1 weeks
 before it: those the figures would be about. Open questions are those asked in the same weeks
-whose thread has no answer yet: a reply naming the question ("Q2", "question 2", "#2", or
-"2." at the start of a line), or, for a post that asked one question, any reply.
+with what their threads held by the week's end (whether anyone replied; the replies that may
+name a question by number, read only until every question is named by the rule the caller
+passes, core's ``question_numbers``): core decides which are answered.
 
 A week's summary is claimed (:func:`claim_summary`, ``UNIQUE (channel_id, week)``) before it is
 sent and confirmed (:func:`confirm_summary`) after; a claim without confirmation is reconciled
@@ -28,35 +29,30 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import re
 import sqlite3
-from collections import Counter
-from collections.abc import Collection, Mapping, Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Callable, Collection, Mapping, Set
+from dataclasses import dataclass
 from typing import Literal, cast
 
 import aiosqlite
 
-from bot.core.excerpts import Installment, parse_key
+from bot.core.excerpts import parse_key
 from bot.core.group import Group
 from bot.core.instants import format_instant, parse_instant
-from bot.core.posting import resume_index
 from bot.core.replies import STAR, STUCK
 from bot.core.schedule import Cadence, slot_on
 from bot.core.summary import (
     DEFAULT_MIN_GROUP_SIZE,
-    ChartData,
+    Answers,
+    GroupState,
     IsoWeek,
-    PlanState,
+    Jump,
     PostRow,
     QuestionRow,
+    ReactionRow,
     ReplyRow,
-    Summary,
-    SummarySettings,
     WeekCounts,
-    chart_data,
-    compute_summary,
-    discord_link,
+    WeekData,
     week_bounds,
 )
 from bot.storage.database import transaction, write_lock
@@ -72,15 +68,6 @@ WINDOW_WEEKS = 4
 _VS16 = "\ufe0f"
 _STARS = (STAR, STAR + _VS16)
 _STUCK = (STUCK, STUCK + _VS16)
-
-# A reply naming a question: "Q2", "q 2", "question 2", "question #2", "#2" (not a channel
-# mention "<#123>"), or "2." / "2)" / "**2.**" at the start of a line (not "2.5 million").
-_QUESTION_REF_RE = re.compile(
-    r"\bq(?:uestion)?\s*#?\s*(\d{1,2})\b"
-    r"|(?<![\w<&@])#(\d{1,2})\b"
-    r"|^[\s>*_]*(\d{1,2})\s*[.):](?!\d)",
-    re.I | re.M,
-)
 
 
 # --- claims -------------------------------------------------------------------------------------
@@ -265,34 +252,6 @@ async def summary_posts_of(db: aiosqlite.Connection, channel_id: int) -> list[Su
 # --- what a summary reads ---------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class WeekData:
-    """Everything read from the database for one group and week.
-
-    Attributes:
-        posts: the group's confirmed posts, any week, oldest first.
-        replies: the week's replies (opted-out members left out) with their reactions.
-        questions: questions of the window's posts, each marked answered or not.
-        earlier_authors: the week's authors who had replied in the group before it.
-        previous: the week before's counts; None when the plan started after it.
-        group_size: members who took part in the window's weeks; None when the week's
-            participants alone reach the minimum group size (no need to count further).
-        opted_out: every opted-out member.
-        reply_times: (local midnight, replies that day) over the window's days, for the chart.
-        weeks: the window's weeks.
-    """
-
-    posts: tuple[PostRow, ...]
-    replies: tuple[ReplyRow, ...]
-    questions: tuple[QuestionRow, ...]
-    earlier_authors: frozenset[int]
-    previous: WeekCounts | None
-    group_size: int | None
-    opted_out: frozenset[int]
-    reply_times: tuple[tuple[dt.datetime, int], ...]
-    weeks: int = WINDOW_WEEKS
-
-
 _OPTED_OUT = "SELECT user_id FROM opt_outs"
 
 _POSTS = f"""
@@ -315,11 +274,12 @@ _REPLIES = f"""
 """
 
 # The week's reactions, joined rather than counted per reply: most replies have none.
-_REACTIONS = """
+_REACTIONS = f"""
     SELECT x.message_id, x.user_id, x.emoji
     FROM replies AS r JOIN reactions AS x ON x.message_id = r.message_id
     WHERE r.group_channel_id = :group AND r.created_at >= :start AND r.created_at < :end
         AND x.emoji IN (:star, :star2, :stuck, :stuck2)
+        AND r.author_id NOT IN ({_OPTED_OUT}) AND x.user_id NOT IN ({_OPTED_OUT})
 """
 
 # Text only for the replies that have reactions: a highlight or a ❓ needs it, the rest of a
@@ -409,7 +369,7 @@ async def read_week(
     group: Group,
     week: IsoWeek,
     *,
-    installments: Sequence[Installment] = (),
+    names: Callable[[str], Set[int]],
     guild_id: int | None = None,
     weeks: int = WINDOW_WEEKS,
     min_group_size: int = DEFAULT_MIN_GROUP_SIZE,
@@ -418,9 +378,11 @@ async def read_week(
 
     Args:
         db: the connection.
-        group: the group (its channel, timezone and server).
+        group: the group (its channel, timezone, server, plan and place in it).
         week: the week, in the group's timezone.
-        installments: the plan's installments, for each post's length in words.
+        names: the question numbers a reply names (:func:`bot.core.summary.question_numbers`):
+            a thread's replies are read only until every question of its post is named (a
+            busy thread has thousands). Core decides again from what was read.
         guild_id: the server, for jump links (default: :func:`group_guild`).
         weeks: the window (see the module docstring), at least 1.
         min_group_size: below this many participants in the week, the window's are counted
@@ -438,7 +400,6 @@ async def read_week(
     emoji = {"star": _STARS[0], "star2": _STARS[1], "stuck": _STUCK[0], "stuck2": _STUCK[1]}
     week_range = {"group": channel, "start": format_instant(start), "end": format_instant(end)}
 
-    words = {part.key: part.words for part in installments}
     posts: list[PostRow] = []
     by_id: dict[int, PostRow] = {}
     for row in await _rows(db, _POSTS, {"group": channel, **emoji}):
@@ -449,11 +410,11 @@ async def read_week(
             slug=slug,
             first=first,
             last=last,
-            words=words.get(row["installment_key"], 0),
+            words=0,
             posted_at=parse_instant(row["posted_at"]),
             thread_id=thread,
             message_id=row["message_id"],
-            jump_url=_link(guild_id, thread or channel, None if thread else row["message_id"]),
+            jump=_jump(guild_id, thread or channel, None if thread else row["message_id"]),
             late=bool(row["late"]),
             stuck=row["stuck"],
         )
@@ -463,24 +424,18 @@ async def read_week(
     async with db.execute(_REPLIES, week_range) as cursor:
         cursor.row_factory = None  # plain tuples: a busy week has tens of thousands of rows
         rows = cast(list[_ReplyTuple], await cursor.fetchall())
-    authors = {row[0]: row[3] for row in rows}
-    stars: Counter[int] = Counter()
-    stuck: Counter[int] = Counter()
-    for message_id, user_id, name in await _rows(db, _REACTIONS, {**week_range, **emoji}):
-        if user_id in opted_out:
-            continue
-        if name in _STUCK:
-            stuck[message_id] += 1
-        elif user_id != authors.get(message_id):  # a ⭐ of one's own reply does not count
-            stars[message_id] += 1
+    reactions = tuple(
+        ReactionRow(message_id, user_id, STUCK if name in _STUCK else STAR)
+        for message_id, user_id, name in await _rows(db, _REACTIONS, {**week_range, **emoji})
+    )
     texts: dict[int, str | None] = {}
-    marked = stars.keys() | stuck.keys()
+    marked = {reaction.message_id for reaction in reactions}
     if marked:
         params = {"ids": _json_ids(marked)}
         texts = {row["message_id"]: row["content"] for row in await _rows(db, _CONTENT, params)}
     numbers = {post_id: post.number for post_id, post in by_id.items()}
     replies = []
-    # A busy week has tens of thousands of replies: unpacked rows, and a link only where one is
+    # A busy week has tens of thousands of replies: unpacked rows, and a jump only where one is
     # shown (a reply with reactions can be a highlight or a "stuck" place; the rest cannot).
     for message_id, where, post_id, author_id, name, created_at, length in rows:
         marks = message_id in marked
@@ -494,9 +449,7 @@ async def read_week(
                 installment=None if post_id is None else numbers.get(post_id),
                 thread_id=where if where != channel else None,
                 content=texts.get(message_id) if marks else None,
-                stars=stars.get(message_id, 0) if marks else 0,
-                stuck=stuck.get(message_id, 0) if marks else 0,
-                jump_url=_link(guild_id, where, message_id) if marks else None,
+                jump=_jump(guild_id, where, message_id) if marks else None,
             )
         )
 
@@ -512,7 +465,7 @@ async def read_week(
             },
         )
         previous = WeekCounts(before[0], before[1], before[2])
-    participants = set(authors.values())
+    participants = {row[3] for row in rows}
     group_size = None
     if len(participants) < min_group_size:  # else the week alone is group enough
         window = {
@@ -535,13 +488,25 @@ async def read_week(
             db, _EARLIER_AUTHORS, {**week_range, "authors": _json_ids(participants)}
         )
     )
-    questions = await _questions(
-        db, {pid: post for pid, post in by_id.items() if window_start <= post.posted_at < end}, end
-    )
+    window_posts = {
+        pid: post for pid, post in by_id.items() if window_start <= post.posted_at < end
+    }
+    questions, answers = await _questions(db, window_posts, end, names)
     return WeekData(
+        group=GroupState(
+            name=group.name,
+            plan=group.plan(),
+            done_key=group.done_key,
+            done_count=group.done_count,
+            paused=group.paused,
+            paused_at=group.paused_at,
+            last_slot=group.last_slot,
+        ),
         posts=tuple(posts),
         replies=tuple(replies),
+        reactions=reactions,
         questions=questions,
+        answers=answers,
         earlier_authors=earlier,
         previous=previous,
         group_size=group_size,
@@ -551,166 +516,62 @@ async def read_week(
     )
 
 
-def _link(guild_id: int | None, channel_id: int, message_id: int | None) -> str | None:
-    return None if guild_id is None else discord_link(guild_id, channel_id, message_id)
+def _jump(guild_id: int | None, channel_id: int, message_id: int | None) -> Jump | None:
+    return None if guild_id is None else Jump(guild_id, channel_id, message_id)
 
 
 async def _questions(
-    db: aiosqlite.Connection, posts: Mapping[int, PostRow], end: dt.datetime
-) -> tuple[QuestionRow, ...]:
-    """The questions of ``posts`` (by post id), each marked answered as of ``end``."""
+    db: aiosqlite.Connection,
+    posts: Mapping[int, PostRow],
+    end: dt.datetime,
+    names: Callable[[str], Set[int]],
+) -> tuple[tuple[QuestionRow, ...], tuple[Answers, ...]]:
+    """The questions of ``posts`` (by post id), and what their threads held as of ``end``: for
+    a post that asked several, its replies that may name one, up to the one naming the last."""
     if not posts:
-        return ()
+        return (), ()
     ids = _json_ids(posts)
     rows = await _rows(db, _QUESTIONS, {"posts": ids})
     asked = {row["post_id"]: row["asked"] for row in rows}
     single = [pid for pid, count in asked.items() if count == 1]
     several = [pid for pid, count in asked.items() if count > 1]
-    answered: set[tuple[int, int]] = set()
+    stamp = format_instant(end)
+    discussed: set[int] = set()
     if single:
-        discussed = await _rows(
-            db, _DISCUSSED, {"posts": _json_ids(single), "end": format_instant(end)}
-        )
-        answered.update((int(row[0]), 1) for row in discussed)
+        params = {"posts": _json_ids(single), "end": stamp}
+        discussed.update(int(row[0]) for row in await _rows(db, _DISCUSSED, params))
+    texts: dict[int, list[str]] = {}
     for post_id in several:
+        # A busy thread has thousands of replies: read until every question is named.
         wanted = set(range(1, asked[post_id] + 1))
-        async with db.execute(_NAMING, {"post": post_id, "end": format_instant(end)}) as cursor:
+        read = texts.setdefault(post_id, [])
+        async with db.execute(_NAMING, {"post": post_id, "end": stamp}) as cursor:
             async for row in cursor:
-                named = wanted & question_numbers(row[0])
-                answered.update((post_id, n) for n in named)
-                wanted -= named
+                read.append(row[0])
+                wanted -= names(row[0])
                 if not wanted:
                     break
-    result = []
-    for row in rows:
-        post = posts[row["post_id"]]
-        result.append(
-            QuestionRow(
-                installment=post.number,
-                position=row["position"],
-                text=row["text"],
-                asked_at=post.posted_at,
-                answered=(row["post_id"], row["position"]) in answered,
-                jump_url=post.jump_url,
-            )
+    answers = tuple(
+        Answers(
+            posts[post_id].number,
+            posts[post_id].posted_at,
+            post_id in discussed,
+            tuple(texts.get(post_id, ())),
         )
-    return tuple(result)
+        for post_id in asked
+    )
+    questions = tuple(
+        QuestionRow(
+            installment=posts[row["post_id"]].number,
+            position=row["position"],
+            text=row["text"],
+            asked_at=posts[row["post_id"]].posted_at,
+            jump=posts[row["post_id"]].jump,
+        )
+        for row in rows
+    )
+    return questions, answers
 
 
 def _json_ids(ids: Collection[int]) -> str:
     return "[" + ",".join(str(int(i)) for i in ids) + "]"
-
-
-def question_numbers(text: str | None) -> set[int]:
-    """The question numbers a reply names: ``Q2``, ``question 2``, ``#2``, ``2.`` at the start
-    of a line (see the module docstring)."""
-    if not text:
-        return set()
-    return {int(next(g for g in m.groups() if g)) for m in _QUESTION_REF_RE.finditer(text)}
-
-
-def plan_state(
-    group: Group, installments: Sequence[Installment], posts: Sequence[PostRow]
-) -> PlanState:
-    """Where ``group`` is in its plan: done (posted or skipped), skipped, paused."""
-    done = resume_index(installments, group.done_key, group.done_count)
-    posted = {post.number for post in posts if post.number <= done}
-    return PlanState(
-        installments=tuple(installments),
-        done=done,
-        skipped=max(0, done - len(posted)),
-        paused=group.paused,
-        paused_at=group.paused_at,
-        last_slot=group.last_slot,
-    )
-
-
-@dataclass(frozen=True, slots=True)
-class WeeklySummary:
-    """A computed summary and its chart's series."""
-
-    summary: Summary
-    chart: ChartData
-
-
-async def build_summary(
-    db: aiosqlite.Connection,
-    group: Group,
-    week: IsoWeek,
-    *,
-    installments: Sequence[Installment],
-    now: dt.datetime,
-    settings: SummarySettings | None = None,
-    titles: Mapping[str, str] | None = None,
-    guild_id: int | None = None,
-    weeks: int = WINDOW_WEEKS,
-) -> WeeklySummary:
-    """The summary of ``week`` for ``group`` and its chart, from the database.
-
-    Args:
-        db: the connection.
-        group: the group.
-        week: the week, in the group's timezone.
-        installments: the plan's installments over the current library.
-        now: the current instant (aware UTC).
-        settings: the summary settings (opted-out members are added from the database).
-        titles: display titles by reading slug.
-        guild_id: the server, for jump links (default: :func:`group_guild`).
-        weeks: the weeks the chart shows (see :data:`WINDOW_WEEKS`).
-    """
-    settings = settings or SummarySettings()
-    data = await read_week(
-        db,
-        group,
-        week,
-        installments=installments,
-        guild_id=guild_id,
-        weeks=weeks,
-        min_group_size=settings.min_group_size,
-    )
-    return summarize(
-        data, group, week, installments=installments, now=now, settings=settings, titles=titles
-    )
-
-
-def summarize(
-    data: WeekData,
-    group: Group,
-    week: IsoWeek,
-    *,
-    installments: Sequence[Installment],
-    now: dt.datetime,
-    settings: SummarySettings | None = None,
-    titles: Mapping[str, str] | None = None,
-) -> WeeklySummary:
-    """The summary and chart of ``week`` from what :func:`read_week` read (no SQL): the
-    chart shows the weeks ``data`` was read for."""
-    settings = settings or SummarySettings()
-    state = plan_state(group, installments, data.posts)
-    settings = replace(settings, opted_out=settings.opted_out | data.opted_out)
-    summary = compute_summary(
-        week=week,
-        plan=group.plan(),
-        state=state,
-        posts=data.posts,
-        replies=data.replies,
-        questions=data.questions,
-        earlier_authors=data.earlier_authors,
-        previous=data.previous,
-        now=now,
-        settings=settings,
-        group=group.name,
-        group_size=data.group_size,
-        titles=titles,
-    )
-    chart = chart_data(
-        week=week,
-        tz=group.cadence.tz,
-        installments=installments,
-        posts=data.posts,
-        reply_times=data.reply_times,
-        now=now,
-        done=state.done,
-        weeks=data.weeks,
-    )
-    return WeeklySummary(summary, chart)

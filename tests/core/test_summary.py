@@ -19,6 +19,7 @@ from bot.core.schedule import UTC, parse_cadence
 from bot.core.summary import (
     ChartData,
     IsoWeek,
+    Jump,
     PlanState,
     PostRow,
     QuestionRow,
@@ -29,7 +30,6 @@ from bot.core.summary import (
     chart_data,
     compute_summary,
     default_week,
-    discord_link,
     format_period,
     parse_summary_marker,
     parse_week,
@@ -77,7 +77,7 @@ def post(number: int, posted_at: dt.datetime, **extra: Any) -> PostRow:
         posted_at=posted_at,
         thread_id=1000 + number,
         message_id=2000 + number,
-        jump_url=discord_link(1, 1000 + number),
+        jump=Jump(1, 1000 + number),
         **extra,
     )
 
@@ -113,7 +113,7 @@ def reply(
         content=content,
         stars=stars,
         stuck=stuck,
-        jump_url=discord_link(1, 1000 + installment, message_id),
+        jump=Jump(1, 1000 + installment, message_id),
     )
 
 
@@ -229,11 +229,6 @@ def test_progress_bar(done: int, total: int, bar: str) -> None:
     assert progress_bar(done, total) == bar
 
 
-def test_discord_link() -> None:
-    assert discord_link(1, 2, 3) == "https://discord.com/channels/1/2/3"
-    assert discord_link(1, 2) == "https://discord.com/channels/1/2"
-
-
 # The week's installments and the plan's progress.
 
 
@@ -251,7 +246,7 @@ def test_installments_of_the_week_with_their_replies_and_links() -> None:
         (3, "soic §7-9", 2, False),
         (4, "borochov §1-4", 1, True),
     ]
-    assert summary.posted[0].jump_url == "https://discord.com/channels/1/1003"
+    assert summary.posted[0].jump == Jump(1, 1003)
     assert summary.participation.counts == WeekCounts(replies=4, words=40, participants=3)
 
 
@@ -473,7 +468,7 @@ def test_highlights_most_stars_first_ties_by_message_id_quoted_briefly() -> None
     first = summary.highlights[0]
     assert first.quote is not None and len(first.quote) <= 200 and first.quote.endswith("…")
     assert first.stars == 5 and first.citation == "soic §7-9"
-    assert first.jump_url == "https://discord.com/channels/1/1003/10"
+    assert first.jump == Jump(1, 1003, 10)
     assert summary.highlights[1].quote is None
     assert "(text no longer kept)" in summary_text(summary)
 
@@ -494,9 +489,9 @@ def test_where_we_got_stuck_by_passage() -> None:
         ("borochov §1-4", 2),  # the post's own mark and reply 5; ties by citation
         ("borochov §2-3", 1),
     ]
-    assert summary.stuck[0].jump_url == "https://discord.com/channels/1/1003/2"  # most marked
+    assert summary.stuck[0].jump == Jump(1, 1003, 2)  # most marked
     # The post's mark and reply 5's tie at 1: the lower message id links.
-    assert summary.stuck[2].jump_url == "https://discord.com/channels/1/1004/5"
+    assert summary.stuck[2].jump == Jump(1, 1004, 5)
 
 
 def test_open_questions_with_their_installment() -> None:
@@ -523,7 +518,7 @@ def test_open_questions_with_their_installment() -> None:
         (4, "borochov §1-4", "Question 4.2?"),
         (3, "soic §7-9", "Question 3.2?"),
     ]
-    assert summary.questions[0].jump_url == "https://discord.com/channels/1/1004"
+    assert summary.questions[0].jump == Jump(1, 1004)
     assert summary.more_questions == 1
     text = summary_text(summary)
     assert "#3 soic §7-9: Question 3.2?" in text

@@ -17,17 +17,26 @@ from bot.core.excerpts import Installment
 from bot.core.group import Group
 from bot.core.replies import STAR, STUCK, ReactionAdd, ReactionRemove, Reply
 from bot.core.schedule import UTC, parse_cadence
-from bot.core.summary import IsoWeek, SummarySettings, summary_text, week_bounds
+from bot.core.summary import (
+    IsoWeek,
+    Jump,
+    SummarySettings,
+    WeekData,
+    WeeklySummary,
+    answered_questions,
+    count_reactions,
+    question_numbers,
+    summarize,
+    summary_text,
+    week_bounds,
+)
 from bot.storage.groups import claim_post, confirm_post, get_group, save_group
 from bot.storage.replies import apply_events, set_opted_out
 from bot.storage.summaries import (
-    WeeklySummary,
-    build_summary,
     claim_summary,
     confirm_summary,
     last_summary,
     pass_summary,
-    question_numbers,
     read_week,
     summary_post,
     summary_posts_of,
@@ -120,18 +129,25 @@ async def world(db: aiosqlite.Connection) -> World:
     return World(db, stored)
 
 
+async def read(world: World, week: IsoWeek, **options: Any) -> WeekData:
+    """The week as the bot reads it."""
+    return await read_week(world.db, world.group, week, names=question_numbers, **options)
+
+
 async def summary_of(world: World, week: IsoWeek = WEEK, **settings: Any) -> WeeklySummary:
+    """Read the week from the database, then compute its summary, as the bot does."""
     group = await get_group(world.db, CHANNEL)
     assert group is not None
-    return await build_summary(
+    chosen = SummarySettings(**settings)
+    data = await read_week(
         world.db,
         group,
         week,
-        installments=INSTALLMENTS,
-        now=NOW,
-        settings=SummarySettings(**settings),
+        names=question_numbers,
         guild_id=GUILD,
+        min_group_size=chosen.min_group_size,
     )
+    return summarize(data, week, installments=INSTALLMENTS, now=NOW, settings=chosen)
 
 
 # --- weeks --------------------------------------------------------------------------------------
@@ -160,11 +176,11 @@ async def test_a_reply_belongs_to_its_local_week_and_day_across_dst(
     await world.post(1, instant - dt.timedelta(days=10))
     message = await world.reply(ALICE, instant)
     for shown in (week.shift(-1), week, week.shift(1)):
-        data = await read_week(world.db, world.group, shown, installments=INSTALLMENTS)
+        data = await read(world, shown)
         ids = [reply.message_id for reply in data.replies]
         assert ids == ([message] if shown == week else [])
     # The chart counts it on its local day.
-    data = await read_week(world.db, world.group, week, installments=INSTALLMENTS, weeks=1)
+    data = await read(world, week, weeks=1)
     ((day_start, count),) = data.reply_times
     assert count == 1
     assert day_start.astimezone(BERLIN).date() == instant.astimezone(BERLIN).date()
@@ -174,7 +190,7 @@ async def test_a_reply_belongs_to_its_local_week_and_day_across_dst(
 async def test_an_empty_week_reads_nothing_and_counts_zero(world: World) -> None:
     await world.post(1, START - dt.timedelta(days=8))
     await world.reply(ALICE, START - dt.timedelta(days=7))
-    data = await read_week(world.db, world.group, WEEK, installments=INSTALLMENTS)
+    data = await read(world, WEEK)
     assert data.replies == ()
     assert data.reply_times != ()  # the earlier reply is in the chart's weeks
     assert (data.previous.replies, data.previous.participants) == (1, 1)
@@ -190,7 +206,7 @@ async def test_the_plans_first_week_has_no_week_before_to_compare_with(
     world: World, week: IsoWeek, compared: bool
 ) -> None:
     # The plan starts on Thursday 1 Jan 2026, in week 2026-W01.
-    data = await read_week(world.db, world.group, week, installments=INSTALLMENTS)
+    data = await read(world, week)
     assert (data.previous is not None) is compared
 
 
@@ -215,15 +231,18 @@ async def test_opted_out_members_are_left_out_of_everything(world: World) -> Non
     await world.react(EVE, world.post_message(2), STUCK)
     await set_opted_out(world.db, EVE, opted_out=True, now=START)
 
-    data = await read_week(world.db, world.group, WEEK, installments=INSTALLMENTS)
+    data = await read(world, WEEK)
     assert [r.author_id for r in data.replies] == [ALICE, BOB]
-    assert {r.message_id: r.stars for r in data.replies} == {alice: 1, bob: 0}
-    assert {r.message_id: r.stuck for r in data.replies} == {alice: 0, bob: 0}
+    assert {(r.message_id, r.user_id) for r in data.reactions} == {(alice, BOB)}
+    replies = count_reactions(data.replies, data.reactions, data.opted_out)
+    assert {r.message_id: r.stars for r in replies} == {alice: 1, bob: 0}
+    assert {r.message_id: r.stuck for r in replies} == {alice: 0, bob: 0}
     assert [p.stuck for p in data.posts] == [0, 0]
     assert data.previous.replies == 0 and data.previous.participants == 0
     assert sum(count for _, count in data.reply_times) == 2
     assert EVE not in data.earlier_authors
-    assert all(not q.answered for q in data.questions)  # only Eve had answered them
+    # Only Eve had answered them.
+    assert all(not q.answered for q in answered_questions(data.questions, data.answers))
     weekly = await summary_of(world, leaderboard=True, min_group_size=1)
     text = summary_text(weekly.summary)
     assert "Eve" not in text
@@ -258,43 +277,22 @@ async def test_reactions_are_counted_once_per_member_and_never_a_star_of_ones_ow
     await world.react(DAN, world.post_message(1), STUCK)
     await world.react(DAN, world.post_message(1), STAR)
 
-    data = await read_week(world.db, world.group, WEEK, installments=INSTALLMENTS)
-    counts = {r.message_id: (r.stars, r.stuck) for r in data.replies}
+    data = await read(world, WEEK)
+    replies = count_reactions(data.replies, data.reactions, data.opted_out)
+    counts = {r.message_id: (r.stars, r.stuck) for r in replies}
     assert counts == {reply: (3, 2), other: (0, 0)}
     assert [p.stuck for p in data.posts] == [2]
-    marked = next(r for r in data.replies if r.message_id == reply)
+    marked = next(r for r in replies if r.message_id == reply)
     assert marked.content == "Quotable"
-    assert (
-        marked.jump_url == f"https://discord.com/channels/{GUILD}/{world.post_message(1)}/{reply}"
-    )
+    assert marked.jump == Jump(GUILD, world.post_message(1), reply)
 
     await apply_events(world.db, [ReactionRemove(reply, CAROL, STAR)])
-    data = await read_week(world.db, world.group, WEEK, installments=INSTALLMENTS)
-    assert {r.message_id: r.stars for r in data.replies}[reply] == 2
+    data = await read(world, WEEK)
+    replies = count_reactions(data.replies, data.reactions, data.opted_out)
+    assert {r.message_id: r.stars for r in replies}[reply] == 2
 
 
 # --- questions ----------------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    ("text", "numbers"),
-    [
-        ("Q2: the market argument", {2}),
-        ("q 1 and question 3 are linked", {1, 3}),
-        ("On question #2, I disagree", {2}),
-        ("#3 is hard", {3}),
-        ("1. Yes\n2) No", {1, 2}),
-        ("**2.** as the thread numbers it", {2}),
-        ("> 3: quoting", {3}),
-        ("2.5 million workers in §12", set()),
-        ("see <#123456789012345678>", set()),
-        ("FAQ1 and IQ2 and faq 3", set()),
-        ("Nothing numbered here", set()),
-        (None, set()),
-    ],
-)
-def test_a_reply_names_questions_by_number(text: str | None, numbers: set[int]) -> None:
-    assert question_numbers(text) == numbers
 
 
 async def test_a_question_is_open_until_a_reply_names_it_or_answers_a_single_question(
@@ -307,8 +305,9 @@ async def test_a_question_is_open_until_a_reply_names_it_or_answers_a_single_que
     await world.reply(BOB, START + dt.timedelta(days=1), "no number here", number=1)
     await world.reply(BOB, START + dt.timedelta(days=2), "an answer", number=2)
     await world.reply(CAROL, END + dt.timedelta(hours=1), "3. too late", number=1)
-    data = await read_week(world.db, world.group, WEEK, installments=INSTALLMENTS)
-    state = {(q.installment, q.position): q.answered for q in data.questions}
+    data = await read(world, WEEK)
+    questions = answered_questions(data.questions, data.answers)
+    state = {(q.installment, q.position): q.answered for q in questions}
     assert state == {
         (1, 1): False,
         (1, 2): True,
@@ -317,8 +316,20 @@ async def test_a_question_is_open_until_a_reply_names_it_or_answers_a_single_que
         (3, 1): False,
     }
     # Questions older than the chart's weeks are no longer carried.
-    later = await read_week(world.db, world.group, WEEK.shift(4), installments=INSTALLMENTS)
+    later = await read(world, WEEK.shift(4))
     assert later.questions == ()
+
+
+async def test_a_threads_replies_are_read_only_until_every_question_is_named(
+    world: World,
+) -> None:
+    await world.post(1, START + dt.timedelta(hours=19), ["First?", "Second?", "Third?"])
+    for hour, text in enumerate(["Q1: yes", "no digit", "Q2 and #3", "Q1 again", "3. late"], 1):
+        await world.reply(ALICE, START + dt.timedelta(days=1, hours=hour), text)
+    data = await read(world, WEEK)
+    assert [answers.texts for answers in data.answers] == [("Q1: yes", "Q2 and #3")]
+    questions = answered_questions(data.questions, data.answers)
+    assert [q.answered for q in questions] == [True, True, True]
 
 
 # --- the minimum group size ---------------------------------------------------------------------
@@ -334,7 +345,7 @@ async def test_per_person_figures_need_a_group_of_the_minimum_size(
     reply = await world.reply(ALICE, START + dt.timedelta(days=1), "A starred thought")
     await world.reply(BOB, START + dt.timedelta(days=2))
     await world.react(BOB, reply, STAR)
-    data = await read_week(world.db, world.group, WEEK, installments=INSTALLMENTS)
+    data = await read(world, WEEK)
     assert data.group_size == 2 + len(earlier)
     summary = (await summary_of(world, leaderboard=True)).summary
     assert summary.participation.per_person is per_person
@@ -342,7 +353,7 @@ async def test_per_person_figures_need_a_group_of_the_minimum_size(
     assert highlight.stars == (1 if per_person else None)
     assert bool(summary.participation.leaderboard) is per_person
     # The week's participants alone can make the group: then nothing more is counted.
-    big = await read_week(world.db, world.group, WEEK, min_group_size=2)
+    big = await read(world, WEEK, min_group_size=2)
     assert big.group_size is None
 
 

@@ -1,7 +1,8 @@
 """The weekly summary: what a group read, said and got stuck on in one week, as plain data.
 
-Storage reads rows (:class:`PostRow`, :class:`ReplyRow`, :class:`QuestionRow`) and
-:func:`compute_summary` turns them into a :class:`Summary`: installments posted with their reply
+Storage reads a week's rows (:class:`PostRow`, :class:`ReplyRow`, :class:`QuestionRow`, in one
+:class:`WeekData`) and :func:`summarize` turns them into a :class:`Summary` (through
+:func:`compute_summary`) and the chart's series: installments posted with their reply
 counts, progress per reading and for the whole plan, participation, highlights, open questions
 and what comes next. :func:`summary_text` renders it for the terminal; ``bot.render`` renders it
 for Discord and ``bot.chart`` draws :func:`chart_data` as a PNG.
@@ -22,6 +23,7 @@ The modules, each importing only those above it:
 - :mod:`~bot.core.summary.compute`: :func:`compute_summary` from a week's rows.
 - :mod:`~bot.core.summary.text`: the summary as text, and the lines Discord shares.
 - :mod:`~bot.core.summary.chartdata`: the chart's series.
+- :mod:`~bot.core.summary.weekly`: :func:`summarize`, from a :class:`WeekData` to both.
 
 Import from this package; the names below are its API.
 """
@@ -39,7 +41,10 @@ from bot.core.summary.delivery import (
 from bot.core.summary.model import (
     BAR_WIDTH,
     DEFAULT_MIN_GROUP_SIZE,
+    Answers,
+    GroupState,
     Highlight,
+    Jump,
     NextItem,
     OpenQuestion,
     Participation,
@@ -48,13 +53,14 @@ from bot.core.summary.model import (
     PostRow,
     Progress,
     QuestionRow,
+    ReactionRow,
     ReadingProgress,
     ReplyRow,
     StuckPassage,
     Summary,
     SummarySettings,
     WeekCounts,
-    discord_link,
+    WeekData,
     percent_of,
     progress_bar,
 )
@@ -64,6 +70,14 @@ from bot.core.summary.text import (
     progress_lines,
     summary_text,
     welcome,
+)
+from bot.core.summary.weekly import (
+    WeeklySummary,
+    answered_questions,
+    count_reactions,
+    plan_state,
+    question_numbers,
+    summarize,
 )
 from bot.core.summary.weeks import (
     WEEK,
@@ -79,9 +93,12 @@ __all__ = [
     "DEFAULT_MIN_GROUP_SIZE",
     "QUOTE_LIMIT",
     "WEEK",
+    "Answers",
     "ChartData",
+    "GroupState",
     "Highlight",
     "IsoWeek",
+    "Jump",
     "NextItem",
     "OpenQuestion",
     "Participation",
@@ -90,6 +107,7 @@ __all__ = [
     "PostedItem",
     "Progress",
     "QuestionRow",
+    "ReactionRow",
     "ReadingProgress",
     "ReplyRow",
     "StuckPassage",
@@ -97,20 +115,26 @@ __all__ = [
     "SummaryDue",
     "SummarySettings",
     "WeekCounts",
+    "WeekData",
+    "WeeklySummary",
+    "answered_questions",
     "brief",
     "chart_data",
     "compare",
     "compute_summary",
+    "count_reactions",
     "default_week",
-    "discord_link",
     "format_period",
     "format_period_span",
     "parse_summary_marker",
     "parse_week",
     "participation_lines",
     "percent_of",
+    "plan_state",
     "progress_bar",
     "progress_lines",
+    "question_numbers",
+    "summarize",
     "summary_due",
     "summary_marker",
     "summary_text",

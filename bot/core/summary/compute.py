@@ -14,6 +14,7 @@ from bot.core.plan import Plan, schedule_preview
 from bot.core.schedule import UTC, slots
 from bot.core.summary.model import (
     Highlight,
+    Jump,
     NextItem,
     OpenQuestion,
     Participation,
@@ -159,7 +160,7 @@ def _posted(
             words=p.words,
             posted_at=p.posted_at,
             replies=counts[p.number],
-            jump_url=p.jump_url,
+            jump=p.jump,
             late=p.late,
         )
         for p in week_posts
@@ -272,7 +273,7 @@ def _highlights(
             quote=None if reply.content is None else brief(reply.content),
             stars=reply.stars if per_person else None,
             citation=_citation_of(reply, by_number),
-            jump_url=reply.jump_url,
+            jump=reply.jump,
             message_id=reply.message_id,
         )
         for reply in starred[: max(0, settings.highlights)]
@@ -307,12 +308,12 @@ def _stuck(
     """Passages by ❓ marks: on replies (the paragraph a reply cites, else its installment) and
     on the week's posts themselves; each links to its most-marked place."""
     marks: Counter[tuple[str, int, int]] = Counter()
-    best: dict[tuple[str, int, int], tuple[int, int, str | None]] = {}
+    best: dict[tuple[str, int, int], tuple[int, int, Jump | None]] = {}
 
-    def mark(key: tuple[str, int, int], count: int, tiebreak: int, url: str | None) -> None:
+    def mark(key: tuple[str, int, int], count: int, tiebreak: int, jump: Jump | None) -> None:
         marks[key] += count
         if key not in best or (-count, tiebreak) < (-best[key][0], best[key][1]):
-            best[key] = (count, tiebreak, url)
+            best[key] = (count, tiebreak, jump)
 
     for reply in replies:
         if reply.stuck <= 0 or reply.installment is None:
@@ -321,15 +322,13 @@ def _stuck(
         if post is None:
             continue
         first, last = _pointed(reply, post)
-        mark((post.slug, first, last), reply.stuck, reply.message_id, reply.jump_url)
+        mark((post.slug, first, last), reply.stuck, reply.message_id, reply.jump)
     for post in posts:
         if post.stuck > 0 and start <= post.posted_at < end:
-            mark(
-                (post.slug, post.first, post.last), post.stuck, post.message_id or 0, post.jump_url
-            )
+            mark((post.slug, post.first, post.last), post.stuck, post.message_id or 0, post.jump)
     ranked = sorted(marks.items(), key=lambda item: (-item[1], item[0]))
     return tuple(
-        StuckPassage(citation=format_citation(*key), marks=count, jump_url=best[key][2])
+        StuckPassage(citation=format_citation(*key), marks=count, jump=best[key][2])
         for key, count in ranked[: max(0, settings.stuck)]
     )
 
@@ -350,8 +349,7 @@ def _questions(
             number=q.installment,
             citation=by_number[q.installment].citation if q.installment in by_number else None,
             text=brief(q.text),
-            jump_url=q.jump_url
-            or (by_number[q.installment].jump_url if q.installment in by_number else None),
+            jump=q.jump or (by_number[q.installment].jump if q.installment in by_number else None),
         )
         for q in shown
     )

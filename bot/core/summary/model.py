@@ -1,5 +1,6 @@
-"""The summary's data: the rows storage provides, the group's settings, and what a
-:class:`Summary` holds (see :mod:`bot.core.summary` for what it shows and what it never does).
+"""The summary's data: the rows storage provides (one week's as :class:`WeekData`), the group's
+settings, and what a :class:`Summary` holds (see :mod:`bot.core.summary` for what it shows and
+what it never does).
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from dataclasses import dataclass
 
 from bot.core.citations import format_citation
 from bot.core.excerpts import Installment
+from bot.core.plan import Plan
 from bot.core.summary.weeks import IsoWeek, format_period
 
 DEFAULT_MIN_GROUP_SIZE = 5
@@ -17,6 +19,16 @@ BAR_WIDTH = 10
 
 
 # What storage provides
+
+
+@dataclass(frozen=True, slots=True)
+class Jump:
+    """Where a jump link leads, as plain ids: a channel or thread, or a message in it (the
+    rendering side makes the link)."""
+
+    guild_id: int
+    channel_id: int
+    message_id: int | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -30,7 +42,7 @@ class PostRow:
         posted_at: when it was posted (aware UTC).
         thread_id: its discussion thread, if one was made.
         message_id: the post's message.
-        jump_url: a link to the thread (or the post), see :func:`discord_link`.
+        jump: where a link to the thread (or the post) leads, if the server is known.
         late: posted after downtime, well past its slot.
         stuck: ❓ reactions on the post itself, if they are logged (0 otherwise).
     """
@@ -43,7 +55,7 @@ class PostRow:
     posted_at: dt.datetime
     thread_id: int | None = None
     message_id: int | None = None
-    jump_url: str | None = None
+    jump: Jump | None = None
     late: bool = False
     stuck: int = 0
 
@@ -68,7 +80,7 @@ class ReplyRow:
         content: its text, or None once retention erased it (the counts remain).
         stars: ⭐ reactions on it.
         stuck: ❓ reactions on it ("I'm stuck here too").
-        jump_url: a link to the message.
+        jump: where a link to the message leads (set where one is shown).
     """
 
     message_id: int
@@ -81,7 +93,22 @@ class ReplyRow:
     content: str | None = None
     stars: int = 0
     stuck: int = 0
-    jump_url: str | None = None
+    jump: Jump | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ReactionRow:
+    """A ⭐ or ❓ reaction on a reply (a row of ``reactions``).
+
+    Attributes:
+        message_id: the reply's message.
+        user_id: who reacted.
+        emoji: :data:`~bot.core.replies.STAR` or :data:`~bot.core.replies.STUCK`.
+    """
+
+    message_id: int
+    user_id: int
+    emoji: str
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -94,7 +121,7 @@ class QuestionRow:
         text: the question.
         asked_at: when the post went out (aware UTC).
         answered: whether anyone answered it (the reply log decides how).
-        jump_url: a link to where it was asked (the thread), if known.
+        jump: where it was asked (the thread), if known.
     """
 
     installment: int
@@ -102,7 +129,7 @@ class QuestionRow:
     text: str
     asked_at: dt.datetime
     answered: bool = False
-    jump_url: str | None = None
+    jump: Jump | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,6 +139,79 @@ class WeekCounts:
     replies: int = 0
     words: int = 0
     participants: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Answers:
+    """What the thread of one post that asked questions held by the end of the week.
+
+    Attributes:
+        installment, asked_at: the post (:attr:`QuestionRow.installment` and ``asked_at``).
+        discussed: anyone replied to it (answers a post's only question).
+        texts: replies that may name a question by number (those with a digit), for a post
+            that asked several.
+    """
+
+    installment: int
+    asked_at: dt.datetime
+    discussed: bool = False
+    texts: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class GroupState:
+    """What a summary needs of the group: its name, plan and place in the plan.
+
+    Attributes:
+        name: the group's name.
+        plan: its reading plan.
+        done_key, done_count: the last installment done (see :func:`bot.core.posting.resume_index`).
+        paused, paused_at: whether posting is stopped, since when.
+        last_slot: the slot last handled, if any.
+    """
+
+    name: str
+    plan: Plan
+    done_key: str | None = None
+    done_count: int = 0
+    paused: bool = False
+    paused_at: dt.datetime | None = None
+    last_slot: dt.datetime | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class WeekData:
+    """Everything read from the database for one group and week, before anything is computed.
+
+    Attributes:
+        group: the group's plan and place in it.
+        posts: the group's confirmed posts, any week, oldest first (``words`` 0: the plan's
+            installments give them).
+        replies: the week's replies (opted-out members left out), ``stars`` and ``stuck`` 0.
+        reactions: the ⭐ and ❓ reactions on them (opted-out members' left out).
+        questions: questions of the window's posts (``answered`` not yet decided).
+        answers: what the threads of those posts held by the end of the week.
+        earlier_authors: the week's authors who had replied in the group before it.
+        previous: the week before's counts; None when the plan started after it.
+        group_size: members who took part in the window's weeks; None when the week's
+            participants alone reach the minimum group size (no need to count further).
+        opted_out: every opted-out member.
+        reply_times: (local midnight, replies that day) over the window's days, for the chart.
+        weeks: the window's weeks, ending with the summarised one.
+    """
+
+    group: GroupState
+    posts: tuple[PostRow, ...]
+    replies: tuple[ReplyRow, ...]
+    reactions: tuple[ReactionRow, ...]
+    questions: tuple[QuestionRow, ...]
+    answers: tuple[Answers, ...]
+    earlier_authors: frozenset[int]
+    previous: WeekCounts | None
+    group_size: int | None
+    opted_out: frozenset[int]
+    reply_times: tuple[tuple[dt.datetime, int], ...]
+    weeks: int
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -225,7 +325,7 @@ class PostedItem:
     words: int
     posted_at: dt.datetime
     replies: int
-    jump_url: str | None
+    jump: Jump | None
     late: bool
 
 
@@ -296,7 +396,7 @@ class Highlight:
     quote: str | None  # None once retention erased the text
     stars: int | None
     citation: str | None
-    jump_url: str | None
+    jump: Jump | None
     message_id: int
 
 
@@ -306,7 +406,7 @@ class StuckPassage:
 
     citation: str
     marks: int
-    jump_url: str | None
+    jump: Jump | None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -316,7 +416,7 @@ class OpenQuestion:
     number: int
     citation: str | None
     text: str
-    jump_url: str | None
+    jump: Jump | None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -366,12 +466,3 @@ class Summary:
     def quiet(self) -> bool:
         """Nothing was posted and nobody replied."""
         return not self.posted and not self.participation.counts.replies
-
-
-# Storage puts jump links into the rows above: the one piece of Discord markup left in core.
-
-
-def discord_link(guild_id: int, channel_id: int, message_id: int | None = None) -> str:
-    """A link to a channel or thread, or to a message in it (a "jump link")."""
-    base = f"https://discord.com/channels/{guild_id}/{channel_id}"
-    return base if message_id is None else f"{base}/{message_id}"

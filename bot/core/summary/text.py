@@ -7,7 +7,7 @@ from collections.abc import Callable, Sequence
 
 from bot.core.errors import clip
 from bot.core.plan import format_date, format_moment
-from bot.core.summary.model import Participation, Progress, Summary
+from bot.core.summary.model import Jump, Participation, Progress, Summary
 
 
 def compare(now: int, before: int | None, noun: str) -> str:
@@ -99,13 +99,20 @@ def progress_lines(progress: Progress, day: Callable[[dt.datetime], str]) -> lis
     return lines
 
 
-def summary_text(summary: Summary, width: int = 80) -> str:
+def summary_text(
+    summary: Summary, link: Callable[[Jump], str] | None = None, width: int = 80
+) -> str:
     """The summary as plain text for the terminal (no Discord markup, local times).
 
     Args:
         summary: the week's summary.
+        link: how to show a jump link (e.g. :func:`bot.render.jump_link`); None shows none.
         width: the terminal's columns: reading titles are cut so that the progress bars fit.
     """
+
+    def url(jump: Jump | None) -> str | None:
+        return None if jump is None or link is None else link(jump)
+
     tz = summary.tz
     name = f"{summary.group} · " if summary.group else ""
     out = [f"{name}{summary.title} ({tz.key})", ""]
@@ -119,8 +126,8 @@ def summary_text(summary: Summary, width: int = 80) -> str:
             f"  #{item.number}/{item.total} {item.citation} · {_plural(item.words, 'word')}"
             f" · {format_moment(item.posted_at, tz)}{late} · {_replies(item.replies)}"
         )
-        if item.jump_url:
-            out.append(f"    {item.jump_url}")
+        if address := url(item.jump):
+            out.append(f"    {address}")
 
     progress = summary.progress
     out += ["", "Progress"]
@@ -145,13 +152,14 @@ def summary_text(summary: Summary, width: int = 80) -> str:
             where = f" on {h.citation}" if h.citation else ""
             quote = f': "{h.quote}"' if h.quote else " (text no longer kept)"
             out.append(f"  {stars}{h.author}{where}{quote}")
-            if h.jump_url:
-                out.append(f"    {h.jump_url}")
+            if address := url(h.jump):
+                out.append(f"    {address}")
     if summary.stuck:
         out += ["", "Where we got stuck"]
         for s in summary.stuck:
-            link = f"  {s.jump_url}" if s.jump_url else ""
-            out.append(f"  ❓ {s.marks} · {s.citation}{link}")
+            address = url(s.jump)
+            shown = f"  {address}" if address else ""
+            out.append(f"  ❓ {s.marks} · {s.citation}{shown}")
     if summary.questions:
         out += ["", "Questions still open"]
         for q in summary.questions:
