@@ -422,6 +422,84 @@ def test_text_numbered_notes_sections_become_footnotes() -> None:
     assert len(reading(result).footnotes) == 3
 
 
+NUMBERED_HEADINGS = (
+    "Opening text.\n\n\n"
+    "III. SOCIALIST AND COMMUNIST LITERATURE\n\n"
+    "1. REACTIONARY SOCIALISM\n\n"
+    "A. Feudal Socialism\n\nText of A.\n\n"
+    "B. Petty-Bourgeois Socialism\n\nText of B.\n\n"
+    'C. German, or "True," Socialism\n\nText of C.\n\n'
+    "2. Conservative, or Bourgeois, Socialism\n\nText of 2.\n\n\n"
+    "IV. POSITION OF THE COMMUNISTS IN RELATION TO THE VARIOUS EXISTING OPPOSITION PARTIES\n\n"
+    "Text of IV.\n"
+)
+
+
+def test_text_numbered_and_lettered_headings_nest_under_a_bare_chapter() -> None:
+    result = txt(NUMBERED_HEADINGS)
+    assert [(h.level, h.text) for h in result.headings] == [
+        (2, "III. SOCIALIST AND COMMUNIST LITERATURE"),
+        (3, "1. REACTIONARY SOCIALISM"),
+        (4, "A. Feudal Socialism"),
+        (4, "B. Petty-Bourgeois Socialism"),
+        (4, 'C. German, or "True," Socialism'),
+        (3, "2. Conservative, or Bourgeois, Socialism"),
+        (
+            2,
+            "IV. POSITION OF THE COMMUNISTS IN RELATION TO THE VARIOUS EXISTING OPPOSITION PARTIES",
+        ),
+    ]
+    assert [p.text for p in result.paragraphs] == [
+        "Opening text.",
+        "Text of A.",
+        "Text of B.",
+        "Text of C.",
+        "Text of 2.",
+        "Text of IV.",
+    ]
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "1. Abolition of property in land and application of all rents of land to public purposes.",
+        "4. (Ure, op. cit., p. 314.)",
+        '21. See Goethe\'s "Faust."',
+        "2. Ibid., p. 34",
+        "3. the steam engine and the mule",
+    ],
+)
+def test_text_numbered_lines_that_are_not_headings_stay_text(line: str) -> None:
+    result = txt(f"Some text.\n\n{line}\n\nMore text.\n")
+    assert result.headings == ()
+    assert [p.text for p in result.paragraphs] == ["Some text.", line, "More text."]
+
+
+def test_text_bracketed_notes_after_each_chapter_become_footnotes_numbered_through() -> None:
+    body = (
+        "CHAPTER I. [1]\n\nThe history of society [2] is a history. See [9] too.\n\n"
+        "[1] Note on the heading.\n\n[2] That is, all written\nhistory.\n\n"
+        "CHAPTER II.\n\nThe old cries of the restoration period [1] had become impossible.\n\n"
+        "[1] Not the English Restoration.\n\n[3] A numbered line with no marker.\n"
+    )
+    result = txt(body)
+    assert [(n.label, n.text) for n in result.notes] == [
+        ("1", "Note on the heading."),
+        ("2", "That is, all written history."),
+        ("3", "Not the English Restoration."),
+    ]
+    assert [h.text for h in result.headings] == ["CHAPTER I.", "CHAPTER II."]
+    assert [p.text for p in result.paragraphs] == [
+        "The history of society[^2] is a history. See [9] too.",
+        "The old cries of the restoration period[^3] had become impossible.",
+        "[3] A numbered line with no marker.",
+    ]
+    parsed = reading(result)
+    assert [n.text for n in parsed.notes_for(parsed.paragraphs[1:2])] == [
+        "Not the English Restoration."
+    ]
+
+
 # --------------------------------------------------------------------------- Markdown
 
 

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import replace
 
@@ -112,3 +113,54 @@ def _finish(
         licence=_one_line(licence) if licence else None,
         changes=tuple(changes),
     )
+
+
+_NOTE_MARK_RE = re.compile(r" ?\[(\d{1,3})\](?![(:\[])")
+_NOTE_TEXT_RE = re.compile(r"^\[(\d{1,3})\]\s+(\S.*)$", re.DOTALL)
+
+
+def _bracket_notes(blocks: list[Block]) -> tuple[list[Block], int]:
+    """Make ``[N] text`` paragraphs the footnotes of the ``[N]`` markers before them.
+
+    A run of such paragraphs (at the end of a chapter, or under a ``Notes`` heading) takes the
+    markers of the blocks since the previous run; a paragraph whose number no marker in that
+    stretch carries stays text. A marker in a heading is taken out of the heading (a heading
+    holds no references) and its note stays a note. When numbering restarts (two notes ``[1]``),
+    notes are numbered 1, 2, 3 ... through the whole text, so every label is unique and citable.
+
+    Returns (the blocks, how many notes were made).
+    """
+    out = list(blocks)
+    pending: dict[str, int] = {}  # marker number -> index of the block that carries it
+    runs: list[list[tuple[str, int, int]]] = [[]]  # per run: (number, marker block, note block)
+    for index, block in enumerate(out):
+        note = _NOTE_TEXT_RE.match(block.text) if block.kind == "paragraph" else None
+        if note and note.group(1) in pending:
+            runs[-1].append((note.group(1), pending.pop(note.group(1)), index))
+            continue
+        if runs[-1]:
+            runs.append([])
+            pending = {}
+        if block.kind in ("paragraph", "heading"):
+            for match in _NOTE_MARK_RE.finditer(block.text):
+                pending.setdefault(match.group(1), index)
+    pairs = [pair for run in runs for pair in run]
+    numbers = [number for number, _, _ in pairs]
+    restarts = len(set(numbers)) < len(numbers)
+    for count, (number, marker, note_index) in enumerate(pairs, start=1):
+        label = str(count) if restarts else number
+        carrier = out[marker]
+        ref = "" if carrier.kind == "heading" else f"[^{label}]"
+        text = re.sub(rf" ?\[{number}\](?![(:\[])", ref, carrier.text, count=1)
+        out[marker] = replace(carrier, text=text.strip() if not ref else text)
+        found = _NOTE_TEXT_RE.match(out[note_index].text)
+        assert found is not None
+        out[note_index] = Block("note", found.group(2), label=label)
+    return out, len(pairs)
+
+
+def _dense_levels(blocks: list[Block]) -> list[Block]:
+    """Heading levels numbered densely from ``##``: levels 1, 3, 4 become 2, 3, 4."""
+    levels = sorted({b.level for b in blocks if b.kind == "heading"})
+    dense = {level: min(2 + rank, 6) for rank, level in enumerate(levels)}
+    return [replace(b, level=dense[b.level]) if b.kind == "heading" else b for b in blocks]

@@ -41,7 +41,7 @@ from __future__ import annotations
 
 import re
 
-from bot.core.importer.common import _finish, _literal, _normalise, _one_line
+from bot.core.importer.common import _bracket_notes, _finish, _literal, _normalise, _one_line
 from bot.core.importer.gutenberg import (
     _PG_END_RE,
     _PG_NUMBER_RE,
@@ -66,6 +66,9 @@ from bot.core.importer.text_blocks import (
 from bot.core.importer.text_notes import _numbered_notes, _star_notes
 
 _ROMAN_RE = re.compile(r"^[IVXLC]+\.?$")
+_NUMBERED_HEADING_RE = re.compile(r"^(?P<number>[IVXLC]+|\d{1,2}|[A-Z])\.\s+(?P<title>\S.*)$")
+_NUMBERED_RANK = {"ROMAN": 2, "NUMBERED": 3, "LETTERED": 4}
+_NOTE_MARKER_RE = re.compile(r"\s*\[\d{1,3}\]")
 _NOTES_HEADING_RE = re.compile(
     r"^(?:notes|footnotes|endnotes)(?:\s+to\s+(?:the\s+)?\w+(?:\s+[\w.-]+)?)?\.?$", re.IGNORECASE
 )
@@ -143,7 +146,9 @@ def _import_text(text: str, filename: str) -> ImportedText:
     numbered = _numbered_notes(items)
     if stars or numbered:
         changes.append(f"made {stars + numbered} notes into footnotes")
-    blocks = _levels(items)
+    blocks, bracketed = _bracket_notes(_levels(items))
+    if bracketed:
+        changes.append(f"made {bracketed} numbered notes into footnotes")
     return _finish(
         blocks,
         filename=filename,
@@ -255,6 +260,7 @@ def _drop_contents(raw: list[_Raw]) -> tuple[list[_Raw], int]:
 def _classify(raw: list[_Raw], uniform: bool) -> list[_Item]:
     items: list[_Item] = []
     index = 0
+    last_letter = ""  # of the last lettered heading: after "B." a "C." is a letter, not 100
     while index < len(raw):
         block = raw[index]
         index += 1
@@ -301,6 +307,19 @@ def _classify(raw: list[_Raw], uniform: bool) -> list[_Item]:
                 _Item("heading", single, rank=2, keyword="CHAPTER", indented=block.indent >= 2)
             )
             continue
+        numbered = _numbered_heading(block, last_letter) if index < len(raw) else None
+        if numbered is not None:
+            kind, last_letter = numbered, block.text[0] if numbered == "LETTERED" else last_letter
+            items.append(
+                _Item(
+                    "heading",
+                    _literal(block.text),
+                    rank=_NUMBERED_RANK[kind],
+                    keyword=kind,
+                    indented=block.indent >= 2,
+                )
+            )
+            continue
         if _standalone_caps(block, uniform):
             items.append(_Item("heading", _literal(block.text), indented=block.indent >= 2))
             continue
@@ -313,6 +332,42 @@ def _classify(raw: list[_Raw], uniform: bool) -> list[_Item]:
             text = _one_line(block.text)
         items.append(_Item("paragraph", _literal(text)))
     return items
+
+
+def _numbered_heading(block: _Raw, last_letter: str) -> str | None:
+    """``"ROMAN"``, ``"NUMBERED"`` or ``"LETTERED"`` for a numbered heading line, else None.
+
+    ``III. SOCIALIST AND COMMUNIST LITERATURE``, ``1. Reactionary Socialism``, ``A. Feudal
+    Socialism``: one line, a Roman numeral, a number or a capital letter and a full stop, then
+    at most sixteen words in capitals or with every longer word capitalised, not ending a sentence.
+    A lone ``I``, ``V``, ``X``, ``L`` or ``C`` is a numeral unless a lettered heading with an
+    earlier letter came before it.
+    """
+    if len(block.lines) != 1:
+        return None
+    match = _NUMBERED_HEADING_RE.match(block.lines[0].strip())
+    if match is None:
+        return None
+    title = _NOTE_MARKER_RE.sub("", match.group("title")).strip()
+    words = title.split()
+    if (
+        not words
+        or len(words) > 16
+        or len(title) > 120
+        or not title[0].isalpha()
+        or any(c.isdigit() for c in title)
+        or title.rstrip("\"'”’)]")[-1:] in ".,;:!?"
+    ):
+        return None
+    long = [w for w in words if sum(c.isalpha() for c in w) >= 4]
+    if not (_caps_line(title) or all(w[0].isupper() or not w[0].isalpha() for w in long)):
+        return None
+    number = match.group("number")
+    if number.isdigit():
+        return "NUMBERED"
+    if len(number) == 1 and (not _ROMAN_RE.match(number) or "" < last_letter < number):
+        return "LETTERED"
+    return "ROMAN" if _ROMAN_RE.match(number) else None
 
 
 def _standalone_caps(block: _Raw, uniform: bool) -> bool:
