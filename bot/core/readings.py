@@ -54,6 +54,7 @@ FRONT_MATTER_KEYS: Mapping[str, str] = {
     "subtitle": "a subtitle or standfirst",
     "author": "who wrote it, or null when the text does not say",
     "source": "where the text comes from (a URL)",
+    "source_note": "where and when the text was written, published and translated",
     "publisher": "the site or publisher",
     "published": "publication date, YYYY-MM-DD",
     "aliases": "short names members can type, e.g. [soic]",
@@ -115,6 +116,7 @@ class Reading:
     subtitle: str | None = None
     author: str | None = None
     source: str | None = None
+    source_note: str | None = None
     publisher: str | None = None
     published: dt.date | None = None
     aliases: tuple[str, ...] = ()

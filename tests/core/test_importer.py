@@ -514,7 +514,8 @@ def test_markdown_front_matter_headings_notes_and_comments() -> None:
         (
             "paragraph",
             0,
-            "An opening paragraph with a footnote.[^a]\nIt is hard-wrapped over two lines.",
+            # A soft line break is a space in Markdown: the paragraph reads as one line.
+            "An opening paragraph with a footnote.[^a] It is hard-wrapped over two lines.",
         ),
         ("heading", 2, "A Part"),
         ("heading", 3, "Setext Section"),
@@ -547,6 +548,99 @@ def test_markdown_bad_front_matter_is_a_warning_not_an_error() -> None:
     result = import_bytes(b"---\ntitle: [unclosed\n---\nText.\n", "essay.md")
     assert result.paragraphs[0].text == "Text."
     assert "front matter is not valid YAML" in result.warnings[0]
+
+
+PANDOC_INLINE = {
+    "attribute span": ("[Rosa]{.smallcaps} wrote it.", "Rosa wrote it."),
+    "nested spans": ("[[Unite!]{.em}]{.context}", "Unite!"),
+    "empty anchor": ("[]{#007}Section II has made it clear.", "Section II has made it clear."),
+    "link with attributes": ("See [the index](index.htm){.nav}.", "See the index."),
+    "external link": ("At [MIA](https://www.marxists.org).", "At [MIA](https://www.marxists.org)."),
+    "escaped punctuation": (
+        "II\\. Proletarians \\[sic\\] \\| 1848\\.",
+        "II. Proletarians [sic] | 1848.",
+    ),
+    "escaped emphasis stays": ("2 \\* 3 and a\\_b", "2 \\* 3 and a\\_b"),
+    "inline image keeps its alt": ("Since ![≠](ne.png){.sym} equals.", "Since ≠ equals."),
+    "superscript": ("The 19^th^ century.", "The 19th century."),
+}
+
+
+@pytest.mark.parametrize(("source", "text"), PANDOC_INLINE.values(), ids=PANDOC_INLINE.keys())
+def test_markdown_pandoc_inline_syntax_is_read_not_copied(source: str, text: str) -> None:
+    result = import_bytes(f"Before.\n\n{source}\n".encode(), "page.md")
+    assert [p.text for p in result.paragraphs] == ["Before.", text]
+
+
+def test_markdown_pandoc_blocks_breaks_rules_and_figures() -> None:
+    source = (
+        "::: {.title}\nText of one,\nsoft-wrapped.\n:::\n\n"
+        '![](../img/cover.jpg){.img width="120"}\n\n'
+        "------------------------------------------------------------------------\n\n"
+        "A verse line\\\nand the next.\\\n\\\nA new paragraph after two breaks.\n\n* * *\n\n"
+        "[III. Socialist Literature](ch03.htm) \\| [Table of\nContents](index.htm)\n\n"
+        "The end.\n"
+    )
+    result = import_bytes(source.encode(), "page.md")
+    assert shape(result) == [
+        ("paragraph", 0, "Text of one, soft-wrapped."),
+        ("paragraph", 0, "A verse line\nand the next."),
+        ("paragraph", 0, "A new paragraph after two breaks."),
+        ("paragraph", 0, "The end."),
+    ]
+    assert "dropped 1 row of site links" in result.changes
+    assert "dropped 1 image" in result.changes
+
+
+def test_markdown_headings_of_any_level_become_dense_from_level_two() -> None:
+    source = (
+        "#### []{#s1}One {#one .chapter}\n\nText.\n\n###### Deep\n\nText.\n\n#### Two\n\nText.\n"
+    )
+    result = import_bytes(source.encode(), "page.md")
+    assert [(h.level, h.text) for h in result.headings] == [(2, "One"), (3, "Deep"), (2, "Two")]
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "Marx/Engels Archive\n\n# The Title\n\n### Vladimir Ilyich Lenin\n\n## I\n\nText.\n",
+        "### V. I. Lenin\n\n# The Title\n\n## I\n\nText.\n",
+        "---\ntitle: The Title\n---\n\n# The Title\n\n## By Vladimir Ilyich Lenin\n\n"
+        "## I\n\nText.\n",
+    ],
+    ids=["under the title", "above the title", "after front matter"],
+)
+def test_markdown_byline_heading_is_the_author_not_a_section(source: str) -> None:
+    result = import_bytes(source.encode(), "lenin-1913.md")
+    assert result.title == "The Title"
+    assert result.author in ("Vladimir Ilyich Lenin", "V. I. Lenin")
+    assert [h.text for h in result.headings] == ["I"]
+    assert reading(result).title == "The Title"
+
+
+def test_markdown_front_matter_author_wins_over_a_byline() -> None:
+    source = "---\nauthor: Lenin\n---\n# The Title\n\n## Vladimir Ilyich Lenin\n\nText.\n"
+    result = import_bytes(source.encode(), "page.md")
+    assert (result.title, result.author, result.headings) == ("The Title", "Lenin", ())
+
+
+def test_markdown_pandoc_endnotes_become_footnotes() -> None:
+    source = (
+        "# Title\n\nThe Social-Democrats,^[\\[1\\]](#nb){#1}^ and the Radicals^2^ and"
+        " [\\[3\\]](#n3).\n\n#### Notes\n\n"
+        "[\\[1\\]](#1){#nb} The party then represented.\\\n\\\n\\[Note by Engels.\\]\n\n"
+        "[\\[2\\]](#2){#n2} Radicals.\n\n[\\[3\\]](#3){#n3} Third.\n"
+    )
+    result = import_bytes(source.encode(), "page.md")
+    assert [(n.label, n.text) for n in result.notes] == [
+        ("1", "The party then represented.\n\n[Note by Engels.]"),
+        ("2", "Radicals."),
+        ("3", "Third."),
+    ]
+    assert result.headings == ()
+    parsed = reading(result)
+    assert parsed.paragraphs[0].text == "The Social-Democrats,[^1] and the Radicals[^2] and[^3]."
+    assert [n.label for n in parsed.notes_for(parsed.paragraphs)] == ["1", "2", "3"]
 
 
 # --------------------------------------------------------------------------- HTML

@@ -97,6 +97,7 @@ def _finish(
     changes: Sequence[str] = (),
     source: str | None = None,
     licence: str | None = None,
+    source_note: str | None = None,
 ) -> ImportedText:
     changes = list(changes)
     blocks, empty = _prune_empty_headings(blocks)
@@ -111,6 +112,7 @@ def _finish(
         filename=filename,
         source=source,
         licence=_one_line(licence) if licence else None,
+        source_note=_one_line(source_note) if source_note else None,
         changes=tuple(changes),
     )
 
@@ -119,7 +121,7 @@ _NOTE_MARK_RE = re.compile(r" ?\[(\d{1,3})\](?![(:\[])")
 _NOTE_TEXT_RE = re.compile(r"^\[(\d{1,3})\]\s+(\S.*)$", re.DOTALL)
 
 
-def _bracket_notes(blocks: list[Block]) -> tuple[list[Block], int]:
+def _bracket_notes(blocks: list[Block], changes: list[str]) -> list[Block]:
     """Make ``[N] text`` paragraphs the footnotes of the ``[N]`` markers before them.
 
     A run of such paragraphs (at the end of a chapter, or under a ``Notes`` heading) takes the
@@ -128,7 +130,7 @@ def _bracket_notes(blocks: list[Block]) -> tuple[list[Block], int]:
     holds no references) and its note stays a note. When numbering restarts (two notes ``[1]``),
     notes are numbered 1, 2, 3 ... through the whole text, so every label is unique and citable.
 
-    Returns (the blocks, how many notes were made).
+    Says in ``changes`` how many notes were made.
     """
     out = list(blocks)
     pending: dict[str, int] = {}  # marker number -> index of the block that carries it
@@ -156,7 +158,10 @@ def _bracket_notes(blocks: list[Block]) -> tuple[list[Block], int]:
         found = _NOTE_TEXT_RE.match(out[note_index].text)
         assert found is not None
         out[note_index] = Block("note", found.group(2), label=label)
-    return out, len(pairs)
+    if pairs:
+        plural = "s" if len(pairs) != 1 else ""
+        changes.append(f"made {len(pairs)} numbered note{plural} into footnote{plural}")
+    return out
 
 
 def _dense_levels(blocks: list[Block]) -> list[Block]:

@@ -52,6 +52,8 @@ class ImportedText:
         filename: the name the bytes were imported under.
         source: a URL for the text when the file names one (Gutenberg number, dc:source).
         licence: the EPUB's rights statement, when it has one.
+        source_note: where and when the text was written, published and translated, as the
+            file says (an archive's ``Written: ... Source: ...`` block).
         changes: what the importer removed or rewrote, for the reading's ``notes``.
     """
 
@@ -63,6 +65,7 @@ class ImportedText:
     filename: str = ""
     source: str | None = None
     licence: str | None = None
+    source_note: str | None = None
     changes: tuple[str, ...] = ()
 
     @property

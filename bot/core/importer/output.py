@@ -55,6 +55,8 @@ def to_reading_markdown(
     }
     if source or text.source:
         meta["source"] = source or text.source
+    if text.source_note:
+        meta["source_note"] = text.source_note
     if text.licence:
         meta["licence"] = text.licence
     what = "; ".join(text.changes)

@@ -28,13 +28,18 @@ blank line when the heading has no title yet or its title plainly continues. Lev
 the keyword: volume > book/part/epilogue > chapter > section/article, counting only the
 kinds the text uses, so the top kind is ``##``; headings indented in a text whose main
 headings are flush sit one level below the deepest main heading; a heading in capitals
-without a keyword sits one level below the keyword heading before it.
+without a keyword sits one level below the keyword heading before it. A line numbered like a
+heading (``III. SOCIALIST AND COMMUNIST LITERATURE``, ``1. REACTIONARY SOCIALISM``, ``A. Feudal
+Socialism``: a few words in capitals or capitalised, no sentence) is one, ranked Roman numeral
+> number > letter like keywords, so lettered sections sit inside numbered ones.
 
 Notes: a translator's note set as its own paragraph starting with ``*`` or ``*(2)``
 (``     * The most fascinating woman...``) becomes the footnote of the matching ``*``
 marker in the paragraphs just before it (an unmatched one stays text); a ``Notes to
 Chapter N`` section of ``1. ...`` paragraphs becomes the footnotes of the ``[1]`` markers
-since the previous such section, labelled ``N.1`` when there are several sections.
+since the previous such section, labelled ``N.1`` when there are several sections; ``[1] ...``
+paragraphs after a chapter become the footnotes of the ``[1]`` markers before them (see
+:func:`.common._bracket_notes`).
 """
 
 from __future__ import annotations
@@ -146,9 +151,7 @@ def _import_text(text: str, filename: str) -> ImportedText:
     numbered = _numbered_notes(items)
     if stars or numbered:
         changes.append(f"made {stars + numbered} notes into footnotes")
-    blocks, bracketed = _bracket_notes(_levels(items))
-    if bracketed:
-        changes.append(f"made {bracketed} numbered notes into footnotes")
+    blocks = _bracket_notes(_levels(items), changes)
     return _finish(
         blocks,
         filename=filename,
