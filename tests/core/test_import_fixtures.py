@@ -220,3 +220,15 @@ def test_restarted_note_numbers_are_unique_and_cited_where_they_stand() -> None:
     assert [n.text for n in notes] == [
         "Not the English Restoration 1660 to 1689, but the French Restoration 1814 to 1830."
     ]
+
+
+def test_hard_wrapped_text_without_blank_lines_splits_into_the_same_paragraphs() -> None:
+    """The Gutenberg excerpt with the blank line between paragraphs and notes taken out."""
+    source = (FIXTURES / "pg-manifesto.txt").read_text(encoding="utf-8")
+    start, end = source.index("A specter"), source.index("End of the Project")
+    packed = re.sub(r"(?<=\S)\n\n(?=\S)", "\n", source[start:end])
+    assert "period [1] had become impossible.\n\nIn order" in source
+    assert "\nIn order to arouse" in packed and "\n\nIn order to arouse" not in packed
+    expected = import_bytes(source.encode(), "pg.txt")
+    result = import_bytes((source[:start] + packed + source[end:]).encode(), "pg.txt")
+    assert [(b.kind, b.text) for b in result.blocks] == [(b.kind, b.text) for b in expected.blocks]

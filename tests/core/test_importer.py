@@ -350,6 +350,20 @@ NOT_HEADINGS = {
         "than one sort of porpoises, and something\nmust be done to distinguish them.\n"
     ),
     "capitals inside a paragraph": "He wrote:\nTHE END OF ALL THINGS\nand left.\n",
+    "capitals ending a hard-wrapped paragraph": (  # Leviathan, end of chapter XXXI's preface
+        "Obedience, in all things, wherein their obedience is not repugnant\n"
+        "to the Lawes of God, I have sufficiently proved, in that which I have\n"
+        "already written. There wants onely, for the entire knowledge of Civill\n"
+        "duty, to know what are those Lawes of God. For without that, a man knows\n"
+        "not, when he is commanded any thing by the Civill Power, whether it be\n"
+        "contrary to the Law of God, or not: and so, either by too much civill\n"
+        "obedience, offends the Divine Majesty, or through feare of offending\n"
+        "God, transgresses the commandements of the Common-wealth. To avoyd both\n"
+        "these Rocks, it is necessary to know what are the Lawes Divine. And\n"
+        "seeing the knowledge of all Law, dependeth on the knowledge of the\n"
+        "Soveraign Power; I shall say something in that which followeth, of the\n"
+        "KINGDOME OF GOD.\n"
+    ),
 }
 
 

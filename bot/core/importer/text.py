@@ -72,6 +72,7 @@ from bot.core.importer.text_notes import _numbered_notes, _star_notes
 
 _ROMAN_RE = re.compile(r"^[IVXLC]+\.?$")
 _NUMBERED_HEADING_RE = re.compile(r"^(?P<number>[IVXLC]+|\d{1,2}|[A-Z])\.\s+(?P<title>\S.*)$")
+_BRACKET_NOTE_RE = re.compile(r"^\s*\[\d{1,3}\]\s")  # "[1] By bourgeoisie is meant ..."
 _NUMBERED_RANK = {"ROMAN": 2, "NUMBERED": 3, "LETTERED": 4}
 _NOTE_MARKER_RE = re.compile(r"\s*\[\d{1,3}\]")
 _NOTES_HEADING_RE = re.compile(
@@ -103,7 +104,7 @@ _STAR_NOTE_RE = re.compile(r"^\s*\*\s?(?:\((\d+)\))?\s*([^\s*].*)$")
 
 _COLUMNS_RE = re.compile(r"\S {3,}\S")
 _SENTENCE_END_RE = re.compile(r"[.!?:][\"'”’)\]»*_]*$")
-_WRAPPED_MIN_LINES = 20  # fewer lines are a paragraph, a poem or a table, wrapped or not
+_WRAPPED_MIN_LINES = 8  # fewer lines are a paragraph, a poem or a table, wrapped or not
 _WRAPPED_MIN_WIDTH = 55  # verse stays narrower; hard-wrapped prose runs to 60-80 columns
 
 
@@ -190,10 +191,30 @@ def _split_hard_wrapped(raw: list[_Raw]) -> tuple[list[_Raw], int]:
     blocks: list[_Raw] = []
     split = 0
     for block in raw:
-        parts = _wrapped_paragraphs(block.lines)
+        parts = [p for part in _wrapped_paragraphs(block.lines) for p in _apart(part)]
         split += len(parts) > 1
         blocks += [_Raw(lines, block.gap if i == 0 else 1) for i, lines in enumerate(parts)]
     return blocks, split
+
+
+def _apart(lines: list[str]) -> list[list[str]]:
+    """Split off what stands apart in a block of any size: a numbered heading line above wrapped
+    prose (``A. Feudal Socialism``), and a note (``[1] ...``) after a line ending a sentence."""
+    parts = [[lines[0]]]
+    for line in lines[1:]:
+        before = parts[-1][-1]
+        heading = (
+            len(parts) == 1
+            and len(parts[0]) == 1
+            and len(line.strip()) >= _WRAPPED_MIN_WIDTH
+            and _numbered_heading(_Raw([before.strip()], 0), "A") is not None
+        )
+        note = _BRACKET_NOTE_RE.match(line) and _SENTENCE_END_RE.search(before)
+        if heading or note:
+            parts.append([line])
+        else:
+            parts[-1].append(line)
+    return parts
 
 
 def _wrapped_paragraphs(lines: list[str]) -> list[list[str]]:
@@ -205,7 +226,9 @@ def _wrapped_paragraphs(lines: list[str]) -> list[list[str]]:
     paragraph then starts at a line indented more than most, and after a line that ends a
     sentence and is clearly shorter than the width: under 80% of it, with room for the next
     line's first word, which a wrapping editor would have moved up had the paragraph gone on.
-    A keyword heading (``CHAPTER IV``) or a short line in capitals stands alone.
+    A keyword heading (``CHAPTER IV``), a numbered heading (``A. Feudal Socialism``) or a short
+    line in capitals stands alone, when the line before it ends a sentence (``... of the`` /
+    ``KINGDOME OF GOD.`` ends a paragraph).
     """
     if len(lines) < _WRAPPED_MIN_LINES:
         return [lines]
@@ -220,7 +243,11 @@ def _wrapped_paragraphs(lines: list[str]) -> list[list[str]]:
 
     def alone(line: str) -> bool:
         text = line.strip()
-        return len(line) < 0.6 * width and (_keyword_line(text) is not None or _caps_line(text))
+        return len(line) < 0.6 * width and (
+            _keyword_line(text) is not None
+            or _caps_line(text)
+            or _numbered_heading(_Raw([text], 0), "A") is not None
+        )
 
     paragraphs: list[list[str]] = [[lines[0]]]
     for line, indent in zip(lines[1:], indents[1:], strict=True):
@@ -230,7 +257,8 @@ def _wrapped_paragraphs(lines: list[str]) -> list[list[str]]:
             and len(before) < 0.8 * width
             and len(before) + 1 + len(line.split()[0]) <= width
         )
-        if indent > usual or ends or alone(before) or alone(line):
+        heading = alone(line) and _SENTENCE_END_RE.search(before) is not None
+        if indent > usual or ends or alone(before) or heading:
             paragraphs.append([line])
         else:
             paragraphs[-1].append(line)
