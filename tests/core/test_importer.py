@@ -436,6 +436,29 @@ def test_text_numbered_notes_sections_become_footnotes() -> None:
     assert len(reading(result).footnotes) == 3
 
 
+def test_text_gutenberg_dedication_and_epigraph_stay_when_the_title_page_goes() -> None:
+    body = (
+        "Title: A Book\n\n*** START OF THE PROJECT GUTENBERG EBOOK A BOOK ***\n\n"
+        "Produced by Someone\n\n\n\nA BOOK\n\nBy Ann Author\n\n\n\n"
+        "TO MY FRIEND AND TEACHER, JOHN SMITH\n\n\n\n"
+        '"The philosophers have only interpreted the world, in various ways;\n'
+        'the point is to change it."\n\n-- Karl Marx\n\n\n\n'
+        "CHAPTER I.\n\nIt begins here.\n\n*** END OF THE PROJECT GUTENBERG EBOOK A BOOK ***\n"
+    )
+    assert shape(txt(body)) == [
+        ("paragraph", 0, "TO MY FRIEND AND TEACHER, JOHN SMITH"),
+        (
+            "paragraph",
+            0,
+            '"The philosophers have only interpreted the world, in various ways; the point is '
+            'to change it."',
+        ),
+        ("paragraph", 0, "-- Karl Marx"),
+        ("heading", 2, "CHAPTER I."),
+        ("paragraph", 0, "It begins here."),
+    ]
+
+
 NUMBERED_HEADINGS = (
     "Opening text.\n\n\n"
     "III. SOCIALIST AND COMMUNIST LITERATURE\n\n"

@@ -295,6 +295,9 @@ def _classify(raw: list[_Raw], uniform: bool) -> list[_Item]:
     while index < len(raw):
         block = raw[index]
         index += 1
+        if block.prose:
+            items.append(_Item("paragraph", _literal(_one_line(block.text))))
+            continue
         star = _STAR_NOTE_RE.match(block.lines[0])
         if star:
             note = _literal(_one_line(" ".join([star.group(2), *block.lines[1:]])))
