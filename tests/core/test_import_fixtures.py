@@ -7,8 +7,10 @@ syntax left in the text, and every sentence of the source body in the reading. W
 may drop (a title page, a contents list, site furniture) is listed per fixture by source line.
 
 ``pandoc-mia.md`` is the output of ``pandoc -f html -t markdown`` (pandoc 2.17) on a page laid
-out as the Marxists Internet Archive lays out its pages; ``pg-manifesto.txt`` is an excerpt of
-The Communist Manifesto in Project Gutenberg's form; the texts are public domain.
+out as the Marxists Internet Archive lays out its pages; ``pandoc-epub-chapter.md`` the same on
+a chapter and the endnotes of the Standard Ebooks EPUB of The Communist Manifesto (in
+``shared/corpus``), cut short; ``pg-manifesto.txt`` is an excerpt of the Manifesto in Project
+Gutenberg's form. The texts are public domain.
 """
 
 from __future__ import annotations
@@ -60,6 +62,19 @@ FIXTURES_ = (
             "#### Notes",  # the notes are footnotes
         ),
         source_note="Written: Late 1847; First Published: February 1848;",
+    ),
+    Fixture(
+        name="pandoc-epub-chapter.md",
+        title="III. Socialist and Communist Literature",
+        author=None,
+        headings=(
+            (2, "1. Reactionary Socialism"),
+            (3, "(A) Feudal Socialism"),
+            (3, "(B) Petty-Bourgeois Socialism"),
+        ),
+        notes=2,
+        # The notes are footnotes, labelled by their ids (note-7), not the list's numbers.
+        dropped=("## Endnotes", "1.  ::: {#note-7}", "2.  ::: {#note-8}"),
     ),
     Fixture(
         name="hand-essay.md",
@@ -116,6 +131,7 @@ FIXTURES_ = (
     ),
 )
 by_name = pytest.mark.parametrize("fixture", FIXTURES_, ids=lambda f: f.name)
+NAMED = {f.name: f for f in FIXTURES_}
 
 
 def imported(fixture: Fixture) -> Reading:
@@ -205,7 +221,7 @@ def test_dropped_lines_are_not_paragraphs(fixture: Fixture) -> None:
 
 
 def test_source_details_go_to_the_front_matter_not_the_first_paragraph() -> None:
-    fixture = FIXTURES_[0]
+    fixture = NAMED["pandoc-mia.md"]
     reading = imported(fixture)
     assert fixture.source_note is not None and reading.source_note is not None
     assert fixture.source_note in reading.source_note
@@ -213,7 +229,7 @@ def test_source_details_go_to_the_front_matter_not_the_first_paragraph() -> None
 
 
 def test_restarted_note_numbers_are_unique_and_cited_where_they_stand() -> None:
-    reading = imported(FIXTURES_[3])
+    reading = imported(NAMED["pg-manifesto.txt"])
     notes = reading.notes_for(
         [p for p in reading.paragraphs if p.text.startswith("Owing to their historical")]
     )

@@ -655,6 +655,25 @@ def test_markdown_byline_heading_is_the_author_not_a_section(source: str) -> Non
     assert reading(result).title == "The Title"
 
 
+def test_markdown_epub_headings_endnote_list_and_backlinks() -> None:
+    source = (
+        '::: {#chapter-3 .section epub:type="chapter"}\n## III {#iii}\n\nSocialist Literature\n\n'
+        "### 1 {#section}\n\nReactionary Socialism\n\n#### (A) {#a}\n\nFeudal Socialism\n\n"
+        "The old cries of the restoration\nperiod[7](endnotes.xhtml#note-7){#noteref-7 .noteref\n"
+        'epub:type="noteref"} had become impossible.\n:::\n\n'
+        "## Endnotes {#endnotes}\n\n1.  ::: {#note-7}\n    Not the English Restoration.\n"
+        '    [↩](chapter-3.xhtml#noteref-7){.backlink\n    epub:type="backlink"}\n    :::\n'
+    )
+    result = import_bytes(source.encode(), "chapter-3.md")
+    assert result.title == "III. Socialist Literature"
+    assert shape(result) == [
+        ("heading", 2, "1. Reactionary Socialism"),
+        ("heading", 3, "(A) Feudal Socialism"),
+        ("paragraph", 0, "The old cries of the restoration period[^7] had become impossible."),
+        ("note", 0, "Not the English Restoration."),
+    ]
+
+
 def test_markdown_front_matter_author_wins_over_a_byline() -> None:
     source = "---\nauthor: Lenin\n---\n# The Title\n\n## Vladimir Ilyich Lenin\n\nText.\n"
     result = import_bytes(source.encode(), "page.md")

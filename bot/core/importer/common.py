@@ -74,6 +74,14 @@ def _prune_empty_headings(blocks: list[Block]) -> tuple[list[Block], int]:
     return kept, len(blocks) - len(kept)
 
 
+def _pruned(blocks: list[Block], changes: list[str]) -> list[Block]:
+    """:func:`_prune_empty_headings`, saying in ``changes`` how many headings went."""
+    blocks, empty = _prune_empty_headings(blocks)
+    if empty:
+        changes.append(f"dropped {empty} heading{'s' if empty != 1 else ''} with no text under it")
+    return blocks
+
+
 def _shift_levels(blocks: list[Block]) -> list[Block]:
     """Shift heading levels so the highest is ``##`` (level 2); cap at 6."""
     levels = [b.level for b in blocks if b.kind == "heading"]
@@ -100,9 +108,7 @@ def _finish(
     source_note: str | None = None,
 ) -> ImportedText:
     changes = list(changes)
-    blocks, empty = _prune_empty_headings(blocks)
-    if empty:
-        changes.append(f"dropped {empty} heading{'s' if empty != 1 else ''} with no text under it")
+    blocks = _pruned(blocks, changes)
     return ImportedText(
         title=_one_line(title) if title else None,
         author=_one_line(author) if author else None,

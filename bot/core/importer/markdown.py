@@ -1,9 +1,11 @@
 """Import Markdown, by hand or from pandoc.
 
 YAML front matter gives the title, author, source and language. Without a front-matter title,
-a single ``#`` heading near the top is the title (only short lines, such as the collection an
-archived article was printed in, may stand before it); a heading right before or after it that
-reads like a name (``Vladimir Ilyich Lenin``, ``By V. I. Lenin``) is the author, not a section.
+the one heading of the highest level, near the top, is the title (only short lines, such as the
+collection an archived article was printed in, may stand before it); a heading right before or
+after it that reads like a name (``Vladimir Ilyich Lenin``, ``By V. I. Lenin``) is the author,
+not a section. A heading that is only a number (``## III``, ``#### (A)``, as pandoc writes an
+EPUB's ``<hgroup>``) takes the short line under it as its title.
 Headings of any level are numbered densely from ``##`` (``#``, ``###``, ``####`` become ``##``,
 ``###``, ``####``; ``##``, ``####`` become ``##``, ``###``).
 
@@ -16,8 +18,9 @@ source's details near the top (``Written:``, ``Source:``, ``Translated:`` ... li
 short lines before it) becomes the reading's ``source_note``.
 
 Notes: ``[^label]: ...`` footnote definitions stay footnotes; ``[N] ...`` paragraphs (pandoc's
-``[\\[1\\]](#1){#nb} ...`` endnotes) become the footnotes of the ``[N]`` markers before them
-(see :func:`.common._bracket_notes`).
+``[\\[1\\]](#1){#nb} ...`` endnotes, and its lists of EPUB endnotes ``1.  ::: {#note-7}``,
+numbered by their ids) become the footnotes of the ``[N]`` markers before them (see
+:func:`.common._bracket_notes`).
 """
 
 from __future__ import annotations
@@ -36,6 +39,7 @@ from bot.core.importer.common import (
     _finish,
     _normalise,
     _one_line,
+    _pruned,
 )
 from bot.core.importer.markdown_inline import (
     clean_heading,
@@ -44,13 +48,15 @@ from bot.core.importer.markdown_inline import (
     only_images,
 )
 from bot.core.importer.model import Block, ImportedText
-from bot.core.readings import HEADING_RE
+from bot.core.readings import HEADING_RE, NOTES_HEADINGS, fold
 from bot.core.yamlfile import Builder, compose
 
 _FENCE_RE = re.compile(r"^\s*(```|~~~)")
 _SETEXT_RE = re.compile(r"^(=+|-+)\s*$")
 _MD_NOTE_RE = re.compile(r"^\[\^([^\]\s]+)\]:\s?(.*)$")
 _DIV_FENCE_RE = re.compile(r"^:{3,}")
+_NOTE_ITEM_RE = re.compile(r"^\d{1,3}\.\s+(?::{3,}\s*|\[\]|)\{#\D*?(\d{1,3})\b[^{}]*\}\s*")
+_ORDINAL_RE = re.compile(r"^(?:\(?(?:[IVXLC]+|\d{1,3}|[A-Z])\)|[IVXLC]+|\d{1,3})\.?$")
 _NAME = r"(?:[A-Z][\w'’.-]*|(?:and|de|der|van|von|la|le|y|&))"
 _BYLINE_RE = re.compile(rf"^(?:[Bb]y\s+)?({_NAME}(?:\s+{_NAME}){{1,7}})$")
 _DETAIL_RE = re.compile(r"^([A-Z][\w/ -]{1,30}):\s")
@@ -100,7 +106,7 @@ def _import_markdown(text: str, filename: str) -> ImportedText:
         return _one_line(str(value)) if isinstance(value, str | int | float) and value else None
 
     changes: list[str] = []
-    blocks = _cleaned(list(_markdown_blocks(lines)), changes)
+    blocks = _titled_ordinals(_cleaned(list(_markdown_blocks(lines)), changes))
     title, author = field_of("title"), field_of("author")
     blocks, title, author = _title_and_byline(blocks, title, author)
     blocks, _ = _drop_title_blocks(blocks, title, author)
@@ -108,7 +114,8 @@ def _import_markdown(text: str, filename: str) -> ImportedText:
     if source_note:
         changes.append("moved the source's details (written, published, translated) to source_note")
     blocks = _bracket_notes(blocks, changes)
-    blocks = _dense_levels(_split_paragraphs(blocks))
+    # Emptied headings (the notes') go before levels are counted.
+    blocks = _dense_levels(_pruned(_split_paragraphs(blocks), changes))
     return _finish(
         blocks,
         filename=filename,
@@ -145,17 +152,45 @@ def _cleaned(blocks: list[Block], changes: list[str]) -> list[Block]:
     return kept
 
 
+def _titled_ordinals(blocks: list[Block]) -> list[Block]:
+    """A heading that is only a number (``III``, ``(A)``) takes the short line under it as its
+    title, as an EPUB's ``<hgroup>`` of number and title reads: ``III. Socialist and ...``."""
+    out: list[Block] = []
+    for block in blocks:
+        last = out[-1] if out else None
+        if (
+            last is not None
+            and last.kind == "heading"
+            and _ORDINAL_RE.match(last.text)
+            and block.kind == "paragraph"
+            and not _is_prose(block)
+            and len(block.text.split()) <= 16
+            and "\n" not in block.text
+        ):
+            joiner = " " if last.text.endswith((".", ")")) else ". "
+            out[-1] = replace(last, text=f"{last.text}{joiner}{block.text}")
+        else:
+            out.append(block)
+    return out
+
+
 def _title_and_byline(
     blocks: list[Block], title: str | None, author: str | None
 ) -> tuple[list[Block], str | None, str | None]:
-    """The title from a single ``#`` heading near the top; the author from a byline heading.
+    """The title from a single top-level heading near the top; the author from a byline heading.
 
-    A single level-1 heading is the title when only short lines stand before it (a collection's
-    name above an archived article); a heading right before or after the title heading that
-    reads like a name (``Vladimir Ilyich Lenin``, ``By V. I. Lenin``) is the author, not a
-    section, and is dropped.
+    The one heading of the highest level (a notes heading aside) is the title when only short
+    lines stand before it (a collection's name above an archived article); a heading right
+    before or after the title heading that reads like a name (``Vladimir Ilyich Lenin``,
+    ``By V. I. Lenin``) is the author, not a section, and is dropped.
     """
-    firsts = [i for i, b in enumerate(blocks) if b.kind == "heading" and b.level == 1]
+    headings = [
+        (i, b.level)
+        for i, b in enumerate(blocks)
+        if b.kind == "heading" and fold(b.text) not in NOTES_HEADINGS
+    ]
+    top = min((level for _, level in headings), default=1)
+    firsts = [i for i, level in headings if level == top]
     at: int | None = None
     if len(firsts) == 1 and all(not _is_prose(b) for b in blocks[: firsts[0]]):
         at = firsts[0]
@@ -268,6 +303,11 @@ def _markdown_blocks(lines: list[str]) -> Iterator[Block]:
             note = None
         if not stripped or _DIV_FENCE_RE.match(stripped):
             yield from flush()
+            continue
+        item = _NOTE_ITEM_RE.match(stripped)
+        if item:  # pandoc's list of endnotes: "1.  ::: {#note-7}", the note's lines under it
+            yield from flush()
+            block = [f"[{item.group(1)}] {stripped[item.end() :]} "]
             continue
         if stripped == "\\":
             if block:

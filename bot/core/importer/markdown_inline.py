@@ -5,7 +5,8 @@ Pandoc writes what an HTML page carried as Markdown extensions: attribute spans
 ``[text]{.class}``, empty anchors ``[]{#id}``, attributes on links and images, superscript
 ``^...^``, backslash escapes (``II\\.``, ``\\[``) and navigation rows of links. A reading holds
 plain Markdown inline text, so each is reduced to its text; footnote markers in their pandoc
-forms (``^[\\[1\\]](#nb)^``, ``^1^``) become ``[1]`` for :func:`.common._bracket_notes`.
+forms (``^[\\[1\\]](#nb)^``, ``[7](endnotes.xhtml#note-7)``, ``^1^``) become ``[1]`` for
+:func:`.common._bracket_notes`, and a note's link back to its marker (``[↩](...)``) goes.
 """
 
 from __future__ import annotations
@@ -16,8 +17,10 @@ _ATTRS = r"(?:\{[^{}\n]*\})?"
 _IMAGE_RE = re.compile(rf"!\[((?:[^\[\]]|\\[\[\]])*)\]\([^()\s]*(?:\s+\"[^\"]*\")?\){_ATTRS}")
 # ^[\[1\]](#nb){#1}^, [\[1\]](#nb), ^[1](#n1)^, ^1^: a note marker
 _NOTE_LINK_RE = re.compile(
-    rf"\^?\[(?:\\\[)?(\d{{1,3}})(?:\\\])?\]\(#[^()\s]*\){_ATTRS}\^?|\^(\d{{1,3}})\^"
+    rf"\^?\[(?:\\\[)?(\d{{1,3}})(?:\\\])?\]\([^()\s#]*#[^()\s]*\){_ATTRS}\^?|\^(\d{{1,3}})\^"
 )
+# A note's link back to its marker: [↩](chapter-3.xhtml#noteref-7){.backlink}
+_BACKLINK_RE = re.compile(rf"\s*\[(?:↩|↑|\^|\\\^)\]\([^()\s]*\){_ATTRS}")
 _ANCHOR_RE = re.compile(r"\[\]\{[^{}\n]*\}")
 _LINK_RE = re.compile(r"\[((?:[^\[\]]|\\[\[\]])*)\]\(([^()\s]*)(?:\s+\"[^\"]*\")?\)" + _ATTRS)
 _SPAN_RE = re.compile(r"\[((?:[^\[\]]|\\[\[\]])*)\]\{[^{}\n]*\}")
@@ -35,6 +38,7 @@ def clean_inline(text: str) -> str:
     Images standing among words keep their alt text; links keep their text and, when they lead
     to another site, their address; note markers become ``[N]``.
     """
+    text = _BACKLINK_RE.sub("", text)
     text = _NOTE_LINK_RE.sub(lambda m: f"[{m.group(1) or m.group(2)}]", text)
     text = _IMAGE_RE.sub(lambda m: m.group(1), text)
     text = _ANCHOR_RE.sub("", text)
