@@ -21,8 +21,9 @@ from pathlib import Path
 
 import pytest
 
+from bot.core.citations import resolve
 from bot.core.importer import import_bytes, to_reading_markdown
-from bot.core.readings import FOOTNOTE_REF_RE, Reading, fold, parse_reading
+from bot.core.readings import FOOTNOTE_REF_RE, Library, Reading, fold, parse_reading
 
 FIXTURES = Path(__file__).parents[1] / "fixtures" / "import"
 SENTENCE_END_RE = re.compile(r"(?<=[.!?])[\"'”’)\]]*\s+")
@@ -248,3 +249,11 @@ def test_hard_wrapped_text_without_blank_lines_splits_into_the_same_paragraphs()
     expected = import_bytes(source.encode(), "pg.txt")
     result = import_bytes((source[:start] + packed + source[end:]).encode(), "pg.txt")
     assert [(b.kind, b.text) for b in result.blocks] == [(b.kind, b.text) for b in expected.blocks]
+
+
+@by_name
+def test_every_note_is_citable_by_its_label(fixture: Fixture) -> None:
+    reading = imported(fixture)
+    library = Library((reading,))
+    for note in reading.footnotes:
+        assert resolve(library, f"imported n{note.label}").note == note
