@@ -113,8 +113,8 @@ FIXTURES_ = (
             "Produced by",
             "MANIFESTO OF THE COMMUNIST PARTY",
             "By Karl Marx",
-            "[From the English edition",
         ),
+        source_note="From the English edition of 1888, edited by Frederick Engels",
     ),
     Fixture(
         name="pg-header.txt",
@@ -221,12 +221,21 @@ def test_dropped_lines_are_not_paragraphs(fixture: Fixture) -> None:
     assert not [p for p in reading.paragraphs if p.text.startswith(fixture.dropped or "\0")]
 
 
-def test_source_details_go_to_the_front_matter_not_the_first_paragraph() -> None:
-    fixture = NAMED["pandoc-mia.md"]
+@pytest.mark.parametrize(
+    ("fixture", "first"),
+    [
+        (NAMED["pandoc-mia.md"], "Section II has made clear"),
+        (NAMED["pg-manifesto.txt"], "A specter is haunting Europe"),
+    ],
+    ids=lambda f: getattr(f, "name", ""),
+)
+def test_source_details_go_to_the_front_matter_not_the_first_paragraph(
+    fixture: Fixture, first: str
+) -> None:
     reading = imported(fixture)
     assert fixture.source_note is not None and reading.source_note is not None
     assert fixture.source_note in reading.source_note
-    assert reading.paragraphs[0].text.startswith("Section II has made clear")
+    assert reading.paragraphs[0].text.startswith(first)
 
 
 def test_restarted_note_numbers_are_unique_and_cited_where_they_stand() -> None:

@@ -9,7 +9,10 @@ at lines indented more than most and after lines that end a sentence well short 
 width (see ``_wrapped_paragraphs``). A Project Gutenberg header and licence (``*** START
 OF THIS/THE PROJECT GUTENBERG EBOOK ... ***`` to ``*** END ...``) are removed; ``Title:``,
 ``Author:``, ``Language:`` and the eBook number are read from the header. In a Gutenberg
-text the title page (short lines before the first heading or the contents) is dropped too.
+text the title page (short lines before the first heading or the contents) is dropped too,
+but for a dedication or an epigraph, which stay as text, and lines about the edition
+(``[From the English edition of 1888 ...]``, ``Printed for ...``), which become the
+``source_note``.
 
 A contents list is a line ``Contents`` (or ``Table of Contents``, ``Contents of the
 Chapters``) followed by short lines up to the first block of prose. The list is dropped; the
@@ -112,7 +115,7 @@ def _import_text(text: str, filename: str) -> ImportedText:
     text = _normalise(text)
     changes: list[str] = []
     warnings: list[str] = []
-    title = author = language = source = None
+    title = author = language = source = source_note = None
     start, end = _PG_START_RE.search(text), None
     gutenberg = start is not None
     if start is not None:
@@ -140,7 +143,7 @@ def _import_text(text: str, filename: str) -> ImportedText:
     if gutenberg:
         while raw and _PG_TAIL_RE.match(raw[-1].text):
             raw.pop()
-        raw, dropped = _drop_pg_title_page(raw)
+        raw, dropped, source_note = _drop_pg_title_page(raw)
         if dropped:
             changes.append("dropped the title page")
     raw, contents = _drop_contents(raw)
@@ -162,6 +165,7 @@ def _import_text(text: str, filename: str) -> ImportedText:
         warnings=warnings,
         changes=changes,
         source=source,
+        source_note=source_note,
     )
 
 
