@@ -527,7 +527,7 @@ def test_text_bracketed_notes_after_each_chapter_become_footnotes_numbered_throu
     ]
     assert [h.text for h in result.headings] == ["CHAPTER I.", "CHAPTER II."]
     assert [p.text for p in result.paragraphs] == [
-        "The history of society[^2] is a history. See [9] too.",
+        "[^1]The history of society[^2] is a history. See [9] too.",  # [1] was on the heading
         "The old cries of the restoration period[^3] had become impossible.",
         "[3] A numbered line with no marker.",
     ]

@@ -132,8 +132,9 @@ def _bracket_notes(blocks: list[Block], changes: list[str]) -> list[Block]:
 
     A run of such paragraphs (at the end of a chapter, or under a ``Notes`` heading) takes the
     markers of the blocks since the previous run; a paragraph whose number no marker in that
-    stretch carries stays text. A marker in a heading is taken out of the heading (a heading
-    holds no references) and its note stays a note. When numbering restarts (two notes ``[1]``),
+    stretch carries stays text. A marker in a heading moves to the start of the heading's first
+    paragraph (a heading holds no references), so that the note is shown with the text it
+    belongs to. When numbering restarts (two notes ``[1]``),
     notes are numbered 1, 2, 3 ... through the whole text, so every label is unique and citable.
 
     Says in ``changes`` how many notes were made.
@@ -157,10 +158,18 @@ def _bracket_notes(blocks: list[Block], changes: list[str]) -> list[Block]:
     restarts = len(set(numbers)) < len(numbers)
     for count, (number, marker, note_index) in enumerate(pairs, start=1):
         label = str(count) if restarts else number
-        carrier = out[marker]
-        ref = "" if carrier.kind == "heading" else f"[^{label}]"
-        text = re.sub(rf" ?\[{number}\](?![(:\[])", ref, carrier.text, count=1)
-        out[marker] = replace(carrier, text=text.strip() if not ref else text)
+        carrier, ref = out[marker], f"[^{label}]"
+        if carrier.kind == "heading":
+            text = re.sub(rf" ?\[{number}\](?![(:\[])", "", carrier.text, count=1)
+            out[marker] = replace(carrier, text=text.strip())
+            first = next(
+                (i for i in range(marker + 1, note_index) if out[i].kind == "paragraph"), None
+            )
+            if first is not None:
+                out[first] = replace(out[first], text=ref + out[first].text)
+        else:
+            text = re.sub(rf" ?\[{number}\](?![(:\[])", ref, carrier.text, count=1)
+            out[marker] = replace(carrier, text=text)
         found = _NOTE_TEXT_RE.match(out[note_index].text)
         assert found is not None
         out[note_index] = Block("note", found.group(2), label=label)
