@@ -537,6 +537,22 @@ def test_text_bracketed_notes_after_each_chapter_become_footnotes_numbered_throu
     ]
 
 
+def test_text_gutenberg_footnote_blocks_become_footnotes() -> None:
+    body = (
+        "The old cries of the restoration period [1] had become impossible.\n\n"
+        "    [Footnote 1: Not the English Restoration 1660 to 1689, but the\n"
+        "    French Restoration 1814 to 1830.]\n\nThe next paragraph.\n"
+    )
+    result = txt(body)
+    assert [(n.label, n.text) for n in result.notes] == [
+        ("1", "Not the English Restoration 1660 to 1689, but the French Restoration 1814 to 1830.")
+    ]
+    assert [p.text for p in result.paragraphs] == [
+        "The old cries of the restoration period[^1] had become impossible.",
+        "The next paragraph.",
+    ]
+
+
 # --------------------------------------------------------------------------- Markdown
 
 

@@ -124,11 +124,15 @@ def _finish(
 
 
 _NOTE_MARK_RE = re.compile(r" ?\[(\d{1,3})\](?![(:\[])")
-_NOTE_TEXT_RE = re.compile(r"^\[(\d{1,3})\]\s+(\S.*)$", re.DOTALL)
+# "[1] Not the English ..." or Gutenberg's "[Footnote 1: Not the English ...]"
+_NOTE_TEXT_RE = re.compile(
+    r"^\[(?:(\d{1,3})\]\s+(\S.*)|Footnote\s+(\d{1,3}):\s*(\S.*)\])$", re.DOTALL
+)
 
 
 def _bracket_notes(blocks: list[Block], changes: list[str]) -> list[Block]:
-    """Make ``[N] text`` paragraphs the footnotes of the ``[N]`` markers before them.
+    """Make ``[N] text`` paragraphs (or ``[Footnote N: text]``) the footnotes of the ``[N]``
+    markers before them.
 
     A run of such paragraphs (at the end of a chapter, or under a ``Notes`` heading) takes the
     markers of the blocks since the previous run; a paragraph whose number no marker in that
@@ -144,8 +148,9 @@ def _bracket_notes(blocks: list[Block], changes: list[str]) -> list[Block]:
     runs: list[list[tuple[str, int, int]]] = [[]]  # per run: (number, marker block, note block)
     for index, block in enumerate(out):
         note = _NOTE_TEXT_RE.match(block.text) if block.kind == "paragraph" else None
-        if note and note.group(1) in pending:
-            runs[-1].append((note.group(1), pending.pop(note.group(1)), index))
+        number = note and (note.group(1) or note.group(3))
+        if number and number in pending:
+            runs[-1].append((number, pending.pop(number), index))
             continue
         if runs[-1]:
             runs.append([])
@@ -172,7 +177,7 @@ def _bracket_notes(blocks: list[Block], changes: list[str]) -> list[Block]:
             out[marker] = replace(carrier, text=text)
         found = _NOTE_TEXT_RE.match(out[note_index].text)
         assert found is not None
-        out[note_index] = Block("note", found.group(2), label=label)
+        out[note_index] = Block("note", found.group(2) or found.group(4), label=label)
     if pairs:
         plural = "s" if len(pairs) != 1 else ""
         changes.append(f"made {len(pairs)} numbered note{plural} into footnote{plural}")

@@ -41,8 +41,8 @@ Notes: a translator's note set as its own paragraph starting with ``*`` or ``*(2
 marker in the paragraphs just before it (an unmatched one stays text); a ``Notes to
 Chapter N`` section of ``1. ...`` paragraphs becomes the footnotes of the ``[1]`` markers
 since the previous such section, labelled ``N.1`` when there are several sections; ``[1] ...``
-paragraphs after a chapter become the footnotes of the ``[1]`` markers before them (see
-:func:`.common._bracket_notes`).
+paragraphs after a chapter (or ``[Footnote 1: ...]`` blocks) become the footnotes of the ``[1]``
+markers before them (see :func:`.common._bracket_notes`).
 """
 
 from __future__ import annotations
