@@ -690,6 +690,20 @@ def test_markdown_epub_headings_endnote_list_and_backlinks() -> None:
     ]
 
 
+def test_markdown_raw_html_is_read_as_pandoc_gfm_writes_it() -> None:
+    source = (
+        '<div class="x">\n\n<span class="info">Rosa</span> wrote<sup><a href="#n1" id="r1">[1]</a>'
+        "</sup>\nit &amp; <em>more</em>.<br>\nA new line.\n\n"
+        '<img src="a.jpg" class="img" width="120"\nheight="160" />\n\n</div>\n\n#### Notes\n\n'
+        '<a href="#r1" id="n1">[1]</a> The note.  \n  \n\\[Note by Engels.\\]\n'
+    )
+    result = import_bytes(source.encode(), "page.md")
+    assert shape(result) == [
+        ("paragraph", 0, "Rosa wrote[^1] it & *more*.\nA new line."),
+        ("note", 0, "The note.\n\n[Note by Engels.]"),
+    ]
+
+
 def test_markdown_front_matter_author_wins_over_a_byline() -> None:
     source = "---\nauthor: Lenin\n---\n# The Title\n\n## Vladimir Ilyich Lenin\n\nText.\n"
     result = import_bytes(source.encode(), "page.md")

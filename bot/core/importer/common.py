@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from bot.core.importer.model import Block, ImportedText
-from bot.core.readings import fold
+from bot.core.readings import NOTES_HEADINGS, fold
 
 
 def _decode(data: bytes) -> tuple[str, tuple[str, ...]]:
@@ -136,25 +136,35 @@ def _bracket_notes(blocks: list[Block], changes: list[str]) -> list[Block]:
 
     A run of such paragraphs (at the end of a chapter, or under a ``Notes`` heading) takes the
     markers of the blocks since the previous run; a paragraph whose number no marker in that
-    stretch carries stays text. A marker in a heading moves to the start of the heading's first
-    paragraph (a heading holds no references), so that the note is shown with the text it
-    belongs to. When numbering restarts (two notes ``[1]``),
-    notes are numbered 1, 2, 3 ... through the whole text, so every label is unique and citable.
+    stretch carries stays text. Under a ``Notes`` heading, a paragraph without a number after a
+    note is that note's next paragraph. A marker in a heading moves to the start of the
+    heading's first paragraph (a heading holds no references), so that the note is shown with
+    the text it belongs to. When numbering restarts (two notes ``[1]``), notes are numbered 1,
+    2, 3 ... through the whole text, so every label is unique and citable.
 
     Says in ``changes`` how many notes were made.
     """
     out = list(blocks)
     pending: dict[str, int] = {}  # marker number -> index of the block that carries it
     runs: list[list[tuple[str, int, int]]] = [[]]  # per run: (number, marker block, note block)
+    more: dict[int, list[int]] = {}  # note block -> its further paragraphs under a notes heading
+    under_notes = False
     for index, block in enumerate(out):
         note = _NOTE_TEXT_RE.match(block.text) if block.kind == "paragraph" else None
         number = note and (note.group(1) or note.group(3))
         if number and number in pending:
             runs[-1].append((number, pending.pop(number), index))
             continue
+        if runs[-1] and under_notes and block.kind == "paragraph" and not note:
+            last = runs[-1][-1][2]
+            if index - 1 in (last, *more.get(last, ())):
+                more.setdefault(last, []).append(index)
+                continue
         if runs[-1]:
             runs.append([])
             pending = {}
+        if block.kind == "heading":
+            under_notes = fold(block.text) in NOTES_HEADINGS
         if block.kind in ("paragraph", "heading"):
             for match in _NOTE_MARK_RE.finditer(block.text):
                 pending.setdefault(match.group(1), index)
@@ -177,7 +187,13 @@ def _bracket_notes(blocks: list[Block], changes: list[str]) -> list[Block]:
             out[marker] = replace(carrier, text=text)
         found = _NOTE_TEXT_RE.match(out[note_index].text)
         assert found is not None
-        out[note_index] = Block("note", found.group(2) or found.group(4), label=label)
+        paragraphs = [
+            found.group(2) or found.group(4),
+            *(out[i].text for i in more.get(note_index, ())),
+        ]
+        out[note_index] = Block("note", "\n\n".join(paragraphs), label=label)
+    gone = {i for extra in more.values() for i in extra}
+    out = [block for i, block in enumerate(out) if i not in gone]
     if pairs:
         plural = "s" if len(pairs) != 1 else ""
         changes.append(f"made {len(pairs)} numbered note{plural} into footnote{plural}")

@@ -144,7 +144,9 @@ def _cleaned(blocks: list[Block], changes: list[str]) -> list[Block]:
             if text:
                 kept.append(replace(block, text=text))
         else:
-            kept.append(replace(block, text=clean_inline(block.text).strip()))
+            text = clean_inline(block.text).strip()
+            if text:  # a line of HTML tags only (<div class="x">) leaves nothing
+                kept.append(replace(block, text=text))
     if navigation:
         changes.append(f"dropped {navigation} row{'s' if navigation != 1 else ''} of site links")
     if figures:

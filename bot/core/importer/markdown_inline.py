@@ -3,14 +3,17 @@
 
 Pandoc writes what an HTML page carried as Markdown extensions: attribute spans
 ``[text]{.class}``, empty anchors ``[]{#id}``, attributes on links and images, superscript
-``^...^``, backslash escapes (``II\\.``, ``\\[``) and navigation rows of links. A reading holds
-plain Markdown inline text, so each is reduced to its text; footnote markers in their pandoc
+``^...^``, backslash escapes (``II\\.``, ``\\[``) and navigation rows of links; its
+GitHub-flavoured output keeps raw HTML instead (``<span class="info">``, ``<sup>``, ``<img>``,
+``<br>``). A reading holds plain Markdown inline text, so each is reduced to its text (HTML
+emphasis to ``*``/``**``, entities to their characters); footnote markers in their pandoc
 forms (``^[\\[1\\]](#nb)^``, ``[7](endnotes.xhtml#note-7)``, ``^1^``) become ``[1]`` for
 :func:`.common._bracket_notes`, and a note's link back to its marker (``[↩](...)``) goes.
 """
 
 from __future__ import annotations
 
+import html
 import re
 
 _ATTRS = r"(?:\{[^{}\n]*\})?"
@@ -22,6 +25,21 @@ _NOTE_LINK_RE = re.compile(
 # A note's link back to its marker: [↩](chapter-3.xhtml#noteref-7){.backlink}
 _BACKLINK_RE = re.compile(rf"\s*\[(?:↩|↑|\^|\\\^)\]\([^()\s]*\){_ATTRS}")
 _ANCHOR_RE = re.compile(r"\[\]\{[^{}\n]*\}")
+# Raw HTML, as pandoc's GitHub-flavoured output and hand-written Markdown carry it.
+_HTML_NOTE_RE = re.compile(
+    r"<sup\b[^>]*>\s*(?:<a\b[^>]*>)?\s*\[?(\d{1,3})\]?\s*(?:</a>)?\s*</sup>"
+    r"|<a\b[^>]*>\s*\[(\d{1,3})\]\s*</a>",
+    re.IGNORECASE,
+)
+_HTML_IMAGE_RE = re.compile(r"<img\b[^>]*?(?:\balt=\"([^\"]*)\"[^>]*)?/?>", re.IGNORECASE)
+_HTML_BREAK_RE = re.compile(r"\s*<br\s*/?>\s*", re.IGNORECASE)
+_HTML_EMPHASIS = {"em": "*", "i": "*", "strong": "**", "b": "**"}
+_HTML_EMPHASIS_RE = re.compile(r"</?(em|i|strong|b)>", re.IGNORECASE)
+_HTML_TAG_RE = re.compile(
+    r"</?(?:span|a|font|small|div|p|sup|sub|u|abbr|cite|q|section|hgroup|header|footer)\b[^>]*>",
+    re.IGNORECASE,
+)
+_HTML_ENTITY_RE = re.compile(r"&(?:#\d{1,7}|#x[0-9a-fA-F]{1,6}|[A-Za-z]{2,8});")
 _LINK_RE = re.compile(r"\[((?:[^\[\]]|\\[\[\]])*)\]\(([^()\s]*)(?:\s+\"[^\"]*\")?\)" + _ATTRS)
 _SPAN_RE = re.compile(r"\[((?:[^\[\]]|\\[\[\]])*)\]\{[^{}\n]*\}")
 _SUPERSCRIPT_RE = re.compile(r"\^([^\s^]+)\^")
@@ -41,6 +59,14 @@ def clean_inline(text: str) -> str:
     text = _BACKLINK_RE.sub("", text)
     text = _NOTE_LINK_RE.sub(lambda m: f"[{m.group(1) or m.group(2)}]", text)
     text = _IMAGE_RE.sub(lambda m: m.group(1), text)
+    if "<" in text:
+        text = _HTML_NOTE_RE.sub(lambda m: f"[{m.group(1) or m.group(2)}]", text)
+        text = _HTML_IMAGE_RE.sub(lambda m: m.group(1) or "", text)
+        text = _HTML_BREAK_RE.sub("\n", text)
+        text = _HTML_EMPHASIS_RE.sub(lambda m: _HTML_EMPHASIS[m.group(1).lower()], text)
+        text = _HTML_TAG_RE.sub("", text)
+    if "&" in text:
+        text = _HTML_ENTITY_RE.sub(lambda m: html.unescape(m.group(0)), text)
     text = _ANCHOR_RE.sub("", text)
     for _ in range(3):  # spans inside spans and links
         text = _SPAN_RE.sub(r"\1", text)
@@ -57,7 +83,12 @@ def clean_heading(text: str) -> str:
 
 def only_images(text: str) -> bool:
     """The paragraph holds images and nothing else: a figure or decoration, dropped."""
-    return bool(_IMAGE_RE.search(text)) and not _IMAGE_RE.sub("", text).strip(" \\\n")
+    images = (_IMAGE_RE, _HTML_IMAGE_RE)
+    if not any(r.search(text) for r in images):
+        return False
+    for pattern in images:
+        text = pattern.sub("", text)
+    return not _HTML_TAG_RE.sub("", text).strip(" \\\n")
 
 
 def is_navigation(text: str) -> bool:
