@@ -350,6 +350,20 @@ NOT_HEADINGS = {
         "than one sort of porpoises, and something\nmust be done to distinguish them.\n"
     ),
     "capitals inside a paragraph": "He wrote:\nTHE END OF ALL THINGS\nand left.\n",
+    "capitals ending a hard-wrapped paragraph": (  # Leviathan, end of chapter XXXI's preface
+        "Obedience, in all things, wherein their obedience is not repugnant\n"
+        "to the Lawes of God, I have sufficiently proved, in that which I have\n"
+        "already written. There wants onely, for the entire knowledge of Civill\n"
+        "duty, to know what are those Lawes of God. For without that, a man knows\n"
+        "not, when he is commanded any thing by the Civill Power, whether it be\n"
+        "contrary to the Law of God, or not: and so, either by too much civill\n"
+        "obedience, offends the Divine Majesty, or through feare of offending\n"
+        "God, transgresses the commandements of the Common-wealth. To avoyd both\n"
+        "these Rocks, it is necessary to know what are the Lawes Divine. And\n"
+        "seeing the knowledge of all Law, dependeth on the knowledge of the\n"
+        "Soveraign Power; I shall say something in that which followeth, of the\n"
+        "KINGDOME OF GOD.\n"
+    ),
 }
 
 
@@ -422,6 +436,123 @@ def test_text_numbered_notes_sections_become_footnotes() -> None:
     assert len(reading(result).footnotes) == 3
 
 
+def test_text_gutenberg_dedication_and_epigraph_stay_when_the_title_page_goes() -> None:
+    body = (
+        "Title: A Book\n\n*** START OF THE PROJECT GUTENBERG EBOOK A BOOK ***\n\n"
+        "Produced by Someone\n\n\n\nA BOOK\n\nBy Ann Author\n\n\n\n"
+        "TO MY FRIEND AND TEACHER, JOHN SMITH\n\n\n\n"
+        '"The philosophers have only interpreted the world, in various ways;\n'
+        'the point is to change it."\n\n-- Karl Marx\n\n\n\n'
+        "CHAPTER I.\n\nIt begins here.\n\n*** END OF THE PROJECT GUTENBERG EBOOK A BOOK ***\n"
+    )
+    assert shape(txt(body)) == [
+        ("paragraph", 0, "TO MY FRIEND AND TEACHER, JOHN SMITH"),
+        (
+            "paragraph",
+            0,
+            '"The philosophers have only interpreted the world, in various ways; the point is '
+            'to change it."',
+        ),
+        ("paragraph", 0, "-- Karl Marx"),
+        ("heading", 2, "CHAPTER I."),
+        ("paragraph", 0, "It begins here."),
+    ]
+
+
+NUMBERED_HEADINGS = (
+    "Opening text.\n\n\n"
+    "III. SOCIALIST AND COMMUNIST LITERATURE\n\n"
+    "1. REACTIONARY SOCIALISM\n\n"
+    "A. Feudal Socialism\n\nText of A.\n\n"
+    "B. Petty-Bourgeois Socialism\n\nText of B.\n\n"
+    'C. German, or "True," Socialism\n\nText of C.\n\n'
+    "2. Conservative, or Bourgeois, Socialism\n\nText of 2.\n\n\n"
+    "IV. POSITION OF THE COMMUNISTS IN RELATION TO THE VARIOUS EXISTING OPPOSITION PARTIES\n\n"
+    "Text of IV.\n"
+)
+
+
+def test_text_numbered_and_lettered_headings_nest_under_a_bare_chapter() -> None:
+    result = txt(NUMBERED_HEADINGS)
+    assert [(h.level, h.text) for h in result.headings] == [
+        (2, "III. SOCIALIST AND COMMUNIST LITERATURE"),
+        (3, "1. REACTIONARY SOCIALISM"),
+        (4, "A. Feudal Socialism"),
+        (4, "B. Petty-Bourgeois Socialism"),
+        (4, 'C. German, or "True," Socialism'),
+        (3, "2. Conservative, or Bourgeois, Socialism"),
+        (
+            2,
+            "IV. POSITION OF THE COMMUNISTS IN RELATION TO THE VARIOUS EXISTING OPPOSITION PARTIES",
+        ),
+    ]
+    assert [p.text for p in result.paragraphs] == [
+        "Opening text.",
+        "Text of A.",
+        "Text of B.",
+        "Text of C.",
+        "Text of 2.",
+        "Text of IV.",
+    ]
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "1. Abolition of property in land and application of all rents of land to public purposes.",
+        "4. (Ure, op. cit., p. 314.)",
+        '21. See Goethe\'s "Faust."',
+        "2. Ibid., p. 34",
+        "3. the steam engine and the mule",
+    ],
+)
+def test_text_numbered_lines_that_are_not_headings_stay_text(line: str) -> None:
+    result = txt(f"Some text.\n\n{line}\n\nMore text.\n")
+    assert result.headings == ()
+    assert [p.text for p in result.paragraphs] == ["Some text.", line, "More text."]
+
+
+def test_text_bracketed_notes_after_each_chapter_become_footnotes_numbered_through() -> None:
+    body = (
+        "CHAPTER I. [1]\n\nThe history of society [2] is a history. See [9] too.\n\n"
+        "[1] Note on the heading.\n\n[2] That is, all written\nhistory.\n\n"
+        "CHAPTER II.\n\nThe old cries of the restoration period [1] had become impossible.\n\n"
+        "[1] Not the English Restoration.\n\n[3] A numbered line with no marker.\n"
+    )
+    result = txt(body)
+    assert [(n.label, n.text) for n in result.notes] == [
+        ("1", "Note on the heading."),
+        ("2", "That is, all written history."),
+        ("3", "Not the English Restoration."),
+    ]
+    assert [h.text for h in result.headings] == ["CHAPTER I.", "CHAPTER II."]
+    assert [p.text for p in result.paragraphs] == [
+        "[^1]The history of society[^2] is a history. See [9] too.",  # [1] was on the heading
+        "The old cries of the restoration period[^3] had become impossible.",
+        "[3] A numbered line with no marker.",
+    ]
+    parsed = reading(result)
+    assert [n.text for n in parsed.notes_for(parsed.paragraphs[1:2])] == [
+        "Not the English Restoration."
+    ]
+
+
+def test_text_gutenberg_footnote_blocks_become_footnotes() -> None:
+    body = (
+        "The old cries of the restoration period [1] had become impossible.\n\n"
+        "    [Footnote 1: Not the English Restoration 1660 to 1689, but the\n"
+        "    French Restoration 1814 to 1830.]\n\nThe next paragraph.\n"
+    )
+    result = txt(body)
+    assert [(n.label, n.text) for n in result.notes] == [
+        ("1", "Not the English Restoration 1660 to 1689, but the French Restoration 1814 to 1830.")
+    ]
+    assert [p.text for p in result.paragraphs] == [
+        "The old cries of the restoration period[^1] had become impossible.",
+        "The next paragraph.",
+    ]
+
+
 # --------------------------------------------------------------------------- Markdown
 
 
@@ -436,7 +567,8 @@ def test_markdown_front_matter_headings_notes_and_comments() -> None:
         (
             "paragraph",
             0,
-            "An opening paragraph with a footnote.[^a]\nIt is hard-wrapped over two lines.",
+            # A soft line break is a space in Markdown: the paragraph reads as one line.
+            "An opening paragraph with a footnote.[^a] It is hard-wrapped over two lines.",
         ),
         ("heading", 2, "A Part"),
         ("heading", 3, "Setext Section"),
@@ -469,6 +601,132 @@ def test_markdown_bad_front_matter_is_a_warning_not_an_error() -> None:
     result = import_bytes(b"---\ntitle: [unclosed\n---\nText.\n", "essay.md")
     assert result.paragraphs[0].text == "Text."
     assert "front matter is not valid YAML" in result.warnings[0]
+
+
+PANDOC_INLINE = {
+    "attribute span": ("[Rosa]{.smallcaps} wrote it.", "Rosa wrote it."),
+    "nested spans": ("[[Unite!]{.em}]{.context}", "Unite!"),
+    "empty anchor": ("[]{#007}Section II has made it clear.", "Section II has made it clear."),
+    "link with attributes": ("See [the index](index.htm){.nav}.", "See the index."),
+    "external link": ("At [MIA](https://www.marxists.org).", "At [MIA](https://www.marxists.org)."),
+    "escaped punctuation": (
+        "II\\. Proletarians \\[sic\\] \\| 1848\\.",
+        "II. Proletarians [sic] | 1848.",
+    ),
+    "escaped emphasis stays": ("2 \\* 3 and a\\_b", "2 \\* 3 and a\\_b"),
+    "inline image keeps its alt": ("Since ![≠](ne.png){.sym} equals.", "Since ≠ equals."),
+    "superscript": ("The 19^th^ century.", "The 19th century."),
+}
+
+
+@pytest.mark.parametrize(("source", "text"), PANDOC_INLINE.values(), ids=PANDOC_INLINE.keys())
+def test_markdown_pandoc_inline_syntax_is_read_not_copied(source: str, text: str) -> None:
+    result = import_bytes(f"Before.\n\n{source}\n".encode(), "page.md")
+    assert [p.text for p in result.paragraphs] == ["Before.", text]
+
+
+def test_markdown_pandoc_blocks_breaks_rules_and_figures() -> None:
+    source = (
+        "::: {.title}\nText of one,\nsoft-wrapped.\n:::\n\n"
+        '![](../img/cover.jpg){.img width="120"}\n\n'
+        "------------------------------------------------------------------------\n\n"
+        "A verse line\\\nand the next.\\\n\\\nA new paragraph after two breaks.\n\n* * *\n\n"
+        "[III. Socialist Literature](ch03.htm) \\| [Table of\nContents](index.htm)\n\n"
+        "The end.\n"
+    )
+    result = import_bytes(source.encode(), "page.md")
+    assert shape(result) == [
+        ("paragraph", 0, "Text of one, soft-wrapped."),
+        ("paragraph", 0, "A verse line\nand the next."),
+        ("paragraph", 0, "A new paragraph after two breaks."),
+        ("paragraph", 0, "The end."),
+    ]
+    assert "dropped 1 row of site links" in result.changes
+    assert "dropped 1 image" in result.changes
+
+
+def test_markdown_headings_of_any_level_become_dense_from_level_two() -> None:
+    source = (
+        "#### []{#s1}One {#one .chapter}\n\nText.\n\n###### Deep\n\nText.\n\n#### Two\n\nText.\n"
+    )
+    result = import_bytes(source.encode(), "page.md")
+    assert [(h.level, h.text) for h in result.headings] == [(2, "One"), (3, "Deep"), (2, "Two")]
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "Marx/Engels Archive\n\n# The Title\n\n### Vladimir Ilyich Lenin\n\n## I\n\nText.\n",
+        "### V. I. Lenin\n\n# The Title\n\n## I\n\nText.\n",
+        "---\ntitle: The Title\n---\n\n# The Title\n\n## By Vladimir Ilyich Lenin\n\n"
+        "## I\n\nText.\n",
+    ],
+    ids=["under the title", "above the title", "after front matter"],
+)
+def test_markdown_byline_heading_is_the_author_not_a_section(source: str) -> None:
+    result = import_bytes(source.encode(), "lenin-1913.md")
+    assert result.title == "The Title"
+    assert result.author in ("Vladimir Ilyich Lenin", "V. I. Lenin")
+    assert [h.text for h in result.headings] == ["I"]
+    assert reading(result).title == "The Title"
+
+
+def test_markdown_epub_headings_endnote_list_and_backlinks() -> None:
+    source = (
+        '::: {#chapter-3 .section epub:type="chapter"}\n## III {#iii}\n\nSocialist Literature\n\n'
+        "### 1 {#section}\n\nReactionary Socialism\n\n#### (A) {#a}\n\nFeudal Socialism\n\n"
+        "The old cries of the restoration\nperiod[7](endnotes.xhtml#note-7){#noteref-7 .noteref\n"
+        'epub:type="noteref"} had become impossible.\n:::\n\n'
+        "## Endnotes {#endnotes}\n\n1.  ::: {#note-7}\n    Not the English Restoration.\n"
+        '    [↩](chapter-3.xhtml#noteref-7){.backlink\n    epub:type="backlink"}\n    :::\n'
+    )
+    result = import_bytes(source.encode(), "chapter-3.md")
+    assert result.title == "III. Socialist Literature"
+    assert shape(result) == [
+        ("heading", 2, "1. Reactionary Socialism"),
+        ("heading", 3, "(A) Feudal Socialism"),
+        ("paragraph", 0, "The old cries of the restoration period[^7] had become impossible."),
+        ("note", 0, "Not the English Restoration."),
+    ]
+
+
+def test_markdown_raw_html_is_read_as_pandoc_gfm_writes_it() -> None:
+    source = (
+        '<div class="x">\n\n<span class="info">Rosa</span> wrote<sup><a href="#n1" id="r1">[1]</a>'
+        "</sup>\nit &amp; <em>more</em>.<br>\nA new line.\n\n"
+        '<img src="a.jpg" class="img" width="120"\nheight="160" />\n\n</div>\n\n#### Notes\n\n'
+        '<a href="#r1" id="n1">[1]</a> The note.  \n  \n\\[Note by Engels.\\]\n'
+    )
+    result = import_bytes(source.encode(), "page.md")
+    assert shape(result) == [
+        ("paragraph", 0, "Rosa wrote[^1] it & *more*.\nA new line."),
+        ("note", 0, "The note.\n\n[Note by Engels.]"),
+    ]
+
+
+def test_markdown_front_matter_author_wins_over_a_byline() -> None:
+    source = "---\nauthor: Lenin\n---\n# The Title\n\n## Vladimir Ilyich Lenin\n\nText.\n"
+    result = import_bytes(source.encode(), "page.md")
+    assert (result.title, result.author, result.headings) == ("The Title", "Lenin", ())
+
+
+def test_markdown_pandoc_endnotes_become_footnotes() -> None:
+    source = (
+        "# Title\n\nThe Social-Democrats,^[\\[1\\]](#nb){#1}^ and the Radicals^2^ and"
+        " [\\[3\\]](#n3).\n\n#### Notes\n\n"
+        "[\\[1\\]](#1){#nb} The party then represented.\\\n\\\n\\[Note by Engels.\\]\n\n"
+        "[\\[2\\]](#2){#n2} Radicals.\n\n[\\[3\\]](#3){#n3} Third.\n"
+    )
+    result = import_bytes(source.encode(), "page.md")
+    assert [(n.label, n.text) for n in result.notes] == [
+        ("1", "The party then represented.\n\n[Note by Engels.]"),
+        ("2", "Radicals."),
+        ("3", "Third."),
+    ]
+    assert result.headings == ()
+    parsed = reading(result)
+    assert parsed.paragraphs[0].text == "The Social-Democrats,[^1] and the Radicals[^2] and[^3]."
+    assert [n.label for n in parsed.notes_for(parsed.paragraphs)] == ["1", "2", "3"]
 
 
 # --------------------------------------------------------------------------- HTML

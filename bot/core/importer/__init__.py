@@ -9,7 +9,8 @@ that only lose a little (a spine file missing from an EPUB) are collected in
 
 One module per format describes the heuristics it applies, so that an organizer can predict what
 happens to a file: :mod:`~bot.core.importer.text` (plain text; a Project Gutenberg text's header
-and title page in :mod:`~bot.core.importer.gutenberg`), :mod:`~bot.core.importer.markdown`,
+and title page in :mod:`~bot.core.importer.gutenberg`), :mod:`~bot.core.importer.markdown`
+(pandoc's inline syntax in :mod:`~bot.core.importer.markdown_inline`),
 :mod:`~bot.core.importer.html` and :mod:`~bot.core.importer.epub`. They share
 :mod:`~bot.core.importer.model` and :mod:`~bot.core.importer.common`;
 :mod:`~bot.core.importer.output` writes the reading file.

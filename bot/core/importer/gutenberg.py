@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from bot.core.importer.common import _one_line
 from bot.core.importer.text_blocks import (
@@ -24,6 +25,10 @@ _PG_END_RE = re.compile(
 )
 _PG_FIELD_RE = r"^{}:[ \t]*(.+(?:\n[ \t]+\S.*)*)"
 _PG_NUMBER_RE = re.compile(r"\[E-?Book #(\d+)\]", re.IGNORECASE)
+_DEDICATION_RE = re.compile(r"^(?:to|for|dedicated|dedication|in memory|inscribed)\b", re.I)
+_EDITION_RE = re.compile(r"\b(?:edition|edited|translated|translation|printed|published)\b", re.I)
+_QUOTES = "\"“‘'«"
+_DASHES = "-—–"
 _PG_TAIL_RE = re.compile(r"^(?:the )?end of (?:the )?project gutenberg", re.IGNORECASE)
 
 
@@ -32,8 +37,16 @@ def _pg_field(header: str, name: str) -> str | None:
     return _one_line(match.group(1)) if match else None
 
 
-def _drop_pg_title_page(raw: list[_Raw]) -> tuple[list[_Raw], int]:
-    """Drop the short lines of a Gutenberg title page before the contents or first heading."""
+def _drop_pg_title_page(raw: list[_Raw]) -> tuple[list[_Raw], int, str | None]:
+    """Drop the short lines of a Gutenberg title page before the contents or first heading.
+
+    A dedication (``To my father``, ``Dedicated to ...``) and an epigraph (a quotation, with
+    the line naming its author) are part of the book: they stay. Lines about the edition
+    (``[From the English edition of 1888, edited by Frederick Engels]``, ``Printed for ...``)
+    are returned as the source note.
+
+    Returns (the blocks, how many were dropped, the source note or None).
+    """
     index = 0
     while index < min(len(raw), 16):
         block = raw[index]
@@ -46,5 +59,13 @@ def _drop_pg_title_page(raw: list[_Raw]) -> tuple[list[_Raw], int]:
             break
         index += 1
     if index >= 16:
-        return raw, 0
-    return raw[index:], index
+        return raw, 0, None
+    kept: list[_Raw] = []
+    edition: list[str] = []
+    for block in raw[:index]:
+        epigraph = block.text[:1] in _QUOTES or (kept and block.text[:1] in _DASHES)
+        if _DEDICATION_RE.match(block.text) or epigraph:
+            kept.append(replace(block, prose=True))
+        elif _EDITION_RE.search(block.text):
+            edition.append(block.text.strip("[] "))
+    return kept + raw[index:], index - len(kept), "; ".join(edition) or None

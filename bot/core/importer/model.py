@@ -65,8 +65,8 @@ class ImportedText:
     filename: str = ""
     source: str | None = None
     licence: str | None = None
-    changes: tuple[str, ...] = ()
     source_note: str | None = None
+    changes: tuple[str, ...] = ()
 
     @property
     def paragraphs(self) -> tuple[Block, ...]:

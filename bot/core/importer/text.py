@@ -9,7 +9,10 @@ at lines indented more than most and after lines that end a sentence well short 
 width (see ``_wrapped_paragraphs``). A Project Gutenberg header and licence (``*** START
 OF THIS/THE PROJECT GUTENBERG EBOOK ... ***`` to ``*** END ...``) are removed; ``Title:``,
 ``Author:``, ``Language:`` and the eBook number are read from the header. In a Gutenberg
-text the title page (short lines before the first heading or the contents) is dropped too.
+text the title page (short lines before the first heading or the contents) is dropped too,
+but for a dedication or an epigraph, which stay as text, and lines about the edition
+(``[From the English edition of 1888 ...]``, ``Printed for ...``), which become the
+``source_note``.
 
 A contents list is a line ``Contents`` (or ``Table of Contents``, ``Contents of the
 Chapters``) followed by short lines up to the first block of prose. The list is dropped; the
@@ -28,20 +31,25 @@ blank line when the heading has no title yet or its title plainly continues. Lev
 the keyword: volume > book/part/epilogue > chapter > section/article, counting only the
 kinds the text uses, so the top kind is ``##``; headings indented in a text whose main
 headings are flush sit one level below the deepest main heading; a heading in capitals
-without a keyword sits one level below the keyword heading before it.
+without a keyword sits one level below the keyword heading before it. A line numbered like a
+heading (``III. SOCIALIST AND COMMUNIST LITERATURE``, ``1. REACTIONARY SOCIALISM``, ``A. Feudal
+Socialism``: a few words in capitals or capitalised, no sentence) is one, ranked Roman numeral
+> number > letter like keywords, so lettered sections sit inside numbered ones.
 
 Notes: a translator's note set as its own paragraph starting with ``*`` or ``*(2)``
 (``     * The most fascinating woman...``) becomes the footnote of the matching ``*``
 marker in the paragraphs just before it (an unmatched one stays text); a ``Notes to
 Chapter N`` section of ``1. ...`` paragraphs becomes the footnotes of the ``[1]`` markers
-since the previous such section, labelled ``N.1`` when there are several sections.
+since the previous such section, labelled ``N.1`` when there are several sections; ``[1] ...``
+paragraphs after a chapter (or ``[Footnote 1: ...]`` blocks) become the footnotes of the ``[1]``
+markers before them (see :func:`.common._bracket_notes`).
 """
 
 from __future__ import annotations
 
 import re
 
-from bot.core.importer.common import _finish, _literal, _normalise, _one_line
+from bot.core.importer.common import _bracket_notes, _finish, _literal, _normalise, _one_line
 from bot.core.importer.gutenberg import (
     _PG_END_RE,
     _PG_NUMBER_RE,
@@ -67,6 +75,10 @@ from bot.core.importer.text_notes import _numbered_notes, _star_notes
 from bot.core.wording import plural
 
 _ROMAN_RE = re.compile(r"^[IVXLC]+\.?$")
+_NUMBERED_HEADING_RE = re.compile(r"^(?P<number>[IVXLC]+|\d{1,2}|[A-Z])\.\s+(?P<title>\S.*)$")
+_BRACKET_NOTE_RE = re.compile(r"^\s*\[\d{1,3}\]\s")  # "[1] By bourgeoisie is meant ..."
+_NUMBERED_RANK = {"ROMAN": 2, "NUMBERED": 3, "LETTERED": 4}
+_NOTE_MARKER_RE = re.compile(r"\s*\[\d{1,3}\]")
 _NOTES_HEADING_RE = re.compile(
     r"^(?:notes|footnotes|endnotes)(?:\s+to\s+(?:the\s+)?\w+(?:\s+[\w.-]+)?)?\.?$", re.IGNORECASE
 )
@@ -96,7 +108,7 @@ _STAR_NOTE_RE = re.compile(r"^\s*\*\s?(?:\((\d+)\))?\s*([^\s*].*)$")
 
 _COLUMNS_RE = re.compile(r"\S {3,}\S")
 _SENTENCE_END_RE = re.compile(r"[.!?:][\"'”’)\]»*_]*$")
-_WRAPPED_MIN_LINES = 20  # fewer lines are a paragraph, a poem or a table, wrapped or not
+_WRAPPED_MIN_LINES = 8  # fewer lines are a paragraph, a poem or a table, wrapped or not
 _WRAPPED_MIN_WIDTH = 55  # verse stays narrower; hard-wrapped prose runs to 60-80 columns
 
 
@@ -104,7 +116,7 @@ def _import_text(text: str, filename: str) -> ImportedText:
     text = _normalise(text)
     changes: list[str] = []
     warnings: list[str] = []
-    title = author = language = source = None
+    title = author = language = source = source_note = None
     start, end = _PG_START_RE.search(text), None
     gutenberg = start is not None
     if start is not None:
@@ -132,7 +144,7 @@ def _import_text(text: str, filename: str) -> ImportedText:
     if gutenberg:
         while raw and _PG_TAIL_RE.match(raw[-1].text):
             raw.pop()
-        raw, dropped = _drop_pg_title_page(raw)
+        raw, dropped, source_note = _drop_pg_title_page(raw)
         if dropped:
             changes.append("dropped the title page")
     raw, contents = _drop_contents(raw)
@@ -144,7 +156,7 @@ def _import_text(text: str, filename: str) -> ImportedText:
     numbered = _numbered_notes(items)
     if stars or numbered:
         changes.append(f"made {plural(stars + numbered, 'note')} into footnotes")
-    blocks = _levels(items)
+    blocks = _bracket_notes(_levels(items), changes)
     return _finish(
         blocks,
         filename=filename,
@@ -154,6 +166,7 @@ def _import_text(text: str, filename: str) -> ImportedText:
         warnings=warnings,
         changes=changes,
         source=source,
+        source_note=source_note,
     )
 
 
@@ -183,10 +196,30 @@ def _split_hard_wrapped(raw: list[_Raw]) -> tuple[list[_Raw], int]:
     blocks: list[_Raw] = []
     split = 0
     for block in raw:
-        parts = _wrapped_paragraphs(block.lines)
+        parts = [p for part in _wrapped_paragraphs(block.lines) for p in _apart(part)]
         split += len(parts) > 1
         blocks += [_Raw(lines, block.gap if i == 0 else 1) for i, lines in enumerate(parts)]
     return blocks, split
+
+
+def _apart(lines: list[str]) -> list[list[str]]:
+    """Split off what stands apart in a block of any size: a numbered heading line above wrapped
+    prose (``A. Feudal Socialism``), and a note (``[1] ...``) after a line ending a sentence."""
+    parts = [[lines[0]]]
+    for line in lines[1:]:
+        before = parts[-1][-1]
+        heading = (
+            len(parts) == 1
+            and len(parts[0]) == 1
+            and len(line.strip()) >= _WRAPPED_MIN_WIDTH
+            and _numbered_heading(_Raw([before.strip()], 0), "A") is not None
+        )
+        note = _BRACKET_NOTE_RE.match(line) and _SENTENCE_END_RE.search(before)
+        if heading or note:
+            parts.append([line])
+        else:
+            parts[-1].append(line)
+    return parts
 
 
 def _wrapped_paragraphs(lines: list[str]) -> list[list[str]]:
@@ -198,7 +231,9 @@ def _wrapped_paragraphs(lines: list[str]) -> list[list[str]]:
     paragraph then starts at a line indented more than most, and after a line that ends a
     sentence and is clearly shorter than the width: under 80% of it, with room for the next
     line's first word, which a wrapping editor would have moved up had the paragraph gone on.
-    A keyword heading (``CHAPTER IV``) or a short line in capitals stands alone.
+    A keyword heading (``CHAPTER IV``), a numbered heading (``A. Feudal Socialism``) or a short
+    line in capitals stands alone, when the line before it ends a sentence (``... of the`` /
+    ``KINGDOME OF GOD.`` ends a paragraph).
     """
     if len(lines) < _WRAPPED_MIN_LINES:
         return [lines]
@@ -213,7 +248,11 @@ def _wrapped_paragraphs(lines: list[str]) -> list[list[str]]:
 
     def alone(line: str) -> bool:
         text = line.strip()
-        return len(line) < 0.6 * width and (_keyword_line(text) is not None or _caps_line(text))
+        return len(line) < 0.6 * width and (
+            _keyword_line(text) is not None
+            or _caps_line(text)
+            or _numbered_heading(_Raw([text], 0), "A") is not None
+        )
 
     paragraphs: list[list[str]] = [[lines[0]]]
     for line, indent in zip(lines[1:], indents[1:], strict=True):
@@ -223,7 +262,8 @@ def _wrapped_paragraphs(lines: list[str]) -> list[list[str]]:
             and len(before) < 0.8 * width
             and len(before) + 1 + len(line.split()[0]) <= width
         )
-        if indent > usual or ends or alone(before) or alone(line):
+        heading = alone(line) and _SENTENCE_END_RE.search(before) is not None
+        if indent > usual or ends or alone(before) or heading:
             paragraphs.append([line])
         else:
             paragraphs[-1].append(line)
@@ -256,9 +296,13 @@ def _drop_contents(raw: list[_Raw]) -> tuple[list[_Raw], int]:
 def _classify(raw: list[_Raw], uniform: bool) -> list[_Item]:
     items: list[_Item] = []
     index = 0
+    last_letter = ""  # of the last lettered heading: after "B." a "C." is a letter, not 100
     while index < len(raw):
         block = raw[index]
         index += 1
+        if block.prose:
+            items.append(_Item("paragraph", _literal(_one_line(block.text))))
+            continue
         star = _STAR_NOTE_RE.match(block.lines[0])
         if star:
             note = _literal(_one_line(" ".join([star.group(2), *block.lines[1:]])))
@@ -302,6 +346,19 @@ def _classify(raw: list[_Raw], uniform: bool) -> list[_Item]:
                 _Item("heading", single, rank=2, keyword="CHAPTER", indented=block.indent >= 2)
             )
             continue
+        numbered = _numbered_heading(block, last_letter) if index < len(raw) else None
+        if numbered is not None:
+            kind, last_letter = numbered, block.text[0] if numbered == "LETTERED" else last_letter
+            items.append(
+                _Item(
+                    "heading",
+                    _literal(block.text),
+                    rank=_NUMBERED_RANK[kind],
+                    keyword=kind,
+                    indented=block.indent >= 2,
+                )
+            )
+            continue
         if _standalone_caps(block, uniform):
             items.append(_Item("heading", _literal(block.text), indented=block.indent >= 2))
             continue
@@ -314,6 +371,42 @@ def _classify(raw: list[_Raw], uniform: bool) -> list[_Item]:
             text = _one_line(block.text)
         items.append(_Item("paragraph", _literal(text)))
     return items
+
+
+def _numbered_heading(block: _Raw, last_letter: str) -> str | None:
+    """``"ROMAN"``, ``"NUMBERED"`` or ``"LETTERED"`` for a numbered heading line, else None.
+
+    ``III. SOCIALIST AND COMMUNIST LITERATURE``, ``1. Reactionary Socialism``, ``A. Feudal
+    Socialism``: one line, a Roman numeral, a number or a capital letter and a full stop, then
+    at most sixteen words in capitals or with every longer word capitalised, not ending a sentence.
+    A lone ``I``, ``V``, ``X``, ``L`` or ``C`` is a numeral unless a lettered heading with an
+    earlier letter came before it.
+    """
+    if len(block.lines) != 1:
+        return None
+    match = _NUMBERED_HEADING_RE.match(block.lines[0].strip())
+    if match is None:
+        return None
+    title = _NOTE_MARKER_RE.sub("", match.group("title")).strip()
+    words = title.split()
+    if (
+        not words
+        or len(words) > 16
+        or len(title) > 120
+        or not title[0].isalpha()
+        or any(c.isdigit() for c in title)
+        or title.rstrip("\"'”’)]")[-1:] in ".,;:!?"
+    ):
+        return None
+    long = [w for w in words if sum(c.isalpha() for c in w) >= 4]
+    if not (_caps_line(title) or all(w[0].isupper() or not w[0].isalpha() for w in long)):
+        return None
+    number = match.group("number")
+    if number.isdigit():
+        return "NUMBERED"
+    if len(number) == 1 and (not _ROMAN_RE.match(number) or "" < last_letter < number):
+        return "LETTERED"
+    return "ROMAN" if _ROMAN_RE.match(number) else None
 
 
 def _standalone_caps(block: _Raw, uniform: bool) -> bool:

@@ -62,6 +62,7 @@ class _Raw:
 
     lines: list[str]
     gap: int
+    prose: bool = False  # known to be text, never a heading (a dedication on a title page)
 
     @property
     def indent(self) -> int:
