@@ -2,8 +2,8 @@
 
 Everything runs through the bot's real code: a :class:`bot.client.ReadingGroupBot` (never
 logged in, so no network) with the ``bot.cogs.discussion`` extension loaded as in production,
-its :class:`bot.replylog.ReplyLog` writer, and a real SQLite file in a temporary folder made by
-:func:`bot.storage.database.open_database`, with groups and confirmed posts stored through
+its :class:`bot.discord.replylog.ReplyLog` writer, and a real SQLite file in a temporary folder
+made by :func:`bot.storage.database.open_database`, with groups and confirmed posts stored through
 :mod:`bot.storage.groups`. The server (a guild, two groups' channels, two other channels, the
 posts' threads) reaches the client as a gateway ``GUILD_CREATE`` payload handed to its own
 ``ConnectionState`` parser. Messages are gateway ``MESSAGE_CREATE`` payloads (the JSON already
@@ -63,14 +63,14 @@ from unittest import mock
 import aiosqlite
 import discord
 
-import bot.replylog
+import bot.discord.replylog
 from bench import REPO, Options, Report, Row, percentile
 from bot.client import ReadingGroupBot
 from bot.core.group import Group
 from bot.core.questions import Prompts
 from bot.core.readings import Library, load_library
 from bot.core.schedule import parse_cadence
-from bot.replylog import ReplyLog
+from bot.discord.replylog import ReplyLog
 from bot.settings import Settings
 from bot.storage.database import open_database
 from bot.storage.groups import claim_post, confirm_post, save_group
@@ -480,7 +480,7 @@ async def gateway_throughput(
 
 
 def _writing(discard: bool) -> contextlib.AbstractContextManager[Any]:
-    """With ``discard``, the log's writer drops its batches: ``bot.replylog.apply_events``,
+    """With ``discard``, the log's writer drops its batches: ``bot.discord.replylog.apply_events``,
     which it calls, is replaced by a function that writes nothing until the block ends."""
     if not discard:
         return contextlib.nullcontext()
@@ -488,7 +488,7 @@ def _writing(discard: bool) -> contextlib.AbstractContextManager[Any]:
     async def drop(db: aiosqlite.Connection, events: Sequence[Any]) -> None:
         await asyncio.sleep(0)
 
-    return mock.patch.object(bot.replylog, "apply_events", drop)
+    return mock.patch.object(bot.discord.replylog, "apply_events", drop)
 
 
 def raw_insert(path: Path, rows: Sequence[tuple[Any, ...]]) -> float:
@@ -735,7 +735,7 @@ def report(
         "message nobody logs, less the cog's listener), a ceiling of "
         f"{1e6 / (quiet.gateway_us - umean):,.0f} messages/s before anything is logged; a "
         "logged reply adds the cog's listener and the writer's work on the same core and "
-        "interpreter. With the writer dropping its batches (`bot.replylog.apply_events` "
+        "interpreter. With the writer dropping its batches (`bot.discord.replylog.apply_events` "
         "replaced for that run only), the rest of the gateway path logs "
         f"{ceiling.rate:,.0f} replies/s: what no change to the writer can go beyond here.",
         "Raw baseline: the rows the handler path committed, read back, then inserted by stdlib "

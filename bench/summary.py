@@ -18,9 +18,9 @@ Measured in one run:
   posts) and for a past week (an organizer's preview). The first run on a fresh connection and
   the median of the repeats; both against the 1 s target.
 - where that time goes: the SQL (:func:`~bot.storage.summaries.read_week`) against the Python.
-- **chart rendering**: :func:`bot.chart.render_chart` of the week's chart (4 weeks of daily
+- **chart rendering**: :func:`bot.discord.chart.render_chart` of the week's chart (4 weeks of daily
   bars) and of a 52-week chart, first and median; the 1 s target applies to both.
-- rendering the Discord embed (:func:`bot.render.summary_embeds`), for context.
+- rendering the Discord embed (:func:`bot.discord.render.summary_embeds`), for context.
 - **a naive baseline**, in the same run: every row of ``replies`` and ``reactions`` read into
   Python and filtered there (no index, no aggregation in SQL), computing only the week's counts
   and the ⭐ highlights: less than the summary, so the speed-up is a lower bound.
@@ -46,7 +46,6 @@ from pathlib import Path
 import aiosqlite
 
 from bench import REPO, Options, Report, Row
-from bot.chart import render_chart
 from bot.core.excerpts import Installment
 from bot.core.group import Group
 from bot.core.instants import format_instant
@@ -62,7 +61,8 @@ from bot.core.summary import (
     summarize,
     week_bounds,
 )
-from bot.render import summary_embeds
+from bot.discord.chart import render_chart
+from bot.discord.render import summary_embeds
 from bot.storage.database import open_database
 from bot.storage.groups import get_group, save_group
 from bot.storage.summaries import WINDOW_WEEKS, read_week
@@ -543,8 +543,8 @@ def run_sizes(sizes: Sizes, options: Options) -> Report:
         "`chart_data`; leaderboard on (the most work). First run: the first call on a newly "
         "opened connection; median: of the calls after it. SQL / Python: one more call split "
         "into `read_week` and the rest.",
-        "Charts: `bot.chart.render_chart` (Pillow, 1000x560, drawn at 2x and reduced) of the "
-        "past week's 4-week chart and of a 52-week chart, first call and median of the rest.",
+        "Charts: `bot.discord.chart.render_chart` (Pillow, 1000x560, drawn at 2x and reduced) of "
+        "the past week's 4-week chart and of a 52-week chart, first call and median of the rest.",
         "Naive baseline: every row of `replies` (with its text) and `reactions` read into "
         "Python and filtered there; it computes only the week's counts and the ⭐ highlights, "
         "so the speed-up is a lower bound. It counted the same replies as the summary.",

@@ -267,7 +267,7 @@ def cmd_check(args: argparse.Namespace, out: Terminal, err: Terminal) -> int:
 
 def _limit_warnings(library: Library) -> list[str]:
     """``path:line: warning: ...`` for what Discord's limits will cut of each reading."""
-    from bot.render import limit_warnings
+    from bot.discord.render import limit_warnings
 
     lines = []
     for reading in library:
@@ -367,7 +367,7 @@ def cmd_preview(args: argparse.Namespace, out: Terminal, err: Terminal) -> int:
     from bot.core.group import progress
     from bot.core.plan import format_moment, schedule_preview
     from bot.core.posting import PostContent, upcoming
-    from bot.render import outgoing_text, post_messages, thread_messages, thread_name
+    from bot.discord.render import outgoing_text, post_messages, thread_messages, thread_name
 
     if not 1 <= args.count <= 50:
         err.print("--count must be between 1 and 50", "red")
@@ -633,7 +633,6 @@ def _open_out(path: Path) -> TextIO:
 
 
 def cmd_summary(args: argparse.Namespace, out: Terminal, err: Terminal) -> int:
-    from bot.chart import try_render_chart
     from bot.core.safetext import plain_text
     from bot.core.summary import (
         SummarySettings,
@@ -644,7 +643,8 @@ def cmd_summary(args: argparse.Namespace, out: Terminal, err: Terminal) -> int:
         summarize,
         summary_text,
     )
-    from bot.render import jump_link
+    from bot.discord.chart import try_render_chart
+    from bot.discord.render import jump_link
     from bot.storage.database import open_database
     from bot.storage.groups import groups_with_file
     from bot.storage.summaries import read_week

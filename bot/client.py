@@ -26,9 +26,11 @@ from bot.core.errors import ContentError
 from bot.core.plan import GroupConfig, missing_readings
 from bot.core.questions import Prompts
 from bot.core.readings import Library, LibraryError
-from bot.plans import Plans
-from bot.render import NO_PINGS
-from bot.replylog import ReplyLog
+from bot.discord.plans import Plans
+from bot.discord.render import NO_PINGS
+from bot.discord.replylog import ReplyLog
+from bot.discord.ticking import DEFAULT_TICK_SECONDS
+from bot.discord.tree import ReadingGroupTree
 from bot.settings import Settings
 from bot.storage.groups import (
     UnreadableGroup,
@@ -39,8 +41,6 @@ from bot.storage.groups import (
 )
 from bot.storage.instance import Owner
 from bot.storage.search import sync_index
-from bot.ticking import DEFAULT_TICK_SECONDS
-from bot.tree import ReadingGroupTree
 
 if TYPE_CHECKING:
     from bot.cogs.scheduler import Scheduler

@@ -21,8 +21,8 @@ import discord
 
 from bot.client import ReadingGroupBot, SyncMode, utc_now
 from bot.core.content import load_content
-from bot.plans import Plans
-from bot.replylog import ReplyLog
+from bot.discord.plans import Plans
+from bot.discord.replylog import ReplyLog
 from bot.settings import Settings
 from bot.storage.database import open_database
 from bot.storage.instance import Owner

@@ -79,7 +79,7 @@ def test_env_example_documents_every_setting() -> None:
 @pytest.mark.parametrize("path", python_files("bot/cogs"), ids=lambda p: p.name)
 def test_no_cog_imports_another_cog(path: Path) -> None:
     # What cogs share is owned by the bot (bot.reply_log, bot.plans) or lives in a module of
-    # its own (bot.organizers), never in another cog.
+    # its own (bot.discord.organizers), never in another cog.
     tree = ast.parse(path.read_text(encoding="utf-8"))
     relative = [n for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) and n.level > 0]
     assert not relative, f"{path.name} imports relatively"

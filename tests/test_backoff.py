@@ -7,7 +7,7 @@ import logging
 
 import pytest
 
-from bot.backoff import BACKOFF_MAX, GroupBackoff
+from bot.discord.backoff import BACKOFF_MAX, GroupBackoff
 
 T0 = dt.datetime(2027, 1, 4, 18, tzinfo=dt.UTC)
 log = logging.getLogger("tests.backoff")

@@ -9,9 +9,9 @@ import logging
 import pytest
 from PIL import Image
 
-from bot import chart
-from bot.chart import BAR, BAR_EARLIER, HEIGHT, LINE, WIDTH, render_chart, try_render_chart
 from bot.core.summary import ChartData
+from bot.discord import chart
+from bot.discord.chart import BAR, BAR_EARLIER, HEIGHT, LINE, WIDTH, render_chart, try_render_chart
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 MONDAY = dt.date(2026, 10, 26)
@@ -112,7 +112,7 @@ def test_a_broken_renderer_gives_none_and_logs(
         raise OSError("no memory for the image")
 
     monkeypatch.setattr(chart.Image, "new", broken)
-    with caplog.at_level(logging.ERROR, logger="bot.chart"):
+    with caplog.at_level(logging.ERROR, logger="bot.discord.chart"):
         assert try_render_chart(TYPICAL) is None
     assert "could not draw the summary chart" in caplog.text
     assert "no memory for the image" in caplog.text

@@ -9,7 +9,7 @@ import pytest
 from bot.core.citations import resolve
 from bot.core.excerpts import PART_PAGES, plan_installments
 from bot.core.readings import Library
-from bot.render import (
+from bot.discord.render import (
     AUTHOR_LIMIT,
     DESCRIPTION_LIMIT,
     EMBED_TOTAL_LIMIT,

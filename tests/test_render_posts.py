@@ -11,7 +11,7 @@ import pytest
 from bot.core.excerpts import Installment
 from bot.core.posting import PostContent, parse_marker
 from bot.core.readings import Reading
-from bot.render import (
+from bot.discord.render import (
     CONTENT_LIMIT,
     DESCRIPTION_LIMIT,
     EMBED_TOTAL_LIMIT,

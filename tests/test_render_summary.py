@@ -26,7 +26,7 @@ from bot.core.summary import (
     parse_summary_marker,
     summary_marker,
 )
-from bot.render import (
+from bot.discord.render import (
     DESCRIPTION_LIMIT,
     EMBED_TOTAL_LIMIT,
     FIELD_NAME_LIMIT,

@@ -1,8 +1,9 @@
 """The discussion log: replies in installment threads (and to the posts) into SQLite.
 
-Live events are queued on the bot's :class:`bot.replylog.ReplyLog` (``bot.reply_log``); on start
-and after every resume or reconnect each logged thread is backfilled from Discord's history after
-its last logged message, so replies written while the bot was down are logged too, exactly once.
+Live events are queued on the bot's :class:`bot.discord.replylog.ReplyLog` (``bot.reply_log``);
+on start and after every resume or reconnect each logged thread is backfilled from Discord's
+history after its last logged message, so replies written while the bot was down are logged
+too, exactly once.
 """
 
 import asyncio
@@ -22,7 +23,7 @@ from bot.core.replies import (
     retention_cutoff,
     word_count,
 )
-from bot.replylog import ReplyLog
+from bot.discord.replylog import ReplyLog
 from bot.storage.replies import Target, erase_old_content, recent_logged_ids
 
 log = logging.getLogger(__name__)

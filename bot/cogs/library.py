@@ -8,15 +8,15 @@ from discord.ext import commands
 
 from bot.client import ReadingGroupBot
 from bot.core.citations import resolve
-from bot.render import (
+from bot.discord.render import (
     NO_PINGS,
     readings_embeds,
     reference_choices,
     search_embed,
     search_options,
 )
+from bot.discord.views import ReadingsView, SearchView, send_paged, send_passage
 from bot.storage.search import search
-from bot.views import ReadingsView, SearchView, send_paged, send_passage
 
 log = logging.getLogger(__name__)
 

@@ -5,7 +5,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.client import ReadingGroupBot
-from bot.render import NO_PINGS, help_embed
+from bot.discord.render import NO_PINGS, help_embed
 
 
 class Meta(commands.Cog):

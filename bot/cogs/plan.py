@@ -42,8 +42,8 @@ from bot.core.plan import (
 from bot.core.readings import LibraryError
 from bot.core.replies import ReplyLogMode
 from bot.core.schedule import parse_cadence
-from bot.organizers import NO_PLAN, NotOrganizer, group_channel_id, is_organizer, refusal
-from bot.render import (
+from bot.discord.organizers import NO_PLAN, NotOrganizer, group_channel_id, is_organizer, refusal
+from bot.discord.render import (
     COLOUR,
     CONTENT_LIMIT,
     DESCRIPTION_LIMIT,

@@ -9,9 +9,9 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.client import ReadingGroupBot
-from bot.render import NO_PINGS, privacy_embed
+from bot.discord.render import NO_PINGS, privacy_embed
+from bot.discord.views import OwnedView
 from bot.storage.replies import forget_member, member_data, set_opted_out
-from bot.views import OwnedView
 
 log = logging.getLogger(__name__)
 

@@ -28,13 +28,14 @@ from bot.core.excerpts import Installment
 from bot.core.group import Group, progress
 from bot.core.posting import PostContent, parse_marker, upcoming
 from bot.core.schedule import DEFAULT_GRACE, due
-from bot.render import (
+from bot.discord.render import (
     NO_PINGS,
     THREAD_ARCHIVE_MINUTES,
     post_messages,
     thread_messages,
     thread_name,
 )
+from bot.discord.ticking import GroupTick, history_since, missing_permissions
 from bot.storage.groups import (
     Post,
     PostKind,
@@ -48,7 +49,6 @@ from bot.storage.groups import (
     unconfirmed_posts,
 )
 from bot.storage.replies import Target
-from bot.ticking import GroupTick, history_since, missing_permissions
 
 log = logging.getLogger(__name__)
 

@@ -25,7 +25,6 @@ from typing import Any
 import discord
 from discord import app_commands
 
-from bot.chart import try_render_chart
 from bot.client import ReadingGroupBot
 from bot.core.errors import PlanError, ReadingGroupError
 from bot.core.group import Group
@@ -42,8 +41,9 @@ from bot.core.summary import (
     summary_due,
     summary_marker,
 )
-from bot.organizers import NO_PLAN, group_channel_id, is_organizer
-from bot.render import (
+from bot.discord.chart import try_render_chart
+from bot.discord.organizers import NO_PLAN, group_channel_id, is_organizer
+from bot.discord.render import (
     NO_PINGS,
     SUMMARY_CHART_FILE,
     Outgoing,
@@ -51,6 +51,8 @@ from bot.render import (
     discord_timestamp,
     summary_message,
 )
+from bot.discord.ticking import GroupTick, history_since, missing_permissions
+from bot.discord.views import OwnedView
 from bot.storage.groups import get_group
 from bot.storage.summaries import (
     SummaryPost,
@@ -63,8 +65,6 @@ from bot.storage.summaries import (
     summary_posts_of,
     unconfirmed_summaries,
 )
-from bot.ticking import GroupTick, history_since, missing_permissions
-from bot.views import OwnedView
 
 log = logging.getLogger(__name__)
 

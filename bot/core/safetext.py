@@ -3,7 +3,7 @@
 What a member writes is shown as written, never as markup: a masked link, a terminal escape
 (colours, a new window title, an OSC 8 hyperlink, a clipboard write) or a spreadsheet formula
 in a reply is text, not something the reader's software acts on. Every output that shows
-member text uses these functions (the embeds in :mod:`bot.render`, the CLI's export and
+member text uses these functions (the embeds in :mod:`bot.discord.render`, the CLI's export and
 summary), so the rules live in one place.
 """
 

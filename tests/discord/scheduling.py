@@ -21,7 +21,7 @@ from bot.core.posting import parse_marker
 from bot.core.questions import Prompts, load_prompts
 from bot.core.readings import Library, load_library
 from bot.core.schedule import UTC, parse_cadence
-from bot.render import NO_PINGS, Outgoing, outgoing_text
+from bot.discord.render import NO_PINGS, Outgoing, outgoing_text
 from bot.settings import Settings
 from bot.storage.database import open_database
 from tests.discord.conftest import StartBot
@@ -158,7 +158,7 @@ def footer(message: Message) -> str:
 
 
 def as_text(messages: Sequence[Message]) -> str:
-    """What the fake received, in the text form of ``bot.render.outgoing_text``."""
+    """What the fake received, in the text form of ``bot.discord.render.outgoing_text``."""
     return outgoing_text(
         [
             Outgoing(

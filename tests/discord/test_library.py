@@ -265,19 +265,19 @@ async def test_unexpected_error_is_logged_and_apologised_for(
 
     # Extensions are loaded by discord.py, which does not set them on their package.
     monkeypatch.setattr(sys.modules["bot.cogs.library"], "search", broken)
-    with caplog.at_level(logging.ERROR, logger="bot.tree"):
+    with caplog.at_level(logging.ERROR, logger="bot.discord.tree"):
         callback = await fake_discord.slash("alice", "search", {"query": "x"}).response()
     assert callback.data["flags"] & EPHEMERAL
     assert callback.data["content"].startswith("Sorry, something went wrong on my side.")
     assert "disk on fire" not in callback.data["content"]
-    (record,) = [r for r in caplog.records if r.name == "bot.tree"]
+    (record,) = [r for r in caplog.records if r.name == "bot.discord.tree"]
     assert record.exc_info is not None and "disk on fire" in str(record.exc_info[1])
 
 
 async def test_expired_buttons_are_disabled(
     fake_discord: FakeDiscord, bot: ReadingGroupBot, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("bot.views.VIEW_TIMEOUT", 0.05)
+    monkeypatch.setattr("bot.discord.views.VIEW_TIMEOUT", 0.05)
     inter = fake_discord.slash("alice", "passage", {"reference": "borochov §1-25"})
     message = await inter.message()
 

@@ -10,12 +10,12 @@ from typing import Any, cast
 import aiosqlite
 import pytest
 
-import bot.chart
+import bot.discord.chart
 from bot.client import ReadingGroupBot
 from bot.cogs.summary import Summaries
 from bot.core.schedule import parse_cadence
 from bot.core.summary import IsoWeek, parse_summary_marker, summary_marker
-from bot.render import SUMMARY_CHART_FILE
+from bot.discord.render import SUMMARY_CHART_FILE
 from bot.storage.summaries import claim_summary, summary_posts_of
 from tests.discord import scheduling
 from tests.discord.scheduling import FIRST_SLOT, Clock, MakeBot, group_config, tick
@@ -281,9 +281,9 @@ async def test_the_summary_goes_out_as_text_when_the_chart_fails(
     def broken(data: object) -> bytes:
         raise RuntimeError("no fonts today")
 
-    monkeypatch.setattr(bot.chart, "render_chart", broken)
+    monkeypatch.setattr(bot.discord.chart, "render_chart", broken)
     clock.set(SUMMARY_TIME)
-    with caplog.at_level(logging.ERROR, logger="bot.chart"):
+    with caplog.at_level(logging.ERROR, logger="bot.discord.chart"):
         await summaries(week.bot).tick()
     (message,) = summary_messages(fake_discord)
     assert message.attachments == []

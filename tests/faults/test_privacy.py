@@ -18,8 +18,8 @@ import pytest
 
 from bot.cli import main
 from bot.core.replies import STAR, Edit, ReactionAdd, Reply
-from bot.render import summary_embeds
-from bot.replylog import ReplyLog
+from bot.discord.render import summary_embeds
+from bot.discord.replylog import ReplyLog
 from bot.storage.database import open_database
 from bot.storage.groups import claim_post, confirm_post, get_group
 from bot.storage.replies import apply_events, forget_member, set_opted_out

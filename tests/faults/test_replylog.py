@@ -16,7 +16,7 @@ import pytest
 from bot.client import ReadingGroupBot
 from bot.core.plan import GroupConfig
 from bot.core.replies import Delete, Edit, ReactionAdd
-from bot.replylog import RETRY_MAX, ReplyLog
+from bot.discord.replylog import RETRY_MAX, ReplyLog
 from bot.storage.database import can_clear, transaction
 from bot.storage.replies import apply_events
 from tests.discord import scheduling
@@ -259,8 +259,10 @@ Said = Callable[[], list[tuple[int, str]]]
 @pytest.fixture
 def said(caplog: pytest.LogCaptureFixture) -> Said:
     """What the reply log has logged so far (INFO and up), as (level, message)."""
-    caplog.set_level(logging.INFO, logger="bot.replylog")
-    return lambda: [(r.levelno, r.getMessage()) for r in caplog.records if r.name == "bot.replylog"]
+    caplog.set_level(logging.INFO, logger="bot.discord.replylog")
+    return lambda: [
+        (r.levelno, r.getMessage()) for r in caplog.records if r.name == "bot.discord.replylog"
+    ]
 
 
 async def test_a_locked_database_keeps_events_queued_and_in_order_until_it_is_free(

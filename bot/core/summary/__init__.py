@@ -4,8 +4,8 @@ Storage reads a week's rows (:class:`PostRow`, :class:`ReplyRow`, :class:`Questi
 :class:`WeekData`) and :func:`summarize` turns them into a :class:`Summary` (through
 :func:`compute_summary`) and the chart's series: installments posted with their reply
 counts, progress per reading and for the whole plan, participation, highlights, open questions
-and what comes next. :func:`summary_text` renders it for the terminal; ``bot.render`` renders it
-for Discord and ``bot.chart`` draws :func:`chart_data` as a PNG.
+and what comes next. :func:`summary_text` renders it for the terminal; ``bot.discord.render``
+renders it for Discord and ``bot.discord.chart`` draws :func:`chart_data` as a PNG.
 
 A week is an ISO week (Monday to Sunday) in the group's timezone: :func:`week_bounds` gives its
 UTC bounds, which are 167 or 169 hours apart across a DST change.

@@ -1,4 +1,4 @@
-"""Chart data: the series :mod:`bot.chart` draws, replies per day or week and the plan's
+"""Chart data: the series :mod:`bot.discord.chart` draws, replies per day or week and the plan's
 progress over the last weeks."""
 
 from __future__ import annotations

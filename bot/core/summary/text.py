@@ -106,7 +106,7 @@ def summary_text(
 
     Args:
         summary: the week's summary.
-        link: how to show a jump link (e.g. :func:`bot.render.jump_link`); None shows none.
+        link: how to show a jump link (e.g. :func:`bot.discord.render.jump_link`); None shows none.
         width: the terminal's columns: reading titles are cut so that the progress bars fit.
     """
 

@@ -13,7 +13,7 @@ import discord
 from discord import app_commands
 
 from bot.core.errors import ReadingGroupError
-from bot.render import error_text
+from bot.discord.render import error_text
 
 log = logging.getLogger(__name__)
 

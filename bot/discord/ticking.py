@@ -2,8 +2,9 @@
 
 Each tick is a ``tasks.loop`` that waits until the bot is ready, asks for every group whether
 something is due, and survives its own failures: an exception is logged, one group's failure
-neither stops the others nor is retried at every tick (see :class:`bot.backoff.GroupBackoff`),
-and a lock per group keeps a tick and a command from acting on the same group at once.
+neither stops the others nor is retried at every tick (see
+:class:`bot.discord.backoff.GroupBackoff`), and a lock per group keeps a tick and a command
+from acting on the same group at once.
 """
 
 from __future__ import annotations
@@ -17,9 +18,9 @@ from typing import TYPE_CHECKING, ClassVar
 import discord
 from discord.ext import commands, tasks
 
-from bot.backoff import GroupBackoff
 from bot.core.errors import PlanError
 from bot.core.group import Group
+from bot.discord.backoff import GroupBackoff
 from bot.storage.groups import read_groups
 from bot.storage.instance import Lease, held_elsewhere
 

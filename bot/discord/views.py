@@ -12,8 +12,8 @@ import discord
 
 from bot.core.citations import Citation, resolve
 from bot.core.readings import Library
-from bot.render import NO_PINGS, fitted, passage_embed, passage_pages
-from bot.tree import report_error
+from bot.discord.render import NO_PINGS, fitted, passage_embed, passage_pages
+from bot.discord.tree import report_error
 
 log = logging.getLogger(__name__)
 
@@ -116,7 +116,7 @@ class PassageView(PagedView):
 
 
 class ReadingsView(PagedView):
-    """The library page by page (:func:`bot.render.readings_embeds`)."""
+    """The library page by page (:func:`bot.discord.render.readings_embeds`)."""
 
     def __init__(self, *, owner_id: int, pages: list[discord.Embed]) -> None:
         self.pages = pages
