@@ -20,13 +20,14 @@ import discord
 
 from bot.core.citations import Citation, resolve, suggestions
 from bot.core.errors import CitationError
-from bot.core.excerpts import Installment, part_pages
+from bot.core.excerpts import Installment, piece_pages
 from bot.core.pages import clip, paginate
 from bot.core.plan import format_moment
 from bot.core.posting import PostContent, post_marker
 from bot.core.readings import Library, Paragraph, Reading, display_text
 from bot.core.safetext import escape_markdown, plain_text
 from bot.core.search import PLAIN, SearchResults
+from bot.core.sentences import sentences
 from bot.core.summary import Summary, participation_lines, progress_lines
 
 CONTENT_LIMIT = 2000
@@ -200,17 +201,19 @@ def passage_pages(citation: Citation) -> list[str]:
 
 def installment_pages(reading: Reading, part: Installment) -> list[str]:
     """An installment as pages of embed description: its paragraphs as :func:`passage_pages`
-    shows them, or, for a part of a paragraph too long for one post, that part's pages as the
-    plan cut them (:func:`bot.core.excerpts.part_pages`), the paragraph's notes after its last.
+    shows them, or, for a piece of a paragraph longer than the target, its sentences' pages as
+    the plan sized them (:func:`bot.core.excerpts.piece_pages`), the paragraph's notes after its
+    last piece.
     """
-    if part.parts == 1:
+    if part.sentences is None:
         return passage_pages(Citation(reading, part.first, part.last))
     paragraph = reading.paragraph(part.first)
-    parts = part_pages(paragraph)
-    # A reading edited since the claim may have fewer parts: show its last one.
-    pages = list(parts[min(part.part, len(parts)) - 1])
-    pages[0] = f"**§{paragraph.number}** (part {part.part} of {part.parts}) {pages[0]}"
-    if part.finishes:
+    count = len(sentences(paragraph))
+    # A reading edited since the claim may have fewer sentences: show what is left of the piece.
+    first, last = min(part.sentences[0], count), min(part.sentences[1], count)
+    pages = piece_pages(paragraph, first, last)
+    pages[0] = f"**{part.span}** {pages[0]}"
+    if last == count:
         pages += paginate(_note_blocks(reading, (paragraph,)), PASSAGE_PAGE_LIMIT)
     return pages
 

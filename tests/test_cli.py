@@ -459,7 +459,7 @@ GROUPS = """groups:
   - name: tuesday
     channel_id: 100
     readings: [essay]
-    words: 50
+    words: 70
     questions: 1
     schedule: "tue 19:00 Europe/Berlin"
     start: 2099-01-05
@@ -506,7 +506,7 @@ def test_check_counts_questions_and_groups(
         ),
         (
             "groups.yaml",
-            GROUPS.replace("words: 50", "wrods: 50"),
+            GROUPS.replace("words: 70", "wrods: 70"),
             "groups.yaml:5: unknown key 'wrods': did you mean 'words'?",
         ),
         (
@@ -531,7 +531,7 @@ def test_plan_lists_every_installment_with_its_date_and_the_end(
     assert main(["plan", "--group", "tuesday"]) == 0
     lines = capsys.readouterr().out.splitlines()
     assert lines[0] == "tuesday · channel 100 · groups.yaml:2"
-    assert lines[1] == "tue 19:00 Europe/Berlin · about 50 words · 1 questions per post"
+    assert lines[1] == "tue 19:00 Europe/Berlin · about 70 words · 1 questions per post"
     assert lines[2] == "1  Tue 6 Jan 2099 19:00   essay §1 (66 words)"
     assert lines[7] == "6  Tue 10 Feb 2099 19:00  essay §6 (66 words)"
     assert lines[8:] == ["6 installments, ends Tue 10 Feb 2099"]
@@ -635,7 +635,7 @@ SUMMARY_GROUPS = """groups:
   - name: essayists
     channel_id: 300
     readings: [essay]
-    words: 50
+    words: 70
     questions: 1
     schedule: "mon,thu 19:00 Europe/Berlin"
     summary: "sun 18:00"

@@ -40,8 +40,9 @@ import yaml
 
 from bot.core.citations import format_citation
 from bot.core.errors import ContentError
-from bot.core.pages import clip, split_sentences
+from bot.core.pages import clip
 from bot.core.readings import Library, LibraryError, Reading, closest, fold, slugify
+from bot.core.sentences import split_sentences
 from bot.core.yamlfile import Builder, compose
 
 KINDS = ("comprehension", "interpretation", "critique", "connection")

@@ -152,19 +152,22 @@ async def test_readings_with_30_long_titles_are_paged(
     assert fake.rejected(status=400) == []
 
 
-async def test_a_giant_paragraph_is_posted_in_parts_in_consecutive_slots_end_to_end(
+async def test_a_giant_paragraph_is_posted_in_pieces_in_consecutive_slots_end_to_end(
     fake_discord: FakeDiscord, make_bot: MakeBot, clock: Clock, db: aiosqlite.Connection
 ) -> None:
     fake = fake_discord
     reading = make_reading("book", "A Book", ["Opening.", giant_paragraph(), "Closing."])
     bot = await make_bot(
-        [group_config(fake.readings.id)], library=Library((reading,)), prompts=Prompts()
+        # The largest target: each piece as large as a few messages allow.
+        [group_config(fake.readings.id, word_target=10_000)],
+        library=Library((reading,)),
+        prompts=Prompts(),
     )
     group = await get_group(db, fake.readings.id)
     assert group is not None and bot.scheduler is not None
     installments = bot.scheduler.installments(group)
     preview = schedule_preview(group.plan(), installments, posted=0, now=clock.now)
-    assert len(preview.items) == len(installments) > 10  # the finish date counts every part
+    assert len(preview.items) == len(installments) > 10  # the finish date counts every piece
     for item in preview.items:
         clock.set(item.slot)
         await tick(bot)
@@ -176,19 +179,21 @@ async def test_a_giant_paragraph_is_posted_in_parts_in_consecutive_slots_end_to_
     group = await get_group(db, fake.readings.id)
     assert group is not None
     assert (group.done_key, group.done_count) == ("book:3-3", len(installments))
-    # Each part is a few messages, and the parts give back the paragraph whole and in order.
+    # Each piece is a few messages, and the pieces give back the paragraph whole and in order.
     shown = []
-    for part in installments[1:-1]:
+    for piece in installments[1:-1]:
+        assert piece.sentences is not None
+        span = f"§2.{piece.sentences[0]}-2.{piece.sentences[1]}"
         messages = [
             m
             for m in post_messages(fake, "readings")
-            if f"book §2 (part {part.part} of {part.parts}) ·" in m.embeds[-1]["footer"]["text"]
+            if f"book {span} ·" in m.embeds[-1]["footer"]["text"]
         ]
         assert 1 <= len(messages) <= PART_PAGES
         pages = [e["description"] for m in messages for e in m.embeds if "title" not in e]
         first = messages[0].embeds[0]
-        assert first["title"] == f"A Book §2 (part {part.part} of {part.parts})"
-        prefix = f"**§2** (part {part.part} of {part.parts}) "
+        assert first["title"] == f"A Book {span}"
+        prefix = f"**{span}** "
         shown += [first["description"].removeprefix(prefix), *pages]
     assert " ".join(shown) == " ".join(reading.paragraph(2).text.split())
     assert len(fake.threads("readings")) == len(installments)
