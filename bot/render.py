@@ -184,10 +184,14 @@ def limit_warnings(reading: Reading) -> list[tuple[str | int, str]]:
 
 
 def passage_pages(citation: Citation) -> list[str]:
-    """The passage as pages of embed description, paragraphs numbered, notes at the end."""
+    """The passage as pages of embed description, paragraphs numbered (cited sentences in bold
+    within their paragraph's context), notes at the end."""
     reading = citation.reading
     if citation.note is not None:
         return paginate([f"**[{citation.note.label}]** {citation.note.text}"], PASSAGE_PAGE_LIMIT)
+    if citation.sentences is not None:
+        cited = [*_sentence_blocks(citation), *_note_blocks(reading, citation.paragraphs)]
+        return paginate(cited, PASSAGE_PAGE_LIMIT)
     blocks: list[str] = []
     section = citation.paragraphs[0].section if citation.paragraphs else None
     for paragraph in citation.paragraphs:
@@ -197,6 +201,18 @@ def passage_pages(citation: Citation) -> list[str]:
         blocks.append(f"**§{paragraph.number}** {display_text(paragraph.text)}")
     blocks += _note_blocks(reading, citation.paragraphs)
     return paginate(blocks, PASSAGE_PAGE_LIMIT)
+
+
+def _sentence_blocks(citation: Citation) -> list[str]:
+    """Cited sentences as blocks: each paragraph's in bold within their context, under a line
+    naming them (a paragraph cited whole is shown as :func:`passage_pages` shows it)."""
+    blocks: list[str] = []
+    for marked in citation.marked:
+        if marked.whole:
+            blocks.append(f"**§{marked.span}** {display_text(marked.paragraph.text)}")
+        else:
+            blocks += [f"**{marked.label}**", marked.shown(lambda cited: f"**{cited}**")]
+    return blocks
 
 
 def installment_pages(reading: Reading, part: Installment) -> list[str]:

@@ -125,16 +125,6 @@ class Installment:
         return slug == self.slug and self.first <= paragraph <= self.last
 
 
-def parse_key(key: str) -> tuple[str, int, int]:
-    """Split an :attr:`Installment.key` into ``(slug, first, last)`` (a piece's paragraph).
-
-    Raises:
-        ValueError: ``key`` is not of the form ``slug:first-last`` (or ``slug:3.1-3.18``).
-    """
-    match = _match_key(key)
-    return match.group("slug"), int(match.group("first")), int(match.group("last"))
-
-
 def done_through(key: str) -> tuple[str, int, int | None]:
     """Where a group that has done the installment ``key`` got to: ``(slug, paragraph,
     sentence)``, the last sentence of ``paragraph`` done, or None when the paragraph was
@@ -197,14 +187,25 @@ def plan_installments(
     return tuple(installments)
 
 
-def locate(installments: Sequence[Installment], slug: str, paragraph: int) -> int:
-    """The index in ``installments`` of the one holding paragraph ``paragraph`` of ``slug``.
+def locate(
+    installments: Sequence[Installment], slug: str, paragraph: int, sentence: int = 1
+) -> int:
+    """The index in ``installments`` of the one holding paragraph ``paragraph`` of ``slug``
+    (for a paragraph cut into pieces, the piece holding its sentence ``sentence``, or its last).
 
     Raises:
         PlanError: the reading is not in the plan, or the paragraph is outside it.
     """
     for index, installment in enumerate(installments):
         if installment.holds(slug, paragraph):
+            while (
+                installment.sentences is not None
+                and installment.sentences[1] < sentence
+                and index + 1 < len(installments)
+                and installments[index + 1].holds(slug, paragraph)
+            ):
+                index += 1
+                installment = installments[index]
             return index
     own = [i for i in installments if i.slug == slug]
     if not own:

@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Callable
+from dataclasses import dataclass
 
 from bot.core.readings import Paragraph, display_text
 
@@ -96,3 +98,75 @@ def format_sentence_span(first: int, first_sentence: int, last: int, last_senten
     if (first, first_sentence) == (last, last_sentence):
         return start
     return f"{start}-{last}.{last_sentence}"
+
+
+@dataclass(frozen=True, slots=True)
+class Marked:
+    """Sentences ``first``..``last`` of ``paragraph`` (of its ``count``) with one sentence of
+    context on each side: how a cited sentence is shown within its paragraph."""
+
+    paragraph: Paragraph
+    first: int
+    last: int
+    count: int
+    before: str  # the sentence just before, "" at the paragraph's start
+    cited: str
+    after: str  # the sentence just after, "" at its end
+
+    @property
+    def whole(self) -> bool:
+        """Whether the whole paragraph is cited."""
+        return (self.first, self.last) == (1, self.count)
+
+    @property
+    def more_before(self) -> bool:
+        """Whether the paragraph has text before :attr:`before`."""
+        return self.first > 2
+
+    @property
+    def more_after(self) -> bool:
+        """Whether the paragraph has text after :attr:`after`."""
+        return self.last < self.count - 1
+
+    @property
+    def span(self) -> str:
+        """``3.4-3.9``, or ``3`` when the whole paragraph is cited."""
+        number = self.paragraph.number
+        return (
+            str(number)
+            if self.whole
+            else format_sentence_span(number, self.first, number, self.last)
+        )
+
+    def shown(self, emphasis: Callable[[str], str]) -> str:
+        """The cited sentences as ``emphasis`` marks them (e.g. in bold), the context around
+        them, ``…`` where the paragraph goes on: ``… Before. **Cited.** After. …``."""
+        parts = [
+            "…" if self.more_before else "",
+            self.before,
+            emphasis(self.cited),
+            self.after,
+            "…" if self.more_after else "",
+        ]
+        return " ".join(part for part in parts if part)
+
+    @property
+    def label(self) -> str:
+        """``§3.4-3.9 (§3 has 57 sentences)``."""
+        return f"§{self.span} (§{self.paragraph.number} has {self.count} sentences)"
+
+
+def mark(paragraph: Paragraph, first: int, last: int) -> Marked:
+    """Sentences ``first``..``last`` of ``paragraph`` (clamped to those it has) in context."""
+    said = sentences(paragraph)
+    count = len(said)
+    first, last = max(1, min(first, count)), max(1, min(last, count))
+    return Marked(
+        paragraph,
+        first,
+        last,
+        count,
+        said[first - 2] if first > 1 else "",
+        " ".join(said[first - 1 : last]),
+        said[last] if last < count else "",
+    )

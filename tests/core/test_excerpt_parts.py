@@ -4,6 +4,8 @@ sentences; nothing else changes."""
 
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
 import itertools
 from pathlib import Path
 
@@ -13,13 +15,14 @@ from bot.core.excerpts import (
     PAGE_CHARS,
     PART_PAGES,
     Installment,
-    parse_key,
+    locate,
     piece_pages,
     plan_installments,
 )
 from bot.core.posting import resume_index
 from bot.core.readings import Library, Reading, load_library
 from bot.core.sentences import sentences
+from bot.core.summary.model import PostRow
 from tests.core.conftest import make_reading
 from tests.extreme import giant_paragraph
 
@@ -91,7 +94,6 @@ def test_piece_citations_and_keys() -> None:
     piece = Installment("book", 2, 2, 3000, (19, 40))
     assert piece.key == "book:2.19-2.40"
     assert Installment.from_key(piece.key, 3000) == piece
-    assert parse_key(piece.key) == ("book", 2, 2)
     assert piece.citation == "book §2.19-2.40"
     assert piece.span == "§2.19-2.40"
     assert piece.cite("bk") == "bk §2.19-2.40"
@@ -176,3 +178,23 @@ def test_the_shipped_essays_are_cut_only_where_a_paragraph_is_over_the_target(
                 assert_pieces_give_back(reading, pieces)
             else:
                 assert [i.sentences for i in pieces] == [None]
+
+
+def test_locate_finds_the_piece_holding_a_sentence(giant: Reading) -> None:
+    installments = plan_installments([giant])
+    third = installments[3]
+    assert third.sentences is not None
+    for sentence in third.sentences:
+        assert locate(installments, "book", 2, sentence) == 3
+    assert locate(installments, "book", 2) == 1
+    assert locate(installments, "book", 2, 10**6) == len(installments) - 2
+    assert locate(installments, "book", 3, 5) == len(installments) - 1
+
+
+def test_a_posted_piece_is_cited_by_its_sentences_in_the_weekly_summary() -> None:
+    posted = dt.datetime(2027, 1, 4, 18, tzinfo=dt.UTC)
+    piece = Installment.from_key("book:2.20-2.33")
+    row = PostRow(number=3, slug="book", first=2, last=2, words=9, posted_at=posted,
+                  sentences=piece.sentences)  # fmt: skip
+    assert row.citation == "book §2.20-2.33"
+    assert dataclasses.replace(row, sentences=None).citation == "book §2"

@@ -14,7 +14,6 @@ from bot.core.errors import PlanError
 from bot.core.excerpts import (
     Installment,
     locate,
-    parse_key,
     plan_installments,
 )
 from bot.core.readings import Library, Paragraph, Reading, Section, load_library
@@ -96,15 +95,15 @@ def test_installments_never_cross_readings() -> None:
 def test_key_and_citation() -> None:
     installment = Installment("against-soic", 12, 14, 612)
     assert installment.key == "against-soic:12-14"
-    assert parse_key(installment.key) == ("against-soic", 12, 14)
+    assert Installment.from_key(installment.key, 612) == installment
     assert installment.citation == "against-soic §12-14"
     assert Installment("against-soic", 3, 3, 1978).citation == "against-soic §3"
 
 
 @pytest.mark.parametrize("key", ["", "soic", "soic:3", "soic:a-b", "Soic:1-2", "soic 1-2"])
-def test_parse_key_rejects(key: str) -> None:
+def test_from_key_rejects(key: str) -> None:
     with pytest.raises(ValueError, match="installment key"):
-        parse_key(key)
+        Installment.from_key(key)
 
 
 @pytest.mark.parametrize("target", [0, -600])
