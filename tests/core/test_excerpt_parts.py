@@ -10,6 +10,8 @@ import itertools
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from bot.core.excerpts import (
     PAGE_CHARS,
@@ -198,3 +200,49 @@ def test_a_posted_piece_is_cited_by_its_sentences_in_the_weekly_summary() -> Non
                   sentences=piece.sentences)  # fmt: skip
     assert row.citation == "book §2.20-2.33"
     assert dataclasses.replace(row, sentences=None).citation == "book §2"
+
+
+sentence_lengths = st.lists(st.integers(1, 120), min_size=1, max_size=300)
+
+
+def sentenced(lengths: list[int]) -> str:
+    return " ".join(f"S{n} " + "w " * (length - 1) + "end." for n, length in enumerate(lengths))
+
+
+@settings(max_examples=100, deadline=None)
+@given(sentence_lengths, st.integers(50, 10_000))
+def test_generated_pieces_cover_the_paragraph_within_a_few_pages(
+    lengths: list[int], target: int
+) -> None:
+    reading = make_reading("r", "R", ["Before.", sentenced(lengths), "After."])
+    pieces = [i for i in plan_installments([reading], target) if i.holds("r", 2)]
+    if len(pieces) == 1:  # stands whole: short enough, or nothing to cut
+        assert pieces[0].sentences is None
+        return
+    assert_pieces_give_back(reading, pieces)
+    for piece in pieces:
+        assert piece.sentences is not None
+        assert len(piece_pages(reading.paragraph(2), *piece.sentences)) <= PART_PAGES
+        assert piece.words <= target + 120 or piece.sentences[0] == piece.sentences[1]
+
+
+@settings(max_examples=100, deadline=None)
+@given(sentence_lengths, st.integers(50, 3000), st.integers(50, 3000), st.data())
+def test_a_new_target_never_skips_a_sentence(
+    lengths: list[int], before: int, after: int, data: st.DataObject
+) -> None:
+    reading = make_reading("r", "R", ["Before.", sentenced(lengths), "After."])
+    old, new = plan_installments([reading], before), plan_installments([reading], after)
+    done = data.draw(st.integers(0, len(old) - 1))
+    resumed = resume_index(new, old[done].key, done + 1)
+    if resumed == len(new):
+        assert done == len(old) - 1
+        return
+    upcoming = new[resumed]
+    # The next post starts at or before the first sentence not yet posted.
+    next_paragraph, next_sentence = (
+        (old[done + 1].first, (old[done + 1].sentences or (1, 1))[0])
+        if done + 1 < len(old)
+        else (4, 1)
+    )
+    assert (upcoming.first, (upcoming.sentences or (1, 1))[0]) <= (next_paragraph, next_sentence)
