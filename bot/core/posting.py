@@ -173,6 +173,7 @@ def upcoming(
             library=library,
             count=questions_per_post,
             used=taken,
+            sentences=installment.sentences,
         )
         taken.update(q.id for q in questions)
         posts.append(Upcoming(done + offset + 1, len(installments), installment, tuple(questions)))

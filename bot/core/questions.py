@@ -41,8 +41,9 @@ import yaml
 from bot.core.citations import format_citation
 from bot.core.errors import ContentError
 from bot.core.pages import clip
-from bot.core.readings import Library, LibraryError, Reading, closest, fold, slugify
-from bot.core.sentences import split_sentences
+from bot.core.readings import Library, LibraryError, Reading, closest, fold, plain_text, slugify
+from bot.core.sentences import format_sentence_span, split_sentences
+from bot.core.sentences import sentences as paragraph_sentences
 from bot.core.yamlfile import Builder, compose
 
 KINDS = ("comprehension", "interpretation", "critique", "connection")
@@ -503,8 +504,10 @@ def questions_for(
     library: Library,
     count: int,
     used: Set[str],
+    sentences: tuple[int, int] | None = None,
 ) -> list[Question]:
-    """The questions for the excerpt ``first``..``last`` of a reading.
+    """The questions for the excerpt ``first``..``last`` of a reading (or its sentences
+    ``sentences``, a piece of one paragraph).
 
     Anchored questions due in the excerpt and not in ``used`` come first, in paragraph order
     (when there are more than ``count``, the choice favours different kinds and paragraphs);
@@ -517,6 +520,9 @@ def questions_for(
         library: the readings; distinctive terms are measured against all of it.
         count: how many questions the post carries.
         used: ids already asked in this plan; none of them is returned.
+        sentences: for a piece of paragraph ``first``, its first and last sentence: templates
+            are filled from those sentences (questions anchored to the paragraph are due in
+            every piece of it).
 
     Raises:
         ValueError: the reading is not in the library.
@@ -527,7 +533,9 @@ def questions_for(
     chosen = _anchored(prompts.for_reading(reading.slug), first, last, count, used)
     if len(chosen) < count:
         taken = set(used) | {q.id for q in chosen}
-        values = excerpt_values(reading, first, last, prompts=prompts, library=library)
+        values = excerpt_values(
+            reading, first, last, prompts=prompts, library=library, sentences=sentences
+        )
         chosen += _filled(reading, prompts.templates, values, count - len(chosen), taken)
     return chosen
 
@@ -563,16 +571,29 @@ def _anchored(
 
 
 def excerpt_values(
-    reading: Reading, first: int, last: int, *, prompts: Prompts, library: Library
+    reading: Reading,
+    first: int,
+    last: int,
+    *,
+    prompts: Prompts,
+    library: Library,
+    sentences: tuple[int, int] | None = None,
 ) -> dict[str, list[str]]:
-    """What each placeholder can be filled with for this excerpt, best first (may be empty)."""
-    paragraphs = reading.span(first, last)
-    text = " ".join(p.plain for p in paragraphs)
+    """What each placeholder can be filled with for this excerpt (paragraphs ``first`` to
+    ``last``, or sentences ``sentences`` of paragraph ``first``), best first (may be empty)."""
+    if sentences is None:
+        text = " ".join(p.plain for p in reading.span(first, last))
+        citation = format_citation(reading.slug, first, last)
+    else:
+        piece = paragraph_sentences(reading.paragraph(first))[sentences[0] - 1 : sentences[1]]
+        text = plain_text(" ".join(piece))
+        span = format_sentence_span(first, sentences[0], last, sentences[1])
+        citation = f"{reading.slug} §{span}"
     return {
         "term": distinctive_terms(text, library, prompts.authorities)[:TERM_CANDIDATES],
         "authority": authorities_in(text, prompts.authorities),
         "opening": [opening] if (opening := opening_claim(text)) else [],
-        "citation": [format_citation(reading.slug, first, last)],
+        "citation": [citation],
         "title": [reading.title],
     }
 
