@@ -293,7 +293,8 @@ def _pieces(paragraph: Paragraph, target: int) -> list[tuple[int, int, int]]:
 
     As many pieces as the target asks for, each sized towards an even share of the words still
     to place; a piece also ends before a sentence that would take it past :data:`PART_PAGES`
-    pages (more pieces then). A sentence is never cut.
+    pages (more pieces then); a tiny piece joins the one before (:func:`_absorb_tiny`). A sentence
+    is never cut.
     """
     said = sentences(paragraph)
     counts = [count_words(sentence) for sentence in said]
@@ -317,4 +318,23 @@ def _pieces(paragraph: Paragraph, target: int) -> list[tuple[int, int, int]]:
         words_left -= size
         pieces_left -= 1
         start = end
-    return pieces
+    return _absorb_tiny(paragraph, pieces, target)
+
+
+def _absorb_tiny(
+    paragraph: Paragraph, pieces: list[tuple[int, int, int]], target: int
+) -> list[tuple[int, int, int]]:
+    """``pieces`` with each tiny one (left over by even shares, e.g. 10 words after two of 100
+    under a 100-word target) joined to the piece before it when together they stay within 1.5
+    times the target and the pages."""
+    merged: list[tuple[int, int, int]] = []
+    for piece in pieces:
+        if merged and _below(piece[2], target, TINY):
+            joined = (merged[-1][0], piece[1], merged[-1][2] + piece[2])
+            if _within(joined[2], target, STRETCH) and (
+                len(piece_pages(paragraph, joined[0], joined[1])) <= PART_PAGES
+            ):
+                merged[-1] = joined
+                continue
+        merged.append(piece)
+    return merged

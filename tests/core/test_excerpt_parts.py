@@ -246,3 +246,21 @@ def test_a_new_target_never_skips_a_sentence(
         else (4, 1)
     )
     assert (upcoming.first, (upcoming.sentences or (1, 1))[0]) <= (next_paragraph, next_sentence)
+
+
+@pytest.mark.parametrize(
+    ("lengths", "expected"),
+    [
+        # 210 words over 100: three even shares leave 10 words after two of 100; they join
+        # the piece before (110 words, within 1.5 times the target).
+        ([100, 100, 10], [(1, 1), (2, 3)]),
+        # 215 words: 10 and 5 are left beside a 200-word sentence; joining it would pass 1.5
+        # times the target, so they stay.
+        ([10, 200, 5], [(1, 1), (2, 2), (3, 3)]),
+    ],
+)
+def test_a_tiny_piece_joins_the_one_before_within_the_stretch(
+    lengths: list[int], expected: list[tuple[int, int]]
+) -> None:
+    reading = make_reading("book", "Book", [sentenced(lengths)])
+    assert [i.sentences for i in plan_installments([reading], 100)] == expected
