@@ -759,8 +759,10 @@ def print_passage(citation: Citation, out: Terminal) -> None:
     if citation.note is not None:
         out.print(_wrap(f"[{citation.note.label}] {citation.note.text}", out.width))
         return
+    if citation.sentences is not None:
+        _print_sentences(citation, out)
     section = None
-    for paragraph in citation.paragraphs:
+    for paragraph in citation.paragraphs if citation.sentences is None else ():
         if paragraph.section != section and paragraph.section and len(citation.paragraphs) > 1:
             out.print(f"## {paragraph.section}", "bold")
             out.print()
@@ -783,6 +785,22 @@ def print_contents(citation: Citation, out: Terminal) -> None:
     example = format_citation(reading.slug, 1, min(3, len(reading.paragraphs)))
     out.print()
     out.print(f"Print a part with e.g. `reading-group passage {example}`.", "dim")
+
+
+def _print_sentences(citation: Citation, out: Terminal) -> None:
+    """Cited sentences in bold within their paragraph's context, under a line naming them;
+    piped, without bold, they are marked ``**like this**``."""
+
+    def emphasis(cited: str) -> str:
+        return out.style(cited, "bold") if out.color else f"**{cited}**"
+
+    for marked in citation.marked:
+        if marked.whole:
+            out.print(_wrap(f"§{marked.span} {marked.paragraph.text}", out.width))
+        else:
+            out.print(marked.label, "cyan")
+            out.print(_wrap(marked.shown(emphasis), out.width))
+        out.print()
 
 
 def cmd_run(args: argparse.Namespace, out: Terminal, err: Terminal) -> int:

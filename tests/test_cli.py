@@ -526,7 +526,7 @@ GROUPS = """groups:
   - name: tuesday
     channel_id: 100
     readings: [essay]
-    words: 50
+    words: 70
     questions: 1
     schedule: "tue 19:00 Europe/Berlin"
     start: 2099-01-05
@@ -573,7 +573,7 @@ def test_check_counts_questions_and_groups(
         ),
         (
             "groups.yaml",
-            GROUPS.replace("words: 50", "wrods: 50"),
+            GROUPS.replace("words: 70", "wrods: 70"),
             "groups.yaml:5: unknown key 'wrods': did you mean 'words'?",
         ),
         (
@@ -598,7 +598,7 @@ def test_plan_lists_every_installment_with_its_date_and_the_end(
     assert main(["plan", "--group", "tuesday"]) == 0
     lines = capsys.readouterr().out.splitlines()
     assert lines[0] == "tuesday · channel 100 · groups.yaml:2"
-    assert lines[1] == "tue 19:00 Europe/Berlin · about 50 words · 1 question per post"
+    assert lines[1] == "tue 19:00 Europe/Berlin · about 70 words · 1 question per post"
     # Piped: a tab-separated table for scripts.
     assert lines[2] == "number\twhen\tpassage\twords"
     assert lines[3] == "1\tTue 6 Jan 2099 19:00\tessay §1\t66"
@@ -702,7 +702,7 @@ SUMMARY_GROUPS = """groups:
   - name: essayists
     channel_id: 300
     readings: [essay]
-    words: 50
+    words: 70
     questions: 1
     schedule: "mon,thu 19:00 Europe/Berlin"
     summary: "sun 18:00"

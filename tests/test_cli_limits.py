@@ -1,5 +1,5 @@
 """The command line on extreme readings: ``check`` warns, with path and line, about what
-Discord's limits will cut; ``plan`` and ``preview`` count and show a giant paragraph's parts."""
+Discord's limits will cut; ``plan`` and ``preview`` count and show a giant paragraph's pieces."""
 
 from __future__ import annotations
 
@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from bot.cli import main
-from bot.core.excerpts import PART_PAGES
+from bot.core.excerpts import PART_PAGES, plan_installments
+from bot.core.readings import load_library
 from tests.extreme import giant_paragraph
 from tests.test_cli import workdir
 
@@ -68,32 +69,37 @@ def giant_plan(workdir: Path) -> Path:
     (workdir / "groups.yaml").write_text(
         "groups:\n  - name: weekly\n    channel_id: 100\n"
         "    schedule: tue 19:00 Europe/Berlin\n    start: 2099-01-01\n"
+        # The largest target: the pieces are as large as a few messages allow.
+        "    words: 10000\n"
     )
     return workdir
 
 
-def test_plan_lists_each_part_of_a_giant_paragraph_and_counts_it_to_the_end(
+def test_plan_lists_each_piece_of_a_giant_paragraph_and_counts_it_to_the_end(
     giant_plan: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     assert main(["plan"]) == 0
     lines = capsys.readouterr().out.splitlines()
     assert lines[2] == "number\twhen\tpassage\twords"
     assert lines[3] == "1\tTue 6 Jan 2099 19:00\tbook §1\t1"
-    assert lines[4].startswith("2\tTue 13 Jan 2099 19:00\tbook §2 (part 1 of 16)\t")
-    assert lines[19].startswith("17\tTue 28 Apr 2099 19:00\tbook §2 (part 16 of 16)\t")
+    assert lines[4].startswith("2\tTue 13 Jan 2099 19:00\tbook §2.1-2.126\t")
+    assert lines[5].startswith("3\tTue 20 Jan 2099 19:00\tbook §2.127-2.251\t")
+    assert lines[19].startswith("17\tTue 28 Apr 2099 19:00\tbook §2.1855-2.1955\t")
     assert lines[20:] == [
         "18\tTue 5 May 2099 19:00\tbook §3\t1",
         "18 installments, ends Tue 5 May 2099",
     ]
 
 
-def test_preview_shows_a_part_in_a_few_messages(
+def test_preview_shows_a_piece_in_a_few_messages(
     giant_plan: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
+    library = load_library(giant_plan / "readings")
+    pieces = plan_installments(list(library), 10_000)[1:-1]
     assert main(["preview", "--count", "17"]) == 0
     posts = capsys.readouterr().out.split("=== weekly: post ")[1:]
     assert len(posts) == 17
-    for number, post in enumerate(posts[1:], 1):
-        assert post.startswith(f"{number + 1} of 18,")
+    for number, (post, piece) in enumerate(zip(posts[1:], pieces, strict=True), 2):
+        assert post.startswith(f"{number} of 18,")
         assert 1 <= post.count("[message ") <= PART_PAGES
-        assert f"[thread] A Book §2 (part {number} of 16)" in post
+        assert f"[thread] A Book {piece.span}\n" in post

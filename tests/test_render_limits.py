@@ -124,13 +124,13 @@ def test_a_small_library_is_one_page() -> None:
     assert not page.footer.text.startswith("Page")
 
 
-def test_each_part_of_a_giant_paragraph_posts_at_most_a_few_messages_and_loses_nothing() -> None:
+def test_each_piece_of_a_giant_paragraph_posts_at_most_a_few_messages_and_loses_nothing() -> None:
     reading = make_reading("book", "A Book", ["Opening.", giant_paragraph(), "Closing."])
-    parts = [i for i in plan_installments([reading]) if i.parts > 1]
-    assert len(parts) > 10
+    pieces = [i for i in plan_installments([reading]) if i.sentences is not None]
+    assert len(pieces) > 10
     shown = []
-    for part in parts:
-        post = content(reading, 2, 2, installment=part, questions=("Why?", "How?", "What?"))
+    for piece in pieces:
+        post = content(reading, 2, 2, installment=piece, questions=("Why?", "How?", "What?"))
         messages = post_messages(post, reading)
         assert len(messages) <= PART_PAGES + 1  # the questions may need a message of their own
         pages = [
@@ -144,11 +144,11 @@ def test_each_part_of_a_giant_paragraph_posts_at_most_a_few_messages_and_loses_n
             assert sum(len(e) for e in message.embeds) <= EMBED_TOTAL_LIMIT
             for embed in message.embeds:
                 assert_within_limits(embed)
-        assert messages[0].embeds[0].title == f"A Book §2 (part {part.part} of {part.parts})"
-        assert f"book §2 (part {part.part} of {part.parts})" in (
-            messages[-1].embeds[-1].footer.text or ""
-        )
-        prefix = f"**§2** (part {part.part} of {part.parts}) "
+        assert piece.sentences is not None
+        span = f"§2.{piece.sentences[0]}-2.{piece.sentences[1]}"
+        assert messages[0].embeds[0].title == f"A Book {span}"
+        assert f"book {span}" in (messages[-1].embeds[-1].footer.text or "")
+        prefix = f"**{span}** "
         assert pages[0].startswith(prefix)
         shown += [pages[0].removeprefix(prefix), *pages[1:]]
     assert " ".join(shown) == " ".join(reading.paragraph(2).text.split())

@@ -367,7 +367,8 @@ class PlanCog(commands.Cog, name="Plan"):
         async with self.bot.posting.lock(group.channel_id):
             group = await self._group(interaction)
             installments = self.bot.plans.installments(group, self.bot.library)
-            index = locate(installments, citation.reading.slug, citation.first)
+            sentence = citation.sentences[0] if citation.sentences else 1
+            index = locate(installments, citation.reading.slug, citation.first, sentence)
             done_key = installments[index - 1].key if index > 0 else None
             now = self.bot.clock()
             await set_progress(self.bot.db, group.channel_id, done_key, index, now=now)

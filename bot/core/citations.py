@@ -4,6 +4,8 @@ Accepted forms (``slug`` may also be an alias, a title prefix or a fuzzy title):
 
     soic §12        soic 12         soic:12         soic ¶12
     soic §12-14     soic 12–14      soic:12-14      soic §§12-14
+    soic §3.4       soic 3.4        soic:3.4        (the 4th sentence of paragraph 3)
+    soic §3.4-3.9   soic 3.4-5.2    soic §3-5.2     (sentence ranges; see bot.core.sentences)
     soic#conclusion soic # what is it?              soic conclusion
     soic n3         soic note 3     soic [^3]
     soic                            (the reading's table of contents)
@@ -23,6 +25,7 @@ from dataclasses import dataclass
 
 from bot.core.errors import CitationError, clip
 from bot.core.readings import Library, Note, Paragraph, Reading, Section, fold
+from bot.core.sentences import Marked, format_sentence_span, mark, sentences
 
 _RANGE = r"(?P<first>\d{1,6})(?:\s*(?:-|–|—|to)\s*(?P<last>\d{1,6}))?"
 PARAGRAPH_RE = re.compile(rf"^(?P<name>.*?)\s*(?:[§¶]+|:|\bp(?:ara)?\.?|\s)\s*{_RANGE}\s*$", re.I)
@@ -30,6 +33,13 @@ BARE_PARAGRAPH_RE = re.compile(rf"^\s*[§¶]*\s*{_RANGE}\s*$")
 NOTE_RE = re.compile(
     r"^(?P<name>.*?)\s*(?:\bn(?:ote)?\.?\s*|\[\^)(?P<label>[\w-]{1,20})\]?\s*$", re.I
 )
+# Sentences: either end may name one (``3.4``); one of them must, else it is a paragraph range.
+_SENTENCE_RANGE = (
+    r"(?P<first>\d{1,6})(?:\.(?P<first_s>\d{1,6}))?"
+    r"(?:\s*(?:-|–|—|to)\s*(?P<last>\d{1,6})(?:\.(?P<last_s>\d{1,6}))?)?"
+)
+SENTENCE_RE = re.compile(rf"^(?P<name>.*?)\s*(?:[§¶]+|:|\s)\s*{_SENTENCE_RANGE}\s*$", re.I)
+BARE_SENTENCE_RE = re.compile(rf"^\s*[§¶]*\s*{_SENTENCE_RANGE}\s*$")
 SECTION_RE = re.compile(r"^(?P<name>[^#]*?)\s*#\s*(?P<section>.+?)\s*$")
 LEADING_ARTICLES = ("the ", "a ", "an ")
 #: A fuzzy title must score this much at least, and this much more than the runner-up.
@@ -41,13 +51,16 @@ REFERENCE_WORD_RE = re.compile(r"^(?:n|note|p|para|paragraph)\.?$", re.I)
 
 @dataclass(frozen=True, slots=True)
 class Citation:
-    """A resolved reference: paragraphs ``first``..``last`` of a reading, or one of its notes."""
+    """A resolved reference: paragraphs ``first``..``last`` of a reading, or one of its notes;
+    with ``sentences``, from sentence ``sentences[0]`` of paragraph ``first`` to sentence
+    ``sentences[1]`` of paragraph ``last``."""
 
     reading: Reading
     first: int
     last: int
     note: Note | None = None
     section: Section | None = None
+    sentences: tuple[int, int] | None = None
     contents: bool = False
     """The reference named only the reading: show its table of contents, not all its text."""
 
@@ -57,11 +70,34 @@ class Citation:
 
     @property
     def is_whole_reading(self) -> bool:
-        return self.note is None and (self.first, self.last) == (1, len(self.reading.paragraphs))
+        return (
+            self.note is None
+            and self.sentences is None
+            and (self.first, self.last) == (1, len(self.reading.paragraphs))
+        )
+
+    @property
+    def marked(self) -> tuple[Marked, ...]:
+        """Each cited paragraph's cited sentences in their context (all of the paragraphs
+        between the first and the last; none for a note)."""
+        start, end = self.sentences or (1, 0)
+        return tuple(
+            mark(
+                paragraph,
+                start if paragraph.number == self.first else 1,
+                end
+                if paragraph.number == self.last and self.sentences
+                else len(sentences(paragraph)),
+            )
+            for paragraph in self.paragraphs
+        )
 
     def __str__(self) -> str:
         if self.note is not None:
             return f"{self.reading.slug} n{self.note.label}"
+        if self.sentences is not None:
+            span = format_sentence_span(self.first, self.sentences[0], self.last, self.sentences[1])
+            return f"{self.reading.slug} §{span}"
         return format_citation(self.reading.slug, self.first, self.last)
 
 
@@ -95,6 +131,10 @@ def resolve(library: Library, reference: str, *, default: Reading | None = None)
     exact = _exact_reading(library, text)
     if exact is not None:
         return _contents(exact)
+
+    sentence = _sentence_reference(library, text, default)
+    if sentence is not None:
+        return sentence
 
     bare = BARE_PARAGRAPH_RE.match(text)
     if bare:
@@ -279,6 +319,58 @@ def _paragraphs(reading: Reading, first_text: str, last_text: str | None) -> Cit
         asked = format_citation(reading.slug, first, last)
         raise CitationError(f"{asked} is out of range: {reading.slug} has paragraphs 1-{count}.")
     return Citation(reading, first, last)
+
+
+def _sentence_reference(library: Library, text: str, default: Reading | None) -> Citation | None:
+    """``soic §3.4``, ``soic 3.4-3.9``, ``soic:3.4-5.2`` or ``§3.4`` (of ``default``) resolved,
+    or None when ``text`` names no sentence.
+
+    Raises:
+        CitationError: no reading for a bare ``§3.4``, or the sentences are not in the reading.
+    """
+    bare = BARE_SENTENCE_RE.match(text)
+    if bare is not None and _names_a_sentence(bare):
+        if default is None:
+            raise CitationError(
+                f"Which reading? Put its name before the number, e.g. {_example(library)}.1."
+            )
+        return _sentences(default, bare)
+    named = SENTENCE_RE.match(text)
+    if named is not None and named.group("name") and _names_a_sentence(named):
+        return _sentences(find_reading(library, named.group("name")), named)
+    return None
+
+
+def _names_a_sentence(match: re.Match[str]) -> bool:
+    return match.group("first_s") is not None or match.group("last_s") is not None
+
+
+def _sentences(reading: Reading, match: re.Match[str]) -> Citation:
+    """The sentences ``match`` (of :data:`SENTENCE_RE`) names in ``reading``."""
+    first, last = int(match.group("first")), int(match.group("last") or match.group("first"))
+    first_s, last_s = match.group("first_s", "last_s")
+    # The paragraphs first, so an out-of-range paragraph is reported as such.
+    _paragraphs(reading, str(first), str(last))
+    if match.group("last") is None:
+        last_s = first_s
+    elif first_s is not None and last_s is None:
+        # "§3.4-9": sentences 4 to 9 of §3, or from §3.4 to the end of §9? Ask, never guess.
+        raise CitationError(
+            f"{reading.slug} §{first}.{first_s}-{last} is ambiguous: write §{first}.{first_s}-"
+            f"{first}.{last} for sentences {first_s}-{last} of §{first}, or §{first}.{first_s}-"
+            f"{last}.N to end at sentence N of §{last}."
+        )
+    start = (first, int(first_s) if first_s is not None else 1)
+    end = (last, int(last_s) if last_s is not None else len(sentences(reading.paragraph(last))))
+    start, end = min(start, end), max(start, end)
+    for number, sentence in (start, end):
+        count = len(sentences(reading.paragraph(number)))
+        if not 1 <= sentence <= count:
+            raise CitationError(
+                f"{reading.slug} §{number}.{sentence} is out of range: §{number} has sentences "
+                f"1-{count}."
+            )
+    return Citation(reading, start[0], end[0], sentences=(start[1], end[1]))
 
 
 def _section(reading: Reading, name: str) -> Citation:

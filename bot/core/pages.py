@@ -1,4 +1,4 @@
-"""Cutting text to fit size limits: sentences for overlong paragraphs, pages for long passages.
+"""Cutting text to fit size limits: pages for long passages, cut between sentences.
 
 Pure text work: the Discord module decides the limits (2000 per message, 4096 per embed
 description, ...) and passes them in.
@@ -6,24 +6,9 @@ description, ...) and passes them in.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterable, Iterator
 
-# A sentence ends at . ! ? or … (optionally followed by closing quotes/brackets) and whitespace.
-SENTENCE_END_RE = re.compile(r"(?<=[.!?…])[\"'”’)\]]*\s+")
-
-
-def split_sentences(text: str) -> list[str]:
-    """Split at sentence boundaries, keeping each sentence's trailing quote marks."""
-    pieces: list[str] = []
-    start = 0
-    for match in SENTENCE_END_RE.finditer(text):
-        end = match.start() + len(match.group(0).rstrip())
-        pieces.append(text[start:end])
-        start = match.end()
-    if start < len(text):
-        pieces.append(text[start:])
-    return [p for p in pieces if p.strip()]
+from bot.core.sentences import split_sentences
 
 
 def split_text(text: str, limit: int) -> list[str]:
@@ -41,7 +26,7 @@ def split_text(text: str, limit: int) -> list[str]:
 
 
 def _pieces(text: str, limit: int) -> Iterator[str]:
-    for sentence in split_sentences(" ".join(text.split())):
+    for sentence in split_sentences(text):
         if len(sentence) <= limit:
             yield sentence
             continue

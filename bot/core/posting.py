@@ -20,7 +20,7 @@ from collections.abc import Sequence, Set
 from dataclasses import dataclass
 
 from bot.core.errors import PlanError
-from bot.core.excerpts import Installment, locate
+from bot.core.excerpts import Installment, done_through, locate
 from bot.core.instants import INSTANT_PATTERN, format_marker_instant, parse_instant
 from bot.core.questions import Prompts, Question, questions_for
 from bot.core.readings import Library
@@ -92,10 +92,12 @@ def resume_index(
     """How many of ``installments`` are done, given the key of the last one done.
 
     The key is looked up first; if the installments were cut again (a reading or the word
-    target changed), the installment now holding the last paragraph done is found: when it ends
-    there (and that paragraph was finished, not just a part of it posted), the group carries on
-    after it, otherwise that installment comes again, so no paragraph is skipped. A reading
-    that lost paragraphs counts as done; a reading dropped from the plan leaves ``done_count``
+    target changed), the place is found from where the key got to (:func:`done_through`): after
+    a finished paragraph the group carries on after the installment that ends it (that
+    installment comes again if it goes on past it); after sentence ``n`` of a paragraph cut
+    into pieces, it carries on with the piece holding sentence ``n + 1`` (from that piece's
+    start, so a paragraph whose sentences moved is repeated rather than skipped). A reading that
+    lost paragraphs counts as done; a reading dropped from the plan leaves ``done_count``
     (clamped) as the best guess.
 
     Args:
@@ -110,21 +112,30 @@ def resume_index(
             return index + 1
     fallback = max(0, min(done_count, len(installments)))
     try:
-        done = Installment.from_key(done_key)
+        slug, paragraph, sentence = done_through(done_key)
     except ValueError:
         return fallback
     try:
-        index = locate(installments, done.slug, done.last)
+        index = locate(installments, slug, paragraph)
     except PlanError:
-        own = [i for i, installment in enumerate(installments) if installment.slug == done.slug]
+        own = [i for i, installment in enumerate(installments) if installment.slug == slug]
         return own[-1] + 1 if own else fallback
-    # A paragraph cut into parts is held by several installments: the group carries on after
-    # the last of them only if the paragraph was finished, else it starts it again.
-    while index + 1 < len(installments) and installments[index + 1].holds(done.slug, done.last):
-        if not done.finishes:
-            return index
-        index += 1
-    return index + 1 if installments[index].last == done.last and done.finishes else index
+    holding = [index]  # the installments holding the paragraph: several if it is cut
+    while holding[-1] + 1 < len(installments) and installments[holding[-1] + 1].holds(
+        slug, paragraph
+    ):
+        holding.append(holding[-1] + 1)
+    last = installments[holding[-1]]
+    if sentence is None:
+        return holding[-1] + 1 if last.last == paragraph else holding[-1]
+    for place in holding:
+        pieces = installments[place].sentences
+        if pieces is None or pieces[1] > sentence:
+            return place
+    # Done up to the paragraph's last sentence now: finished, unless it had more sentences
+    # when it was posted (it was edited since): then its last piece comes again.
+    finished = last.sentences is not None and last.sentences[1] == sentence
+    return holding[-1] + 1 if finished else holding[-1]
 
 
 def upcoming(
@@ -162,6 +173,7 @@ def upcoming(
             library=library,
             count=questions_per_post,
             used=taken,
+            sentences=installment.sentences,
         )
         taken.update(q.id for q in questions)
         posts.append(Upcoming(done + offset + 1, len(installments), installment, tuple(questions)))

@@ -21,13 +21,14 @@ import discord
 
 from bot.core.citations import Citation, format_citation, resolve, suggestions, table_of_contents
 from bot.core.errors import CitationError
-from bot.core.excerpts import Installment, part_pages
+from bot.core.excerpts import Installment, piece_pages
 from bot.core.pages import clip, paginate
 from bot.core.plan import format_moment
 from bot.core.posting import PostContent, post_marker
 from bot.core.readings import Library, Paragraph, Reading, display_text
 from bot.core.safetext import escape_markdown, plain_text
 from bot.core.search import PLAIN, SearchResults
+from bot.core.sentences import sentences
 from bot.core.summary import Jump, Summary, participation_lines, progress_lines
 from bot.core.wording import plural
 
@@ -185,12 +186,16 @@ def limit_warnings(reading: Reading) -> list[tuple[str | int, str]]:
 
 
 def passage_pages(citation: Citation) -> list[str]:
-    """The passage as pages of embed description, paragraphs numbered, notes at the end."""
+    """The passage as pages of embed description, paragraphs numbered (cited sentences in bold
+    within their paragraph's context), notes at the end."""
     reading = citation.reading
     if citation.contents:
         return paginate(_contents_blocks(reading), PASSAGE_PAGE_LIMIT)
     if citation.note is not None:
         return paginate([f"**[{citation.note.label}]** {citation.note.text}"], PASSAGE_PAGE_LIMIT)
+    if citation.sentences is not None:
+        cited = [*_sentence_blocks(citation), *_note_blocks(reading, citation.paragraphs)]
+        return paginate(cited, PASSAGE_PAGE_LIMIT)
     blocks: list[str] = []
     section = citation.paragraphs[0].section if citation.paragraphs else None
     for paragraph in citation.paragraphs:
@@ -221,19 +226,33 @@ def _contents_blocks(reading: Reading) -> list[str]:
     return [size, "\n".join(lines), f"Show a part with e.g. `/passage {example}`."]
 
 
+def _sentence_blocks(citation: Citation) -> list[str]:
+    """Cited sentences as blocks: each paragraph's in bold within their context, under a line
+    naming them (a paragraph cited whole is shown as :func:`passage_pages` shows it)."""
+    blocks: list[str] = []
+    for marked in citation.marked:
+        if marked.whole:
+            blocks.append(f"**§{marked.span}** {display_text(marked.paragraph.text)}")
+        else:
+            blocks += [f"**{marked.label}**", marked.shown(lambda cited: f"**{cited}**")]
+    return blocks
+
+
 def installment_pages(reading: Reading, part: Installment) -> list[str]:
     """An installment as pages of embed description: its paragraphs as :func:`passage_pages`
-    shows them, or, for a part of a paragraph too long for one post, that part's pages as the
-    plan cut them (:func:`bot.core.excerpts.part_pages`), the paragraph's notes after its last.
+    shows them, or, for a piece of a paragraph longer than the target, its sentences' pages as
+    the plan sized them (:func:`bot.core.excerpts.piece_pages`), the paragraph's notes after its
+    last piece.
     """
-    if part.parts == 1:
+    if part.sentences is None:
         return passage_pages(Citation(reading, part.first, part.last))
     paragraph = reading.paragraph(part.first)
-    parts = part_pages(paragraph)
-    # A reading edited since the claim may have fewer parts: show its last one.
-    pages = list(parts[min(part.part, len(parts)) - 1])
-    pages[0] = f"**§{paragraph.number}** (part {part.part} of {part.parts}) {pages[0]}"
-    if part.finishes:
+    count = len(sentences(paragraph))
+    # A reading edited since the claim may have fewer sentences: show what is left of the piece.
+    first, last = min(part.sentences[0], count), min(part.sentences[1], count)
+    pages = piece_pages(paragraph, first, last)
+    pages[0] = f"**{part.span}** {pages[0]}"
+    if last == count:
         pages += paginate(_note_blocks(reading, (paragraph,)), PASSAGE_PAGE_LIMIT)
     return pages
 

@@ -36,7 +36,7 @@ from typing import Literal, cast
 
 import aiosqlite
 
-from bot.core.excerpts import parse_key
+from bot.core.excerpts import Installment
 from bot.core.group import Group
 from bot.core.instants import format_instant, parse_instant
 from bot.core.replies import STAR, STUCK
@@ -403,13 +403,14 @@ async def read_week(
     posts: list[PostRow] = []
     by_id: dict[int, PostRow] = {}
     for row in await _rows(db, _POSTS, {"group": channel, **emoji}):
-        slug, first, last = parse_key(row["installment_key"])
+        excerpt = Installment.from_key(row["installment_key"])
         thread = row["thread_id"]
         post = PostRow(
             number=row["number"],
-            slug=slug,
-            first=first,
-            last=last,
+            slug=excerpt.slug,
+            first=excerpt.first,
+            last=excerpt.last,
+            sentences=excerpt.sentences,
             words=0,
             posted_at=parse_instant(row["posted_at"]),
             thread_id=thread,

@@ -561,3 +561,18 @@ def test_authorities_are_found_by_whole_word(text: str, expected: list[str]) -> 
         Authority("Mao Zedong", ("Mao Zedong", "Mao")),
     ]
     assert authorities_in(text, authorities) == expected
+
+
+def test_a_piece_of_a_paragraph_fills_templates_from_its_own_sentences(
+    prompts: Prompts, essay: Library
+) -> None:
+    used = {q.id for q in prompts.questions}
+    # Sentences 3 of §1 only: Engels, not "a nation is a community of production".
+    chosen = questions_for(
+        "essay", 1, 1, prompts=prompts, library=essay, count=5, used=used, sentences=(3, 3)
+    )
+    shown = texts(chosen)
+    assert "Why does the excerpt bring in Engels?" in shown
+    assert "Which sentence in essay §1.3 would you push back on?" in shown
+    assert not any("community of production" in text for text in shown)
+    assert any(text.startswith("The excerpt opens: “Engels wrote about") for text in shown)

@@ -12,6 +12,7 @@ import pytest
 
 from bot.client import ReadingGroupBot
 from bot.core.readings import Library, load_library
+from bot.core.sentences import sentences
 from bot.settings import Settings
 from bot.storage.database import open_database
 from tests.discord.conftest import StartBot
@@ -309,3 +310,17 @@ async def test_passage_ranges_and_sections(
     for number in numbers:
         assert f"**§{number}** " in embed["description"]
     assert f"**§{numbers[-1] + 1}** " not in embed["description"]
+
+
+async def test_passage_of_sentences_marks_them_within_their_paragraph(
+    fake_discord: FakeDiscord, bot: ReadingGroupBot, library: Library
+) -> None:
+    message = await fake_discord.slash("alice", "passage", {"reference": "soic §3.4-3.5"}).message()
+    (embed,) = message.embeds
+    said = sentences(library["against-soic"].paragraph(3))
+    assert embed["footer"]["text"].startswith("against-soic §3.4-3.5")
+    assert embed["description"] == (
+        f"**§3.4-3.5 (§3 has {len(said)} sentences)**\n\n"
+        f"… {said[2]} **{said[3]} {said[4]}** {said[5]} …"
+    )
+    assert fake_discord.rejected(status=400) == []

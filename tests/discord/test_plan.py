@@ -194,15 +194,19 @@ async def test_skip_and_goto_move_the_place(
     fake = fake_discord
     reply = await run(fake, "organizer", "plan skip")
     assert reply.content.startswith("Skipped proletarian-internationalism §1 (installment 1 of")
-    assert "Next: mccune §2 (installment 2 of" in reply.content
+    # §2 is longer than the word target: it is cut between sentences.
+    assert "Next: mccune §2.1-2.21 (installment 2 of" in reply.content
     await run(fake, "organizer", "plan next")
-    assert first_parts(fake, "readings")[-1].embeds[0]["title"].endswith(" §2")
+    assert first_parts(fake, "readings")[-1].embeds[0]["title"].endswith(" §2.1-2.21")
     reply = await run(fake, "organizer", "plan goto", {"reference": "soic §3"})
-    assert reply.content.startswith("Moved the plan to against-soic §3")
+    assert reply.content.startswith("Moved the plan to against-soic §3.1-3.19")
+    # A sentence: the piece of its paragraph that holds it.
+    reply = await run(fake, "organizer", "plan goto", {"reference": "soic §3.25"})
+    assert reply.content.startswith("Moved the plan to against-soic §3.20-3.33")
     await run(fake, "organizer", "plan next")
     last = first_parts(fake, "readings")[-1]
     assert last.embeds[0]["title"].startswith(started.library["against-soic"].title)
-    assert last.embeds[0]["title"].endswith(" §3")
+    assert last.embeds[0]["title"].endswith(" §3.20-3.33")
     reply = await run(fake, "organizer", "plan goto", {"reference": "borochov n1"})
     assert "Pick a paragraph" in reply.content
 
@@ -297,7 +301,8 @@ async def test_anyone_sees_the_schedule(
     assert embed["title"] == "Schedule of readings (Europe/Berlin)"
     lines = embed["description"].strip("`\n").splitlines()
     assert re.match(r"\s*1  Mon 4 Jan 2027 19:00 +mccune §1 \(\d+ words\)", lines[0])
-    assert re.match(r"\s*2  Thu 7 Jan 2027 19:00 +mccune §2 ", lines[1])
+    # §2 is longer than the word target: its first piece, cut between sentences.
+    assert re.match(r"\s*2  Thu 7 Jan 2027 19:00 +mccune §2\.1-2\.21 ", lines[1])
     assert re.fullmatch(r"(\d+) installments, ends \w{3} \d+ \w{3} 2027", lines[-1])
     assert len(lines) - 1 == int(lines[-1].split()[0])
 
@@ -441,9 +446,9 @@ async def test_a_new_installment_size_finds_the_place_again_without_skipping(
 ) -> None:
     fake = fake_discord
     await run(fake, "organizer", "plan next")
-    await run(fake, "organizer", "plan next")  # mccune §1, then §2
+    await run(fake, "organizer", "plan next")  # mccune §1, then §2's first piece
     group = await group_of(db, fake)
-    assert group.done_key == "proletarian-internationalism:2-2"
+    assert group.done_key == "proletarian-internationalism:2.1-2.21"
     await run(fake, "organizer", "plan start", {**START, "words": 2000})
     first, second = bot_installments(started, await group_of(db, fake))[:2]
     assert first.holds("proletarian-internationalism", 2) and first.last > 2

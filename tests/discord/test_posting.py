@@ -116,7 +116,7 @@ async def test_the_next_slot_posts_the_next_installment_with_new_questions(
     assert "installment 1 of" in footer(first)
     assert "installment 2 of" in footer(second)
     assert first.embeds[0]["title"].endswith(" §1")
-    assert second.embeds[0]["title"].endswith(" §2")
+    assert second.embeds[0]["title"].endswith(" §2.1-2.21")  # §2 is over the target: cut
     asked = [m.content for t in fake.threads("readings") for m in fake.bot_messages(t)]
     lines = [line for text in asked for line in text.splitlines() if line.startswith("**")]
     questions = [line.split(" ", 1)[1] for line in lines if re.match(r"\*\*\d\.\*\*", line)]
@@ -171,15 +171,15 @@ async def test_a_long_excerpt_is_split_within_every_limit_and_nothing_is_lost(
 ) -> None:
     fake = fake_discord
     # About 12,000 characters: several messages, within one installment's cap (a longer
-    # paragraph is posted in parts: tests/faults/test_limits.py).
+    # paragraph is cut into pieces: tests/faults/test_limits.py). Under the largest target the
+    # paragraph is one installment; the closing paragraph, in the next reading, is not in it.
     sentences = [f"Sentence number {n} says something about the long argument." for n in range(200)]
     paragraph = " ".join(sentences)
-    reading = make_reading(
-        "long", "A Very Long Reading", [paragraph, "A short closing paragraph."], author="Someone"
-    )
+    reading = make_reading("long", "A Very Long Reading", [paragraph], author="Someone")
+    after = make_reading("after", "After", ["A short closing paragraph."])
     bot = await make_bot(
-        [group_config(fake.readings.id, readings=("long",), word_target=100)],
-        library=Library((reading,)),
+        [group_config(fake.readings.id, readings=("long", "after"), word_target=10_000)],
+        library=Library((reading, after)),
     )
     clock.set(FIRST_SLOT)
     await tick(bot)
@@ -373,7 +373,8 @@ async def test_the_cli_preview_is_exactly_what_is_sent(
     assert code == 0
     preview = capsys.readouterr().out
     header, rest = preview.split("\n", 1)
-    assert header == "=== readers: post 1 of 18, Mon 5 Jan 2099 19:00 (Europe/Berlin) ==="
+    # 24: the shipped paragraphs longer than 600 words are cut between sentences.
+    assert header == "=== readers: post 1 of 24, Mon 5 Jan 2099 19:00 (Europe/Berlin) ==="
     sent_text, thread_text = rest.rstrip("\n").split("\n\n[thread] ")
     clock.set(dt.datetime(2099, 1, 5, 18, 0, tzinfo=UTC))
     await tick(bot)

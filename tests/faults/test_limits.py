@@ -9,11 +9,12 @@ import logging
 import aiosqlite
 import pytest
 
+from bot.client import ReadingGroupBot
 from bot.core.excerpts import PART_PAGES
 from bot.core.plan import schedule_preview
 from bot.core.questions import Prompts
-from bot.core.readings import Library
-from bot.storage.groups import get_group, posts_of
+from bot.core.readings import Library, Reading
+from bot.storage.groups import get_group, posts_of, set_progress
 from tests.core.conftest import make_reading
 from tests.discord.scheduling import (
     FIRST_SLOT,
@@ -152,20 +153,31 @@ async def test_readings_with_30_long_titles_are_paged(
     assert fake.rejected(status=400) == []
 
 
+async def start_with_giant_paragraph(
+    fake: FakeDiscord, make_bot: MakeBot
+) -> tuple[ReadingGroupBot, Reading]:
+    """A bot whose one group reads a book of one giant paragraph between two short ones, under
+    the largest target: each piece as large as a few messages allow."""
+    reading = make_reading("book", "A Book", ["Opening.", giant_paragraph(), "Closing."])
+    bot = await make_bot(
+        [group_config(fake.readings.id, word_target=10_000)],
+        library=Library((reading,)),
+        prompts=Prompts(),
+    )
+    return bot, reading
+
+
 @pytest.mark.slow
-async def test_a_giant_paragraph_is_posted_in_parts_in_consecutive_slots_end_to_end(
+async def test_a_giant_paragraph_is_posted_in_pieces_in_consecutive_slots_end_to_end(
     fake_discord: FakeDiscord, make_bot: MakeBot, clock: Clock, db: aiosqlite.Connection
 ) -> None:
     fake = fake_discord
-    reading = make_reading("book", "A Book", ["Opening.", giant_paragraph(), "Closing."])
-    bot = await make_bot(
-        [group_config(fake.readings.id)], library=Library((reading,)), prompts=Prompts()
-    )
+    bot, reading = await start_with_giant_paragraph(fake, make_bot)
     group = await get_group(db, fake.readings.id)
     assert group is not None
     installments = bot.plans.installments(group, bot.library)
     preview = schedule_preview(group.plan(), installments, posted=0, now=clock.now)
-    assert len(preview.items) == len(installments) > 10  # the finish date counts every part
+    assert len(preview.items) == len(installments) > 10  # the finish date counts every piece
     for item in preview.items:
         clock.set(item.slot)
         await tick(bot)
@@ -177,19 +189,21 @@ async def test_a_giant_paragraph_is_posted_in_parts_in_consecutive_slots_end_to_
     group = await get_group(db, fake.readings.id)
     assert group is not None
     assert (group.done_key, group.done_count) == ("book:3-3", len(installments))
-    # Each part is a few messages, and the parts give back the paragraph whole and in order.
+    # Each piece is a few messages, and the pieces give back the paragraph whole and in order.
     shown = []
-    for part in installments[1:-1]:
+    for piece in installments[1:-1]:
+        assert piece.sentences is not None
+        span = f"§2.{piece.sentences[0]}-2.{piece.sentences[1]}"
         messages = [
             m
             for m in post_messages(fake, "readings")
-            if f"book §2 (part {part.part} of {part.parts}) ·" in m.embeds[-1]["footer"]["text"]
+            if f"book {span} ·" in m.embeds[-1]["footer"]["text"]
         ]
         assert 1 <= len(messages) <= PART_PAGES
         pages = [e["description"] for m in messages for e in m.embeds if "title" not in e]
         first = messages[0].embeds[0]
-        assert first["title"] == f"A Book §2 (part {part.part} of {part.parts})"
-        prefix = f"**§2** (part {part.part} of {part.parts}) "
+        assert first["title"] == f"A Book {span}"
+        prefix = f"**{span}** "
         shown += [first["description"].removeprefix(prefix), *pages]
     assert " ".join(shown) == " ".join(reading.paragraph(2).text.split())
     assert len(fake.threads("readings")) == len(installments)
@@ -211,3 +225,42 @@ async def test_autocomplete_of_a_huge_heading_offers_a_choice_that_resolves(
         "alice", "passage", {"reference": section["value"]}
     ).message()
     assert message.embeds[0]["description"].startswith("**§1** Paragraph 0")
+
+
+# Progress stored before sentence pieces (issue 9's parts of a paragraph, "book:2-2/3of16")
+# resumes on the pieces: an unfinished paragraph starts again at its first piece, a finished
+# one is passed.
+
+
+@pytest.mark.parametrize(
+    ("stored_key", "stored_count", "next_index"),
+    [
+        ("book:2-2/3of16", 4, 1),  # part 3 of 16 posted: §2 unfinished, its first piece again
+        ("book:2-2/16of16", 17, -1),  # the last part posted: §2 done, §3 next
+    ],
+)
+async def test_progress_stored_as_parts_resumes_on_the_sentence_pieces(
+    fake_discord: FakeDiscord,
+    make_bot: MakeBot,
+    clock: Clock,
+    db: aiosqlite.Connection,
+    stored_key: str,
+    stored_count: int,
+    next_index: int,
+) -> None:
+    fake = fake_discord
+    bot, _ = await start_with_giant_paragraph(fake, make_bot)
+    await set_progress(db, fake.readings.id, stored_key, stored_count, now=FIRST_SLOT)
+    group = await get_group(db, fake.readings.id)
+    assert group is not None
+    installments = bot.plans.installments(group, bot.library)
+    expected = installments[next_index]
+    clock.set(FIRST_SLOT)
+    await tick(bot)
+    stored = await posts_of(db, fake.readings.id)
+    assert [(p.slot, p.installment_key, p.number, p.total, p.posted_at) for p in stored] == [
+        (FIRST_SLOT, expected.key, installments.index(expected) + 1, len(installments), FIRST_SLOT)
+    ]
+    group = await get_group(db, fake.readings.id)
+    assert group is not None
+    assert (group.done_key, group.done_count) == (expected.key, installments.index(expected) + 1)

@@ -18,8 +18,10 @@ def questions_for(
     library: Library,
     count: int,
     used: Set[str],
+    sentences: tuple[int, int] | None = None,
 ) -> list[Question]:
-    """The questions for the excerpt ``first``..``last`` of a reading.
+    """The questions for the excerpt ``first``..``last`` of a reading (or its sentences
+    ``sentences``, a piece of one paragraph).
 
     Anchored questions due in the excerpt and not in ``used`` come first, in paragraph order
     (when there are more than ``count``, the choice favours different kinds and paragraphs);
@@ -32,6 +34,9 @@ def questions_for(
         library: the readings; distinctive terms are measured against all of it.
         count: how many questions the post carries.
         used: ids already asked in this plan; none of them is returned.
+        sentences: for a piece of paragraph ``first``, its first and last sentence: templates
+            are filled from those sentences (questions anchored to the paragraph are due in
+            every piece of it).
 
     Raises:
         ValueError: the reading is not in the library.
@@ -42,7 +47,9 @@ def questions_for(
     chosen = _anchored(prompts.for_reading(reading.slug), first, last, count, used)
     if len(chosen) < count:
         taken = set(used) | {q.id for q in chosen}
-        values = excerpt_values(reading, first, last, prompts=prompts, library=library)
+        values = excerpt_values(
+            reading, first, last, prompts=prompts, library=library, sentences=sentences
+        )
         chosen += _filled(reading, prompts.templates, values, count - len(chosen), taken)
     return chosen
 

@@ -11,9 +11,11 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence, Set
 from dataclasses import dataclass
 
 from bot.core.citations import format_citation
-from bot.core.pages import clip, split_sentences
+from bot.core.pages import clip
 from bot.core.questions.model import VARIABLE, Authority, Prompts, Question, Template, _digest
-from bot.core.readings import Library, Reading, fold, slugify
+from bot.core.readings import Library, Reading, fold, plain_text, slugify
+from bot.core.sentences import format_sentence_span, split_sentences
+from bot.core.sentences import sentences as paragraph_sentences
 
 OPENING_LIMIT = 200  # characters of the opening claim before it is clipped
 TERM_CANDIDATES = 5  # distinctive terms tried per excerpt
@@ -56,16 +58,29 @@ _POSSESSIVE_RE = re.compile(r"'s$", re.IGNORECASE)
 
 
 def excerpt_values(
-    reading: Reading, first: int, last: int, *, prompts: Prompts, library: Library
+    reading: Reading,
+    first: int,
+    last: int,
+    *,
+    prompts: Prompts,
+    library: Library,
+    sentences: tuple[int, int] | None = None,
 ) -> dict[str, list[str]]:
-    """What each placeholder can be filled with for this excerpt, best first (may be empty)."""
-    paragraphs = reading.span(first, last)
-    text = " ".join(p.plain for p in paragraphs)
+    """What each placeholder can be filled with for this excerpt (paragraphs ``first`` to
+    ``last``, or sentences ``sentences`` of paragraph ``first``), best first (may be empty)."""
+    if sentences is None:
+        text = " ".join(p.plain for p in reading.span(first, last))
+        citation = format_citation(reading.slug, first, last)
+    else:
+        piece = paragraph_sentences(reading.paragraph(first))[sentences[0] - 1 : sentences[1]]
+        text = plain_text(" ".join(piece))
+        span = format_sentence_span(first, sentences[0], last, sentences[1])
+        citation = f"{reading.slug} §{span}"
     return {
         "term": distinctive_terms(text, library, prompts.authorities)[:TERM_CANDIDATES],
         "authority": authorities_in(text, prompts.authorities),
         "opening": [opening] if (opening := opening_claim(text)) else [],
-        "citation": [format_citation(reading.slug, first, last)],
+        "citation": [citation],
         "title": [reading.title],
     }
 

@@ -9,7 +9,6 @@ import datetime as dt
 import zoneinfo
 from dataclasses import dataclass
 
-from bot.core.citations import format_citation
 from bot.core.excerpts import Installment
 from bot.core.plan import Plan
 from bot.core.summary.weeks import IsoWeek, format_period
@@ -37,7 +36,8 @@ class PostRow:
 
     Attributes:
         number: the installment's 1-based place in the plan ("installment 4 of 23").
-        slug, first, last: the excerpt (``posts.installment_key`` through ``parse_key``).
+        slug, first, last, sentences: the excerpt (``posts.installment_key`` through
+            :meth:`Installment.from_key`): paragraphs, or sentences of one paragraph.
         words: the excerpt's length in words.
         posted_at: when it was posted (aware UTC).
         thread_id: its discussion thread, if one was made.
@@ -58,11 +58,12 @@ class PostRow:
     jump: Jump | None = None
     late: bool = False
     stuck: int = 0
+    sentences: tuple[int, int] | None = None
 
     @property
     def citation(self) -> str:
-        """``against-soic §12-14``."""
-        return format_citation(self.slug, self.first, self.last)
+        """``against-soic §12-14``, or ``against-soic §3.1-3.19`` for a piece of a paragraph."""
+        return Installment(self.slug, self.first, self.last, self.words, self.sentences).citation
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
