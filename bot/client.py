@@ -1,8 +1,9 @@
-"""The Discord client: a ``commands.Bot`` that owns nothing it did not receive.
+"""The Discord client: a ``commands.Bot`` holding what it received and the poster it builds.
 
 The runner (:func:`bot.runner.run_bot`) opens the database, loads readings, prompts and
 groups.yaml once, builds the shared runtime pieces (the reply log, the cut plans) and hands them
-all in; the bot loads the extensions listed in :data:`bot.cogs.EXTENSIONS` and syncs slash
+all in; the bot builds its poster (:mod:`bot.discord.poster`, which posts installments for the
+posting tick and /plan), loads the extensions listed in :data:`bot.cogs.EXTENSIONS` and syncs slash
 commands only when told to (to the dev guild on start, or globally with ``reading-group sync``),
 never globally on every boot. On setup the groups of the file are stored, the reply log starts,
 and the posting tick (:mod:`bot.cogs.scheduler`) starts. The bot's one clock is
@@ -14,7 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, Literal
+from typing import Literal
 
 import aiosqlite
 import discord
@@ -27,6 +28,7 @@ from bot.core.plan import GroupConfig, missing_readings
 from bot.core.questions import Prompts
 from bot.core.readings import Library, LibraryError
 from bot.discord.plans import Plans
+from bot.discord.poster import Poster
 from bot.discord.render import NO_PINGS
 from bot.discord.replylog import ReplyLog
 from bot.discord.ticking import DEFAULT_TICK_SECONDS
@@ -41,9 +43,6 @@ from bot.storage.groups import (
 )
 from bot.storage.instance import Owner
 from bot.storage.search import sync_index
-
-if TYPE_CHECKING:
-    from bot.cogs.scheduler import Scheduler
 
 log = logging.getLogger(__name__)
 
@@ -123,7 +122,7 @@ class ReadingGroupBot(commands.Bot):
         self.owner = owner or Owner.this_process(clock())
         self.reply_log = reply_log if reply_log is not None else ReplyLog(db)
         self.plans = plans if plans is not None else Plans()
-        self.scheduler: Scheduler | None = None  # the posting tick, set while it is loaded
+        self.poster = Poster(self)  # posts for the posting tick and /plan, under its group locks
         self._unreadable: dict[int, str] = {}  # channel -> the problem logged
 
     async def setup_hook(self) -> None:
@@ -137,14 +136,6 @@ class ReadingGroupBot(commands.Bot):
         for extension in EXTENSIONS:
             await self.load_extension(extension)
         await self.sync_commands()
-
-    @property
-    def posting(self) -> Scheduler:
-        """The posting tick (:mod:`bot.cogs.scheduler`): /plan posts through it, under its lock
-        of the group."""
-        if self.scheduler is None:
-            raise RuntimeError("the scheduler extension is not loaded")
-        return self.scheduler
 
     async def close(self) -> None:
         """Unload the extensions, disconnect, then write what the reply log still queues."""

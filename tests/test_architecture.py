@@ -91,3 +91,29 @@ def test_no_cog_imports_another_cog(path: Path) -> None:
 def test_nothing_looks_a_cog_up_by_name(path: Path) -> None:
     # A cog looked up by name is typed Any: what is shared is a typed attribute of the bot.
     assert "get_cog(" not in path.read_text(encoding="utf-8")
+
+
+def bot_attributes_set(tree: ast.AST) -> list[str]:
+    """The attributes of a bot (``bot.x`` or ``self.bot.x``) that assignments in ``tree`` set."""
+    targets: list[ast.expr] = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Assign):
+            targets.extend(node.targets)
+        elif isinstance(node, (ast.AnnAssign, ast.AugAssign)):
+            targets.append(node.target)
+    return [
+        ast.unparse(target)
+        for target in targets
+        if isinstance(target, ast.Attribute)
+        and (
+            (isinstance(target.value, ast.Name) and target.value.id == "bot")
+            or (isinstance(target.value, ast.Attribute) and target.value.attr == "bot")
+        )
+    ]
+
+
+@pytest.mark.parametrize("path", python_files("bot/cogs"), ids=lambda p: p.name)
+def test_no_cog_sets_attributes_on_the_bot(path: Path) -> None:
+    # What the bot holds it is handed or builds itself (bot.poster, bot.plans), typed and
+    # there whether or not a cog is loaded: a cog never hangs itself or anything else on it.
+    assert bot_attributes_set(ast.parse(path.read_text(encoding="utf-8"))) == []

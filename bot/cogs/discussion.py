@@ -152,7 +152,7 @@ class Discussion(commands.Cog):
 
     @commands.Cog.listener()
     async def on_installment_posted(self, target: Target) -> None:
-        """A new post's thread (dispatched by the scheduler as soon as it exists)."""
+        """A new post's thread (dispatched by the poster as soon as it exists)."""
         if target.mode != "off":
             self.log.track([target])
 

@@ -253,7 +253,7 @@ class PlanCog(commands.Cog, name="Plan"):
         self.bot.plans.installments(
             group, self.bot.library
         )  # a plan that cannot be cut is refused here
-        async with self.bot.posting.lock(channel.id):
+        async with self.bot.poster.lock(channel.id):
             group = await save_group(self.bot.db, group, now=now)
         self.bot.dispatch("log_targets_changed")  # the discussion log follows the new setting
         verb = "Changed" if existing is not None else "Started"
@@ -263,7 +263,7 @@ class PlanCog(commands.Cog, name="Plan"):
             f"{group.cadence}.",
             self._next_line(group),
         ]
-        missing = self.bot.posting.missing_permissions(channel)
+        missing = self.bot.poster.missing_permissions(channel)
         if (
             group.ping_role_id == channel.guild.id
             and not channel.permissions_for(channel.guild.me).mention_everyone
@@ -280,7 +280,7 @@ class PlanCog(commands.Cog, name="Plan"):
         """Post the next installment now: organizers only."""
         group = await self._group(interaction)
         await interaction.response.defer(ephemeral=True, thinking=True)
-        message = await self.bot.posting.post_next(group.channel_id)
+        message = await self.bot.poster.post_next(group.channel_id)
         await interaction.followup.send(
             f"Posted: {message.jump_url}", ephemeral=True, allowed_mentions=NO_PINGS
         )
@@ -289,7 +289,7 @@ class PlanCog(commands.Cog, name="Plan"):
     async def skip(self, interaction: discord.Interaction) -> None:
         """Skip the next installment without posting it: organizers only."""
         group = await self._group(interaction)
-        async with self.bot.posting.lock(group.channel_id):
+        async with self.bot.poster.lock(group.channel_id):
             group = await self._group(interaction)
             installments = self.bot.plans.installments(group, self.bot.library)
             done = progress(group, installments)
@@ -311,7 +311,7 @@ class PlanCog(commands.Cog, name="Plan"):
     async def pause(self, interaction: discord.Interaction) -> None:
         """Stop posting until /plan resume: organizers only."""
         group = await self._group(interaction)
-        async with self.bot.posting.lock(group.channel_id):
+        async with self.bot.poster.lock(group.channel_id):
             changed = await pause_group(self.bot.db, group.channel_id, now=self.bot.clock())
         text = (
             "Paused: no posts until an organizer runs /plan resume."
@@ -330,7 +330,7 @@ class PlanCog(commands.Cog, name="Plan"):
                 "/plan reload."
             )
         now = self.bot.clock()
-        async with self.bot.posting.lock(group.channel_id):
+        async with self.bot.poster.lock(group.channel_id):
             group = await self._group(interaction)
             last_slot = None
             if group.paused_at is not None or _ahead(group, now):
@@ -345,7 +345,7 @@ class PlanCog(commands.Cog, name="Plan"):
             )
         channel = self.bot.get_channel(group.channel_id)
         missing = (
-            self.bot.posting.missing_permissions(channel)
+            self.bot.poster.missing_permissions(channel)
             if isinstance(channel, discord.TextChannel)
             else []
         )
@@ -364,7 +364,7 @@ class PlanCog(commands.Cog, name="Plan"):
         citation = resolve(self.bot.library, reference)
         if citation.note is not None:
             raise PlanError("Pick a paragraph, e.g. soic §3: notes are posted with their text.")
-        async with self.bot.posting.lock(group.channel_id):
+        async with self.bot.poster.lock(group.channel_id):
             group = await self._group(interaction)
             installments = self.bot.plans.installments(group, self.bot.library)
             sentence = citation.sentences[0] if citation.sentences else 1

@@ -4,7 +4,8 @@ Each tick is a ``tasks.loop`` that waits until the bot is ready, asks for every 
 something is due, and survives its own failures: an exception is logged, one group's failure
 neither stops the others nor is retried at every tick (see
 :class:`bot.discord.backoff.GroupBackoff`), and a lock per group keeps a tick and a command
-from acting on the same group at once.
+from acting on the same group at once (the posting tick takes the poster's,
+:meth:`bot.discord.poster.Poster.lock`, which /plan takes too).
 """
 
 from __future__ import annotations
@@ -105,26 +106,43 @@ class GroupTick(commands.Cog):
         self, group: Group, leases: Iterable[Lease | None], now: dt.datetime
     ) -> bool:
         """Whether another bot process may still be sending one of the group's unconfirmed
-        claims (their ``leases``): then neither they nor anything new is sent this time."""
-        lease = held_elsewhere(leases, self.bot.owner, now)
-        if lease is not None:
-            self.log.warning(
-                "Group %s: a claim is held by another bot process (%s) until %s; leaving it",
-                group.name,
-                lease.owner,
-                lease.until,
-            )
-        return lease is not None
+        claims (see :func:`claim_held_elsewhere`)."""
+        return claim_held_elsewhere(self.bot, self.log, group, leases, now)
 
     def channel(self, group: Group) -> discord.TextChannel:
         """The group's channel. Raises PlanError when the bot cannot see it."""
-        channel = self.bot.get_channel(group.channel_id)
-        if not isinstance(channel, discord.TextChannel):
-            raise PlanError(
-                f"channel {group.channel_id} of group {group.name!r} is not a text channel I "
-                "can see: check the id, and that the bot is in that server"
-            )
-        return channel
+        return group_channel(self.bot, group)
+
+
+def claim_held_elsewhere(
+    bot: ReadingGroupBot,
+    log: logging.Logger,
+    group: Group,
+    leases: Iterable[Lease | None],
+    now: dt.datetime,
+) -> bool:
+    """Whether another bot process may still be sending one of the group's unconfirmed
+    claims (their ``leases``): then neither they nor anything new is sent this time."""
+    lease = held_elsewhere(leases, bot.owner, now)
+    if lease is not None:
+        log.warning(
+            "Group %s: a claim is held by another bot process (%s) until %s; leaving it",
+            group.name,
+            lease.owner,
+            lease.until,
+        )
+    return lease is not None
+
+
+def group_channel(bot: ReadingGroupBot, group: Group) -> discord.TextChannel:
+    """The group's channel. Raises PlanError when the bot cannot see it."""
+    channel = bot.get_channel(group.channel_id)
+    if not isinstance(channel, discord.TextChannel):
+        raise PlanError(
+            f"channel {group.channel_id} of group {group.name!r} is not a text channel I "
+            "can see: check the id, and that the bot is in that server"
+        )
+    return channel
 
 
 def missing_permissions(channel: discord.abc.GuildChannel, needed: Mapping[str, str]) -> list[str]:

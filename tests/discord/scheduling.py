@@ -9,13 +9,14 @@ import dataclasses
 import datetime as dt
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import aiosqlite
 import discord
 import pytest
 
 from bot.client import ReadingGroupBot
+from bot.cogs.scheduler import Scheduler
 from bot.core.plan import GroupConfig
 from bot.core.posting import parse_marker
 from bot.core.questions import Prompts, load_prompts
@@ -96,7 +97,7 @@ def make_bot(
     prompts: Prompts,
 ) -> MakeBot:
     """``await make_bot(groups=[...], library=..., tick_seconds=None, env={...})``: a started
-    bot whose tick runs only when the test calls ``bot.scheduler.tick()`` (unless
+    bot whose tick runs only when the test calls ``tick(bot)`` (unless
     ``tick_seconds``); ``env`` holds settings such as GROUPS_FILE."""
 
     async def make(
@@ -126,9 +127,16 @@ def make_bot(
     return make
 
 
+def scheduler(bot: ReadingGroupBot) -> Scheduler:
+    """The bot's posting tick."""
+    # discord.py loads extensions as modules of its own: compare by name, not by class.
+    cog: Any = bot.get_cog("Scheduler")
+    assert type(cog).__name__ == "Scheduler"
+    return cast(Scheduler, cog)
+
+
 async def tick(bot: ReadingGroupBot) -> None:
-    assert bot.scheduler is not None
-    await bot.scheduler.tick()
+    await scheduler(bot).tick()
 
 
 def post_messages(fake: FakeDiscord, channel: Any) -> list[Message]:

@@ -255,7 +255,7 @@ async def test_a_missing_permission_is_told_once_and_not_retried(
     target = getattr(fake, channel)
     bot = await make_bot([group_config(target.id)])
     clock.set(FIRST_SLOT)
-    with caplog.at_level(logging.WARNING, logger="bot.cogs.scheduler"):
+    with caplog.at_level(logging.WARNING, logger="bot.discord.poster"):
         await tick(bot)
         clock.advance(minutes=5)
         await tick(bot)

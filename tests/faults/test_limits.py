@@ -79,7 +79,7 @@ async def test_a_post_discord_refuses_blocks_its_group_once_and_the_others_go_on
     # The tick takes groups in channel order: the first post request is the refused group's.
     fake.fail_next("POST", MESSAGES, status=400, code=50035, message="Invalid Form Body")
     clock.set(FIRST_SLOT)
-    with caplog.at_level(logging.INFO, logger="bot.cogs.scheduler"):
+    with caplog.at_level(logging.INFO, logger="bot.discord.poster"):
         await tick(bot)
         clock.advance(hours=2)  # well past any backoff
         await tick(bot)
