@@ -1,4 +1,9 @@
-"""The parser, and :func:`main`: the one place a command's errors become lines on standard error."""
+"""The parser, and :func:`main`: the one place a command's errors become lines on standard error.
+
+Every command module imports at its top only what ``passage`` needs too (settings, readings,
+references); what only some commands need (asyncio and the database, the plan and posting
+modules, Discord) they import inside the command, so a quick look-up starts quickly.
+"""
 
 from __future__ import annotations
 

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import asyncio
 import textwrap
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from bot.cli.common import load_library_for, load_settings
 from bot.core.citations import Citation, format_citation, resolve, table_of_contents
-from bot.core.content import load_content
 from bot.core.errors import ContentError
 from bot.core.readings import (
     Library,
@@ -19,7 +17,6 @@ from bot.core.readings import (
     load_library,
     long_paragraph_warnings,
 )
-from bot.core.search import SearchResults
 from bot.core.wording import plural
 from bot.settings import Settings, SettingsError
 
@@ -27,9 +24,12 @@ if TYPE_CHECKING:
     import argparse
 
     from bot.cli.terminal import Terminal
+    from bot.core.search import SearchResults
 
 
 def cmd_check(args: argparse.Namespace, out: Terminal, err: Terminal) -> int:
+    from bot.core.content import load_content
+
     problems: list[ContentError] = []
     try:
         settings = load_settings(args)
@@ -104,6 +104,8 @@ def cmd_passage(args: argparse.Namespace, out: Terminal, err: Terminal) -> int:
 
 
 def cmd_search(args: argparse.Namespace, out: Terminal, err: Terminal) -> int:
+    import asyncio
+
     from bot.core.search import ANSI, STARS
     from bot.storage.database import open_database
     from bot.storage.search import search, sync_index

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 from bot.cli.common import choose, load_settings
-from bot.core.content import load_content
 from bot.core.errors import ReadingGroupError
 from bot.core.wording import plural
 
@@ -22,6 +20,7 @@ if TYPE_CHECKING:
 
 
 def cmd_export(args: argparse.Namespace, out: Terminal, err: Terminal) -> int:
+    import asyncio
     import csv
     import datetime as dt
     import json
@@ -102,7 +101,10 @@ def _open_out(path: Path) -> TextIO:
 
 
 def cmd_summary(args: argparse.Namespace, out: Terminal, err: Terminal) -> int:
+    import asyncio
+
     from bot.chart import try_render_chart
+    from bot.core.content import load_content
     from bot.core.safetext import plain_text
     from bot.core.summary import (
         SummarySettings,

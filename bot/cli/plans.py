@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 from typing import TYPE_CHECKING
 
 from bot.cli.common import choose, load_settings
-from bot.core.content import Content, load_content
 from bot.core.wording import plural
 
 if TYPE_CHECKING:
@@ -15,6 +13,7 @@ if TYPE_CHECKING:
 
     from bot.cli.common import PlannedGroup
     from bot.cli.terminal import Terminal
+    from bot.core.content import Content
     from bot.core.plan import Preview
     from bot.settings import Settings
 
@@ -24,6 +23,8 @@ def _planned_groups(settings: Settings, content: Content, now: dt.datetime) -> l
 
     Reads the database only if it exists; nothing is written.
     """
+    import asyncio
+
     from bot.storage.database import open_database
     from bot.storage.groups import asked_question_ids, groups_with_file
 
@@ -40,6 +41,7 @@ def _planned_groups(settings: Settings, content: Content, now: dt.datetime) -> l
 
 
 def cmd_plan(args: argparse.Namespace, out: Terminal, err: Terminal) -> int:
+    from bot.core.content import load_content
     from bot.core.group import progress
     from bot.core.plan import format_preview, schedule_preview, short_names
 
@@ -86,6 +88,7 @@ def _plan_table(preview: Preview, names: dict[str, str], out: Terminal) -> None:
 
 
 def cmd_preview(args: argparse.Namespace, out: Terminal, err: Terminal) -> int:
+    from bot.core.content import load_content
     from bot.core.group import progress
     from bot.core.plan import format_moment, schedule_preview
     from bot.core.posting import PostContent, upcoming

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from typing import TYPE_CHECKING
 
 from bot.cli.common import load_settings
@@ -14,6 +13,8 @@ if TYPE_CHECKING:
 
 
 def cmd_run(args: argparse.Namespace, out: Terminal, err: Terminal) -> int:
+    import asyncio
+
     from bot.runner import run_bot, setup_logging
 
     settings = load_settings(args)
@@ -22,6 +23,8 @@ def cmd_run(args: argparse.Namespace, out: Terminal, err: Terminal) -> int:
 
 
 def cmd_sync(args: argparse.Namespace, out: Terminal, err: Terminal) -> int:
+    import asyncio
+
     from bot.client import SyncMode
     from bot.runner import run_bot, setup_logging
 
