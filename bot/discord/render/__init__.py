@@ -1,4 +1,4 @@
-"""Everything the bot shows on Discord, cut to Discord's limits in this one module.
+"""Everything the bot shows on Discord, cut to Discord's limits in this one package.
 
 Limits (https://discord.com/developers/docs/resources/message): 2000 characters of content,
 10 embeds, 256 for a title, 4096 for a description, 25 fields of 1024 (names 256), a 2048
