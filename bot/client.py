@@ -49,8 +49,6 @@ log = logging.getLogger(__name__)
 SyncMode = Literal["none", "dev-guild", "global"]
 Clock = Callable[[], dt.datetime]
 
-#: Seconds between two runs of the posting tick.
-
 
 def utc_now() -> dt.datetime:
     """The current instant, aware UTC: the bot's default clock."""
