@@ -56,6 +56,7 @@ from bot.core.summary import (
     WeekData,
     week_bounds,
 )
+from bot.core.summary.catchup import CatchupData, catchup_start
 from bot.storage.database import transaction, write_lock
 from bot.storage.instance import Lease, Owner, new_lease, stored_lease
 
@@ -585,6 +586,38 @@ async def is_opted_out(db: aiosqlite.Connection, member_id: int) -> bool:
     query = "SELECT 1 FROM opt_outs WHERE user_id = ?"
     async with db.execute(query, (member_id,)) as cursor:
         return await cursor.fetchone() is not None
+
+
+async def read_catchup(
+    db: aiosqlite.Connection,
+    group: Group,
+    member_id: int,
+    *,
+    since: dt.datetime | None,
+    now: dt.datetime,
+    names: Callable[[str], Set[int]],
+    guild_id: int | None = None,
+) -> CatchupData:
+    """What ``member_id``'s catch-up in the group needs: the log over ``[start, now)``, the
+    start being ``since`` if given, else their last reply in the group (not looked up when they
+    opted out: see :func:`bot.core.summary.catchup.catchup_start`).
+
+    Args:
+        db: the connection.
+        group: the group.
+        member_id: who is catching up.
+        since: where they asked it to start (:func:`bot.core.summary.catchup.parse_since`).
+        now: the current instant (aware UTC): the range's end.
+        names: as for :func:`read_week`.
+        guild_id: the server, for jump links (default: :func:`group_guild`).
+    """
+    opted_out = await is_opted_out(db, member_id)
+    last = None
+    if since is None and not opted_out:
+        last = await last_reply_at(db, group.channel_id, member_id)
+    start, why = catchup_start(asked=since, last_reply=last, opted_out=opted_out, now=now)
+    span = await read_span(db, group, start, now, names=names, guild_id=guild_id)
+    return CatchupData(span=span, why=why)
 
 
 def _jump(guild_id: int | None, channel_id: int, message_id: int | None) -> Jump | None:
