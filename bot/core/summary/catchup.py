@@ -125,13 +125,16 @@ def catchup_start(
     return (last_reply, "last_reply") if last_reply < now else (fallback, "never")
 
 
-def since_note(since: dt.datetime, why: SinceWhy, day: Callable[[dt.datetime], str]) -> str:
+def since_note(
+    since: dt.datetime, why: SinceWhy, day: Callable[[dt.datetime], str], option: str = "`since`"
+) -> str:
     """``Since your last reply, 2 Nov 2026 18:04.``: where the catch-up starts and why.
 
     Args:
         since: where it starts.
         why: why there (:func:`catchup_start`).
         day: how to show an instant (a Discord timestamp, or the group's local time).
+        option: how the front end names the option that chooses the start.
     """
     if why == "asked":
         return f"Since {day(since)}, as you asked."
@@ -140,11 +143,11 @@ def since_note(since: dt.datetime, why: SinceWhy, day: Callable[[dt.datetime], s
     if why == "opted_out":
         return (
             f"The last {FALLBACK_DAYS} days (since {day(since)}): you opted out of the discussion "
-            "log, so I do not know when you last took part. Pass `since` to choose."
+            f"log, so I do not know when you last took part. Pass {option} to choose."
         )
     return (
         f"The last {FALLBACK_DAYS} days (since {day(since)}): I have no reply of yours in this "
-        "group. Pass `since` to choose."
+        f"group. Pass {option} to choose."
     )
 
 
@@ -334,7 +337,11 @@ def catchup_text(catchup: Catchup, link: Callable[[Jump], str] | None = None) ->
     """
     tz = catchup.tz
     name = f"{catchup.group} · " if catchup.group else ""
-    out = [f"{name}Catch-up ({tz.key})", since_note(catchup.since, catchup.why, _local(tz)), ""]
+    out = [
+        f"{name}Catch-up ({tz.key})",
+        since_note(catchup.since, catchup.why, _local(tz), "--since"),
+        "",
+    ]
     if catchup.quiet:
         out.append("Nothing was posted or said in the group in that time.")
     else:
