@@ -147,7 +147,7 @@ def build_parser() -> argparse.ArgumentParser:
     catchup.add_argument("--group", metavar="G", help="a group's name or channel id")
     catchup.add_argument(
         "--since",
-        metavar="DATE",
+        metavar="WHEN",
         help='a day (YYYY-MM-DD) or "2 weeks" (default: since their last reply in the group)',
     )
     catchup.set_defaults(command=cmd_catchup)
