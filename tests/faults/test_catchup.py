@@ -11,17 +11,9 @@ import pytest
 
 import bot.storage.summaries
 from bot.discord.tree import APOLOGY
-from tests.discord import scheduling
-from tests.discord.test_catchup import Talked, talked
+from tests.discord.test_catchup import Talked, clock, db, library, make_bot, prompts, talked
 from tests.fakediscord import FakeDiscord
 
-clock, db, library, make_bot, prompts = (
-    scheduling.clock,
-    scheduling.db,
-    scheduling.library,
-    scheduling.make_bot,
-    scheduling.prompts,
-)
 __all__ = ["clock", "db", "library", "make_bot", "prompts", "talked"]
 
 
