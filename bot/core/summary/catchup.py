@@ -20,6 +20,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import zoneinfo
+from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Literal
@@ -35,6 +36,8 @@ from bot.core.summary.model import (
     NextItem,
     OpenQuestion,
     PlanState,
+    QuestionRow,
+    ReplyRow,
     SpanData,
     StuckPassage,
     SummarySettings,
@@ -272,12 +275,18 @@ def compute_catchup(
         ),
         key=lambda p: (p.posted_at, p.number),
     )
+    # A year's catch-up holds hundreds of installments and tens of thousands of replies: group
+    # them once rather than scanning every reply per installment.
+    replies_of: dict[int | None, list[ReplyRow]] = defaultdict(list)
+    for reply in replies:
+        replies_of[reply.installment].append(reply)
+    questions_of: dict[int, list[QuestionRow]] = defaultdict(list)
+    for question in questions:
+        questions_of[question.installment].append(question)
     items = []
     for post in shown_posts:
-        mine = [r for r in replies if r.installment == post.number]
-        open_, more = _questions(
-            (q for q in questions if q.installment == post.number), by_number, span.end, settings
-        )
+        mine = replies_of[post.number]
+        open_, more = _questions(questions_of[post.number], by_number, span.end, settings)
         items.append(
             CatchupItem(
                 number=post.number,
