@@ -7,6 +7,8 @@ handful of range queries on ``replies (group_channel_id, created_at, ...)``: the
 and their ⭐ and ❓ reactions (the text only of the replies that have some), counts aggregated in
 SQL for the week before and for each day of the chart (index-only range counts), and one index
 seek per author for "new voices". Nothing here computes the summary.
+The same read over any span, :func:`read_span`, feeds a member's catch-up (:func:`read_catchup`,
+which starts it at their last reply, :func:`last_reply_at`, unless they opted out).
 
 Opted-out members are left out of everything here already (their replies, their reactions,
 the counts); core leaves them out again. Reactions are read as rows, both spellings of each
