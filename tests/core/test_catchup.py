@@ -73,7 +73,7 @@ FALLBACK = NOW - dt.timedelta(days=FALLBACK_DAYS)
         (None, LAST, False, (LAST, "last_reply")),
         (None, None, False, (FALLBACK, "never")),
         (None, LAST, True, (FALLBACK, "opted_out")),  # never their replies, even if given
-        (None, NOW, False, (FALLBACK, "never")),  # nothing to catch up on since just now
+        (None, NOW + dt.timedelta(hours=1), False, (NOW, "last_reply")),  # a skewed clock
     ],
 )
 def test_the_catchup_starts_where_asked_else_at_the_last_reply_else_two_weeks_back(

@@ -124,8 +124,8 @@ def catchup_start(
         return fallback, "opted_out"
     if last_reply is None:
         return fallback, "never"
-    # A reply written just now leaves nothing to catch up on: show the fallback's days then.
-    return (last_reply, "last_reply") if last_reply < now else (fallback, "never")
+    # A reply stamped after now (a clock skew) leaves an empty range, never one that ends first.
+    return min(last_reply, now), "last_reply"
 
 
 def since_note(
