@@ -30,6 +30,8 @@ PLACEHOLDERS = {
     "G": "internationalism",
     "N": "2",
     "DATE": "2027-01-04",
+    "ID": "123456789012345678",
+    "WHEN": "2 weeks",
     "S": "an-essay",
     "T": "An Essay",
     "A": "A. Writer",

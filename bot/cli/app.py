@@ -13,6 +13,7 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from bot.cli.catchup import cmd_catchup, member_id
 from bot.cli.content import (
     cmd_check,
     cmd_import,
@@ -138,6 +139,18 @@ def build_parser() -> argparse.ArgumentParser:
     )
     summary.add_argument("--chart", type=Path, metavar="FILE", help="write the chart as a PNG")
     summary.set_defaults(command=cmd_summary)
+
+    catchup = sub.add_parser(
+        "catchup", help="what a member missed in a group: installments, ⭐ replies, ❓, next"
+    )
+    catchup.add_argument("--member", required=True, type=member_id, metavar="ID", help="user id")
+    catchup.add_argument("--group", metavar="G", help="a group's name or channel id")
+    catchup.add_argument(
+        "--since",
+        metavar="WHEN",
+        help='a day (YYYY-MM-DD) or "2 weeks" (default: since their last reply in the group)',
+    )
+    catchup.set_defaults(command=cmd_catchup)
 
     backup = sub.add_parser("backup", help="copy the database safely, even while the bot runs")
     backup.add_argument("file", help="where to write the copy")

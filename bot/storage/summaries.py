@@ -7,6 +7,8 @@ handful of range queries on ``replies (group_channel_id, created_at, ...)``: the
 and their ⭐ and ❓ reactions (the text only of the replies that have some), counts aggregated in
 SQL for the week before and for each day of the chart (index-only range counts), and one index
 seek per author for "new voices". Nothing here computes the summary.
+The same read over any span, :func:`read_span`, feeds a member's catch-up (:func:`read_catchup`,
+which starts it at their last reply, :func:`last_reply_at`, unless they opted out).
 
 Opted-out members are left out of everything here already (their replies, their reactions,
 the counts); core leaves them out again. Reactions are read as rows, both spellings of each
@@ -51,10 +53,12 @@ from bot.core.summary import (
     QuestionRow,
     ReactionRow,
     ReplyRow,
+    SpanData,
     WeekCounts,
     WeekData,
     week_bounds,
 )
+from bot.core.summary.catchup import CatchupData, catchup_start
 from bot.storage.database import transaction, write_lock
 from bot.storage.instance import Lease, Owner, new_lease, stored_lease
 
@@ -393,12 +397,90 @@ async def read_week(
     first_week = week.shift(-(max(1, weeks) - 1))
     window_start, _ = week_bounds(first_week, tz)
     previous_start, _ = week_bounds(week.shift(-1), tz)
+    channel = group.channel_id
+    span = await read_span(
+        db, group, start, end, names=names, guild_id=guild_id, questions_since=window_start
+    )
+    week_range = {"group": channel, "start": format_instant(start), "end": format_instant(end)}
+    previous = None
+    if group.start < start:  # a plan's first week has no week before to compare with
+        (before,) = await _rows(
+            db,
+            _COUNTS,
+            {
+                "group": channel,
+                "start": format_instant(previous_start),
+                "end": format_instant(start),
+            },
+        )
+        previous = WeekCounts(before[0], before[1], before[2])
+    participants = {reply.author_id for reply in span.replies}
+    group_size = None
+    if len(participants) < min_group_size:  # else the week alone is group enough
+        window = {
+            "group": channel,
+            "start": format_instant(window_start),
+            "end": format_instant(end),
+        }
+        (in_window,) = await _rows(db, _COUNTS, window)
+        group_size = int(in_window[2])
+    days = [first_week.monday + dt.timedelta(days=i) for i in range(max(1, weeks) * 7 + 1)]
+    midnight = Cadence(frozenset(range(7)), dt.time(0), tz)
+    bounds = [slot_on(midnight, day) for day in days]
+    counts = await _rows(
+        db, _BUCKETS, {"group": channel, "bounds": json.dumps([format_instant(b) for b in bounds])}
+    )
+    reply_times = tuple((bounds[index], count) for index, count in counts if count)
+    earlier = frozenset(
+        int(row[0])
+        for row in await _rows(
+            db, _EARLIER_AUTHORS, {**week_range, "authors": _json_ids(participants)}
+        )
+    )
+    return WeekData(
+        group=span.group,
+        posts=span.posts,
+        replies=span.replies,
+        reactions=span.reactions,
+        questions=span.questions,
+        answers=span.answers,
+        earlier_authors=earlier,
+        previous=previous,
+        group_size=group_size,
+        opted_out=span.opted_out,
+        reply_times=reply_times,
+        weeks=max(1, weeks),
+    )
+
+
+async def read_span(
+    db: aiosqlite.Connection,
+    group: Group,
+    start: dt.datetime,
+    end: dt.datetime,
+    *,
+    names: Callable[[str], Set[int]],
+    guild_id: int | None = None,
+    questions_since: dt.datetime | None = None,
+) -> SpanData:
+    """What the group's log holds for ``[start, end)``: its posts, the span's replies and their
+    ⭐ and ❓ reactions, and open questions (see the module docstring for what is left out).
+
+    Args:
+        db: the connection.
+        group: the group.
+        start, end: the span (aware UTC).
+        names: as for :func:`read_week`.
+        guild_id: the server, for jump links (default: :func:`group_guild`).
+        questions_since: the questions of the posts posted from then until ``end`` are read;
+            by default those of the span's posts and of the posts its replies belong to.
+    """
     if guild_id is None:
         guild_id = await group_guild(db, group)
     opted_out = await opted_out_members(db)
     channel = group.channel_id
     emoji = {"star": _STARS[0], "star2": _STARS[1], "stuck": _STUCK[0], "stuck2": _STUCK[1]}
-    week_range = {"group": channel, "start": format_instant(start), "end": format_instant(end)}
+    span_range = {"group": channel, "start": format_instant(start), "end": format_instant(end)}
 
     posts: list[PostRow] = []
     by_id: dict[int, PostRow] = {}
@@ -422,12 +504,12 @@ async def read_week(
         posts.append(post)
         by_id[row["id"]] = post
 
-    async with db.execute(_REPLIES, week_range) as cursor:
+    async with db.execute(_REPLIES, span_range) as cursor:
         cursor.row_factory = None  # plain tuples: a busy week has tens of thousands of rows
         rows = cast(list[_ReplyTuple], await cursor.fetchall())
     reactions = tuple(
         ReactionRow(message_id, user_id, STUCK if name in _STUCK else STAR)
-        for message_id, user_id, name in await _rows(db, _REACTIONS, {**week_range, **emoji})
+        for message_id, user_id, name in await _rows(db, _REACTIONS, {**span_range, **emoji})
     )
     texts: dict[int, str | None] = {}
     marked = {reaction.message_id for reaction in reactions}
@@ -453,47 +535,19 @@ async def read_week(
                 jump=_jump(guild_id, where, message_id) if marks else None,
             )
         )
-
-    previous = None
-    if group.start < start:  # a plan's first week has no week before to compare with
-        (before,) = await _rows(
-            db,
-            _COUNTS,
-            {
-                "group": channel,
-                "start": format_instant(previous_start),
-                "end": format_instant(start),
-            },
-        )
-        previous = WeekCounts(before[0], before[1], before[2])
-    participants = {row[3] for row in rows}
-    group_size = None
-    if len(participants) < min_group_size:  # else the week alone is group enough
-        window = {
-            "group": channel,
-            "start": format_instant(window_start),
-            "end": format_instant(end),
+    if questions_since is None:
+        replied = {row[2] for row in rows}
+        asked = {
+            pid: post
+            for pid, post in by_id.items()
+            if start <= post.posted_at < end or pid in replied
         }
-        (in_window,) = await _rows(db, _COUNTS, window)
-        group_size = int(in_window[2])
-    days = [first_week.monday + dt.timedelta(days=i) for i in range(max(1, weeks) * 7 + 1)]
-    midnight = Cadence(frozenset(range(7)), dt.time(0), tz)
-    bounds = [slot_on(midnight, day) for day in days]
-    counts = await _rows(
-        db, _BUCKETS, {"group": channel, "bounds": json.dumps([format_instant(b) for b in bounds])}
-    )
-    reply_times = tuple((bounds[index], count) for index, count in counts if count)
-    earlier = frozenset(
-        int(row[0])
-        for row in await _rows(
-            db, _EARLIER_AUTHORS, {**week_range, "authors": _json_ids(participants)}
-        )
-    )
-    window_posts = {
-        pid: post for pid, post in by_id.items() if window_start <= post.posted_at < end
-    }
-    questions, answers = await _questions(db, window_posts, end, names)
-    return WeekData(
+    else:
+        asked = {
+            pid: post for pid, post in by_id.items() if questions_since <= post.posted_at < end
+        }
+    questions, answers = await _questions(db, asked, end, names)
+    return SpanData(
         group=GroupState(
             name=group.name,
             plan=group.plan(),
@@ -503,18 +557,69 @@ async def read_week(
             paused_at=group.paused_at,
             last_slot=group.last_slot,
         ),
+        start=start,
+        end=end,
         posts=tuple(posts),
         replies=tuple(replies),
         reactions=reactions,
         questions=questions,
         answers=answers,
-        earlier_authors=earlier,
-        previous=previous,
-        group_size=group_size,
         opted_out=opted_out,
-        reply_times=reply_times,
-        weeks=max(1, weeks),
     )
+
+
+_LAST_REPLY = """
+    SELECT max(created_at) FROM replies WHERE group_channel_id = ? AND author_id = ?
+"""
+
+
+async def last_reply_at(
+    db: aiosqlite.Connection, channel_id: int, member_id: int
+) -> dt.datetime | None:
+    """When ``member_id`` last took part in the group (their latest logged reply), or None:
+    one seek in the (group, author, created_at) index."""
+    async with db.execute(_LAST_REPLY, (channel_id, member_id)) as cursor:
+        row = await cursor.fetchone()
+    return None if row is None or row[0] is None else parse_instant(row[0])
+
+
+async def is_opted_out(db: aiosqlite.Connection, member_id: int) -> bool:
+    """Whether ``member_id`` opted out of the discussion log."""
+    query = "SELECT 1 FROM opt_outs WHERE user_id = ?"
+    async with db.execute(query, (member_id,)) as cursor:
+        return await cursor.fetchone() is not None
+
+
+async def read_catchup(
+    db: aiosqlite.Connection,
+    group: Group,
+    member_id: int,
+    *,
+    since: dt.datetime | None,
+    now: dt.datetime,
+    names: Callable[[str], Set[int]],
+    guild_id: int | None = None,
+) -> CatchupData:
+    """What ``member_id``'s catch-up in the group needs: the log over ``[start, now)``, the
+    start being ``since`` if given, else their last reply in the group (not looked up when they
+    opted out: see :func:`bot.core.summary.catchup.catchup_start`).
+
+    Args:
+        db: the connection.
+        group: the group.
+        member_id: who is catching up.
+        since: where they asked it to start (:func:`bot.core.summary.catchup.parse_since`).
+        now: the current instant (aware UTC): the range's end.
+        names: as for :func:`read_week`.
+        guild_id: the server, for jump links (default: :func:`group_guild`).
+    """
+    opted_out = await is_opted_out(db, member_id)
+    last = None
+    if since is None and not opted_out:
+        last = await last_reply_at(db, group.channel_id, member_id)
+    start, why = catchup_start(asked=since, last_reply=last, opted_out=opted_out, now=now)
+    span = await read_span(db, group, start, now, names=names, guild_id=guild_id)
+    return CatchupData(span=span, why=why)
 
 
 def _jump(guild_id: int | None, channel_id: int, message_id: int | None) -> Jump | None:

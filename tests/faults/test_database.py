@@ -30,6 +30,7 @@ COMMANDS = {
     "search": ["search", "unite"],
     "export": ["export"],
     "summary": ["summary"],
+    "catchup": ["catchup", "--member", "7"],
     "backup": ["backup", "copy.sqlite3"],
     "run": ["run"],
     "sync": ["sync"],

@@ -24,6 +24,8 @@ The modules, each importing only those above it:
 - :mod:`~bot.core.summary.text`: the summary as text, and the lines Discord shares.
 - :mod:`~bot.core.summary.chartdata`: the chart's series.
 - :mod:`~bot.core.summary.weekly`: :func:`summarize`, from a :class:`WeekData` to both.
+- :mod:`~bot.core.summary.catchup`: a member's catch-up over a range (:class:`SpanData`), not
+  re-exported here: import it from its module.
 
 Import from this package; the names below are its API.
 """
@@ -56,6 +58,7 @@ from bot.core.summary.model import (
     ReactionRow,
     ReadingProgress,
     ReplyRow,
+    SpanData,
     StuckPassage,
     Summary,
     SummarySettings,
@@ -110,6 +113,7 @@ __all__ = [
     "ReactionRow",
     "ReadingProgress",
     "ReplyRow",
+    "SpanData",
     "StuckPassage",
     "Summary",
     "SummaryDue",

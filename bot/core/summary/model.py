@@ -181,6 +181,34 @@ class GroupState:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class SpanData:
+    """What the database holds of one group over a span of time ``[start, end)``: the rows
+    the weekly summary and a member's catch-up are both computed from.
+
+    Attributes:
+        group: the group's plan and place in it.
+        start, end: the span (aware UTC).
+        posts: the group's confirmed posts, any time, oldest first (``words`` 0: the plan's
+            installments give them).
+        replies: the span's replies (opted-out members left out), ``stars`` and ``stuck`` 0.
+        reactions: the ⭐ and ❓ reactions on them (opted-out members' left out).
+        questions: questions of the posts read for (``answered`` not yet decided).
+        answers: what the threads of those posts held by ``end``.
+        opted_out: every opted-out member.
+    """
+
+    group: GroupState
+    start: dt.datetime
+    end: dt.datetime
+    posts: tuple[PostRow, ...]
+    replies: tuple[ReplyRow, ...]
+    reactions: tuple[ReactionRow, ...]
+    questions: tuple[QuestionRow, ...]
+    answers: tuple[Answers, ...]
+    opted_out: frozenset[int]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class WeekData:
     """Everything read from the database for one group and week, before anything is computed.
 
