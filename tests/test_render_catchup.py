@@ -12,8 +12,8 @@ import pytest
 
 from bot.core.summary import Highlight, Jump, NextItem, OpenQuestion, StuckPassage
 from bot.core.summary.catchup import Catchup, CatchupItem, SinceWhy
-from bot.discord.catchup_render import PAGE_LIMIT, catchup_pages
 from bot.discord.render import DESCRIPTION_LIMIT, EMBED_TOTAL_LIMIT, FIELD_VALUE_LIMIT, TITLE_LIMIT
+from bot.discord.render.catchup import PAGE_LIMIT, catchup_pages
 
 NOW = dt.datetime(2027, 1, 10, 12, tzinfo=dt.UTC)
 HOSTILE = "[click](https://evil.example) @everyone <@&1> **x** \u202e" * 80

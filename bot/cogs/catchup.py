@@ -2,7 +2,7 @@
 
 Read (:func:`bot.storage.summaries.read_catchup`), compute
 (:func:`bot.core.summary.catchup.compute_catchup`), render
-(:func:`bot.discord.catchup_render.catchup_pages`): the same path as the weekly summary, per
+(:func:`bot.discord.render.catchup.catchup_pages`): the same path as the weekly summary, per
 member and per range. The answer is ephemeral and paged.
 """
 
@@ -14,9 +14,9 @@ from bot.client import ReadingGroupBot
 from bot.core.errors import PlanError
 from bot.core.summary import SummarySettings, question_numbers
 from bot.core.summary.catchup import compute_catchup, parse_since
-from bot.discord.catchup_render import catchup_pages
 from bot.discord.organizers import group_channel_id
 from bot.discord.render import NO_PINGS
+from bot.discord.render.catchup import catchup_pages
 from bot.discord.views import PagedView
 from bot.storage.groups import get_group
 from bot.storage.summaries import read_catchup

@@ -12,7 +12,7 @@ import pytest
 
 from bot.client import ReadingGroupBot
 from bot.core.replies import STAR, STUCK
-from bot.discord.catchup_render import PAGE_LIMIT
+from bot.discord.render.catchup import PAGE_LIMIT
 from bot.storage.groups import claim_post, confirm_post, get_group
 from bot.storage.replies import set_opted_out
 from tests.discord import scheduling

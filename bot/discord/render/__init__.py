@@ -8,8 +8,8 @@ sends goes through :func:`fitted`, so no reading, however extreme its title, aut
 headings, can make Discord refuse a message.
 
 The modules: :mod:`limits` (the limits and :func:`fitted`), :mod:`library` (passages, readings,
-search, help, privacy, autocomplete), :mod:`posts` (scheduled posts and threads) and
-:mod:`summary` (the weekly summary).
+search, help, privacy, autocomplete), :mod:`posts` (scheduled posts and threads),
+:mod:`summary` (the weekly summary) and :mod:`catchup` (a member's catch-up).
 """
 
 from bot.discord.render.library import (

@@ -17,17 +17,8 @@ import discord
 from bot.core.pages import clip
 from bot.core.summary.catchup import Catchup, CatchupItem, coming_lines, item_heading, since_note
 from bot.core.wording import plural
-from bot.discord.render import (
-    COLOUR,
-    FIELD_VALUE_LIMIT,
-    TITLE_LIMIT,
-    _escape,
-    _fit_lines,
-    _Line,
-    _link,
-    discord_timestamp,
-    fitted,
-)
+from bot.discord.render.limits import COLOUR, FIELD_VALUE_LIMIT, TITLE_LIMIT, fitted
+from bot.discord.render.summary import _escape, _fit_lines, _Line, _link, discord_timestamp
 
 #: Characters of one installment's block at most (its heading is never cut).
 BLOCK_LIMIT = 1200
