@@ -126,6 +126,27 @@ class ReadingsView(PagedView):
         return self.pages[index]
 
 
+class ConcordView(PagedView):
+    """A concordance page by page (:func:`bot.discord.concord_render.concord_pages`); Share
+    posts the current page publicly, without the dispersion image."""
+
+    def __init__(self, *, owner_id: int, pages: list[discord.Embed]) -> None:
+        self.pages = pages
+        super().__init__(owner_id=owner_id, count=len(pages))
+
+    def page_embed(self, index: int) -> discord.Embed:
+        return self.pages[index]
+
+    @discord.ui.button(label="Share", style=discord.ButtonStyle.primary, custom_id="concord:share")
+    async def share(
+        self, interaction: discord.Interaction[Any], button: discord.ui.Button[Any]
+    ) -> None:
+        embed = self.embed().copy()
+        embed.set_image(url=None)
+        embed.set_footer(text=f"{embed.footer.text} · shared by {interaction.user.display_name}")
+        await interaction.response.send_message(embed=fitted(embed), allowed_mentions=NO_PINGS)
+
+
 class SearchView(OwnedView):
     """A menu of the hits; choosing one opens it as a passage."""
 
@@ -155,10 +176,19 @@ async def send_passage(
 
 
 async def send_paged(
-    interaction: discord.Interaction[Any], view: PagedView, *, ephemeral: bool = True
+    interaction: discord.Interaction[Any],
+    view: PagedView,
+    *,
+    ephemeral: bool = True,
+    file: discord.File | None = None,
 ) -> None:
-    """Answer ``interaction`` with the first page of ``view``, and its buttons."""
+    """Answer ``interaction`` with the first page of ``view``, and its buttons (and ``file``
+    attached, which every page may show)."""
     await interaction.response.send_message(
-        embed=view.embed(), view=view, ephemeral=ephemeral, allowed_mentions=NO_PINGS
+        embed=view.embed(),
+        view=view,
+        ephemeral=ephemeral,
+        allowed_mentions=NO_PINGS,
+        files=[file] if file is not None else discord.utils.MISSING,
     )
     view.message = await interaction.original_response()

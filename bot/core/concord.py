@@ -1,0 +1,259 @@
+"""The library's concordance, the pure half: every use of a term, in keyword-in-context lines.
+
+A term is read exactly as :mod:`bot.core.search` reads a query (:func:`parse_query`): a word
+also finds its Porter stem's other forms and its :func:`~bot.core.search.related_forms`
+(``internationalist`` finds "internationalism"), ``word*`` is a prefix and ``"a phrase"`` is
+exact. Which words match is never decided here: FTS5 finds the passages and marks each match
+with the sentinels of :mod:`bot.core.search` (its ``highlight()``), so the concordance folds
+word forms exactly as search does. This module orders what was found in library order, cuts a
+line of context around each marked match, and counts the passages per reading.
+
+A line's citation names the sentence when the passage's sentences split the same way in the
+indexed (plain) text as in the reading (``soic §3.4``), else the paragraph (``soic §3``); a note
+is cited ``soic n2``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+from bot.core.citations import format_citation
+from bot.core.readings import Library
+from bot.core.search import MARK_CLOSE, MARK_OPEN, MARKDOWN, Markers, SearchQuery
+from bot.core.sentences import sentences, split_sentences
+
+CONTEXT = 60
+"""Characters of context on each side of a match (cut back to a whole word)."""
+
+ELLIPSIS = "…"
+
+
+@dataclass(frozen=True, slots=True)
+class Passage:
+    """A paragraph or note where the term occurs, as the index found it.
+
+    Attributes:
+        id: its row in the index.
+        slug: the reading.
+        kind: ``"paragraph"`` or ``"note"``.
+        number: the paragraph number, or the note's position in the notes section.
+        label: the footnote label of a note, None for a paragraph.
+    """
+
+    id: int
+    slug: str
+    kind: Literal["paragraph", "note"]
+    number: int
+    label: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Line:
+    """One use of the term with its context.
+
+    Attributes:
+        slug: the reading.
+        kind: ``"paragraph"`` or ``"note"``.
+        number: the paragraph number, or the note's position.
+        label: the note's label, None for a paragraph.
+        sentence: the sentence number within the paragraph, when known.
+        left: the context before the match (starting with an ellipsis when cut).
+        match: the words matched, as they are written.
+        right: the context after the match (ending with an ellipsis when cut).
+    """
+
+    slug: str
+    kind: Literal["paragraph", "note"]
+    number: int
+    label: str | None
+    sentence: int | None
+    left: str
+    match: str
+    right: str
+
+    @property
+    def citation(self) -> str:
+        """``soic §3.4``, ``soic §3`` without a sentence number, or ``soic n2``."""
+        if self.kind == "note":
+            return f"{self.slug} n{self.label}"
+        if self.sentence is not None:
+            return f"{self.slug} §{self.number}.{self.sentence}"
+        return format_citation(self.slug, self.number)
+
+    def render(self, markers: Markers = MARKDOWN) -> str:
+        """The line with its match between ``markers``, the text escaped by them."""
+        escape = markers.escape
+        return (
+            f"{escape(self.left)}{markers.open}{escape(self.match)}{markers.close}"
+            f"{escape(self.right)}"
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class ReadingUses:
+    """Where the term occurs in one reading.
+
+    Attributes:
+        slug: the reading.
+        title: its title.
+        passages: how many of its paragraphs and notes use the term.
+        paragraphs: how many paragraphs the reading has.
+        positions: the numbers of the paragraphs that use it, in order (notes are not placed).
+    """
+
+    slug: str
+    title: str
+    passages: int
+    paragraphs: int
+    positions: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class Concordance:
+    """Every use of a term: the counts per reading, and the lines of the first passages.
+
+    Attributes:
+        query: the term as parsed.
+        readings: the readings that use it, in library order.
+        lines: the uses in the first :attr:`shown` passages, in library order.
+        shown: how many passages :attr:`lines` cover (the first ones in library order).
+    """
+
+    query: SearchQuery
+    readings: tuple[ReadingUses, ...] = ()
+    lines: tuple[Line, ...] = ()
+    shown: int = 0
+
+    @property
+    def passages(self) -> int:
+        """Passages (paragraphs and notes) that use the term, in every reading."""
+        return sum(uses.passages for uses in self.readings)
+
+    @property
+    def complete(self) -> bool:
+        """True when :attr:`lines` has every use."""
+        return self.shown == self.passages
+
+    @property
+    def nothing_to_search(self) -> bool:
+        """True when the term had no searchable word (only punctuation, emoji, spaces)."""
+        return self.query.is_empty
+
+
+def arrange(found: Iterable[Passage], library: Library) -> list[Passage]:
+    """``found`` in library order: readings in plan order, paragraphs then notes, by number.
+    Passages of a reading no longer in the library are left out."""
+    order = {reading.slug: index for index, reading in enumerate(library)}
+    kept = [passage for passage in found if passage.slug in order]
+    return sorted(kept, key=lambda p: (order[p.slug], p.kind == "note", p.number))
+
+
+def reading_uses(arranged: Sequence[Passage], library: Library) -> tuple[ReadingUses, ...]:
+    """The counts and paragraph positions per reading of passages in library order."""
+    grouped: dict[str, list[Passage]] = {}
+    for passage in arranged:
+        grouped.setdefault(passage.slug, []).append(passage)
+    uses = []
+    for slug, passages in grouped.items():
+        reading = library[slug]
+        positions = tuple(p.number for p in passages if p.kind == "paragraph")
+        uses.append(
+            ReadingUses(slug, reading.title, len(passages), len(reading.paragraphs), positions)
+        )
+    return tuple(uses)
+
+
+def kwic_lines(
+    passage: Passage, marked: str, library: Library, context: int = CONTEXT
+) -> list[Line]:
+    """One line per match in ``marked`` (the passage's indexed text with FTS5's sentinels
+    around each match), with up to ``context`` characters on each side."""
+    text, spans = _unmark(marked)
+    ends = _sentence_ends(passage, text, library)
+    lines = []
+    for start, end in spans:
+        sentence = None
+        if ends is not None:
+            sentence = next((i for i, stop in enumerate(ends, start=1) if start < stop), len(ends))
+        lines.append(
+            Line(
+                passage.slug,
+                passage.kind,
+                passage.number,
+                passage.label,
+                sentence,
+                _left(text, start, context),
+                text[start:end],
+                _right(text, end, context),
+            )
+        )
+    return lines
+
+
+def build(
+    query: SearchQuery,
+    arranged: Sequence[Passage],
+    marked: dict[int, str],
+    library: Library,
+) -> Concordance:
+    """The concordance of ``arranged`` (from :func:`arrange`), with lines for the passages whose
+    marked text is in ``marked`` (by passage id): the first ones, in order."""
+    lines: list[Line] = []
+    shown = 0
+    for passage in arranged:
+        text = marked.get(passage.id)
+        if text is None:
+            break
+        lines += kwic_lines(passage, text, library)
+        shown += 1
+    return Concordance(query, reading_uses(arranged, library), tuple(lines), shown)
+
+
+def _unmark(marked: str) -> tuple[str, list[tuple[int, int]]]:
+    """The text without sentinels, and where each marked match starts and ends in it (FTS5
+    marks a phrase's words as one match)."""
+    pieces = marked.replace(MARK_CLOSE, MARK_OPEN).split(MARK_OPEN)  # text, match, text, ...
+    spans: list[tuple[int, int]] = []
+    length = 0
+    for index, piece in enumerate(pieces):
+        if index % 2 == 1:
+            spans.append((length, length + len(piece)))
+        length += len(piece)
+    return "".join(pieces), spans
+
+
+def _sentence_ends(passage: Passage, text: str, library: Library) -> list[int] | None:
+    """Where each sentence of the indexed ``text`` ends, when they are the paragraph's own
+    sentences (as many as the reading's text has); None for a note or when they differ."""
+    reading = library.get(passage.slug)
+    if passage.kind != "paragraph" or reading is None:
+        return None
+    if not 1 <= passage.number <= len(reading.paragraphs):
+        return None
+    pieces = split_sentences(text)
+    if len(pieces) != len(sentences(reading.paragraph(passage.number))):
+        return None
+    ends, position = [], 0
+    for piece in pieces:
+        position += len(piece)
+        ends.append(position)
+        position += 1  # the space between sentences
+    return ends
+
+
+def _left(text: str, start: int, context: int) -> str:
+    if start <= context:
+        return text[:start]
+    cut = text[start - context : start]
+    space = cut.find(" ")
+    return ELLIPSIS + (cut[space + 1 :] if 0 <= space < len(cut) - 1 else cut)
+
+
+def _right(text: str, end: int, context: int) -> str:
+    if len(text) - end <= context:
+        return text[end:]
+    cut = text[end : end + context]
+    space = cut.rfind(" ")
+    return (cut[:space] if space > 0 else cut) + ELLIPSIS

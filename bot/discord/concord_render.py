@@ -1,0 +1,148 @@
+"""/concord as Discord shows it: pages of keyword-in-context lines, and the dispersion strips.
+
+The image is small (a strip per reading, a tick where the term occurs) and drawn with Pillow
+like the summary's chart (:mod:`bot.discord.chart`); drawing never raises on odd data, and
+should it fail anyway :func:`try_render_dispersion` logs it and the pages go out without it.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+
+import discord
+from PIL import Image, ImageDraw
+
+from bot.core.concord import Concordance, Line
+from bot.core.pages import clip
+from bot.core.search import MARKDOWN
+from bot.core.wording import plural
+from bot.discord.chart import _fit, _font
+from bot.discord.render import COLOUR, FIELD_VALUE_LIMIT, FOOTER_LIMIT, TITLE_LIMIT, fitted
+
+log = logging.getLogger(__name__)
+
+LINES_PER_PAGE = 8
+"""Lines on one page: each at most ~170 characters, so a page stays far inside 4096."""
+
+DISPERSION_FILE = "concord.png"
+
+STRIPS = 12
+"""Most readings the image shows (those with the most uses, in library order)."""
+
+_WIDTH = 640
+_LABEL = 170
+_STRIP = 26
+_BACKGROUND, _INK, _MUTED, _TRACK, _TICK = (
+    (255, 255, 255),
+    (20, 20, 28),
+    (90, 90, 100),
+    (232, 232, 238),
+    (139, 30, 63),
+)
+
+
+def concord_pages(concordance: Concordance, term: str, *, image: bool) -> list[discord.Embed]:
+    """The concordance as embeds, :data:`LINES_PER_PAGE` lines each, grouped by reading; the
+    first page also counts the uses per reading. With ``image``, each page shows the
+    dispersion image attached as :data:`DISPERSION_FILE`."""
+    title = clip(f"Concordance: {term}", TITLE_LIMIT)
+    if concordance.nothing_to_search:
+        return [_message(title, "There is nothing to look up in that: type a word.")]
+    if not concordance.readings:
+        return [
+            _message(
+                title,
+                "No reading uses that word. Try another form of it, or a prefix: `internat*`.",
+            )
+        ]
+    chunks = [
+        concordance.lines[i : i + LINES_PER_PAGE]
+        for i in range(0, len(concordance.lines), LINES_PER_PAGE)
+    ] or [()]
+    footer = _footer(concordance)
+    pages = []
+    for number, chunk in enumerate(chunks, start=1):
+        embed = discord.Embed(title=title, colour=COLOUR, description=_lines_text(chunk))
+        if number == 1:
+            embed.add_field(name="Uses per reading", value=_counts(concordance), inline=False)
+        if image:
+            embed.set_image(url=f"attachment://{DISPERSION_FILE}")
+        embed.set_footer(text=clip(f"Page {number}/{len(chunks)} · {footer}", FOOTER_LIMIT))
+        pages.append(fitted(embed))
+    return pages
+
+
+def _message(title: str, text: str) -> discord.Embed:
+    return discord.Embed(title=title, colour=COLOUR, description=text)
+
+
+def _lines_text(lines: tuple[Line, ...]) -> str:
+    out: list[str] = []
+    slug = None
+    for line in lines:
+        if line.slug != slug:
+            out.append(f"**{line.slug}**")
+            slug = line.slug
+        out.append(f"`{line.citation}` {line.render(MARKDOWN)}")
+    return "\n".join(out)
+
+
+def _counts(concordance: Concordance) -> str:
+    rows = [
+        f"{clip(uses.title, 60)} (`{uses.slug}`): {plural(uses.passages, 'passage')}"
+        for uses in concordance.readings
+    ]
+    shown: list[str] = []
+    room = FIELD_VALUE_LIMIT - 40
+    for index, row in enumerate(rows):
+        if sum(len(r) + 1 for r in shown) + len(row) > room:
+            shown.append(f"… and {plural(len(rows) - index, 'more reading')}")
+            break
+        shown.append(row)
+    return "\n".join(shown)
+
+
+def _footer(concordance: Concordance) -> str:
+    readings = plural(len(concordance.readings), "reading")
+    text = f"{plural(concordance.passages, 'passage')} in {readings}"
+    if not concordance.complete:
+        text += (
+            f"; lines for the first {concordance.shown}: choose a reading, or run "
+            "`reading-group concord` for every line"
+        )
+    if concordance.query.truncated:
+        text += " · only the first words were looked up"
+    return text
+
+
+def render_dispersion(concordance: Concordance) -> bytes:
+    """A strip per reading (the :data:`STRIPS` with the most uses, in library order), a tick
+    at each paragraph that uses the term: where in the text it occurs. PNG bytes."""
+    busiest = sorted(concordance.readings, key=lambda uses: -uses.passages)[:STRIPS]
+    strips = [uses for uses in concordance.readings if uses in busiest]
+    height = _STRIP * max(1, len(strips)) + 8
+    image = Image.new("RGB", (_WIDTH, height), _BACKGROUND)
+    draw = ImageDraw.Draw(image)
+    font = _font(13)
+    left, right = _LABEL, _WIDTH - 10
+    for row, uses in enumerate(strips):
+        top = 4 + row * _STRIP
+        draw.text((8, top + 5), _fit(draw, uses.slug, font, _LABEL - 16), _INK, font)
+        draw.rectangle([(left, top + 6), (right, top + _STRIP - 6)], fill=_TRACK)
+        total = max(1, uses.paragraphs)
+        for number in uses.positions:
+            x = left + (right - left) * (min(number, total) - 0.5) / total
+            draw.line([(x, top + 3), (x, top + _STRIP - 3)], _TICK, width=1)
+    out = io.BytesIO()
+    image.save(out, "PNG")
+    return out.getvalue()
+
+
+def try_render_dispersion(concordance: Concordance) -> bytes | None:
+    """:func:`render_dispersion`, or None (logged with its traceback) if drawing fails."""
+    try:
+        return render_dispersion(concordance)
+    except Exception:  # the lines must go out whatever broke in drawing
+        log.exception("could not draw the dispersion of %d readings", len(concordance.readings))
+        return None
