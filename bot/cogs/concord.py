@@ -9,7 +9,7 @@ from discord.ext import commands
 
 from bot.client import ReadingGroupBot
 from bot.core.citations import resolve
-from bot.discord.concord_render import DISPERSION_FILE, concord_pages, try_render_dispersion
+from bot.discord.concord_render import DISPERSION_FILE, try_render_dispersion
 from bot.discord.render import reference_choices
 from bot.discord.views import ConcordView, send_paged
 from bot.storage.concord import concordance
@@ -37,8 +37,9 @@ class Concord(commands.Cog):
         if found.readings:
             # Drawing takes a few ms; in a worker thread it never holds up the event loop.
             image = await asyncio.to_thread(try_render_dispersion, found)
-        pages = concord_pages(found, term, image=image is not None)
-        view = ConcordView(owner_id=interaction.user.id, pages=pages)
+        view = ConcordView(
+            owner_id=interaction.user.id, concordance=found, term=term, image=image is not None
+        )
         file = discord.File(io.BytesIO(image), DISPERSION_FILE) if image is not None else None
         await send_paged(interaction, view, file=file)
 

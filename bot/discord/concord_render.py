@@ -7,13 +7,14 @@ should it fail anyway :func:`try_render_dispersion` logs it and the pages go out
 
 from __future__ import annotations
 
+import functools
 import io
 import logging
 
 import discord
 from PIL import Image, ImageDraw
 
-from bot.core.concord import Concordance, Line
+from bot.core.concord import Concordance, Line, ReadingUses
 from bot.core.pages import clip
 from bot.core.search import MARKDOWN
 from bot.core.wording import plural
@@ -42,42 +43,43 @@ _BACKGROUND, _INK, _MUTED, _TRACK, _TICK = (
 )
 
 
-def concord_pages(concordance: Concordance, term: str, *, image: bool) -> list[discord.Embed]:
-    """The concordance as embeds, :data:`LINES_PER_PAGE` lines each, grouped by reading; the
-    first page also counts the uses per reading. With ``image``, each page shows the
-    dispersion image attached as :data:`DISPERSION_FILE`."""
+def page_count(concordance: Concordance) -> int:
+    """How many pages :func:`concord_page` has for ``concordance`` (1 when it has no lines)."""
+    return max(1, -(-concordance.line_count // LINES_PER_PAGE))
+
+
+def concord_page(
+    concordance: Concordance, term: str, index: int = 0, *, image: bool = False
+) -> discord.Embed:
+    """Page ``index`` (0-based) of the concordance: :data:`LINES_PER_PAGE` lines grouped by
+    reading; the first page also counts the uses per reading. With ``image``, the page shows
+    the dispersion image attached as :data:`DISPERSION_FILE`. Pages are built when shown, so
+    the first costs the same whatever the number of lines."""
     title = clip(f"Concordance: {term}", TITLE_LIMIT)
     if concordance.nothing_to_search:
-        return [_message(title, "There is nothing to look up in that: type a word.")]
+        return _message(title, "There is nothing to look up in that: type a word.")
     if not concordance.readings:
-        return [
-            _message(
-                title,
-                "No reading uses that word. Try another form of it, or a prefix: `internat*`.",
-            )
-        ]
-    chunks = [
-        concordance.lines[i : i + LINES_PER_PAGE]
-        for i in range(0, len(concordance.lines), LINES_PER_PAGE)
-    ] or [()]
-    footer = _footer(concordance)
-    pages = []
-    for number, chunk in enumerate(chunks, start=1):
-        embed = discord.Embed(title=title, colour=COLOUR, description=_lines_text(chunk))
-        if number == 1:
-            embed.add_field(name="Uses per reading", value=_counts(concordance), inline=False)
-        if image:
-            embed.set_image(url=f"attachment://{DISPERSION_FILE}")
-        embed.set_footer(text=clip(f"Page {number}/{len(chunks)} · {footer}", FOOTER_LIMIT))
-        pages.append(fitted(embed))
-    return pages
+        return _message(
+            title, "No reading uses that word. Try another form of it, or a prefix: `internat*`."
+        )
+    count = page_count(concordance)
+    index = max(0, min(index, count - 1))
+    chunk = concordance.lines_between(index * LINES_PER_PAGE, (index + 1) * LINES_PER_PAGE)
+    embed = discord.Embed(title=title, colour=COLOUR, description=_lines_text(chunk))
+    if index == 0:
+        embed.add_field(name="Uses per reading", value=_counts(concordance), inline=False)
+    if image:
+        embed.set_image(url=f"attachment://{DISPERSION_FILE}")
+    footer = f"Page {index + 1}/{count} · {_footer(concordance)}"
+    embed.set_footer(text=clip(footer, FOOTER_LIMIT))
+    return fitted(embed)
 
 
 def _message(title: str, text: str) -> discord.Embed:
     return discord.Embed(title=title, colour=COLOUR, description=text)
 
 
-def _lines_text(lines: tuple[Line, ...]) -> str:
+def _lines_text(lines: list[Line]) -> str:
     out: list[str] = []
     slug = None
     for line in lines:
@@ -126,17 +128,33 @@ def render_dispersion(concordance: Concordance) -> bytes:
     draw = ImageDraw.Draw(image)
     font = _font(13)
     left, right = _LABEL, _WIDTH - 10
+    width = right - left
     for row, uses in enumerate(strips):
         top = 4 + row * _STRIP
-        draw.text((8, top + 5), _fit(draw, uses.slug, font, _LABEL - 16), _INK, font)
-        draw.rectangle([(left, top + 6), (right, top + _STRIP - 6)], fill=_TRACK)
-        total = max(1, uses.paragraphs)
-        for number in uses.positions:
-            x = left + (right - left) * (min(number, total) - 0.5) / total
-            draw.line([(x, top + 3), (x, top + _STRIP - 3)], _TICK, width=1)
+        draw.text((8, top + 5), _label(uses.slug), _INK, font)
+        image.paste(_strip(uses, width).resize((width, _STRIP - 6)), (left, top + 3))
     out = io.BytesIO()
-    image.save(out, "PNG")
+    image.save(out, "PNG", compress_level=1)  # a few kB either way; level 6 took 6 ms
     return out.getvalue()
+
+
+def _strip(uses: ReadingUses, width: int) -> Image.Image:
+    """One pixel high: the track, and a tick in each column where a paragraph uses the term
+    (however many fall in it: a word in thousands of paragraphs costs a few hundred pixels).
+    Stretched to the strip's height by the caller."""
+    track = bytearray(bytes(_TRACK) * width)
+    total = max(1, uses.paragraphs)
+    for number in uses.positions:
+        x = min(width - 1, int(width * (min(number, total) - 0.5) / total))
+        track[3 * x : 3 * x + 3] = bytes(_TICK)
+    return Image.frombytes("RGB", (width, 1), bytes(track))
+
+
+@functools.lru_cache(maxsize=256)
+def _label(slug: str) -> str:
+    """The slug, shortened to fit beside its strip (measured once per slug)."""
+    draw = ImageDraw.Draw(Image.new("RGB", (1, 1)))
+    return _fit(draw, slug, _font(13), _LABEL - 16)
 
 
 def try_render_dispersion(concordance: Concordance) -> bytes | None:

@@ -11,7 +11,9 @@ from typing import Any
 import discord
 
 from bot.core.citations import Citation, resolve
+from bot.core.concord import Concordance
 from bot.core.readings import Library
+from bot.discord.concord_render import concord_page, page_count
 from bot.discord.render import NO_PINGS, fitted, passage_embed, passage_pages
 from bot.discord.tree import report_error
 
@@ -127,15 +129,17 @@ class ReadingsView(PagedView):
 
 
 class ConcordView(PagedView):
-    """A concordance page by page (:func:`bot.discord.concord_render.concord_pages`); Share
+    """A concordance page by page (:func:`bot.discord.concord_render.concord_page`); Share
     posts the current page publicly, without the dispersion image."""
 
-    def __init__(self, *, owner_id: int, pages: list[discord.Embed]) -> None:
-        self.pages = pages
-        super().__init__(owner_id=owner_id, count=len(pages))
+    def __init__(self, *, owner_id: int, concordance: Concordance, term: str, image: bool) -> None:
+        self.concordance = concordance
+        self.term = term
+        self.image = image
+        super().__init__(owner_id=owner_id, count=page_count(concordance))
 
     def page_embed(self, index: int) -> discord.Embed:
-        return self.pages[index]
+        return concord_page(self.concordance, self.term, index, image=self.image)
 
     @discord.ui.button(label="Share", style=discord.ButtonStyle.primary, custom_id="concord:share")
     async def share(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.core.concord import CONTEXT, ELLIPSIS, Passage, arrange, build, kwic_lines
+from bot.core.concord import CONTEXT, ELLIPSIS, Passage, Span, build, kwic_lines, locate
 from bot.core.readings import Library
 from bot.core.search import MARK_CLOSE, MARK_OPEN, MARKDOWN, STARS, Markers, parse_query
 from tests.core.conftest import make_reading
@@ -25,20 +25,33 @@ SECOND = make_reading("second", "Second", ["The internationalist said so."])
 LIBRARY = Library((FIRST, SECOND))
 
 
-def test_arrange_puts_passages_in_library_order_paragraphs_before_notes() -> None:
-    found = [
-        Passage(9, "second", "paragraph", 1),
-        Passage(4, "first", "note", 1, "1"),
-        Passage(3, "first", "paragraph", 3),
-        Passage(1, "first", "paragraph", 1),
-        Passage(7, "gone", "paragraph", 1),
+# Rows as the index holds them: "second" indexed first, then "first"; a reading gone since.
+SPANS = [
+    Span("second", "paragraph", 1, 1),
+    Span("first", "paragraph", 2, 4),
+    Span("first", "note", 5, 5),
+    Span("gone", "paragraph", 6, 9),
+]
+
+
+def test_locate_places_rows_in_library_order_paragraphs_before_notes() -> None:
+    uses, chosen = locate([8, 5, 4, 1, 2], SPANS, LIBRARY)
+    assert [(p.id, p.slug, p.kind, p.number, p.label) for p in chosen] == [
+        (2, "first", "paragraph", 1, None),
+        (4, "first", "paragraph", 3, None),
+        (5, "first", "note", 1, "1"),
+        (1, "second", "paragraph", 1, None),
     ]
-    assert [(p.slug, p.kind, p.number) for p in arrange(found, LIBRARY)] == [
-        ("first", "paragraph", 1),
-        ("first", "paragraph", 3),
-        ("first", "note", 1),
-        ("second", "paragraph", 1),
+    assert [(u.slug, u.title, u.passages, u.paragraphs, u.positions) for u in uses] == [
+        ("first", "First", 3, 3, (1, 3)),
+        ("second", "Second", 1, 1, (1,)),
     ]
+
+
+def test_locate_chooses_the_first_passages_and_counts_them_all() -> None:
+    uses, chosen = locate([1, 2, 4, 5], SPANS, LIBRARY, count=2)
+    assert [p.id for p in chosen] == [2, 4]
+    assert sum(u.passages for u in uses) == 4
 
 
 def test_each_marked_match_is_a_line_cited_by_its_sentence() -> None:
@@ -83,25 +96,26 @@ def test_render_marks_the_match_and_escapes_the_text(markers: Markers, expected:
     assert line.render(markers) == expected
 
 
-def test_build_counts_every_passage_and_gives_lines_for_the_marked_ones() -> None:
-    arranged = arrange(
-        [
-            Passage(1, "first", "paragraph", 1),
-            Passage(3, "first", "paragraph", 3),
-            Passage(4, "first", "note", 1, "1"),
-            Passage(9, "second", "paragraph", 1),
-        ],
-        LIBRARY,
-    )
-    found = build(parse_query("internationalist"), arranged, {1: f"{A}x{Z} {A}y{Z}"}, LIBRARY)
-    assert [(u.slug, u.passages, u.paragraphs, u.positions) for u in found.readings] == [
-        ("first", 3, 3, (1, 3)),
-        ("second", 1, 1, (1,)),
+def test_build_gives_lines_for_the_chosen_passages_with_marked_text() -> None:
+    uses, chosen = locate([1, 2, 4, 5], SPANS, LIBRARY, count=2)
+    found = build(parse_query("internationalist"), uses, chosen, {2: f"{A}x{Z} {A}y{Z}"}, LIBRARY)
+    assert found.passages == 4 and found.shown == 2 and not found.complete
+    assert [(line.citation, line.match) for line in found.lines] == [
+        ("first §1", "x"),
+        ("first §1", "y"),
     ]
-    assert found.passages == 4 and found.shown == 1 and not found.complete
-    assert [line.match for line in found.lines] == ["x", "y"]
 
 
 def test_a_term_of_only_punctuation_has_nothing_to_search() -> None:
-    found = build(parse_query("?!*"), [], {}, LIBRARY)
+    found = build(parse_query("?!*"), (), [], {}, LIBRARY)
     assert found.nothing_to_search and not found.readings and found.complete
+
+
+def test_lines_between_cuts_only_the_lines_asked_for_across_passages() -> None:
+    uses, chosen = locate([2, 4, 1], SPANS, LIBRARY)
+    marked = {2: f"{A}a{Z} {A}b{Z}", 4: f"{A}c{Z}", 1: f"{A}d{Z} {A}e{Z}"}
+    found = build(parse_query("x"), uses, chosen, marked, LIBRARY)
+    assert found.line_count == 5
+    assert [line.match for line in found.lines_between(1, 4)] == ["b", "c", "d"]
+    assert [line.match for line in found.lines_between(4, 99)] == ["e"]
+    assert [line.match for line in found.lines] == ["a", "b", "c", "d", "e"]
