@@ -34,13 +34,7 @@ STRIPS = 12
 _WIDTH = 640
 _LABEL = 170
 _STRIP = 26
-_BACKGROUND, _INK, _MUTED, _TRACK, _TICK = (
-    (255, 255, 255),
-    (20, 20, 28),
-    (90, 90, 100),
-    (232, 232, 238),
-    (139, 30, 63),
-)
+_INK, _TRACK, _TICK = (20, 20, 28), (232, 232, 238), (139, 30, 63)
 
 
 def page_count(concordance: Concordance) -> int:
@@ -120,41 +114,51 @@ def _footer(concordance: Concordance) -> str:
 
 def render_dispersion(concordance: Concordance) -> bytes:
     """A strip per reading (the :data:`STRIPS` with the most uses, in library order), a tick
-    at each paragraph that uses the term: where in the text it occurs. PNG bytes."""
+    at each paragraph that uses the term: where in the text it occurs. PNG bytes.
+
+    A palette image: one byte a pixel, which encodes three times faster than RGB.
+    """
     busiest = sorted(concordance.readings, key=lambda uses: -uses.passages)[:STRIPS]
     strips = [uses for uses in concordance.readings if uses in busiest]
-    height = _STRIP * max(1, len(strips)) + 8
-    image = Image.new("RGB", (_WIDTH, height), _BACKGROUND)
-    draw = ImageDraw.Draw(image)
-    font = _font(13)
+    image = Image.new("P", (_WIDTH, _STRIP * max(1, len(strips)) + 8), _WHITE)
+    image.putpalette(_PALETTE)
     left, right = _LABEL, _WIDTH - 10
-    width = right - left
     for row, uses in enumerate(strips):
         top = 4 + row * _STRIP
-        draw.text((8, top + 5), _label(uses.slug), _INK, font)
-        image.paste(_strip(uses, width).resize((width, _STRIP - 6)), (left, top + 3))
+        image.paste(_label(uses.slug), (8, top + 5))
+        image.paste(_strip(uses, right - left), (left, top + 3))
     out = io.BytesIO()
     image.save(out, "PNG", compress_level=1)  # a few kB either way; level 6 took 6 ms
     return out.getvalue()
 
 
+# The palette: 16 greys from ink to white for antialiased text, then the track and the ticks.
+_GREYS = 16
+_WHITE, _TRACK_INDEX, _TICK_INDEX = _GREYS - 1, _GREYS, _GREYS + 1
+_PALETTE = [
+    round(ink + (255 - ink) * level / (_GREYS - 1)) for level in range(_GREYS) for ink in _INK
+] + [*_TRACK, *_TICK]
+
+
 def _strip(uses: ReadingUses, width: int) -> Image.Image:
-    """One pixel high: the track, and a tick in each column where a paragraph uses the term
-    (however many fall in it: a word in thousands of paragraphs costs a few hundred pixels).
-    Stretched to the strip's height by the caller."""
-    track = bytearray(bytes(_TRACK) * width)
+    """The track, and a tick in each pixel column where a paragraph uses the term (however
+    many fall in it: a word in thousands of paragraphs costs a few hundred pixels)."""
+    track = bytearray([_TRACK_INDEX]) * width
     total = max(1, uses.paragraphs)
     for number in uses.positions:
-        x = min(width - 1, int(width * (min(number, total) - 0.5) / total))
-        track[3 * x : 3 * x + 3] = bytes(_TICK)
-    return Image.frombytes("RGB", (width, 1), bytes(track))
+        track[min(width - 1, int(width * (min(max(number, 1), total) - 0.5) / total))] = _TICK_INDEX
+    return Image.frombytes("P", (width, 1), bytes(track)).resize((width, _STRIP - 6))
 
 
 @functools.lru_cache(maxsize=256)
-def _label(slug: str) -> str:
-    """The slug, shortened to fit beside its strip (measured once per slug)."""
-    draw = ImageDraw.Draw(Image.new("RGB", (1, 1)))
-    return _fit(draw, slug, _font(13), _LABEL - 16)
+def _label(slug: str) -> Image.Image:
+    """The slug, shortened to fit beside its strip, as palette indices (drawn once per slug)."""
+    font = _font(13)
+    grey = Image.new("L", (_LABEL - 12, 18), 255)
+    draw = ImageDraw.Draw(grey)
+    draw.text((0, 0), _fit(draw, slug, font, _LABEL - 16), 0, font)
+    levels = grey.point([value * (_GREYS - 1) // 255 for value in range(256)])
+    return Image.frombytes("P", grey.size, levels.tobytes())
 
 
 def try_render_dispersion(concordance: Concordance) -> bytes | None:
