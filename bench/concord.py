@@ -226,6 +226,9 @@ def run(options: Options) -> Report:
         "Naive scan: every paragraph's and note's plain text (made once beforehand), lowercased "
         "per term, every `term in text` found with a line of context around it and passages "
         "counted per reading; it folds no word forms, so it finds less than the concordance.",
+        "On the shipped library (63 passages) the naive scan is faster than any database round "
+        "trip; the index pays from a few thousand passages on, and its time grows with the "
+        "matches, not with the library.",
     ]
     report.seconds = time.perf_counter() - started
     return report
