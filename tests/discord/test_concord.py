@@ -111,3 +111,13 @@ async def test_concord_reading_autocomplete(
     choices = await inter.choices()
     assert choices[0]["value"] == "internationalism-in-china"
     assert 0 < len(choices) <= 25
+
+
+async def test_concord_in_an_unknown_reading_says_which_exist(
+    fake_discord: FakeDiscord,
+    bot: ReadingGroupBot,  # noqa: F811
+) -> None:
+    inter = fake_discord.slash("alice", "concord", {"term": "war", "reading": "bakunin"})
+    callback = await inter.response()
+    assert callback.data["flags"] & EPHEMERAL
+    assert "No reading called 'bakunin'" in callback.data["content"]
