@@ -8,9 +8,10 @@ with the sentinels of :mod:`bot.core.search` (its ``highlight()``), so the conco
 word forms exactly as search does. This module orders what was found in library order, cuts a
 line of context around each marked match, and counts the passages per reading.
 
-A line's citation names the sentence when the passage's sentences split the same way in the
-indexed (plain) text as in the reading (``soic §3.4``), else the paragraph (``soic §3``); a note
-is cited ``soic n2``.
+A line's citation names the sentence (``soic §3.4``) when the indexed (plain) text of its
+paragraph splits into as many sentences as the reading's own text, so that the numbers agree
+with :mod:`bot.core.sentences`; else it names the paragraph (``soic §3``). A note is cited
+``soic n2``.
 """
 
 from __future__ import annotations
@@ -23,13 +24,11 @@ from typing import Literal
 
 from bot.core.citations import format_citation
 from bot.core.readings import Library
-from bot.core.search import MARK_CLOSE, MARK_OPEN, MARKDOWN, Markers, SearchQuery
+from bot.core.search import ELLIPSIS, MARK_CLOSE, MARK_OPEN, MARKDOWN, Markers, SearchQuery
 from bot.core.sentences import sentences, split_sentences
 
 CONTEXT = 60
 """Characters of context on each side of a match (cut back to a whole word)."""
-
-ELLIPSIS = "…"
 
 
 @dataclass(frozen=True, slots=True)
