@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 import pytest
 
-from bot.cli import main
+from bot.cli import Terminal, build_parser, main
+from bot.cli.concord import cmd_concord
 from tests.test_cli import workdir  # noqa: F401  (the fixture: a library in tmp_path)
 
 OTHER = """---
@@ -75,3 +77,17 @@ def test_failures_say_why(
     assert main(argv) == 1
     captured = capsys.readouterr()
     assert message in captured.err and not captured.out
+
+
+def test_in_a_terminal_lines_are_grouped_by_reading_with_the_matches_in_one_column(
+    library: Path,
+) -> None:
+    stream, errors = io.StringIO(), io.StringIO()
+    args = build_parser().parse_args(["concord", "internationalist"])
+    assert cmd_concord(args, Terminal(stream, color=True), Terminal(errors, color=True)) == 0
+    lines = stream.getvalue().splitlines()
+    assert lines[0] == "\x1b[1mAnother (another): 1 passage\x1b[0m"
+    uses = [line for line in lines if "\x1b[1;33m" in line]
+    assert len(uses) == 4
+    assert len({line.index("\x1b[1;33m") for line in uses}) == 1  # one column
+    assert "\x1b[1;33minternationalists\x1b[0m met." in uses[0]
