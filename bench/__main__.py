@@ -21,6 +21,7 @@ from bench import (
     Options,
     Report,
     Skipped,
+    concord,
     library,
     machine_facts,
     replylog,
@@ -30,6 +31,7 @@ from bench import (
 
 BENCHMARKS: dict[str, Callable[[Options], Report]] = {
     library.NAME: library.run,
+    concord.NAME: concord.run,
     replylog.NAME: replylog.run,
     summary.NAME: summary.run,
 }

@@ -26,6 +26,7 @@ README = (ROOT / "README.md").read_text(encoding="utf-8")
 PLACEHOLDERS = {
     "REF": "soic §3",
     "QUERY": "internationalist market",
+    "TERM": "internationalist",
     "SLUG": "soic",
     "G": "internationalism",
     "N": "2",

@@ -5,8 +5,9 @@ Each subcommand loads settings itself (never at import time), works without Disc
 
 :mod:`bot.cli.app` holds the parser and :func:`main` (the error funnel), :mod:`bot.cli.terminal`
 the output; the commands are grouped by what they work on: :mod:`~bot.cli.content` (check,
-readings, passage, search, import), :mod:`~bot.cli.plans` (plan, preview), :mod:`~bot.cli.data`
-(export, summary, backup) and :mod:`~bot.cli.run` (run, sync).
+readings, passage, search, import), :mod:`~bot.cli.concord` (concord), :mod:`~bot.cli.plans`
+(plan, preview), :mod:`~bot.cli.data` (export, summary, backup) and :mod:`~bot.cli.run` (run,
+sync).
 """
 
 from bot.cli.app import build_parser, main

@@ -14,6 +14,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from bot.cli.catchup import cmd_catchup, member_id
+from bot.cli.concord import cmd_concord
 from bot.cli.content import (
     cmd_check,
     cmd_import,
@@ -106,6 +107,16 @@ def build_parser() -> argparse.ArgumentParser:
     search.add_argument("--reading", metavar="SLUG", help="only search this reading")
     search.add_argument("--limit", type=int, default=10, metavar="N", help="hits (default 10)")
     search.set_defaults(command=cmd_search)
+
+    concord = sub.add_parser(
+        "concord", help="every use of a word across the library, in context, counted per reading"
+    )
+    concord.add_argument("term", nargs="+", help="a word, a prefix such as internat*, or a phrase")
+    concord.add_argument("--reading", metavar="SLUG", help="only this reading")
+    concord.add_argument(
+        "--limit", type=int, metavar="N", help="print at most N lines (default all)"
+    )
+    concord.set_defaults(command=cmd_concord)
 
     importer = sub.add_parser(
         "import", help="make a reading file from plain text, Markdown, HTML or EPUB"

@@ -3,6 +3,7 @@
 #: Every extension the bot loads, in order.
 EXTENSIONS: tuple[str, ...] = (
     "bot.cogs.library",
+    "bot.cogs.concord",
     "bot.cogs.meta",
     "bot.cogs.scheduler",
     "bot.cogs.plan",

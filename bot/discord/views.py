@@ -11,7 +11,9 @@ from typing import Any
 import discord
 
 from bot.core.citations import Citation, resolve
+from bot.core.concord import Concordance
 from bot.core.readings import Library
+from bot.discord.concord_render import concord_page, page_count
 from bot.discord.render import NO_PINGS, fitted, passage_embed, passage_pages
 from bot.discord.tree import report_error
 
@@ -126,6 +128,29 @@ class ReadingsView(PagedView):
         return self.pages[index]
 
 
+class ConcordView(PagedView):
+    """A concordance page by page (:func:`bot.discord.concord_render.concord_page`); Share
+    posts the current page publicly, without the dispersion image."""
+
+    def __init__(self, *, owner_id: int, concordance: Concordance, term: str, image: bool) -> None:
+        self.concordance = concordance
+        self.term = term
+        self.image = image
+        super().__init__(owner_id=owner_id, count=page_count(concordance))
+
+    def page_embed(self, index: int) -> discord.Embed:
+        return concord_page(self.concordance, self.term, index, image=self.image)
+
+    @discord.ui.button(label="Share", style=discord.ButtonStyle.primary, custom_id="concord:share")
+    async def share(
+        self, interaction: discord.Interaction[Any], button: discord.ui.Button[Any]
+    ) -> None:
+        embed = self.embed().copy()
+        embed.set_image(url=None)
+        embed.set_footer(text=f"{embed.footer.text} · shared by {interaction.user.display_name}")
+        await interaction.response.send_message(embed=fitted(embed), allowed_mentions=NO_PINGS)
+
+
 class SearchView(OwnedView):
     """A menu of the hits; choosing one opens it as a passage."""
 
@@ -155,10 +180,19 @@ async def send_passage(
 
 
 async def send_paged(
-    interaction: discord.Interaction[Any], view: PagedView, *, ephemeral: bool = True
+    interaction: discord.Interaction[Any],
+    view: PagedView,
+    *,
+    ephemeral: bool = True,
+    file: discord.File | None = None,
 ) -> None:
-    """Answer ``interaction`` with the first page of ``view``, and its buttons."""
+    """Answer ``interaction`` with the first page of ``view``, and its buttons (and ``file``
+    attached, which every page may show)."""
     await interaction.response.send_message(
-        embed=view.embed(), view=view, ephemeral=ephemeral, allowed_mentions=NO_PINGS
+        embed=view.embed(),
+        view=view,
+        ephemeral=ephemeral,
+        allowed_mentions=NO_PINGS,
+        files=[file] if file is not None else discord.utils.MISSING,
     )
     view.message = await interaction.original_response()
