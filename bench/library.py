@@ -445,7 +445,12 @@ def worker(argv: Sequence[str] | None = None) -> None:
 
 
 def run(options: Options) -> Report:
-    """Run the whole library benchmark. Raises :class:`Skipped` without a corpus."""
+    """Run the whole library benchmark, or with ``options.scale`` the library copied N times
+    (:mod:`bench.library_scale`). Raises :class:`Skipped` without a corpus."""
+    if options.scale:
+        from bench import library_scale
+
+        return library_scale.run(options)
     sizes = QUICK if options.quick else FULL
     corpus = options.corpus or DEFAULT_CORPUS
     cache = options.cache or Path(tempfile.gettempdir()) / "reading-group-bench"
