@@ -33,11 +33,14 @@ class Options:
         quick: a smaller smoke run (fewer queries and repeats); its numbers are not comparable.
         corpus: folder of books for the library benchmark (default ``../shared/corpus``).
         cache: folder for generated inputs kept between runs.
+        scale: for the library benchmark, the sizes (1 = the library as built, 16 = sixteen
+            copies of it) to measure instead of its usual run.
     """
 
     quick: bool = False
     corpus: Path | None = None
     cache: Path | None = None
+    scale: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True)

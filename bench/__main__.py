@@ -54,6 +54,13 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         type=Path,
         help="write the results here (default: bench/RESULTS.md on a full run, nowhere on --quick)",
     )
+    parser.add_argument(
+        "--scale",
+        type=int,
+        action="append",
+        metavar="N",
+        help="library: measure the library copied N times (repeat: --scale 1 --scale 16)",
+    )
     parser.add_argument("--list", action="store_true", help="list the benchmarks and exit")
     return parser.parse_args(argv)
 
@@ -70,7 +77,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             file=sys.stderr,
         )
         return 2
-    options = Options(quick=args.quick, corpus=args.corpus, cache=args.cache)
+    if args.scale and min(args.scale) < 1:
+        print("--scale must be 1 or more (how many copies of the library)", file=sys.stderr)
+        return 2
+    options = Options(
+        quick=args.quick, corpus=args.corpus, cache=args.cache, scale=tuple(args.scale or ())
+    )
     command = "python -m bench " + shlex.join(sys.argv[1:] if argv is None else list(argv))
     when = dt.datetime.now(dt.UTC).replace(microsecond=0)
     facts = machine_facts()

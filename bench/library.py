@@ -54,7 +54,7 @@ from bot.core.importer import import_bytes, to_reading_markdown
 from bot.core.readings import Library, load_library, plain_text, slugify
 from bot.core.search import parse_query
 from bot.storage.database import open_database
-from bot.storage.search import RANKED, RANKED_COMMON, search, sync_index
+from bot.storage.search import RANKED, search, sync_index
 
 NAME = "library"
 
@@ -445,7 +445,12 @@ def worker(argv: Sequence[str] | None = None) -> None:
 
 
 def run(options: Options) -> Report:
-    """Run the whole library benchmark. Raises :class:`Skipped` without a corpus."""
+    """Run the whole library benchmark, or with ``options.scale`` the library copied N times
+    (:mod:`bench.library_scale`). Raises :class:`Skipped` without a corpus."""
+    if options.scale:
+        from bench import library_scale
+
+        return library_scale.run(options)
     sizes = QUICK if options.quick else FULL
     corpus = options.corpus or DEFAULT_CORPUS
     cache = options.cache or Path(tempfile.gettempdir()) / "reading-group-bench"
@@ -475,6 +480,7 @@ def run(options: Options) -> Report:
 
     paragraphs = sum(len(r.paragraphs) for r in library)
     notes = sum(len(r.footnotes) for r in library)
+    parsed = [parse_query(q.text) for q in queries]
     report.facts += [
         f"library: {len(prepared.books)} books ({', '.join(prepared.books)}) + "
         f"{prepared.essays} essays = {prepared.megabytes:.1f} MB of reading files, "
@@ -485,8 +491,10 @@ def run(options: Options) -> Report:
         f"queries: {len(queries)} ("
         + ", ".join(f"{n} {k}" for k, n in Counter(q.kind for q in queries).items())
         + f"), seed {SEED}; {found} find something, {naive_found} for the baseline",
-        f"of which {sum(parse_query(q.text).broad for q in queries)} broad (one word or only "
-        f"common words: BM25 ranks their first {RANKED} matches, {RANKED_COMMON} if only common) "
+        f"of which {sum(p.in_reading_order for p in parsed)} in reading order (only common "
+        "words, or a phrase with one: the first matches, unranked), "
+        f"{sum(p.broad and not p.in_reading_order for p in parsed)} broad (one word: BM25 "
+        f"ranks its first {RANKED} matches) "
         f"and {sum(bool(parse_query(q.text).ignored) for q in queries)} with common words left "
         "out",
     ]

@@ -12,7 +12,17 @@ from pathlib import Path
 
 import pytest
 
-from bench import Options, Report, Row, Skipped, library, percentile, replylog, table
+from bench import (
+    Options,
+    Report,
+    Row,
+    Skipped,
+    library,
+    library_scale,
+    percentile,
+    replylog,
+    table,
+)
 from bench.__main__ import main, merge
 from bot.core.readings import load_library
 
@@ -66,6 +76,37 @@ def test_the_library_benchmark_runs_and_fills_its_table(corpus: Path, tmp_path: 
     again = library.run(options)
     assert any("(cached)" in fact for fact in again.facts)
     assert len(list((tmp_path / "cache").glob("library-*"))) == 1
+
+
+def test_the_scaled_library_benchmark_runs_every_size(corpus: Path, tmp_path: Path) -> None:
+    options = Options(quick=True, corpus=corpus, cache=tmp_path / "cache", scale=(2, 1))
+    report = library.run(options)
+    assert report.name == "library-scale"
+    assert all(row.value.startswith("1x ") and ", 2x " in row.value for row in report.rows)
+    assert any(row.name == "passage lookup mean" for row in report.rows)
+    # No verdict without a 16x run: the targets are the at that size.
+    assert all(row.ok is None for row in report.rows)
+
+
+def test_the_scaled_copies_are_distinct_readings(tmp_path: Path) -> None:
+    source = tmp_path / "one"
+    source.mkdir()
+    (source / "essay.md").write_text(
+        "---\ntitle: An Essay\naliases: [ess, an-essay]\n---\nFirst.\n\nSecond.\n"
+    )
+    library_scale.copy_library(source, tmp_path / "three", 3)
+    copies = load_library(tmp_path / "three")
+    assert [r.slug for r in copies] == ["essay", "essay-x2", "essay-x3"]
+    assert [r.aliases for r in copies] == [
+        ("ess", "an-essay"),
+        ("ess-x2", "an-essay-x2"),
+        ("ess-x3", "an-essay-x3"),
+    ]
+
+
+def test_the_scale_must_be_positive(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["library", "--scale", "0"]) == 2
+    assert "--scale must be 1 or more" in capsys.readouterr().err
 
 
 def test_the_command_writes_results_and_filters_by_name(corpus: Path, tmp_path: Path) -> None:

@@ -694,6 +694,17 @@ def test_search_says_which_common_words_it_left_out(
     captured = capsys.readouterr()
     assert "What is it?" in captured.out
     assert "Common words left out: the" in captured.err
+    assert "reading order" not in captured.err
+
+
+@pytest.mark.parametrize("query", [["about"], ['"paragraph about"']])
+def test_search_says_when_it_answers_in_reading_order(
+    workdir: Path, capsys: pytest.CaptureFixture[str], query: list[str]
+) -> None:
+    assert main(["search", *query]) == 0
+    captured = capsys.readouterr()
+    assert "proletarian-internationalism §2" in captured.out
+    assert "the first matches in reading order, not ranked by relevance" in captured.err
 
 
 # The weekly summary, offline from the database.

@@ -141,6 +141,12 @@ def cmd_search(args: argparse.Namespace, out: Terminal, err: Terminal) -> int:
         err.print("Only the first words of the query were searched.", "yellow")
     if results.ignored:
         err.print(f"Common words left out: {', '.join(results.ignored)}", "yellow")
+    if results.in_reading_order:
+        err.print(
+            "Only common words, or a phrase with one: the first matches in reading order, "
+            "not ranked by relevance.",
+            "yellow",
+        )
     return 0
 
 

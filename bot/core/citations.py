@@ -403,15 +403,12 @@ def _note(reading: Reading, label: str) -> Citation:
 
 
 def _exact_reading(library: Library, name: str) -> Reading | None:
+    """The reading ``name`` is the slug, alias or (folded) title of; dictionary look-ups."""
+    named = library.named(name.strip().lower())
+    if named is not None:
+        return named
     key = fold(name)
-    slug_key = name.strip().lower()
-    for reading in library:
-        if slug_key == reading.slug or slug_key in reading.aliases:
-            return reading
-    for reading in library:
-        if key and key in (fold(reading.title), fold(reading.display_title)):
-            return reading
-    return None
+    return library.titled(key) if key else None
 
 
 def _try_find(library: Library, name: str, *, fuzzy: bool = True) -> Reading | None:

@@ -170,6 +170,20 @@ class SearchQuery:
         return len(words) == 1
 
     @property
+    def in_reading_order(self) -> bool:
+        """True when the hits come as the first matches in reading order, not by relevance: a
+        query of nothing but common words, or one with a quoted phrase of several words one of
+        which is common (``"that it is"``, ``"was in the high"``). BM25 needs every match of
+        each phrase counted first, which for common words means reading their whole position
+        lists: it grows with the library (tens of ms at 160 MB), while the first matches in
+        reading order cost only finding them. Within such a phrase every match is exact, so
+        relevance has little to tell them apart by."""
+        return self.only_common or any(
+            len(phrase) > 1 and any(word in STOP_WORDS for word in phrase)
+            for phrase in self.phrases
+        )
+
+    @property
     def fts(self) -> str:
         """The FTS5 MATCH expression: every word quoted, groups joined by AND."""
         groups = []
@@ -308,7 +322,8 @@ class Hit:
         label: the footnote label for a note, None for a paragraph.
         section: the heading the paragraph sits under, if any.
         snippet: the matching passage, matches marked with the markers given to the search.
-        score: BM25 relevance; higher is better (SQLite's ``bm25()`` negated).
+        score: BM25 relevance; higher is better (SQLite's ``bm25()`` negated); 0 for every
+            hit of a search answered in reading order (:attr:`SearchQuery.in_reading_order`).
         marked: the snippet with sentinel markers, for :meth:`render`.
     """
 
@@ -358,6 +373,12 @@ class SearchResults(list[Hit]):
     def ignored(self) -> tuple[str, ...]:
         """Common words that were left out of the search (see :attr:`SearchQuery.ignored`)."""
         return self.query.ignored
+
+    @property
+    def in_reading_order(self) -> bool:
+        """True when the hits are the first matches in reading order, not the most relevant
+        (see :attr:`SearchQuery.in_reading_order`)."""
+        return self.query.in_reading_order
 
 
 @dataclass(frozen=True, slots=True)

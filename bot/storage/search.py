@@ -9,13 +9,16 @@ row a query matches (about 2 µs each, plus a pass over each word's postings for
 word found in thousands of paragraphs would take tens of milliseconds. A *broad* query
 (:attr:`bot.core.search.SearchQuery.broad`: a single word or prefix, or nothing but common
 words) therefore ranks only its first :data:`RANKED` matches in library order (the plan's
-readings first, then the others by slug; within the reading searched, with ``reading=``), and a
-query of nothing but common words only its first :data:`RANKED_COMMON`. Those matches are found
-without ranking anything, and the bound becomes a rowid range FTS5 applies before scoring. A
-query with two words that are not common, or a phrase with one, is ranked in full: it rarely
-matches more than a few hundred paragraphs. Common words themselves are left out of a query
-that has other words (see :mod:`bot.core.search`), so ``the market`` costs what ``market``
-costs. ``bench/RESULTS.md`` has the numbers.
+readings first, then the others by slug; within the reading searched, with ``reading=``). Those
+matches are found without ranking anything, and the bound becomes a rowid range FTS5 applies
+before scoring. A query of nothing but common words, or with a quoted phrase of several words
+one of which is common, is not ranked at all: its first matches in library order are the answer
+(:attr:`bot.core.search.SearchQuery.in_reading_order`), because BM25 counts every match of
+each phrase before scoring any, which for common words reads their whole position lists and
+grows with the library. A query with two words that are not common, or a phrase without common
+words, is ranked in full: it rarely matches more than a few hundred paragraphs. Common words
+themselves are left out of a query that has other words (see :mod:`bot.core.search`), so
+``the market`` costs what ``market`` costs. ``bench/RESULTS.md`` has the numbers.
 """
 
 from __future__ import annotations
@@ -52,9 +55,6 @@ SNIPPET_TOKENS = 24
 
 RANKED = 2000
 """Most matches a broad query (one word) has ranked by BM25: the first ones in library order."""
-
-RANKED_COMMON = 100
-"""The same for a query of nothing but common words, which no ranking can make sense of."""
 
 INDEX_VERSION = 1
 """Bump when what gets indexed for the same reading changes (e.g. ``plain_text``): every
@@ -215,7 +215,7 @@ async def search(
         "close": MARK_CLOSE,
         "ellipsis": ELLIPSIS,
         "tokens": max(1, min(snippet_tokens, 64)),
-        "skip": (RANKED_COMMON if parsed.only_common else RANKED) - 1,
+        "skip": RANKED - 1,
     }
     # FTS5 sorts by rank itself (no SQLite sorter: see EXPLAIN QUERY PLAN), so snippet() runs
     # only for the rows returned. A reading's rows are inserted together, so their ids form a
@@ -223,18 +223,23 @@ async def search(
     scope = ""
     if reading is not None:
         scope = "AND p.slug = :slug" + _IN_READING.format(table="paragraphs_fts")
-    if parsed.broad:
+    order = "paragraphs_fts.rank"
+    if parsed.in_reading_order:
+        # Neither rank nor bm25() may be named: either counts the phrase in the whole library.
+        order = "paragraphs_fts.rowid"
+    elif parsed.broad:
         # The RANKED-th match in index order, found without ranking anything: FTS5 turns the
         # bound into a range of the index, so BM25 scores at most RANKED rows.
         inner = _IN_READING.format(table="candidates") if reading is not None else ""
         scope += _CANDIDATES.format(scope=inner)
     query = f"""
-        SELECT p.slug, p.kind, p.number, p.label, p.section, paragraphs_fts.rank,
+        SELECT p.slug, p.kind, p.number, p.label, p.section,
+               {"0.0" if parsed.in_reading_order else "paragraphs_fts.rank"},
                snippet(paragraphs_fts, 0, :open, :close, :ellipsis, :tokens)
         FROM paragraphs_fts
         JOIN paragraphs AS p ON p.id = paragraphs_fts.rowid
         WHERE paragraphs_fts MATCH :match {scope}
-        ORDER BY paragraphs_fts.rank
+        ORDER BY {order}
         LIMIT :limit
     """
     rows = await db.execute_fetchall(query, params)

@@ -220,3 +220,31 @@ def test_only_the_list_hint_depends_on_the_front_end(library: Library) -> None:
     assert caught.value.hinted("`reading-group readings`").endswith(
         "`reading-group readings` lists them all."
     )
+
+
+class _Unscannable(Library):
+    """A library whose readings cannot be walked one by one: a look-up that scans fails."""
+
+    def __iter__(self):  # type: ignore[no-untyped-def]
+        raise AssertionError("the look-up scanned every reading")
+
+
+@pytest.mark.parametrize(
+    ("reference", "expected"),
+    [
+        ("r-777 §2", "r-777 §2"),
+        ("alias-777 §1-2", "r-777 §1-2"),
+        ("r-777:1", "r-777 §1"),
+        ("Reading 777 §2", "r-777 §2"),
+        ("r-777 §2.1", "r-777 §2.1"),
+        ("r-777", "r-777 §1-2"),
+    ],
+)
+def test_a_look_up_by_slug_alias_or_title_does_not_scan_the_readings(
+    reference: str, expected: str
+) -> None:
+    readings = tuple(
+        make_reading(f"r-{n}", f"Reading {n}", ["One.", "Two. Three."], aliases=[f"alias-{n}"])
+        for n in range(1000)
+    )
+    assert str(resolve(_Unscannable(readings), reference)) == expected

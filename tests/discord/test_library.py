@@ -217,6 +217,22 @@ async def test_search_says_which_common_words_it_left_out(
     assert "Common words left out: the." in embed["footer"]["text"]
 
 
+@pytest.mark.parametrize(
+    ("query", "footer"),
+    [
+        ("and a", "matches in reading order, not ranked"),
+        ("Engels", "best matches"),
+    ],
+)
+async def test_search_says_whether_its_hits_are_ranked(
+    fake_discord: FakeDiscord, bot: ReadingGroupBot, query: str, footer: str
+) -> None:
+    message = await fake_discord.slash("alice", "search", {"query": query}).message()
+    embed = message.embeds[0]
+    assert embed["fields"]
+    assert footer in embed["footer"]["text"]
+
+
 async def test_search_in_one_reading(fake_discord: FakeDiscord, bot: ReadingGroupBot) -> None:
     inter = fake_discord.slash("alice", "search", {"query": "Lenin", "reading": "soic"})
     embed = (await inter.message()).embeds[0]

@@ -228,13 +228,27 @@ async def test_the_cap_counts_matches_within_the_reading_searched(
     assert sorted(await locations(db, "labour")) == ["a §1", "a §2"]
 
 
-async def test_a_query_of_only_common_words_has_a_smaller_cap(
-    db: aiosqlite.Connection, monkeypatch: pytest.MonkeyPatch
+@pytest.mark.parametrize("query", ["of the", '"the labour"', '"labour of the day"'])
+async def test_common_words_only_or_in_a_phrase_give_the_first_matches_in_reading_order(
+    db: aiosqlite.Connection, query: str
 ) -> None:
-    await sync_index(db, Library((labour_reading("x"),)))
-    monkeypatch.setattr("bot.storage.search.RANKED_COMMON", 2)
-    assert sorted(hit.number for hit in await search(db, "in this")) == [1, 2]
-    assert len(await search(db, "labour")) == 6
+    # BM25 would put the short paragraphs first; these queries are answered in reading order.
+    long = "The labour of the day, the labour of the night, and much else besides in this one."
+    reading = make_reading("x", [long, long, "The labour of the day.", "The labour of the day."])
+    await sync_index(db, Library((reading,)))
+    results = await search(db, query, limit=3)
+    assert [hit.number for hit in results] == [1, 2, 3]
+    assert results.in_reading_order
+    assert [hit.score for hit in results] == [0.0, 0.0, 0.0]
+
+
+async def test_a_phrase_without_common_words_is_still_ranked(db: aiosqlite.Connection) -> None:
+    long = "Labour power is mentioned once in this rather long paragraph about capital and wages."
+    reading = make_reading("x", [long, long, "Labour power.", "Labour power."])
+    await sync_index(db, Library((reading,)))
+    results = await search(db, '"labour power"')
+    assert [hit.number for hit in results][:2] == [3, 4]
+    assert not results.in_reading_order
 
 
 # Snippets
@@ -291,7 +305,7 @@ async def test_a_phrase_is_highlighted_and_long_text_is_cut(indexed: aiosqlite.C
         ("   \t\n ", True, []),
         ("\x00", True, []),
         ("NEAR(", False, []),
-        ("AND", False, ["pi §3", "soic §4"]),
+        ("AND", False, ["soic §4", "pi §3"]),  # a common word: the first matches in reading order
         ("OR NOT", False, []),
         ("body:", False, []),
         ("body:labour", False, []),

@@ -6,9 +6,10 @@ import datetime as dt
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from bot.core.errors import ContentError, ReadingGroupError
-from bot.core.readings.text import FOOTNOTE_REF_RE, count_words, plain_text
+from bot.core.readings.text import FOOTNOTE_REF_RE, count_words, fold, plain_text
 
 SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
 
@@ -124,7 +125,12 @@ class LibraryError(ReadingGroupError):
 
 @dataclass(frozen=True)
 class Library:
-    """Every reading, in plan order (``order``, then slug)."""
+    """Every reading, in plan order (``order``, then slug).
+
+    Looking a reading up by slug, alias or title is a dictionary look-up, whatever the number
+    of readings: the dictionaries are built once, the first time one is needed (a library is
+    immutable; a reload makes a new one).
+    """
 
     readings: tuple[Reading, ...]
 
@@ -135,10 +141,40 @@ class Library:
         return len(self.readings)
 
     def get(self, slug: str) -> Reading | None:
+        return self._by_slug.get(slug)
+
+    def named(self, name: str) -> Reading | None:
+        """The reading whose slug or alias is exactly ``name``; the first in plan order when
+        two claim it (which :func:`bot.core.readings.load_library` refuses)."""
+        return self._by_name.get(name)
+
+    def titled(self, key: str) -> Reading | None:
+        """The first reading, in plan order, whose folded title or display title (title and
+        subtitle) is ``key`` (already folded with :func:`bot.core.readings.fold`)."""
+        return self._by_title.get(key)
+
+    @cached_property
+    def _by_slug(self) -> dict[str, Reading]:
+        by_slug: dict[str, Reading] = {}
         for reading in self.readings:
-            if reading.slug == slug:
-                return reading
-        return None
+            by_slug.setdefault(reading.slug, reading)
+        return by_slug
+
+    @cached_property
+    def _by_name(self) -> dict[str, Reading]:
+        by_name: dict[str, Reading] = {}
+        for reading in self.readings:
+            for name in (reading.slug, *reading.aliases):
+                by_name.setdefault(name, reading)
+        return by_name
+
+    @cached_property
+    def _by_title(self) -> dict[str, Reading]:
+        by_title: dict[str, Reading] = {}
+        for reading in self.readings:
+            for title in (reading.title, reading.display_title):
+                by_title.setdefault(fold(title), reading)
+        return by_title
 
     def __getitem__(self, slug: str) -> Reading:
         reading = self.get(slug)

@@ -195,7 +195,12 @@ def search_embed(
     note = " Only the first words of your query were used." if results.truncated else ""
     if results.ignored:
         note += f" Common words left out: {', '.join(results.ignored)}."
-    embed.set_footer(text=clip(f"{len(results)} best matches.{note} Open one below.", FOOTER_LIMIT))
+    count = (
+        f"The first {len(results)} matches in reading order, not ranked (only common words)."
+        if results.in_reading_order
+        else f"{len(results)} best matches."
+    )
+    embed.set_footer(text=clip(f"{count}{note} Open one below.", FOOTER_LIMIT))
     return fitted(embed)
 
 
