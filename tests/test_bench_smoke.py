@@ -132,6 +132,8 @@ REPLYLOG_ROWS = [
     "gateway path: share of raw executemany",
     "gateway path: events in, until the last handled",
     "gateway path, the writer dropping its batches",
+    "gateway path with discord.py's message cache (1,000)",
+    "from the raw payload (not in the bot)",
     "handler path: 300 replies in -> committed",
     "handler path: share of raw executemany",
     "handler path: events in, until the last handled",
