@@ -447,6 +447,7 @@ class Throughput:
     replies: int
     fed_s: float  # first event in -> the last one handled
     total_s: float  # first event in -> the last row committed
+    cpu_s: float  # the process's CPU time (every thread) over total_s
     flush_interval: float
     max_batch: int
 
@@ -454,19 +455,26 @@ class Throughput:
     def rate(self) -> float:
         return self.replies / self.total_s
 
+    @property
+    def cpu_us(self) -> float:
+        """CPU microseconds per reply: the machine's other load counts much less here."""
+        return self.cpu_s / self.replies * 1e6
+
 
 async def handler_throughput(path: Path, gateway: Gateway, count: int) -> Throughput:
     """``count`` replies made into messages first, then timed from the first handed to the
     cog's listener to the last row committed."""
     async with harness(path) as here:
         messages = [here.message(payload) for payload in gateway.replies(count)]
+        cpu = time.process_time()
         started = time.perf_counter()
         await here.handler(messages)
         fed = time.perf_counter()
         await here.committed(count)
         done = time.perf_counter()
+        cpu = time.process_time() - cpu
         log = here.log
-    return Throughput(count, fed - started, done - started, log.flush_interval, log.max_batch)
+    return Throughput(count, fed - started, done - started, cpu, log.flush_interval, log.max_batch)
 
 
 async def gateway_throughput(
@@ -479,13 +487,15 @@ async def gateway_throughput(
     payloads = list(gateway.replies(count))
     async with harness(path, **options) as here:
         with _writing(discard):
+            cpu = time.process_time()
             started = time.perf_counter()
             await here.gateway(payloads)
             fed = time.perf_counter()
             await here.committed(count)
             done = time.perf_counter()
+            cpu = time.process_time() - cpu
         log = here.log
-    return Throughput(count, fed - started, done - started, log.flush_interval, log.max_batch)
+    return Throughput(count, fed - started, done - started, cpu, log.flush_interval, log.max_batch)
 
 
 def _writing(discard: bool) -> contextlib.AbstractContextManager[Any]:
@@ -557,18 +567,20 @@ async def raw_payload_throughput(path: Path, gateway: Gateway, count: int) -> Th
             if reply is not None:
                 log.put(reply, reply.channel_id)
 
+        cpu = time.process_time()
         started = time.perf_counter()
         await here._pace(take, payloads)
         fed = time.perf_counter()
         await here.committed(count)
         done = time.perf_counter()
-    return Throughput(count, fed - started, done - started, log.flush_interval, log.max_batch)
+        cpu = time.process_time() - cpu
+    return Throughput(count, fed - started, done - started, cpu, log.flush_interval, log.max_batch)
 
 
-def raw_insert(path: Path, rows: Sequence[tuple[Any, ...]]) -> float:
+def raw_insert(path: Path, rows: Sequence[tuple[Any, ...]]) -> tuple[float, float]:
     """The baseline: ``rows`` into a fresh file of the same schema (same groups and posts) with
     one ``executemany`` of a plain INSERT in one transaction, with the bot's pragmas. Returns
-    seconds, from BEGIN to COMMIT done."""
+    seconds and CPU seconds, from BEGIN to COMMIT done."""
 
     async def create() -> None:
         async with open_database(path) as db:
@@ -579,15 +591,17 @@ def raw_insert(path: Path, rows: Sequence[tuple[Any, ...]]) -> float:
         for pragma in ("journal_mode = WAL", "synchronous = NORMAL", "foreign_keys = ON"):
             db.execute(f"PRAGMA {pragma}")
         query = f"INSERT INTO replies ({REPLY_COLUMNS}) VALUES ({', '.join('?' * 13)})"
+        cpu = time.process_time()
         started = time.perf_counter()
         db.execute("BEGIN IMMEDIATE")
         db.executemany(query, rows)
         db.execute("COMMIT")
         seconds = time.perf_counter() - started
+        cpu = time.process_time() - cpu
         (stored,) = db.execute("SELECT count(*) FROM replies").fetchone()
     if stored != len(rows):
         raise RuntimeError(f"the baseline stored {stored} of {len(rows)} rows")
-    return seconds
+    return seconds, cpu
 
 
 @dataclass(frozen=True)
@@ -724,7 +738,7 @@ def measure(sizes: Sizes) -> Report:
             or len(rows) != sizes.replies
         ):
             raise RuntimeError("the paths did not commit the same replies")
-        raw_s = raw_insert(folder / "raw.sqlite3", rows)
+        raw_s, raw_cpu_s = raw_insert(folder / "raw.sqlite3", rows)
         quiet = asyncio.run(
             unrelated(
                 folder / "unrelated.sqlite3", Gateway(texts=texts), sizes.unrelated, sizes.passes
@@ -735,7 +749,7 @@ def measure(sizes: Sizes) -> Report:
         sizes,
         Paths(by_handler, by_gateway, ceiling, cached, by_payload),
         rows,
-        raw_s,
+        (raw_s, raw_cpu_s),
         quiet,
         mem,
         started,
@@ -757,12 +771,14 @@ def report(
     sizes: Sizes,
     paths: Paths,
     rows: Sequence[tuple[Any, ...]],
-    raw_s: float,
+    raw: tuple[float, float],
     quiet: Unrelated,
     mem: dict[str, Any],
     started: float,
 ) -> Report:
+    raw_s, raw_cpu_s = raw
     raw_rate = len(rows) / raw_s
+    raw_cpu_us = raw_cpu_s / len(rows) * 1e6
     u50, u99 = percentile(quiet.calls_us, 50), percentile(quiet.calls_us, 99)
     umean = statistics.fmean(quiet.calls_us)
     samples = [(int(n), float(mb)) for n, mb in mem["samples"]]
@@ -800,6 +816,18 @@ def report(
         Row(
             "raw executemany, same rows, same schema",
             f"{raw_rate:,.0f} rows/s ({raw_s:.2f} s)",
+        ),
+        Row(
+            "CPU per reply: raw / handler / gateway / cached / raw payload",
+            f"{raw_cpu_us:.1f} / {paths.handler.cpu_us:.1f} / {paths.gateway.cpu_us:.1f} / "
+            f"{paths.cached.cpu_us:.1f} / {paths.payload.cpu_us:.1f} us",
+        ),
+        Row(
+            "share of raw by CPU: handler / gateway / cached / raw payload",
+            " / ".join(
+                f"{raw_cpu_us / p.cpu_us:.0%}"
+                for p in (paths.handler, paths.gateway, paths.cached, paths.payload)
+            ),
         ),
         Row(
             f"unrelated message, on_message p50 ({len(quiet.calls_us):,} calls)",
@@ -857,6 +885,10 @@ def report(
         "writer: the ceiling of logging from the raw payload, which discord.py offers no "
         "documented hook for (it would replace `ConnectionState.parsers['MESSAGE_CREATE']`, an "
         "internal, and skip every other `on_message` listener), so the bot does not do it.",
+        "CPU per reply: the process's CPU time (`time.process_time`, every thread: the event "
+        "loop's and aiosqlite's) over each timed run, divided by its replies; on a shared "
+        "machine it moves much less than the wall-clock rates, whose ratios the machine's "
+        "other load can swing by half.",
         "Raw baseline: the rows the handler path committed, read back, then inserted by stdlib "
         "`sqlite3` with one `executemany` of a plain `INSERT` in one transaction into a fresh "
         "file migrated to the same schema (same indexes, same groups and posts, WAL, "

@@ -138,6 +138,8 @@ REPLYLOG_ROWS = [
     "handler path: share of raw executemany",
     "handler path: events in, until the last handled",
     "raw executemany, same rows, same schema",
+    "CPU per reply: raw / handler / gateway / cached / raw payload",
+    "share of raw by CPU: handler / gateway / cached / raw payload",
     "unrelated message, on_message p50 (200 calls)",
     "unrelated message, on_message mean",
     "unrelated message, on_message p99",
