@@ -56,13 +56,27 @@ def utc_now() -> dt.datetime:
 
 
 def intents() -> discord.Intents:
-    """Guilds and guild messages; message content to log discussion replies (privileged)."""
+    """Only what the bot uses: guilds (channels and threads), guild messages and reactions (the
+    discussion log), message content to log the replies' text (privileged). No members intent:
+    a message's author comes with the message, and the bot never lists a server's members."""
     wanted = discord.Intents.none()
     wanted.guilds = True
     wanted.guild_messages = True
     wanted.guild_reactions = True
     wanted.message_content = True
     return wanted
+
+
+#: What discord.py would otherwise keep that the bot never reads. Edits, deletions and reactions
+#: reach the discussion log as raw events (``on_raw_*``), which carry everything it logs, so
+#: discord.py's message cache (1,000 messages by default) only costs time: each message it
+#: caches is kept and later freed, and each edit, deletion or reaction searches it one by one.
+#: Members are neither cached nor requested (chunked) at startup.
+CACHE_OPTIONS: dict[str, object] = {
+    "max_messages": None,
+    "chunk_guilds_at_startup": False,
+    "member_cache_flags": discord.MemberCacheFlags.none(),
+}
 
 
 class ReadingGroupBot(commands.Bot):
@@ -106,7 +120,7 @@ class ReadingGroupBot(commands.Bot):
             tree_cls=ReadingGroupTree,
             allowed_mentions=NO_PINGS,
             help_command=None,
-            **options,  # type: ignore[arg-type]
+            **{**CACHE_OPTIONS, **options},  # type: ignore[arg-type]
         )
         self.settings = settings
         self.db = db

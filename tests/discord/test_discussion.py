@@ -340,10 +340,11 @@ async def test_a_group_keeps_only_what_it_enabled(
     await fake_discord.wait_for(
         lambda: bot.reply_log.posts or mode == "off", what="the post to be known"
     )
-    message = fake_discord.post("alice", thread.id, "three words here")
-    await fake_discord.wait_for(
-        lambda: any(m.id == message.id for m in bot.cached_messages), what="the message"
+    received = asyncio.ensure_future(
+        bot.wait_for("message", check=lambda m: m.content == "three words here", timeout=5)
     )
+    fake_discord.post("alice", thread.id, "three words here")
+    await received
     for _ in range(3):  # let the listeners that the message was dispatched to run
         await asyncio.sleep(0)
     await bot.reply_log.flush()
@@ -404,3 +405,35 @@ async def test_edits_and_deletions_made_while_the_bot_was_down_are_caught_up(
         "SELECT message_id, content FROM replies",
         [(kept.id, "second version")],
     )
+
+
+async def test_the_log_keeps_up_without_discord_pys_message_cache(
+    fake_discord: FakeDiscord,
+    posted: Posted,
+    make_bot: MakeBot,
+    db: aiosqlite.Connection,
+) -> None:
+    """discord.py keeps no message (the cache is off): edits, reactions and deletions of a
+    reply written while the bot was down, or written live, reach the log as raw events."""
+    await posted.bot.close()
+    missed = fake_discord.post("alice", posted.thread_id, "written while the bot was down")
+    bot = await make_bot([group_config(fake_discord.readings.id)])
+    live = fake_discord.post("bob", posted.thread_id, "written live")
+    await logged(fake_discord, db, "SELECT count(*) FROM replies", [(2,)])
+    assert list(bot.cached_messages) == []
+    fake_discord.edit(missed, "edited after the restart")
+    fake_discord.edit(live, "edited live")
+    fake_discord.react("bob", missed, "⭐")
+    fake_discord.react("alice", live, "❓")
+    await logged(
+        fake_discord,
+        db,
+        "SELECT r.message_id, content, emoji FROM replies r JOIN reactions USING (message_id) "
+        "ORDER BY 1",
+        [(missed.id, "edited after the restart", "⭐"), (live.id, "edited live", "❓")],
+    )
+    fake_discord.unreact("alice", live, "❓")
+    fake_discord.delete(missed)
+    await logged(fake_discord, db, "SELECT message_id FROM replies", [(live.id,)])
+    await logged(fake_discord, db, "SELECT count(*) FROM reactions", [(0,)])
+    assert list(bot.cached_messages) == []
