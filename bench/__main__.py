@@ -23,6 +23,7 @@ from bench import (
     Skipped,
     library,
     machine_facts,
+    quotes,
     replylog,
     summary,
     table,
@@ -32,6 +33,7 @@ BENCHMARKS: dict[str, Callable[[Options], Report]] = {
     library.NAME: library.run,
     replylog.NAME: replylog.run,
     summary.NAME: summary.run,
+    quotes.NAME: quotes.run,
 }
 RESULTS = REPO / "bench" / "RESULTS.md"
 

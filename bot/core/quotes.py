@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import bisect
 import difflib
+import itertools
 import re
 import unicodedata
 from array import array
@@ -36,6 +37,8 @@ SHINGLE = 3
 #: A shingle found in more paragraphs than this says nothing about which one is quoted
 #: ("one of the"): skipped, which keeps a look-up's cost bounded.
 MAX_POSTINGS = 64
+#: The share of a quote's shingles a paragraph must hold to be aligned with it.
+MIN_SHARED = 0.2
 #: Candidate paragraphs aligned with the quote, best voted first.
 CANDIDATES = 3
 #: Quotes longer than this are not aligned word by word (that grows with the square of the
@@ -50,6 +53,7 @@ RECENT = 256
 MISQUOTE_RATIO = 0.7
 
 _PID_BITS = 24
+_BUCKET_BITS = 8
 _HASH_MASK = (1 << (63 - _PID_BITS)) - 1
 _PID_MASK = (1 << _PID_BITS) - 1
 
@@ -107,12 +111,41 @@ def _shingle_hashes(words: Sequence[str]) -> list[int]:
     ]
 
 
-@dataclass(frozen=True, slots=True)
 class _Words:
-    """A paragraph's words, and where each of its shingles starts."""
+    """A paragraph's words, joined by spaces: a phrase is found in it by ``str.find`` (C
+    speed), so a long paragraph costs no Python loop over its words."""
 
-    words: list[str]
-    starts: dict[int, list[int]]
+    __slots__ = ("_offsets", "_sentence_ends", "joined", "words")
+
+    def __init__(self, words: list[str]) -> None:
+        self.words = words
+        self.joined = " ".join(words)
+        # Word i starts at character _offsets[i] + i of ``joined``.
+        self._offsets = list(itertools.accumulate(map(len, words), initial=0))
+        self._sentence_ends: list[int] | None = None
+
+    def find(self, phrase: Sequence[str], limit: int = MAX_POSTINGS) -> list[int]:
+        """Where ``phrase`` (words) starts, as word positions (at most ``limit``)."""
+        needle = " ".join(phrase)
+        joined, found = self.joined, list[int]()
+        at = joined.find(needle)
+        while at >= 0 and len(found) < limit:
+            end = at + len(needle)
+            if (at == 0 or joined[at - 1] == " ") and (end == len(joined) or joined[end] == " "):
+                found.append(self._word_at(at))
+            at = joined.find(needle, at + 1)
+        return found
+
+    def _word_at(self, char: int) -> int:
+        offsets = self._offsets
+        return bisect.bisect_left(range(len(self.words)), char, key=lambda i: offsets[i] + i)
+
+    def sentence_ends(self, paragraph: Paragraph) -> list[int]:
+        """For each sentence of the paragraph, the number of words up to its end."""
+        if self._sentence_ends is None:
+            lengths = (len(normalise(sentence)) for sentence in sentences(paragraph))
+            self._sentence_ends = list(itertools.accumulate(lengths))
+        return self._sentence_ends
 
 
 def is_typo(quoted: str, original: str) -> bool:
@@ -183,19 +216,24 @@ class QuoteIndex:
 
     def __init__(self, library: Library) -> None:
         self._paragraphs: list[tuple[str, Paragraph]] = []
-        keys: list[int] = []
+        # Keys go into buckets by their top bits as raw 8-byte values, each bucket sorted on
+        # its own: the build never holds more than one small bucket as Python ints (a list of
+        # every key would take 40 bytes a key at its peak, not 8).
+        buckets = [array("q") for _ in range(1 << _BUCKET_BITS)]
+        shift = 63 - _BUCKET_BITS
         for reading in library:
             for paragraph in reading.paragraphs:
                 pid = len(self._paragraphs)
                 if pid > _PID_MASK:
                     break  # 16 million paragraphs: far beyond any library
                 self._paragraphs.append((reading.slug, paragraph))
-                keys.extend(
-                    h << _PID_BITS | pid
-                    for h in _shingle_hashes(normalise(plain_text(paragraph.text)))
-                )
-        keys.sort()
-        self._keys = array("q", keys)
+                for h in _shingle_hashes(normalise(plain_text(paragraph.text))):
+                    key = h << _PID_BITS | pid
+                    buckets[key >> shift].append(key)
+        self._keys = array("q")
+        for bucket in buckets:
+            self._keys.extend(sorted(bucket))
+            del bucket[:]
         self._recent: dict[int, _Words] = {}
 
     @property
@@ -212,25 +250,24 @@ class QuoteIndex:
         """Paragraph ids sharing the most shingles with ``words``, best first."""
         votes: Counter[int] = Counter()
         keys = self._keys
-        for h in set(_shingle_hashes(words)):
+        shingles = set(_shingle_hashes(words))
+        for h in shingles:
             low = bisect.bisect_left(keys, h << _PID_BITS)
             high = bisect.bisect_left(keys, (h + 1) << _PID_BITS, low)
             if 0 < high - low <= MAX_POSTINGS:
                 votes.update({keys[i] & _PID_MASK for i in range(low, high)})
         ranked = votes.most_common(CANDIDATES)
-        # A paragraph sharing under half the best one's shingles is not the one quoted.
-        return [pid for pid, count in ranked if 2 * count >= ranked[0][1]]
+        # A paragraph sharing under half the best one's shingles is not the one quoted, nor
+        # one sharing too few for a quote of it (words shared by chance: made-up text).
+        least = max(1, len(shingles) * MIN_SHARED, ranked[0][1] / 2 if ranked else 0)
+        return [pid for pid, count in ranked if count >= least]
 
     def _words(self, pid: int) -> _Words:
         """A paragraph's words and shingles, kept for the last few paragraphs quoted (a
         discussion quotes the same passages again and again)."""
         cached = self._recent.get(pid)
         if cached is None:
-            words = normalise(plain_text(self._paragraphs[pid][1].text))
-            starts: dict[int, list[int]] = {}
-            for position, h in enumerate(_shingle_hashes(words)):
-                starts.setdefault(h, []).append(position)
-            cached = _Words(words, starts)
+            cached = _Words(normalise(plain_text(self._paragraphs[pid][1].text)))
             if len(self._recent) >= RECENT:
                 del self._recent[next(iter(self._recent))]
             self._recent[pid] = cached
@@ -265,13 +302,11 @@ def _rank(match: QuoteMatch) -> int:
 
 def _align(quoted: list[str], slug: str, paragraph: Paragraph, known: _Words) -> QuoteMatch | None:
     words = known.words
-    head = _shingle_hashes(quoted[:SHINGLE])[0]
-    for start in known.starts.get(head, ()):
-        if words[start : start + len(quoted)] == quoted:  # exact: no alignment needed
-            end = start + len(quoted)
-            first, last = _sentence_span(paragraph, start, end, len(words))
-            whole = (Aligned("equal", " ".join(quoted), " ".join(quoted)),)
-            return QuoteMatch(slug, paragraph.number, first, last, "exact", whole)
+    for start in known.find(quoted, limit=1):  # exact: no alignment needed
+        end = start + len(quoted)
+        first, last = _sentence_span(paragraph, known, start, end)
+        whole = (Aligned("equal", " ".join(quoted), " ".join(quoted)),)
+        return QuoteMatch(slug, paragraph.number, first, last, "exact", whole)
     start, end = _window(quoted, known)
     if len(quoted) > MAX_ALIGNED_WORDS:
         return _by_shingles(quoted, slug, paragraph, known, start, end)
@@ -279,13 +314,23 @@ def _align(quoted: list[str], slug: str, paragraph: Paragraph, known: _Words) ->
     matcher = difflib.SequenceMatcher(None, quoted, window, autojunk=False)
     steps: list[Aligned] = []
     same = 0
-    for op, q1, q2, w1, w2 in matcher.get_opcodes():
+    opcodes = matcher.get_opcodes()
+    for number, (op, q1, q2, w1, w2) in enumerate(opcodes):
+        # At the quote's ends the window runs on past it: a changed first or last word is
+        # paired with the passage's word next to what matched, the rest is outside the quote.
+        if op == "replace" and number == len(opcodes) - 1 and w2 - w1 > q2 - q1:
+            steps.extend(_pairs(quoted[q1:q2], window[w1 : w1 + q2 - q1]))
+            steps.append(Aligned("left out", "", " ".join(window[w1 + q2 - q1 : w2])))
+            continue
+        if op == "replace" and number == 0 and w2 - w1 > q2 - q1:
+            steps.append(Aligned("left out", "", " ".join(window[w1 : w2 - (q2 - q1)])))
+            steps.extend(_pairs(quoted[q1:q2], window[w2 - (q2 - q1) : w2]))
+            continue
         if op == "equal":
             same += q2 - q1
             steps.append(Aligned("equal", " ".join(quoted[q1:q2]), " ".join(window[w1:w2])))
         elif op == "replace" and q2 - q1 == w2 - w1:
-            for q, w in zip(quoted[q1:q2], window[w1:w2], strict=True):
-                steps.append(Aligned("typo" if is_typo(q, w) else "changed", q, w))
+            steps.extend(_pairs(quoted[q1:q2], window[w1:w2]))
         elif op == "replace":
             steps.append(Aligned("changed", " ".join(quoted[q1:q2]), " ".join(window[w1:w2])))
         elif op == "insert":
@@ -307,25 +352,34 @@ def _align(quoted: list[str], slug: str, paragraph: Paragraph, known: _Words) ->
         kind = "misquote"
     else:
         return None
-    first, last = _sentence_span(paragraph, start, end, len(words))
+    first, last = _sentence_span(paragraph, known, start, end)
     return QuoteMatch(slug, paragraph.number, first, last, kind, tuple(steps))
+
+
+def _pairs(quoted: Sequence[str], original: Sequence[str]) -> list[Aligned]:
+    """Words changed one for one: each a typo or a changed word."""
+    return [
+        Aligned("typo" if is_typo(q, w) else "changed", q, w)
+        for q, w in zip(quoted, original, strict=True)
+    ]
 
 
 def _by_shingles(
     quoted: list[str], slug: str, paragraph: Paragraph, known: _Words, start: int, end: int
 ) -> QuoteMatch | None:
     """A long quote that is not exact: near when the paragraph holds most of its shingles."""
-    shingles = _shingle_hashes(quoted)
-    held = sum(h in known.starts for h in shingles)
+    shingles = [quoted[i : i + SHINGLE] for i in range(len(quoted) - SHINGLE + 1)]
+    held = sum(bool(known.find(shingle, limit=1)) for shingle in shingles)
     if held < NEAR_SHINGLES * len(shingles):
         return None
-    first, last = _sentence_span(paragraph, start, end, len(known.words))
+    first, last = _sentence_span(paragraph, known, start, end)
     return QuoteMatch(slug, paragraph.number, first, last, "near", ())
 
 
 def _window(quoted: Sequence[str], known: _Words) -> tuple[int, int]:
     """Where in the paragraph the quote's shingles are, widened by a few words each side."""
-    hits = sorted(p for h in set(_shingle_hashes(quoted)) for p in known.starts.get(h, ()))
+    shingles = {tuple(quoted[i : i + SHINGLE]) for i in range(len(quoted) - SHINGLE + 1)}
+    hits = sorted(p for shingle in shingles for p in known.find(shingle))
     words = known.words
     if not hits:
         return 0, len(words)
@@ -345,27 +399,16 @@ def _window(quoted: Sequence[str], known: _Words) -> tuple[int, int]:
 
 
 def _sentence_span(
-    paragraph: Paragraph, start: int, end: int, total: int
+    paragraph: Paragraph, known: _Words, start: int, end: int
 ) -> tuple[int | None, int | None]:
-    """The sentences (1-based) holding words ``start``..``end - 1``; None, None for the whole
-    paragraph or a paragraph of one sentence."""
-    if start == 0 and end >= total:
+    """The sentences (1-based) holding words ``start``..``end - 1``; None, None when that is
+    the whole paragraph."""
+    ends = known.sentence_ends(paragraph)
+    if len(ends) < 2:
         return None, None
-    parts = sentences(paragraph)
-    if len(parts) < 2:
-        return None, None
-    first = last = None
-    seen = 0
-    for number, sentence in enumerate(parts, start=1):
-        seen += len(normalise(sentence))
-        if first is None and start < seen:
-            first = number
-        if end <= seen:
-            last = number
-            break
-    if first is None or last is None:
-        return None, None
-    if first == 1 and last == len(parts):
+    first = bisect.bisect_right(ends, start) + 1
+    last = min(bisect.bisect_left(ends, end) + 1, len(ends))
+    if first > len(ends) or (first == 1 and last == len(ends)):
         return None, None
     return first, last
 

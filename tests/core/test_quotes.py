@@ -170,3 +170,18 @@ def test_the_index_costs_eight_bytes_a_shingle(index: QuoteIndex) -> None:
 def test_most_quoted_counts_and_orders() -> None:
     seen = [("soic", 3), ("cm", 2), ("soic", 3), ("cm", 1), ("cm", 2), ("soic", 3)]
     assert most_quoted(seen, limit=2) == [("soic", 3, 3), ("cm", 2, 2)]
+
+
+@pytest.mark.parametrize(
+    ("text", "typo"),
+    [
+        ("> Teh workers of the world have no country. We cannot take", ("teh", "the")),
+        ("> The workers of the world have no country. We cannot take from thme", ("thme", "them")),
+    ],
+)
+def test_a_typo_in_the_first_or_last_word_is_a_near_quote(
+    index: QuoteIndex, text: str, typo: tuple[str, str]
+) -> None:
+    [match] = index.find_all(text)
+    assert match.kind == "near"
+    assert [a for a in match.aligned if a.op != "equal"] == [Aligned("typo", *typo)]
