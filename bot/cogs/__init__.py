@@ -9,4 +9,5 @@ EXTENSIONS: tuple[str, ...] = (
     "bot.cogs.discussion",
     "bot.cogs.privacy",
     "bot.cogs.summary",
+    "bot.cogs.quotes",
 )

@@ -66,6 +66,8 @@ class Discussion(commands.Cog):
         if target is None or not self._is_conversation(message):
             return
         self.log.put(self._reply(message, target), message.channel.id)
+        # Quotes that cite themselves (bot.cogs.quotes) look at it after, off this path.
+        self.bot.dispatch("reply_logged", message, target)
 
     @commands.Cog.listener()
     async def on_raw_message_edit(self, payload: discord.RawMessageUpdateEvent) -> None:

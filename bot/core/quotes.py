@@ -20,7 +20,7 @@ import re
 import unicodedata
 from array import array
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -58,6 +58,9 @@ _HASH_MASK = (1 << (63 - _PID_BITS)) - 1
 _PID_MASK = (1 << _PID_BITS) - 1
 
 Kind = Literal["exact", "near", "misquote"]
+#: What the bot does when a logged reply quotes the library (a group's ``quote_check``).
+QuoteCheck = Literal["react", "reply", "off"]
+QUOTE_CHECKS: tuple[QuoteCheck, ...] = ("react", "reply", "off")
 Op = Literal["equal", "typo", "changed", "added", "left out"]
 
 _BLOCK_RE = re.compile(r"^ {0,3}>+ ?(.*)$")
@@ -411,11 +414,3 @@ def _sentence_span(
     if first > len(ends) or (first == 1 and last == len(ends)):
         return None, None
     return first, last
-
-
-def most_quoted(matches: Iterable[tuple[str, int]], limit: int = 5) -> list[tuple[str, int, int]]:
-    """The most quoted paragraphs: ``(slug, paragraph, times)``, most first, ties in text
-    order."""
-    counts = Counter(matches)
-    ranked = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
-    return [(slug, number, times) for (slug, number), times in ranked[:limit]]

@@ -9,7 +9,6 @@ from bot.core.quotes import (
     QuoteIndex,
     extract_quotes,
     is_typo,
-    most_quoted,
     normalise,
 )
 from bot.core.readings import Library
@@ -165,11 +164,6 @@ def test_the_index_costs_eight_bytes_a_shingle(index: QuoteIndex) -> None:
     )
     assert index.size == words
     assert index.nbytes == 8 * words
-
-
-def test_most_quoted_counts_and_orders() -> None:
-    seen = [("soic", 3), ("cm", 2), ("soic", 3), ("cm", 1), ("cm", 2), ("soic", 3)]
-    assert most_quoted(seen, limit=2) == [("soic", 3, 3), ("cm", 2, 2)]
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,76 @@
+"""Quotes that cite themselves: each group's ``quote_check`` and the quotes found in replies.
+
+A quote's row holds where it quotes (never the reply's words) and goes with its reply: the
+foreign key deletes it when the reply is deleted, or when its author is forgotten.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+
+import aiosqlite
+
+from bot.core.instants import format_instant
+from bot.core.quotes import QuoteCheck, QuoteMatch
+
+
+async def quote_checks(db: aiosqlite.Connection) -> dict[int, QuoteCheck]:
+    """Each group's ``quote_check``, by channel id."""
+    query = "SELECT channel_id, quote_check FROM groups"
+    async with db.execute(query) as cursor:
+        return {int(row[0]): row[1] async for row in cursor}
+
+
+async def save_quote_matches(
+    db: aiosqlite.Connection, message_id: int, matches: Sequence[QuoteMatch]
+) -> int:
+    """Keep the quotes found in a logged reply. Returns how many were kept: none when the reply
+    is not (or no longer) in the log, so a deleted or forgotten reply leaves nothing."""
+    query = """
+        INSERT OR REPLACE INTO quote_matches (
+            message_id, quote, group_channel_id, slug, paragraph, first_sentence,
+            last_sentence, kind, created_at
+        )
+        SELECT message_id, ?, group_channel_id, ?, ?, ?, ?, ?, created_at
+        FROM replies WHERE message_id = ?
+    """
+    kept = 0
+    for number, match in enumerate(matches):
+        cursor = await db.execute(
+            query,
+            (
+                number,
+                match.slug,
+                match.paragraph,
+                match.first_sentence,
+                match.last_sentence,
+                match.kind,
+                message_id,
+            ),
+        )
+        kept += cursor.rowcount
+    await db.commit()
+    return kept
+
+
+async def most_quoted(
+    db: aiosqlite.Connection,
+    group_channel_id: int,
+    start: dt.datetime,
+    end: dt.datetime,
+    *,
+    limit: int = 5,
+) -> list[tuple[str, int, int]]:
+    """The group's most quoted paragraphs in replies written in ``[start, end)``:
+    ``(slug, paragraph, times)``, most first, ties in text order."""
+    query = """
+        SELECT slug, paragraph, count(*) AS times FROM quote_matches
+        WHERE group_channel_id = ? AND created_at >= ? AND created_at < ?
+        GROUP BY slug, paragraph
+        ORDER BY times DESC, slug, paragraph
+        LIMIT ?
+    """
+    args = (group_channel_id, format_instant(start), format_instant(end), limit)
+    async with db.execute(query, args) as cursor:
+        return [(row[0], int(row[1]), int(row[2])) async for row in cursor]
