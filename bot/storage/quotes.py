@@ -6,12 +6,10 @@ foreign key deletes it when the reply is deleted, or when its author is forgotte
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Sequence
 
 import aiosqlite
 
-from bot.core.instants import format_instant
 from bot.core.quotes import QuoteCheck, QuoteMatch
 
 
@@ -52,25 +50,3 @@ async def save_quote_matches(
         kept += cursor.rowcount
     await db.commit()
     return kept
-
-
-async def most_quoted(
-    db: aiosqlite.Connection,
-    group_channel_id: int,
-    start: dt.datetime,
-    end: dt.datetime,
-    *,
-    limit: int = 5,
-) -> list[tuple[str, int, int]]:
-    """The group's most quoted paragraphs in replies written in ``[start, end)``:
-    ``(slug, paragraph, times)``, most first, ties in text order."""
-    query = """
-        SELECT slug, paragraph, count(*) AS times FROM quote_matches
-        WHERE group_channel_id = ? AND created_at >= ? AND created_at < ?
-        GROUP BY slug, paragraph
-        ORDER BY times DESC, slug, paragraph
-        LIMIT ?
-    """
-    args = (group_channel_id, format_instant(start), format_instant(end), limit)
-    async with db.execute(query, args) as cursor:
-        return [(row[0], int(row[1]), int(row[2])) async for row in cursor]

@@ -3,6 +3,7 @@ on the fake Discord, and the bot reacts or replies with the citation, as the gro
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import aiosqlite
@@ -10,9 +11,11 @@ import pytest
 
 from bot.client import ReadingGroupBot
 from bot.core.readings import Library
+from bot.core.schedule import parse_cadence
 from tests.discord import scheduling
 from tests.discord.scheduling import FIRST_SLOT, Clock, MakeBot, first_parts, group_config, tick
 from tests.discord.test_discussion import logged, rows
+from tests.discord.test_summary import SUMMARY_TIME, summaries, summary_messages
 from tests.fakediscord import FakeDiscord, Message
 
 clock, db, library, make_bot, prompts = (
@@ -178,3 +181,29 @@ async def test_a_quote_goes_with_its_reply(
         await fake_discord.click("alice", ask, "privacy:forget").response()
     await logged(fake_discord, db, "SELECT count(*) FROM replies", [(0,)])
     assert await rows(db, "SELECT count(*) FROM quote_matches") == [(0,)]
+
+
+async def test_the_weekly_summary_counts_the_most_quoted_passages(
+    fake_discord: FakeDiscord,
+    make_bot: MakeBot,
+    clock: Clock,
+    library: Library,
+    db: aiosqlite.Connection,
+) -> None:
+    summary = parse_cadence("sun 18:00 Europe/Berlin")
+    bot, thread = await start(fake_discord, make_bot, clock, summary=summary)
+    words, citation = passage(library)
+    tuesday = dt.datetime(2027, 1, 5, 20, 0, tzinfo=dt.UTC)
+    quotes = [
+        fake_discord.post(who, thread, f"> {words}", at=tuesday + dt.timedelta(minutes=n))
+        for n, who in enumerate(["alice", "bob", "organizer"])
+    ]
+    await fake_discord.wait_for(
+        lambda: all(BOOK in q.reactions for q in quotes), timeout=10, what="📖 on every quote"
+    )
+    await fake_discord.slash("organizer", "privacy opt-out").message()  # left out from now on
+    clock.set(SUMMARY_TIME)
+    await summaries(bot).tick()
+    (message,) = summary_messages(fake_discord)
+    (field,) = [f for f in message.embeds[0]["fields"] if f["name"] == "Most quoted this week"]
+    assert field["value"].startswith(f"{BOOK} 2 · `{citation}` (")
