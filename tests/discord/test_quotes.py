@@ -4,6 +4,7 @@ on the fake Discord, and the bot reacts or replies with the citation, as the gro
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import aiosqlite
@@ -29,19 +30,28 @@ clock, db, library, make_bot, prompts = (
 BOOK = "📖"
 
 
-async def start(
-    fake: FakeDiscord, make_bot: MakeBot, clock: Clock, **config: Any
-) -> tuple[ReadingGroupBot, int]:
-    """A bot whose group (with these groups.yaml settings) has posted its first installment."""
-    bot = await make_bot([group_config(fake.readings.id, **config)])
-    clock.set(FIRST_SLOT)
-    await tick(bot)
-    first_parts(fake, fake.readings)
-    (thread,) = fake.threads(fake.readings)
-    await fake.wait_for(lambda: thread.id in bot.reply_log.threads, what="the thread to be logged")
-    return bot, thread.id
+Start = Callable[..., Awaitable[tuple[ReadingGroupBot, int]]]
 
 
+@pytest.fixture
+def start(fake_discord: FakeDiscord, make_bot: MakeBot, clock: Clock) -> Start:
+    """``await start(**groups_yaml_settings)``: a bot whose group has posted its first
+    installment; returns the bot and the installment's thread."""
+
+    async def started(**config: Any) -> tuple[ReadingGroupBot, int]:
+        fake = fake_discord
+        bot = await make_bot([group_config(fake.readings.id, **config)])
+        clock.set(FIRST_SLOT)
+        await tick(bot)
+        first_parts(fake, fake.readings)
+        (thread,) = fake.threads(fake.readings)
+        await fake.wait_for(lambda: thread.id in bot.reply_log.threads, what="the thread logged")
+        return bot, thread.id
+
+    return started
+
+
+@pytest.fixture
 def passage(library: Library) -> tuple[str, str]:
     """Words of a paragraph of the shipped readings, and the paragraph's citation."""
     reading = next(iter(library))
@@ -55,13 +65,12 @@ async def checked(fake: FakeDiscord, bot: ReadingGroupBot, count: int) -> None:
 
 async def test_a_quote_gets_a_book_reaction_and_is_kept(
     fake_discord: FakeDiscord,
-    make_bot: MakeBot,
-    clock: Clock,
-    library: Library,
+    start: Start,
+    passage: tuple[str, str],
     db: aiosqlite.Connection,
 ) -> None:
-    bot, thread = await start(fake_discord, make_bot, clock)
-    words, citation = passage(library)
+    bot, thread = await start()
+    words, citation = passage
     quoting = fake_discord.post("alice", thread, f"> {words}\n\nThis is the key point.")
     plain = fake_discord.post("bob", thread, f'I disagree with "{words.upper()}" entirely')
     other = fake_discord.post("bob", thread, "> a quotation of nothing in the library at all")
@@ -82,10 +91,10 @@ async def test_a_quote_gets_a_book_reaction_and_is_kept(
 
 
 async def test_reply_mode_answers_with_the_citation_and_opens_the_passage(
-    fake_discord: FakeDiscord, make_bot: MakeBot, clock: Clock, library: Library
+    fake_discord: FakeDiscord, start: Start, passage: tuple[str, str]
 ) -> None:
-    _, thread = await start(fake_discord, make_bot, clock, quote_check="reply")
-    words, citation = passage(library)
+    _, thread = await start(quote_check="reply")
+    words, citation = passage
     quoting = fake_discord.post("alice", thread, f"> {words}")
     answer: Message = await fake_discord.wait_for_message(
         thread, predicate=lambda m: m.reference is not None, timeout=10
@@ -103,10 +112,10 @@ async def test_reply_mode_answers_with_the_citation_and_opens_the_passage(
 
 
 async def test_a_misquotation_can_be_shown_side_by_side(
-    fake_discord: FakeDiscord, make_bot: MakeBot, clock: Clock, library: Library
+    fake_discord: FakeDiscord, start: Start, passage: tuple[str, str]
 ) -> None:
-    _, thread = await start(fake_discord, make_bot, clock, quote_check="reply")
-    words, _ = passage(library)
+    _, thread = await start(quote_check="reply")
+    words, _ = passage
     changed = words.split()
     changed[10] = "banana"
     fake_discord.post("alice", thread, "> " + " ".join(changed))
@@ -127,13 +136,12 @@ async def test_a_misquotation_can_be_shown_side_by_side(
 
 async def test_off_does_nothing(
     fake_discord: FakeDiscord,
-    make_bot: MakeBot,
-    clock: Clock,
-    library: Library,
+    start: Start,
+    passage: tuple[str, str],
     db: aiosqlite.Connection,
 ) -> None:
-    bot, thread = await start(fake_discord, make_bot, clock, quote_check="off")
-    words, _ = passage(library)
+    bot, thread = await start(quote_check="off")
+    words, _ = passage
     quoting = fake_discord.post("alice", thread, f"> {words}")
     after = fake_discord.post("bob", thread, "later")
     await logged(fake_discord, db, "SELECT count(*) FROM replies", [(2,)])
@@ -145,13 +153,12 @@ async def test_off_does_nothing(
 
 async def test_opted_out_members_are_never_checked(
     fake_discord: FakeDiscord,
-    make_bot: MakeBot,
-    clock: Clock,
-    library: Library,
+    start: Start,
+    passage: tuple[str, str],
     db: aiosqlite.Connection,
 ) -> None:
-    _, thread = await start(fake_discord, make_bot, clock)
-    words, _ = passage(library)
+    _, thread = await start()
+    words, _ = passage
     await fake_discord.slash("bob", "privacy opt-out").message()
     theirs = fake_discord.post("bob", thread, f"> {words}")
     mine = fake_discord.post("alice", thread, f"> {words}")
@@ -163,14 +170,13 @@ async def test_opted_out_members_are_never_checked(
 @pytest.mark.parametrize("how", ["deleted", "forgotten"])
 async def test_a_quote_goes_with_its_reply(
     fake_discord: FakeDiscord,
-    make_bot: MakeBot,
-    clock: Clock,
-    library: Library,
+    start: Start,
+    passage: tuple[str, str],
     db: aiosqlite.Connection,
     how: str,
 ) -> None:
-    _, thread = await start(fake_discord, make_bot, clock)
-    words, _ = passage(library)
+    _, thread = await start()
+    words, _ = passage
     quoting = fake_discord.post("alice", thread, f"> {words}")
     await fake_discord.wait_for(lambda: BOOK in quoting.reactions, timeout=10, what="📖")
     assert await rows(db, "SELECT count(*) FROM quote_matches") == [(1,)]
@@ -185,14 +191,14 @@ async def test_a_quote_goes_with_its_reply(
 
 async def test_the_weekly_summary_counts_the_most_quoted_passages(
     fake_discord: FakeDiscord,
-    make_bot: MakeBot,
+    start: Start,
+    passage: tuple[str, str],
     clock: Clock,
-    library: Library,
     db: aiosqlite.Connection,
 ) -> None:
     summary = parse_cadence("sun 18:00 Europe/Berlin")
-    bot, thread = await start(fake_discord, make_bot, clock, summary=summary)
-    words, citation = passage(library)
+    bot, thread = await start(summary=summary)
+    words, citation = passage
     tuesday = dt.datetime(2027, 1, 5, 20, 0, tzinfo=dt.UTC)
     quotes = [
         fake_discord.post(who, thread, f"> {words}", at=tuesday + dt.timedelta(minutes=n))
