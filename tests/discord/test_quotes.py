@@ -4,6 +4,7 @@ on the fake Discord, and the bot reacts or replies with the citation, as the gro
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -213,3 +214,22 @@ async def test_the_weekly_summary_counts_the_most_quoted_passages(
     (message,) = summary_messages(fake_discord)
     (field,) = [f for f in message.embeds[0]["fields"] if f["name"] == "Most quoted this week"]
     assert field["value"].startswith(f"{BOOK} 2 · `{citation}` (")
+
+
+async def test_export_lists_what_the_members_replies_quote(
+    fake_discord: FakeDiscord, start: Start, passage: tuple[str, str]
+) -> None:
+    _, thread = await start()
+    words, citation = passage
+    quoting = fake_discord.post("alice", thread, f"> {words}")
+    await fake_discord.wait_for(lambda: BOOK in quoting.reactions, timeout=10, what="📖")
+    answer = await fake_discord.slash("alice", "privacy export").message()
+    (attachment,) = answer.attachments
+    slug, number = citation.split(" §")
+    ((quote),) = json.loads(attachment.data)["quotes"]
+    assert (quote["message_id"], quote["slug"], quote["paragraph"], quote["kind"]) == (
+        quoting.id,
+        slug,
+        int(number),
+        "exact",
+    )
