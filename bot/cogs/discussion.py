@@ -88,6 +88,10 @@ class Discussion(commands.Cog):
             ),
             payload.channel_id,
         )
+        reply_to = message.reference.message_id if message.reference else None
+        target = self.log.target_for(payload.channel_id, reply_to)
+        if target is not None and self._is_conversation(message):
+            self.bot.dispatch("reply_edited", message, target)  # quotes checked again
 
     @commands.Cog.listener()
     async def on_raw_message_delete(self, payload: discord.RawMessageDeleteEvent) -> None:

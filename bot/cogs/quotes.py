@@ -35,6 +35,10 @@ class Quotes(commands.Cog):
         self.bot.quotes.offer(message, target.group_channel_id)
 
     @commands.Cog.listener()
+    async def on_reply_edited(self, message: discord.Message, target: Target) -> None:
+        self.bot.quotes.offer(message, target.group_channel_id, edited=True)
+
+    @commands.Cog.listener()
     async def on_log_targets_changed(self) -> None:
         """A group's settings changed (/plan start, /plan reload): reload its quote_check."""
         self.bot.quotes.modes = await quote_checks(self.bot.db)

@@ -40,7 +40,7 @@ from bot.discord.render import (
     summary_message,
 )
 from bot.discord.views import send_passage
-from bot.storage.quotes import save_quote_matches
+from bot.storage.quotes import clear_quote_matches, save_quote_matches
 
 log = logging.getLogger(__name__)
 
@@ -59,6 +59,7 @@ class Offered:
     message: discord.Message
     group_channel_id: int
     mode: QuoteCheck
+    edited: bool = False  # an edit: what it quoted before is checked again
 
 
 class QuoteChecker:
@@ -104,14 +105,18 @@ class QuoteChecker:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
 
-    def offer(self, message: discord.Message, group_channel_id: int) -> None:
-        """Queue a logged reply for checking, if its group wants it and it may quote anything
-        (cheap: no matching)."""
+    def offer(
+        self, message: discord.Message, group_channel_id: int, *, edited: bool = False
+    ) -> None:
+        """Queue a logged reply (or its edit) for checking, if its group wants it and it may
+        quote anything (cheap: no matching; an edit may have taken a quote out)."""
         mode = self.modes.get(group_channel_id, "react")
-        if mode == "off" or not any(mark in message.content for mark in _QUOTE_MARKS):
+        if mode == "off":
+            return
+        if not edited and not any(mark in message.content for mark in _QUOTE_MARKS):
             return
         try:
-            self._queue.put_nowait(Offered(message, group_channel_id, mode))
+            self._queue.put_nowait(Offered(message, group_channel_id, mode, edited))
             self.offered += 1
         except asyncio.QueueFull:
             if not self.skipped:
@@ -144,11 +149,17 @@ class QuoteChecker:
         message = offered.message
         found = await self.matches(message.content)
         self.checked += 1
-        if not found or self._opted_out(message.author.id):
+        if (not found and not offered.edited) or self._opted_out(message.author.id):
             return []
         await self._logged()
+        had = await clear_quote_matches(self.db, message.id) if offered.edited else 0
+        if had and not found:
+            await self._unmark(offered)
+            return []
         if not await save_quote_matches(self.db, message.id, found):
             return []  # deleted, or its author forgotten, meanwhile: nothing to show
+        if had:
+            return found  # marked already: an edit does not announce it again
         try:
             if offered.mode == "react":
                 await message.add_reaction(BOOK)
@@ -162,6 +173,16 @@ class QuoteChecker:
         except discord.HTTPException as exc:
             log.warning("Cannot mark the quote in reply %s (%s)", message.id, exc)
         return found
+
+    async def _unmark(self, offered: Offered) -> None:
+        """An edit took the quote out: take the 📖 back (a one-line reply stays, as written)."""
+        guild = offered.message.guild
+        if offered.mode != "react" or guild is None:
+            return
+        try:
+            await offered.message.remove_reaction(BOOK, guild.me)
+        except discord.HTTPException as exc:
+            log.warning("Cannot take the 📖 off reply %s (%s)", offered.message.id, exc)
 
 
 def _title(match: QuoteMatch, library: Library) -> str:

@@ -50,3 +50,10 @@ async def save_quote_matches(
         kept += cursor.rowcount
     await db.commit()
     return kept
+
+
+async def clear_quote_matches(db: aiosqlite.Connection, message_id: int) -> int:
+    """Forget what a reply quoted (it was edited: it is matched again). Returns the rows."""
+    cursor = await db.execute("DELETE FROM quote_matches WHERE message_id = ?", (message_id,))
+    await db.commit()
+    return cursor.rowcount

@@ -233,3 +233,22 @@ async def test_export_lists_what_the_members_replies_quote(
         int(number),
         "exact",
     )
+
+
+async def test_an_edit_is_checked_again(
+    fake_discord: FakeDiscord, start: Start, passage: tuple[str, str], db: aiosqlite.Connection
+) -> None:
+    bot, thread = await start()
+    words, _ = passage
+    quoting = fake_discord.post("alice", thread, f"> {words}")
+    later = fake_discord.post("bob", thread, "no quote yet")
+    await fake_discord.wait_for(lambda: BOOK in quoting.reactions, timeout=10, what="📖")
+    fake_discord.edit(quoting, "I take that quote back")
+    fake_discord.edit(later, f'Now: "{words}"')
+    await fake_discord.wait_for(
+        lambda: BOOK not in quoting.reactions and BOOK in later.reactions,
+        timeout=10,
+        what="the 📖 moved by the edits",
+    )
+    await checked(fake_discord, bot, 3)
+    assert await rows(db, "SELECT message_id FROM quote_matches") == [(later.id,)]
