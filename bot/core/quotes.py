@@ -20,7 +20,7 @@ import re
 import unicodedata
 from array import array
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -414,3 +414,17 @@ def _sentence_span(
     if first > len(ends) or (first == 1 and last == len(ends)):
         return None, None
     return first, last
+
+
+def side_by_side(match: QuoteMatch, mark: Callable[[str], str]) -> tuple[str, str]:
+    """The quote and the text it was aligned with, the words that differ passed through
+    ``mark`` (``**bold**`` on Discord, ``[brackets]`` in a terminal)."""
+    quoted: list[str] = []
+    original: list[str] = []
+    for step in match.aligned:
+        same = step.op == "equal"
+        if step.quoted:
+            quoted.append(step.quoted if same else mark(step.quoted))
+        if step.original:
+            original.append(step.original if same else mark(step.original))
+    return " ".join(quoted), " ".join(original)

@@ -24,7 +24,7 @@ import discord
 from bot.core.citations import resolve
 from bot.core.errors import ReadingGroupError
 from bot.core.pages import clip
-from bot.core.quotes import QuoteCheck, QuoteIndex, QuoteMatch
+from bot.core.quotes import QuoteCheck, QuoteIndex, QuoteMatch, side_by_side
 from bot.core.readings import Library
 from bot.core.safetext import escape_markdown
 from bot.core.summary import Summary
@@ -278,23 +278,12 @@ class SideBySide(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"quot
 def side_by_side_embed(match: QuoteMatch, library: Library) -> discord.Embed:
     """A misquotation beside the text, the words that differ in bold (compared without case
     or punctuation, as they are matched)."""
-    quoted, original = [], []
-    for step in match.aligned:
-        if step.op == "equal":
-            quoted.append(step.quoted)
-            original.append(step.original)
-            continue
-        if step.quoted:
-            quoted.append(f"**{step.quoted}**")
-        if step.original:
-            original.append(f"**{step.original}**")
+    quoted, original = side_by_side(match, lambda words: f"**{words}**")
     embed = discord.Embed(
         title=clip(f"{_title(match, library)}, {match.citation}", TITLE_LIMIT), colour=COLOUR
     )
-    embed.add_field(name="Quoted", value=clip(" ".join(quoted), FIELD_VALUE_LIMIT), inline=False)
-    embed.add_field(
-        name="The text", value=clip(" ".join(original), FIELD_VALUE_LIMIT), inline=False
-    )
+    embed.add_field(name="Quoted", value=clip(quoted, FIELD_VALUE_LIMIT), inline=False)
+    embed.add_field(name="The text", value=clip(original, FIELD_VALUE_LIMIT), inline=False)
     embed.set_footer(text="Words in bold differ; compared without case or punctuation.")
     return fitted(embed)
 
