@@ -7,35 +7,32 @@ from pathlib import Path
 import pytest
 
 from bot.cli import main
-from bot.settings import SETTINGS
+from tests.test_cli import workdir
 
 TEXT = (
     "The victory of the revolution in one country cannot be final until it has spread to the "
     "advanced countries of Europe. Whose workers alone can secure it against the restoration."
 )
+__all__ = ["workdir"]
 READING = f"---\ntitle: Against SOIC\n---\n\nA first paragraph of no interest.\n\n{TEXT}\n"
 
 
 @pytest.fixture
-def workdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    for name in SETTINGS:
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.chdir(tmp_path)
-    (tmp_path / "readings").mkdir()
-    (tmp_path / "prompts").mkdir()
-    (tmp_path / "readings" / "soic.md").write_text(READING)
-    return tmp_path
+def library_dir(workdir: Path) -> Path:
+    """The CLI tests' folder, with a reading worth quoting."""
+    (workdir / "readings" / "soic.md").write_text(READING)
+    return workdir
 
 
 def test_an_exact_quotation_prints_its_citation(
-    workdir: Path, capsys: pytest.CaptureFixture[str]
+    library_dir: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     assert main(["quote", "the", "victory", "of", "the", "revolution", "in", "one", "country"]) == 0
     assert capsys.readouterr().out == "exact: soic §2.1 (Against SOIC)\n"
 
 
 def test_a_misquotation_prints_the_words_side_by_side(
-    workdir: Path, capsys: pytest.CaptureFixture[str]
+    library_dir: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     reply = 'He wrote "the victory of the revolution in a single country cannot be final" here'
     assert main(["quote", reply]) == 0
@@ -46,7 +43,7 @@ def test_a_misquotation_prints_the_words_side_by_side(
     ]
 
 
-def test_no_match_is_one_clear_line(workdir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_no_match_is_one_clear_line(library_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["quote", "nothing", "like", "the", "text", "at", "all"]) == 1
     captured = capsys.readouterr()
     assert captured.out == ""
