@@ -252,3 +252,20 @@ async def test_an_edit_is_checked_again(
     )
     await checked(fake_discord, bot, 3)
     assert await rows(db, "SELECT message_id FROM quote_matches") == [(later.id,)]
+
+
+async def test_plan_start_sets_quote_check_and_the_bot_follows_it(
+    fake_discord: FakeDiscord, make_bot: MakeBot, clock: Clock, db: aiosqlite.Connection
+) -> None:
+    bot = await make_bot()
+    plan = {"schedule": "mon,thu 19:00", "timezone": "Europe/Berlin", "start": "2027-01-04"}
+    for value, kept in (({}, "react"), ({"quote_check": "off"}, "off"), ({}, "off")):
+        answer = await fake_discord.slash(
+            "organizer", "plan start", {**plan, **value}, channel="readings"
+        ).message()
+        assert answer.content.startswith(("Started", "Changed")), answer.content
+        assert await rows(db, "SELECT quote_check FROM groups") == [(kept,)]
+    # The running bot follows the change (an option not given keeps the stored setting).
+    await fake_discord.wait_for(
+        lambda: bot.quotes.modes == {fake_discord.readings.id: "off"}, what="quote_check off"
+    )
