@@ -24,6 +24,7 @@ from bench import (
     concord,
     library,
     machine_facts,
+    quotes,
     replylog,
     summary,
     table,
@@ -34,6 +35,7 @@ BENCHMARKS: dict[str, Callable[[Options], Report]] = {
     concord.NAME: concord.run,
     replylog.NAME: replylog.run,
     summary.NAME: summary.run,
+    quotes.NAME: quotes.run,
 }
 RESULTS = REPO / "bench" / "RESULTS.md"
 

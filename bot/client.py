@@ -29,6 +29,7 @@ from bot.core.questions import Prompts
 from bot.core.readings import Library, LibraryError
 from bot.discord.plans import Plans
 from bot.discord.poster import Poster
+from bot.discord.quotes import QuoteChecker
 from bot.discord.render import NO_PINGS
 from bot.discord.replylog import ReplyLog
 from bot.discord.ticking import DEFAULT_TICK_SECONDS
@@ -134,6 +135,12 @@ class ReadingGroupBot(commands.Bot):
         self.owner = owner or Owner.this_process(clock())
         self.reply_log = reply_log if reply_log is not None else ReplyLog(db)
         self.plans = plans if plans is not None else Plans()
+        self.quotes = QuoteChecker(  # started and stopped by bot.cogs.quotes
+            db,
+            lambda: self.library,
+            logged=self.reply_log.flush,
+            opted_out=lambda user_id: user_id in self.reply_log.opted_out,
+        )
         self.poster = Poster(self)  # posts for the posting tick and /plan, under its group locks
         self._unreadable: dict[int, str] = {}  # channel -> the problem logged
 

@@ -20,6 +20,7 @@ from bench import (
     library,
     library_scale,
     percentile,
+    quotes,
     replylog,
     table,
 )
@@ -145,6 +146,19 @@ def test_the_query_set_is_fixed_and_mixed(corpus: Path, tmp_path: Path) -> None:
         found = library.baseline_search(texts, query.needles)
         lowered = [text.lower() for text in texts]
         assert found == library.lowered_search(lowered, query.needles)
+
+
+def test_the_quotes_benchmark_runs_and_finds_its_quotes(corpus: Path, tmp_path: Path) -> None:
+    report = quotes.run(Options(quick=True, corpus=corpus, cache=tmp_path / "cache"))
+    assert [row.name for row in report.rows][:3] == [
+        "index build (once per library)",
+        "resident memory before / after the build",
+        "match a reply p50 (400 replies), CPU",
+    ]
+    found = next(fact for fact in report.facts if fact.startswith("found"))
+    # Every exact quote is found where it was drawn from; nothing where there is no quote.
+    assert "none 0 (0)" in found
+    assert "exact 80 (80)" in found
 
 
 @pytest.mark.parametrize(

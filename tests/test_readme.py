@@ -37,6 +37,7 @@ PLACEHOLDERS = {
     "T": "An Essay",
     "A": "A. Writer",
     "csv\\|jsonl": "jsonl",
+    "TEXT": "The relation between internationalism and the socialist revolution",
 }
 GROUPS = """groups:
   - name: internationalism

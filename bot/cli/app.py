@@ -24,6 +24,7 @@ from bot.cli.content import (
 )
 from bot.cli.data import cmd_backup, cmd_export, cmd_summary
 from bot.cli.plans import cmd_plan, cmd_preview
+from bot.cli.quotes import cmd_quote
 from bot.cli.run import cmd_run, cmd_sync
 from bot.cli.terminal import Terminal
 from bot.core.errors import CitationError, ReadingGroupError
@@ -99,6 +100,10 @@ def build_parser() -> argparse.ArgumentParser:
     passage = sub.add_parser("passage", help="print a passage, e.g. 'soic §12-14'")
     passage.add_argument("reference", nargs="+", help="a reference such as 'soic §12'")
     passage.set_defaults(command=cmd_passage)
+
+    quote = sub.add_parser("quote", help="which passage a quotation quotes, e.g. a member's")
+    quote.add_argument("text", nargs="+", help="the quotation (or a reply holding quotations)")
+    quote.set_defaults(command=cmd_quote)
 
     search = sub.add_parser("search", help="full-text search over the library")
     search.add_argument(

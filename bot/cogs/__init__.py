@@ -11,4 +11,5 @@ EXTENSIONS: tuple[str, ...] = (
     "bot.cogs.privacy",
     "bot.cogs.summary",
     "bot.cogs.catchup",
+    "bot.cogs.quotes",
 )

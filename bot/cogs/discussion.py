@@ -66,6 +66,8 @@ class Discussion(commands.Cog):
         if target is None or not self._is_conversation(message):
             return
         self.log.put(self._reply(message, target), message.channel.id)
+        # Quotes that cite themselves (bot.cogs.quotes) look at it after, off this path.
+        self.bot.dispatch("reply_logged", message, target)
 
     @commands.Cog.listener()
     async def on_raw_message_edit(self, payload: discord.RawMessageUpdateEvent) -> None:
@@ -86,6 +88,10 @@ class Discussion(commands.Cog):
             ),
             payload.channel_id,
         )
+        reply_to = message.reference.message_id if message.reference else None
+        target = self.log.target_for(payload.channel_id, reply_to)
+        if target is not None and self._is_conversation(message):
+            self.bot.dispatch("reply_edited", message, target)  # quotes checked again
 
     @commands.Cog.listener()
     async def on_raw_message_delete(self, payload: discord.RawMessageDeleteEvent) -> None:

@@ -39,6 +39,7 @@ from bot.core.plan import (
     start_instant,
     summary_line,
 )
+from bot.core.quotes import QuoteCheck
 from bot.core.readings import LibraryError
 from bot.core.replies import ReplyLogMode
 from bot.core.schedule import parse_cadence
@@ -165,6 +166,7 @@ class PlanCog(commands.Cog, name="Plan"):
         name="a short name for the group (default: the channel's name)",
         reply_log="what the discussion log keeps of replies (default: content)",
         summary="weekday and time of the weekly summary, e.g. sun 18:00, or off (default: off)",
+        quote_check="when a reply quotes the library: react, reply, or off (default: react)",
     )
     @app_commands.choices(
         reply_log=[
@@ -173,7 +175,12 @@ class PlanCog(commands.Cog, name="Plan"):
             ),
             app_commands.Choice(name="counts: only who replied, when and how much", value="counts"),
             app_commands.Choice(name="off: nothing", value="off"),
-        ]
+        ],
+        quote_check=[
+            app_commands.Choice(name="react: a 📖 reaction on the reply", value="react"),
+            app_commands.Choice(name="reply: a one-line reply with the citation", value="reply"),
+            app_commands.Choice(name="off: nothing", value="off"),
+        ],
     )
     async def start(
         self,
@@ -189,6 +196,7 @@ class PlanCog(commands.Cog, name="Plan"):
         name: str | None = None,
         reply_log: str | None = None,
         summary: str | None = None,
+        quote_check: str | None = None,
     ) -> None:
         """Start (or change) this channel's reading plan: organizers only."""
         channel = interaction.channel
@@ -224,9 +232,10 @@ class PlanCog(commands.Cog, name="Plan"):
         # Options not given keep the stored group's settings (a new group's defaults).
         if existing is not None:
             current, current_name, current_log = existing.plan(), existing.name, existing.reply_log
+            current_quotes = existing.quote_check
         else:
             current = Plan(readings=slugs, cadence=cadence, start=begin)
-            current_name, current_log = channel.name, "content"
+            current_name, current_log, current_quotes = channel.name, "content", "react"
         plan = replace(
             current,
             readings=slugs,
@@ -247,6 +256,7 @@ class PlanCog(commands.Cog, name="Plan"):
             name=(name or "").strip() or current_name,
             declared_at=None,
             reply_log=cast(ReplyLogMode, reply_log) if reply_log else current_log,
+            quote_check=cast(QuoteCheck, quote_check) if quote_check else current_quotes,
             guild_id=channel.guild.id,
             created_by=interaction.user.id,
         )

@@ -15,6 +15,7 @@ from dataclasses import dataclass, replace
 from bot.core.excerpts import DEFAULT_WORD_TARGET, Installment
 from bot.core.plan import DEFAULT_QUESTIONS, GroupConfig, Plan
 from bot.core.posting import resume_index
+from bot.core.quotes import QuoteCheck
 from bot.core.readings import Library
 from bot.core.replies import ReplyLogMode
 from bot.core.schedule import Cadence
@@ -42,6 +43,7 @@ class Group:
         blocked: why posting is stopped (a missing permission, a post Discord refused) until
             /plan resume or a reload.
         reply_log: what the discussion log keeps: the replies' text, their counts, or nothing.
+        quote_check: what the bot does when a logged reply quotes the library.
     """
 
     channel_id: int
@@ -65,6 +67,7 @@ class Group:
     last_slot: dt.datetime | None = None
     blocked: str | None = None
     reply_log: ReplyLogMode = "content"
+    quote_check: QuoteCheck = "react"
 
     @property
     def paused(self) -> bool:
@@ -106,6 +109,7 @@ def planned_group(
     name: str,
     declared_at: str | None,
     reply_log: ReplyLogMode,
+    quote_check: QuoteCheck = "react",
     file_paused: bool = False,
     guild_id: int | None = None,
     created_by: int | None = None,
@@ -118,7 +122,7 @@ def planned_group(
             comes back.
         plan: the plan's settings, all of them replacing the stored ones.
         channel_id: the group's channel.
-        name, declared_at, reply_log, file_paused: as in :class:`Group`.
+        name, declared_at, reply_log, quote_check, file_paused: as in :class:`Group`.
         guild_id: the server, when known.
         created_by: who starts a new group (an existing group keeps its creator).
     """
@@ -146,6 +150,7 @@ def planned_group(
         file_paused=file_paused,
         retired=False,
         reply_log=reply_log,
+        quote_check=quote_check,
     )
 
 
@@ -173,5 +178,6 @@ def file_group(
         name=config.name,
         declared_at=f"{config.path}:{config.line}",
         reply_log=config.reply_log,
+        quote_check=config.quote_check,
         file_paused=config.paused,
     )

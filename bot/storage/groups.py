@@ -153,6 +153,7 @@ def _group(row: aiosqlite.Row) -> Group:
         last_slot=_column(row, "last_slot", _instant),
         blocked=row["blocked"],
         reply_log=row["reply_log"],
+        quote_check=row["quote_check"],
     )
 
 
@@ -204,9 +205,9 @@ async def _save(db: aiosqlite.Connection, group: Group, now: dt.datetime) -> Non
             channel_id, guild_id, name, declared_at, readings, word_target, cadence,
             questions_per_post, start, ping_role_id, organizer_role_id, summary, created_by,
             file_paused, retired, done_key, done_count, last_slot, created_at, updated_at,
-            reply_log
+            reply_log, quote_check
         )
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?, ?)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?, ?, ?)
         ON CONFLICT (channel_id) DO UPDATE SET
             guild_id = coalesce(excluded.guild_id, guild_id),
             name = excluded.name,
@@ -223,7 +224,8 @@ async def _save(db: aiosqlite.Connection, group: Group, now: dt.datetime) -> Non
             file_paused = excluded.file_paused,
             retired = 0,
             updated_at = excluded.updated_at,
-            reply_log = excluded.reply_log
+            reply_log = excluded.reply_log,
+            quote_check = excluded.quote_check
     """
     stamp = format_instant(now)
     await db.execute(
@@ -249,6 +251,7 @@ async def _save(db: aiosqlite.Connection, group: Group, now: dt.datetime) -> Non
             stamp,
             stamp,
             group.reply_log,
+            group.quote_check,
         ),
     )
 

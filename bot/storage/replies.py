@@ -329,6 +329,15 @@ async def member_data(db: aiosqlite.Connection, user_id: int) -> dict[str, Any]:
     """
     async with db.execute(query, (user_id,)) as cursor:
         reactions = [dict(row) async for row in cursor]
+    # What their replies quote (quotes that cite themselves): where, never more of their text.
+    query = """
+        SELECT q.message_id, q.quote, q.slug, q.paragraph, q.first_sentence, q.last_sentence,
+               q.kind
+        FROM quote_matches AS q JOIN replies AS r ON r.message_id = q.message_id
+        WHERE r.author_id = ? ORDER BY q.message_id, q.quote
+    """
+    async with db.execute(query, (user_id,)) as cursor:
+        quotes = [dict(row) async for row in cursor]
     async with db.execute(
         "SELECT opted_out_at FROM opt_outs WHERE user_id = ?", (user_id,)
     ) as cursor:
@@ -343,6 +352,7 @@ async def member_data(db: aiosqlite.Connection, user_id: int) -> dict[str, Any]:
         "log_starts_at": start[0] if start else None,
         "replies": replies,
         "reactions": reactions,
+        "quotes": quotes,
     }
 
 

@@ -67,6 +67,8 @@ SummaryKind = Literal["scheduled", "manual"]
 #: Weeks the chart shows, ending with the summarised one; also the weeks whose participants
 #: make "the group" and whose questions may still be open.
 WINDOW_WEEKS = 4
+#: Passages listed under "most quoted this week".
+MOST_QUOTED = 5
 
 # Discord sends these emoji without a variation selector; a client may add one.
 _VS16 = "\ufe0f"
@@ -286,6 +288,17 @@ _REACTIONS = f"""
         AND r.author_id NOT IN ({_OPTED_OUT}) AND x.user_id NOT IN ({_OPTED_OUT})
 """
 
+# The week's most quoted paragraphs (bot.core.quotes), in replies of members still logged.
+_QUOTED = f"""
+    SELECT q.slug, q.paragraph, count(*) AS times
+    FROM quote_matches AS q JOIN replies AS r ON r.message_id = q.message_id
+    WHERE q.group_channel_id = :group AND q.created_at >= :start AND q.created_at < :end
+        AND r.author_id NOT IN ({_OPTED_OUT})
+    GROUP BY q.slug, q.paragraph
+    ORDER BY times DESC, q.slug, q.paragraph
+    LIMIT :limit
+"""
+
 # Text only for the replies that have reactions: a highlight or a ❓ needs it, the rest of a
 # busy week's replies do not.
 _CONTENT = """
@@ -437,6 +450,10 @@ async def read_week(
             db, _EARLIER_AUTHORS, {**week_range, "authors": _json_ids(participants)}
         )
     )
+    quoted = tuple(
+        (row[0], int(row[1]), int(row[2]))
+        for row in await _rows(db, _QUOTED, {**week_range, "limit": MOST_QUOTED})
+    )
     return WeekData(
         group=span.group,
         posts=span.posts,
@@ -450,6 +467,7 @@ async def read_week(
         opted_out=span.opted_out,
         reply_times=reply_times,
         weeks=max(1, weeks),
+        quoted=quoted,
     )
 
 

@@ -414,6 +414,26 @@ def test_reply_log_defaults_to_content_and_rejects_other_values() -> None:
 
 
 @pytest.mark.parametrize(
+    ("value", "expected"), [("react", "react"), ("reply", "reply"), ("off", "off")]
+)
+def test_quote_check_setting(value: str, expected: str) -> None:
+    text = f'groups:\n  - channel_id: 1\n    schedule: "mon 19:00 UTC"\n    quote_check: {value}\n'
+    (group,) = parse_groups_yaml(text, "groups.yaml")
+    assert group.quote_check == expected
+
+
+def test_quote_check_defaults_to_react_and_rejects_other_values_with_their_line() -> None:
+    base = 'groups:\n  - channel_id: 1\n    schedule: "mon 19:00 UTC"\n'
+    (group,) = parse_groups_yaml(base, "groups.yaml")
+    assert group.quote_check == "react"
+    with pytest.raises(LibraryError) as caught:
+        parse_groups_yaml(base + "    quote_check: loud\n", "groups.yaml")
+    assert [str(e) for e in caught.value.errors] == [
+        "groups.yaml:4: quote_check: 'loud' is not one of react, reply, off"
+    ]
+
+
+@pytest.mark.parametrize(
     ("text", "expected"),
     [("sun 18:00", "sun 18:00 Europe/Berlin"), ("off", None), ("OFF", None)],
 )

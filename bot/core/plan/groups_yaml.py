@@ -24,6 +24,7 @@ from bot.core.plan.model import (
     resolve_readings,
     start_instant,
 )
+from bot.core.quotes import QUOTE_CHECKS, QuoteCheck
 from bot.core.readings import Library, LibraryError, closest
 from bot.core.replies import REPLY_LOG_MODES, ReplyLogMode
 from bot.core.schedule import Cadence, parse_cadence, parse_timezone
@@ -46,6 +47,10 @@ GROUP_KEYS: Mapping[str, str] = {
     "summary": "weekday and time of the weekly summary, e.g. 'sun 18:00'",
     "paused": "true to stop posting for now",
     "reply_log": "what the discussion log keeps: content (default), counts, or off",
+    "quote_check": (
+        "when a logged reply quotes the library: react (default, a 📖 reaction), reply (a "
+        "one-line citation), or off"
+    ),
 }
 
 
@@ -66,6 +71,7 @@ class GroupConfig:
         paused: whether posting is stopped.
         reply_log: what the discussion log keeps of the group's replies (their text, only
             their counts, or nothing).
+        quote_check: what the bot does when a logged reply quotes the library.
         path, line: where the group is declared, for messages.
     """
 
@@ -81,6 +87,7 @@ class GroupConfig:
     summary: Cadence | None = None
     paused: bool = False
     reply_log: ReplyLogMode = "content"
+    quote_check: QuoteCheck = "react"
     path: str = "groups.yaml"
     line: int = 1
 
@@ -265,6 +272,7 @@ def _group(
         summary=summary,
         paused=fields.get("paused", False),
         reply_log=fields.get("reply_log", "content"),
+        quote_check=fields.get("quote_check", "react"),
         path=path,
         line=line,
     )
@@ -303,11 +311,12 @@ def _field(key: str, node: yaml.Node, library: Library | None) -> Any:
         return _whole_number(value, 0, MAX_QUESTIONS, "3")
     if key == "start":
         return parse_start_day(value)
-    if key == "reply_log":
+    if key in ("reply_log", "quote_check"):
         if value is False:  # YAML 1.1 reads a bare `off` as false
             value = "off"
-        if value not in REPLY_LOG_MODES:
-            raise ValueError(f"{value!r} is not one of {', '.join(REPLY_LOG_MODES)}")
+        choices = REPLY_LOG_MODES if key == "reply_log" else QUOTE_CHECKS
+        if value not in choices:
+            raise ValueError(f"{value!r} is not one of {', '.join(choices)}")
         return value
     if not isinstance(value, bool):  # paused
         raise ValueError(f"{value!r} is not true or false")

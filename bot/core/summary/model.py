@@ -227,6 +227,8 @@ class WeekData:
         opted_out: every opted-out member.
         reply_times: (local midnight, replies that day) over the window's days, for the chart.
         weeks: the window's weeks, ending with the summarised one.
+        quoted: the week's most quoted paragraphs (opted-out members' quotes left out):
+            ``(slug, paragraph, times)``, most first.
     """
 
     group: GroupState
@@ -241,6 +243,7 @@ class WeekData:
     opted_out: frozenset[int]
     reply_times: tuple[tuple[dt.datetime, int], ...]
     weeks: int
+    quoted: tuple[tuple[str, int, int], ...] = ()
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -439,6 +442,15 @@ class StuckPassage:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class QuotedPassage:
+    """A paragraph quoted in the week's replies (quotes that cite themselves), and how often."""
+
+    citation: str
+    title: str
+    times: int
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class OpenQuestion:
     """A question nobody answered yet, with the installment that asked it."""
 
@@ -465,6 +477,7 @@ class Summary:
         questions: open questions, latest installment first.
         more_questions: open questions left out of ``questions``.
         coming: installments due in the next days, in order.
+        quoted: the most quoted passages of the week, most first.
     """
 
     group: str
@@ -480,6 +493,7 @@ class Summary:
     questions: tuple[OpenQuestion, ...]
     more_questions: int
     coming: tuple[NextItem, ...]
+    quoted: tuple[QuotedPassage, ...] = ()
 
     @property
     def period(self) -> str:

@@ -160,6 +160,10 @@ def summary_text(
             address = url(s.jump)
             shown = f"  {address}" if address else ""
             out.append(f"  ❓ {s.marks} · {s.citation}{shown}")
+    if summary.quoted:
+        out += ["", "Most quoted this week"]
+        for quoted in summary.quoted:
+            out.append(f"  📖 {quoted.times} · {quoted.citation} ({quoted.title})")
     if summary.questions:
         out += ["", "Questions still open"]
         for q in summary.questions:

@@ -16,6 +16,7 @@ from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence, Set
 from dataclasses import dataclass, replace
 
+from bot.core.citations import format_citation
 from bot.core.excerpts import Installment
 from bot.core.posting import resume_index
 from bot.core.replies import STUCK
@@ -27,6 +28,7 @@ from bot.core.summary.model import (
     PlanState,
     PostRow,
     QuestionRow,
+    QuotedPassage,
     ReactionRow,
     ReplyRow,
     Summary,
@@ -183,4 +185,12 @@ def summarize(
         done=state.done,
         weeks=data.weeks,
     )
-    return WeeklySummary(summary, chart)
+    quoted = tuple(
+        QuotedPassage(
+            citation=format_citation(slug, paragraph),
+            title=(titles or {}).get(slug, slug),
+            times=times,
+        )
+        for slug, paragraph, times in data.quoted
+    )
+    return WeeklySummary(replace(summary, quoted=quoted), chart)

@@ -1,0 +1,48 @@
+"""Quotes that cite themselves: a logged reply quoting the library gets a 📖 or its citation.
+
+The discussion log dispatches ``reply_logged`` for each live reply it queues; this cog hands it
+to the bot's :class:`~bot.discord.quotes.QuoteChecker` (``bot.quotes``), whose worker does the
+matching off the hot path. The buttons under a one-line citation are persistent (dynamic
+items), so they keep working after a restart.
+"""
+
+import discord
+from discord.ext import commands
+
+from bot.client import ReadingGroupBot
+from bot.discord.quotes import OpenPassage, SideBySide
+from bot.storage.quotes import quote_checks
+from bot.storage.replies import Target
+
+
+class Quotes(commands.Cog):
+    """Finds the passages logged replies quote, as each group's ``quote_check`` says."""
+
+    def __init__(self, bot: ReadingGroupBot) -> None:
+        self.bot = bot
+
+    async def cog_load(self) -> None:
+        self.bot.quotes.modes = await quote_checks(self.bot.db)
+        self.bot.add_dynamic_items(OpenPassage, SideBySide)
+        self.bot.quotes.start()
+
+    async def cog_unload(self) -> None:
+        self.bot.remove_dynamic_items(OpenPassage, SideBySide)
+        await self.bot.quotes.close()
+
+    @commands.Cog.listener()
+    async def on_reply_logged(self, message: discord.Message, target: Target) -> None:
+        self.bot.quotes.offer(message, target.group_channel_id)
+
+    @commands.Cog.listener()
+    async def on_reply_edited(self, message: discord.Message, target: Target) -> None:
+        self.bot.quotes.offer(message, target.group_channel_id, edited=True)
+
+    @commands.Cog.listener()
+    async def on_log_targets_changed(self) -> None:
+        """A group's settings changed (/plan start, /plan reload): reload its quote_check."""
+        self.bot.quotes.modes = await quote_checks(self.bot.db)
+
+
+async def setup(bot: ReadingGroupBot) -> None:
+    await bot.add_cog(Quotes(bot))
