@@ -43,13 +43,13 @@ from bot.core.summary import (
 )
 from bot.discord.chart import try_render_chart
 from bot.discord.organizers import NO_PLAN, group_channel_id, is_organizer
-from bot.discord.quotes import summary_with_quotes
 from bot.discord.render import (
     NO_PINGS,
     SUMMARY_CHART_FILE,
     Outgoing,
     discord_link,
     discord_timestamp,
+    summary_message,
 )
 from bot.discord.ticking import GroupTick, history_since, missing_permissions
 from bot.discord.views import OwnedView
@@ -222,7 +222,7 @@ class Summaries(GroupTick):
         chart = None  # text only without Attach Files, rather than a refused message
         if channel.permissions_for(channel.guild.me).attach_files:
             chart = await render(weekly)
-        outgoing = summary_with_quotes(
+        outgoing = summary_message(
             weekly.summary,
             chart=chart is not None,
             marker=summary_marker(claim.channel_id, claim.week),
@@ -308,7 +308,7 @@ class Summaries(GroupTick):
             view = PostSummaryView(self, owner_id=interaction.user.id, channel=channel, week=week)
         else:
             note = f"Preview of {week}. {self.claim_note(claim, channel)}"
-        outgoing = summary_with_quotes(weekly.summary, chart=chart is not None)
+        outgoing = summary_message(weekly.summary, chart=chart is not None)
         await interaction.followup.send(
             content=note,
             embeds=list(outgoing.embeds),
@@ -382,7 +382,7 @@ class Summaries(GroupTick):
             return Outgoing(None, tuple(embeds), NO_PINGS), None
         weekly = await self.build(group, claim.week, claim.posted_at, guild_id=channel.guild.id)
         chart = await render(weekly)
-        return summary_with_quotes(weekly.summary, chart=chart is not None), chart
+        return summary_message(weekly.summary, chart=chart is not None), chart
 
     # --- helpers -------------------------------------------------------------------------------
 

@@ -27,17 +27,13 @@ from bot.core.pages import clip
 from bot.core.quotes import QuoteCheck, QuoteIndex, QuoteMatch, side_by_side
 from bot.core.readings import Library
 from bot.core.safetext import escape_markdown
-from bot.core.summary import Summary
 from bot.discord.render import (
     COLOUR,
     CONTENT_LIMIT,
-    EMBED_TOTAL_LIMIT,
     FIELD_VALUE_LIMIT,
     NO_PINGS,
     TITLE_LIMIT,
-    Outgoing,
     fitted,
-    summary_message,
 )
 from bot.discord.views import send_passage
 from bot.storage.quotes import clear_quote_matches, save_quote_matches
@@ -286,35 +282,3 @@ def side_by_side_embed(match: QuoteMatch, library: Library) -> discord.Embed:
     embed.add_field(name="The text", value=clip(original, FIELD_VALUE_LIMIT), inline=False)
     embed.set_footer(text="Words in bold differ; compared without case or punctuation.")
     return fitted(embed)
-
-
-#: The summary's section of the most quoted passages.
-MOST_QUOTED_HEADING = "Most quoted this week"
-
-
-def most_quoted_lines(summary: Summary) -> list[str]:
-    """The summary's most quoted passages, one line each: ``📖 3 · soic §12 (Title)``."""
-    return [
-        f"{BOOK} {q.times} · `{q.citation}` ({escape_markdown(q.title)})" for q in summary.quoted
-    ]
-
-
-def summary_with_quotes(summary: Summary, **options: Any) -> Outgoing:
-    """:func:`bot.discord.render.summary_message` with the most quoted passages of the week
-    as a last field, when there are any and room is left in the embed."""
-    outgoing = summary_message(summary, **options)
-    lines = most_quoted_lines(summary)
-    if not lines or not outgoing.embeds:
-        return outgoing
-    first, *rest = outgoing.embeds
-    room = EMBED_TOTAL_LIMIT - len(first) - len(MOST_QUOTED_HEADING)
-    value = ""
-    for line in lines:  # whole lines only, as many as fit
-        longer = f"{value}\n{line}" if value else line
-        if len(longer) > min(room, FIELD_VALUE_LIMIT):
-            break
-        value = longer
-    if value and len(first.fields) < 25:
-        first = first.copy()
-        first.add_field(name=MOST_QUOTED_HEADING, value=value, inline=False)
-    return Outgoing(outgoing.content, (fitted(first), *rest), outgoing.allowed_mentions)

@@ -68,6 +68,7 @@ def summary_embeds(
             ("Highlights", _highlight_section(summary), 0),
             ("Where we got stuck", _stuck_section(summary), 0),
             ("Questions still open", _question_section(summary), summary.more_questions),
+            ("Most quoted this week", _quoted_section(summary), 0),
             ("Coming up", _coming_section(summary), 0),
         )
         if lines
@@ -190,6 +191,11 @@ def _highlight_section(summary: Summary) -> list[_Line]:
 
 def _stuck_section(summary: Summary) -> list[_Line]:
     return [(f"❓ {s.marks} · {_link(s.citation, s.jump)}", "") for s in summary.stuck]
+
+
+def _quoted_section(summary: Summary) -> list[_Line]:
+    """The week's most quoted passages (:mod:`bot.core.quotes`): ``📖 3 · `soic §12` (Title)``."""
+    return [(f"📖 {q.times} · `{q.citation}` ({_escape(q.title)})", "") for q in summary.quoted]
 
 
 def _question_section(summary: Summary) -> list[_Line]:
