@@ -3,13 +3,21 @@ gets only their servers, answers there, and posts only for their groups."""
 
 from __future__ import annotations
 
+import asyncio
+import dataclasses
 import datetime as dt
+import io
+import os
+import signal
+from pathlib import Path
 
 import aiosqlite
 import discord
 
 from bot.client import ShardedReadingGroupBot
 from bot.core.shards import shard_of
+from bot.runner import INTENTS_REFUSED, run_bot
+from bot.settings import Settings
 from bot.storage.groups import posts_of
 from tests.discord.scheduling import (
     FIRST_SLOT,
@@ -26,6 +34,7 @@ from tests.discord.scheduling import library as library
 from tests.discord.scheduling import make_bot as make_bot
 from tests.discord.scheduling import prompts as prompts
 from tests.discord.test_discussion import discussion, logged
+from tests.discord.test_runtime import settings_for
 from tests.fakediscord import FakeDiscord
 
 
@@ -117,3 +126,31 @@ async def test_the_catch_up_reads_only_the_threads_of_its_shards(
     await bot.reply_log.flush()
     async with db.execute("SELECT message_id, content FROM replies") as rows:
         assert [tuple(row) for row in await rows.fetchall()] == [(said.id, "near, while down")]
+
+
+async def test_run_connects_every_shard_in_one_process_and_stops_cleanly(
+    fake_discord: FakeDiscord, tmp_path: Path
+) -> None:
+    fake = fake_discord
+    settings = dataclasses.replace(
+        settings_for(fake, tmp_path), shards=Settings.load({"SHARD_COUNT": "2"}, None).shards
+    )
+    task = asyncio.create_task(run_bot(settings, guild_ready_timeout=0.1))
+    await fake.wait_for(lambda: len(fake.gateway.identifies) == 2 and fake.syncs, what="ready")
+    assert sorted(i["shard"] for i in fake.gateway.identifies) == [[0, 2], [1, 2]]
+    os.kill(os.getpid(), signal.SIGTERM)
+    assert await asyncio.wait_for(task, timeout=5) == 0
+    assert [c.closed for c in fake.gateway.connections] == [True, True]
+
+
+async def test_run_sharded_without_the_privileged_intent_names_the_switch(
+    fake_discord: FakeDiscord, tmp_path: Path
+) -> None:
+    fake_discord.config.privileged_intents = 0
+    settings = dataclasses.replace(
+        settings_for(fake_discord, tmp_path),
+        shards=Settings.load({"SHARD_COUNT": "2", "SHARD_IDS": "1"}, None).shards,
+    )
+    stderr = io.StringIO()
+    assert await run_bot(settings, stderr=stderr, guild_ready_timeout=0.1) == 2
+    assert stderr.getvalue().strip() == INTENTS_REFUSED
