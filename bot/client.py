@@ -1,5 +1,9 @@
 """The Discord client: a ``commands.Bot`` holding what it received and the poster it builds.
 
+:func:`build_bot` makes it a ``commands.AutoShardedBot`` (:class:`ShardedReadingGroupBot`) when
+``SHARD_COUNT`` is set: one connection per shard of ``SHARD_IDS``, and the ticks act only for the
+groups of those shards' servers (:meth:`ReadingGroupBot.serves`).
+
 The runner (:func:`bot.runner.run_bot`) opens the database, loads readings, prompts and
 groups.yaml once, builds the shared runtime pieces (the reply log, the cut plans) and hands them
 all in; the bot builds its poster (:mod:`bot.discord.poster`, which posts installments for the
@@ -15,7 +19,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections.abc import Callable, Sequence
-from typing import Literal
+from typing import Any, Literal
 
 import aiosqlite
 import discord
@@ -212,6 +216,18 @@ class ReadingGroupBot(commands.Bot):
         if problems:
             raise LibraryError(problems)
 
+    def serves(self, guild_id: int | None, channel_id: int) -> bool:
+        """Whether this process acts for the group in ``channel_id`` of server ``guild_id``:
+        always unless sharded (``SHARD_COUNT``), then only in a server of its shards, which
+        another process never serves. A group whose server is not known yet (declared in
+        groups.yaml) is served by the process that sees its channel."""
+        shards = self.settings.shards
+        if shards is None:
+            return True
+        if guild_id is None:
+            return self.get_channel(channel_id) is not None
+        return shards.serves(guild_id)
+
     def report_unreadable(self, problems: Sequence[UnreadableGroup]) -> None:
         """Log each stored group that cannot be read (and is skipped) once, not at every tick;
         again only if its problem changes."""
@@ -244,3 +260,27 @@ class ReadingGroupBot(commands.Bot):
     async def on_ready(self) -> None:
         assert self.user is not None
         log.info("Logged in as %s (%s) in %d servers", self.user, self.user.id, len(self.guilds))
+
+
+class ShardedReadingGroupBot(ReadingGroupBot, commands.AutoShardedBot):
+    """The bot as the shards ``SHARD_IDS`` of ``SHARD_COUNT``: one gateway connection each.
+
+    Discord sends each connection only the events of its shard's servers; the ticks act only
+    for the groups of those servers (:meth:`ReadingGroupBot.serves`)."""
+
+
+def build_bot(settings: Settings, **options: Any) -> ReadingGroupBot:
+    """The bot for ``settings``: sharded when ``SHARD_COUNT`` is set, else one connection.
+
+    Args:
+        settings: loaded by the caller.
+        options: the other arguments of :class:`ReadingGroupBot`.
+    """
+    if settings.shards is None:
+        return ReadingGroupBot(settings=settings, **options)
+    return ShardedReadingGroupBot(
+        settings=settings,
+        shard_count=settings.shards.count,
+        shard_ids=list(settings.shards.ids),
+        **options,
+    )

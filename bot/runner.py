@@ -19,7 +19,7 @@ from typing import Any, TextIO
 import aiohttp
 import discord
 
-from bot.client import ReadingGroupBot, SyncMode, utc_now
+from bot.client import ReadingGroupBot, SyncMode, build_bot, utc_now
 from bot.core.content import load_content
 from bot.discord.plans import Plans
 from bot.discord.replylog import ReplyLog
@@ -115,8 +115,8 @@ async def run_bot(
         try:
             delay = RETRY_FIRST
             while True:
-                bot = ReadingGroupBot(
-                    settings=settings,
+                bot = build_bot(
+                    settings,
                     db=db,
                     library=content.library,
                     prompts=content.prompts,

@@ -9,13 +9,14 @@ from __future__ import annotations
 import io
 import logging
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from dotenv.parser import parse_stream
 
 from bot.core.errors import ContentError, ReadingGroupError
+from bot.core.shards import Shards
 
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 
@@ -35,6 +36,8 @@ SETTINGS: Mapping[str, tuple[str, str]] = {
         "weekly summary: no per-person figure while fewer members take part than this",
     ),
     "SUMMARY_LEADERBOARD": ("off", "weekly summary: 'on' lists who replied most (off by default)"),
+    "SHARD_COUNT": ("", "how many shards the bot runs as in all (empty: one connection)"),
+    "SHARD_IDS": ("", "the shards this process runs, e.g. 0,1 (empty: all of SHARD_COUNT)"),
 }
 
 _TRUE = ("on", "true", "yes", "1")
@@ -61,6 +64,7 @@ class Settings:
     retention_days: int = 365
     summary_min_group_size: int = 5
     summary_leaderboard: bool = False
+    shards: Shards | None = None
 
     @classmethod
     def load(
@@ -142,6 +146,7 @@ class Settings:
         board_text, where = get("SUMMARY_LEADERBOARD")
         if board_text.lower() not in (*_TRUE, *_FALSE):
             problem(where, f"SUMMARY_LEADERBOARD={board_text!r} must be on or off")
+        shards = _shards(get("SHARD_COUNT"), get("SHARD_IDS"), problem)
         token, _ = get("DISCORD_TOKEN")
         if errors:
             raise SettingsError(errors)
@@ -156,8 +161,41 @@ class Settings:
             retention_days=retention_days,
             summary_min_group_size=min_group_size,
             summary_leaderboard=board_text.lower() in _TRUE,
+            shards=shards,
         )
 
     @property
     def log_level_number(self) -> int:
         return int(logging.getLevelName(self.log_level))
+
+
+def _shards(
+    count_setting: tuple[str, str],
+    ids_setting: tuple[str, str],
+    problem: Callable[[str, str], None],
+) -> Shards | None:
+    """SHARD_COUNT and SHARD_IDS as the shards this process runs (None: not sharded); each
+    problem is reported through ``problem(where, message)``."""
+    count_text, count_where = count_setting
+    ids_text, ids_where = ids_setting
+    if not count_text:
+        if ids_text:
+            problem(ids_where, "SHARD_IDS needs SHARD_COUNT: set how many shards there are in all")
+        return None
+    if not count_text.isdigit() or int(count_text) < 1:
+        problem(
+            count_where, f"SHARD_COUNT={count_text!r} must be a whole number of shards, 1 or more"
+        )
+        return None
+    count = int(count_text)
+    if not ids_text:
+        return Shards(count, tuple(range(count)))
+    parts = [part.strip() for part in ids_text.split(",")]
+    if not all(part.isdigit() and int(part) < count for part in parts):
+        problem(
+            ids_where,
+            f"SHARD_IDS={ids_text!r} must be shard numbers from 0 to {count - 1} "
+            "separated by commas (e.g. 0,1)",
+        )
+        return None
+    return Shards(count, tuple(sorted({int(part) for part in parts})))

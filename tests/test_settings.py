@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.core.shards import Shards
 from bot.settings import Settings, SettingsError
 
 
@@ -88,3 +89,41 @@ def test_env_example_gives_the_summary_defaults() -> None:
     defaults = Settings.load(environ={}, env_file=None)
     assert settings.summary_min_group_size == defaults.summary_min_group_size == 5
     assert settings.summary_leaderboard is defaults.summary_leaderboard is False
+
+
+@pytest.mark.parametrize(
+    ("environ", "shards"),
+    [
+        ({}, None),
+        ({"SHARD_COUNT": "1"}, Shards(1, (0,))),
+        ({"SHARD_COUNT": "3"}, Shards(3, (0, 1, 2))),
+        ({"SHARD_COUNT": "4", "SHARD_IDS": " 3, 1,1 "}, Shards(4, (1, 3))),
+    ],
+)
+def test_shard_settings(environ: dict[str, str], shards: Shards | None) -> None:
+    assert Settings.load(environ=environ, env_file=None).shards == shards
+
+
+@pytest.mark.parametrize(
+    ("environ", "expected"),
+    [
+        ({"SHARD_COUNT": "0"}, "SHARD_COUNT='0' must be a whole number of shards, 1 or more"),
+        ({"SHARD_COUNT": "two"}, "SHARD_COUNT='two' must be a whole number"),
+        ({"SHARD_IDS": "0"}, "SHARD_IDS needs SHARD_COUNT"),
+        (
+            {"SHARD_COUNT": "2", "SHARD_IDS": "0,2"},
+            "SHARD_IDS='0,2' must be shard numbers from 0 to 1",
+        ),
+        ({"SHARD_COUNT": "2", "SHARD_IDS": "0,,1"}, "SHARD_IDS='0,,1' must be shard numbers"),
+        ({"SHARD_COUNT": "2", "SHARD_IDS": "-1"}, "SHARD_IDS='-1' must be shard numbers"),
+    ],
+)
+def test_bad_shard_settings_say_what_to_write(environ: dict[str, str], expected: str) -> None:
+    with pytest.raises(SettingsError, match=expected) as raised:
+        Settings.load(environ=environ, env_file=None)
+    assert len(raised.value.errors) == 1
+
+
+def test_env_example_runs_unsharded() -> None:
+    example = Path(__file__).resolve().parents[1] / ".env.example"
+    assert Settings.load(environ={}, env_file=example).shards is None

@@ -195,13 +195,15 @@ class Discussion(commands.Cog):
         await self.log.refresh()
         queued = 0
         for thread_id, target in list(self.log.threads.items()):
+            if not self.bot.serves(target.guild_id, target.group_channel_id):
+                continue  # another shard's process catches up there
             try:
                 queued += await self._backfill_channel(thread_id, target, replies_only=False)
             except discord.HTTPException as exc:
                 log.warning("Cannot read thread %s to catch up (%s)", thread_id, exc)
         for channel_id in list(self.log.channels):
             posts = [t for t in self.log.posts.values() if t.group_channel_id == channel_id]
-            if not posts:
+            if not posts or not self.bot.serves(posts[0].guild_id, channel_id):
                 continue
             try:
                 queued += await self._backfill_channel(

@@ -88,7 +88,7 @@ class GroupTick(commands.Cog):
         groups, unreadable = await read_groups(self.bot.db)
         self.bot.report_unreadable(unreadable)
         for group in groups:
-            if not self.wants(group):
+            if not self.bot.serves(group.guild_id, group.channel_id) or not self.wants(group):
                 continue
             try:
                 await self.run_group(group.channel_id)

@@ -15,7 +15,7 @@ import aiosqlite
 import discord
 import pytest
 
-from bot.client import ReadingGroupBot
+from bot.client import ReadingGroupBot, build_bot
 from bot.cogs.scheduler import Scheduler
 from bot.core.plan import GroupConfig
 from bot.core.posting import parse_marker
@@ -98,7 +98,7 @@ def make_bot(
 ) -> MakeBot:
     """``await make_bot(groups=[...], library=..., tick_seconds=None, env={...})``: a started
     bot whose tick runs only when the test calls ``tick(bot)`` (unless
-    ``tick_seconds``); ``env`` holds settings such as GROUPS_FILE."""
+    ``tick_seconds``); ``env`` holds settings such as GROUPS_FILE or SHARD_COUNT."""
 
     async def make(
         groups: Sequence[GroupConfig] = (),
@@ -111,8 +111,8 @@ def make_bot(
         settings = Settings.load(
             environ={"DEV_GUILD_ID": str(fake_discord.guild.id), **(env or {})}, env_file=None
         )
-        bot = ReadingGroupBot(
-            settings=settings,
+        bot = build_bot(
+            settings,
             db=db,
             library=library,
             prompts=prompts,

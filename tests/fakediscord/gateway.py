@@ -1,5 +1,7 @@
 """The fake Gateway: HELLO, heartbeats, IDENTIFY/READY, RESUME with replay, dispatch, drops.
 
+A session identified with a ``shard`` gets only the guilds (and guild events) of that shard.
+
 Each IDENTIFY opens a :class:`Session` that numbers its events and keeps them all, so a RESUME
 replays exactly what the client missed. A session outlives its connection (as on Discord)
 unless the client closed with 1000/1001 or the fake was restarted. Frames are plain JSON text,
@@ -83,6 +85,15 @@ class Session:
     def event_names(self) -> list[str]:
         """Names of the events dispatched to this session, in order."""
         return [name for _, name, _ in self.events]
+
+
+def on_shard(session: Session, guild_id: int) -> bool:
+    """Whether ``session`` receives ``guild_id``'s events: every guild without sharding, else
+    the guilds of its shard, ``(guild_id >> 22) % shard_count`` (IDENTIFY's ``[id, count]``)."""
+    if session.shard is None:
+        return True
+    shard_id, shard_count = session.shard
+    return (guild_id >> 22) % shard_count == shard_id
 
 
 class Gateway:
@@ -234,7 +245,9 @@ class Gateway:
         ready: dict[str, Any] = {
             "v": 10,
             "user": state.me_payload(),
-            "guilds": [{"id": str(g), "unavailable": True} for g in state.guilds],
+            "guilds": [
+                {"id": str(g), "unavailable": True} for g in state.guilds if on_shard(session, g)
+            ],
             "session_id": session.id,
             "session_type": "normal",
             "resume_gateway_url": self.fake.gateway_url,
@@ -255,7 +268,8 @@ class Gateway:
         self._send_event(session, "READY", ready)
         if intents & INTENT_GUILDS:
             for guild in state.guilds.values():
-                self._send_event(session, "GUILD_CREATE", state.guild_create_payload(guild))
+                if on_shard(session, guild.id):
+                    self._send_event(session, "GUILD_CREATE", state.guild_create_payload(guild))
 
     def _resume(self, conn: Connection, data: dict[str, Any]) -> None:
         self.resumes.append({k: v for k, v in data.items() if k != "token"})
@@ -340,8 +354,11 @@ class Gateway:
                 (no MESSAGE_CONTENT intent and the message neither the bot's, a DM nor
                 mentioning it).
         """
+        guild = data.get("guild_id")
         for session in list(self.sessions.values()):
             if intents and not session.intents & intents:
+                continue
+            if guild is not None and not on_shard(session, int(guild)):
                 continue
             payload = data
             if redact is not None and redact(session):

@@ -420,10 +420,17 @@ class State:
         self.users[user.id] = user
         return user
 
-    def add_guild(self, name: str, owner: User) -> Guild:
-        """Creates a guild with its ``@everyone`` role, the owner and the bot as members."""
+    def add_guild(self, name: str, owner: User, *, later_ms: int = 0) -> Guild:
+        """Creates a guild with its ``@everyone`` role, the owner and the bot as members.
+
+        ``later_ms`` dates it that many milliseconds after the seed time: a guild's shard is
+        its creation millisecond modulo the shard count, and every seeded id shares one.
+        """
         guild = Guild(
-            self.seed_id(), name, owner.id, joined_at=datetime.fromtimestamp(SEED_TIME, UTC)
+            self.seed_id() + (later_ms << 22),
+            name,
+            owner.id,
+            joined_at=datetime.fromtimestamp(SEED_TIME, UTC),
         )
         guild.roles[guild.id] = Role(guild.id, "@everyone", EVERYONE_DEFAULT, position=0)
         self.guilds[guild.id] = guild
