@@ -1,0 +1,62 @@
+"""Facilitator rotations and changed turns: the SQL half (tables of migration 0009).
+
+The rotation is ordered by ``position``; a member added goes last. A turn is an override of the
+round robin for one installment (:mod:`bot.core.facilitators`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import aiosqlite
+
+from bot.core.instants import format_instant
+from bot.storage.database import transaction
+
+
+async def rotation(db: aiosqlite.Connection, channel_id: int) -> list[int]:
+    """The group's rotation: member ids in order."""
+    query = "SELECT user_id FROM facilitators WHERE channel_id = ? ORDER BY position, added_at"
+    async with db.execute(query, (channel_id,)) as cursor:
+        return [int(row[0]) async for row in cursor]
+
+
+async def turns(db: aiosqlite.Connection, channel_id: int) -> dict[int, int]:
+    """The turns an organizer changed: installment number -> member id."""
+    query = "SELECT number, user_id FROM facilitator_turns WHERE channel_id = ?"
+    async with db.execute(query, (channel_id,)) as cursor:
+        return {int(row[0]): int(row[1]) async for row in cursor}
+
+
+async def add_facilitator(
+    db: aiosqlite.Connection, channel_id: int, user_id: int, *, now: dt.datetime
+) -> bool:
+    """Put the member last in the rotation. Returns False if they were in it already."""
+    query = """
+        INSERT OR IGNORE INTO facilitators (channel_id, user_id, position, added_at)
+        SELECT ?, ?, coalesce(max(position), 0) + 1, ?
+        FROM facilitators WHERE channel_id = ?
+    """
+    async with transaction(db):
+        cursor = await db.execute(query, (channel_id, user_id, format_instant(now), channel_id))
+        return cursor.rowcount > 0
+
+
+async def remove_facilitator(db: aiosqlite.Connection, channel_id: int, user_id: int) -> bool:
+    """Take the member out of the rotation and of the turns given to them. Returns False if
+    they were not in it."""
+    async with transaction(db):
+        query = "DELETE FROM facilitator_turns WHERE channel_id = ? AND user_id = ?"
+        await db.execute(query, (channel_id, user_id))
+        query = "DELETE FROM facilitators WHERE channel_id = ? AND user_id = ?"
+        cursor = await db.execute(query, (channel_id, user_id))
+        return cursor.rowcount > 0
+
+
+async def set_turn(db: aiosqlite.Connection, channel_id: int, number: int, user_id: int) -> None:
+    """Give installment ``number`` to the member (a skip or a swap)."""
+    query = """
+        INSERT OR REPLACE INTO facilitator_turns (channel_id, number, user_id) VALUES (?, ?, ?)
+    """
+    async with transaction(db):
+        await db.execute(query, (channel_id, number, user_id))

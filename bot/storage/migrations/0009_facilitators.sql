@@ -1,0 +1,18 @@
+-- Facilitator rotation: per group, the members who take turns facilitating an installment, in
+-- order, and the turns an organizer changed (/plan facilitators skip or swap). Who facilitates
+-- installment N is the override for N if there is one, else round robin over the rotation
+-- (bot/core/facilitators.py). A member's rows go when they are removed or forgotten.
+CREATE TABLE facilitators (
+    channel_id INTEGER NOT NULL REFERENCES groups(channel_id),
+    user_id INTEGER NOT NULL,
+    position INTEGER NOT NULL,            -- order in the rotation; gaps are fine
+    added_at TEXT NOT NULL,
+    PRIMARY KEY (channel_id, user_id)
+) WITHOUT ROWID;
+
+CREATE TABLE facilitator_turns (
+    channel_id INTEGER NOT NULL REFERENCES groups(channel_id),
+    number INTEGER NOT NULL,              -- the installment, from 1
+    user_id INTEGER NOT NULL,
+    PRIMARY KEY (channel_id, number)
+) WITHOUT ROWID;

@@ -1,0 +1,129 @@
+"""Facilitator rotation end to end: organizers keep the rotation, members volunteer, turns are
+skipped or swapped, and a forgotten member leaves every rotation."""
+
+from __future__ import annotations
+
+import json
+
+import aiosqlite
+import pytest
+
+from bot.client import ReadingGroupBot
+from tests.discord.scheduling import clock, db, library, make_bot, prompts
+from tests.discord.test_discussion import rows
+from tests.discord.test_plan import run, started
+from tests.fakediscord import FakeDiscord
+
+__all__ = ["clock", "db", "library", "make_bot", "prompts", "started"]  # fixtures used by name
+
+
+async def test_organizers_keep_the_rotation_and_members_volunteer(
+    fake_discord: FakeDiscord, started: ReadingGroupBot, db: aiosqlite.Connection
+) -> None:
+    fake = fake_discord
+    alice, bob = fake.alice.id, fake.bob.id
+    reply = await run(fake, "organizer", "plan facilitators add", {"member": fake.alice})
+    assert reply.content == f"Added <@{alice}> to the facilitator rotation."
+    reply = await run(fake, "organizer", "plan facilitators add", {"member": fake.alice})
+    assert reply.content == f"<@{alice}> is in the facilitator rotation already."
+    reply = await run(fake, "bob", "facilitate")
+    assert reply.content.startswith("Thank you: you are last in this group's facilitator rotation")
+    reply = await run(fake, "bob", "plan facilitators list")
+    lines = reply.content.splitlines()
+    assert lines[0] == f"Rotation: <@{alice}>, <@{bob}>."
+    assert lines[1] == f"Installment 1, Mon 4 Jan 2027 19:00: <@{alice}>"
+    assert lines[2] == f"Installment 2, Thu 7 Jan 2027 19:00: <@{bob}>"
+    assert lines[3] == f"Installment 3, Mon 11 Jan 2027 19:00: <@{alice}>"
+    assert await rows(db, "SELECT user_id FROM facilitators ORDER BY position") == [
+        (alice,),
+        (bob,),
+    ]
+
+    # Skip passes installment 1 to the next in rotation; swap gives it to anyone.
+    reply = await run(fake, "organizer", "plan facilitators skip")
+    assert reply.content == f"<@{alice}> passes installment 1: <@{bob}> facilitates it."
+    reply = await run(fake, "organizer", "plan facilitators swap", {"member": fake.organizer})
+    assert reply.content == f"<@{fake.organizer.id}> facilitates installment 1."
+    assert await rows(db, "SELECT number, user_id FROM facilitator_turns") == [
+        (1, fake.organizer.id)
+    ]
+    lines = (await run(fake, "alice", "plan facilitators list")).content.splitlines()
+    assert lines[1].endswith(f": <@{fake.organizer.id}>")
+    assert lines[2].endswith(f": <@{bob}>")  # the round robin goes on
+
+    reply = await run(fake, "organizer", "plan facilitators remove", {"member": fake.alice})
+    assert reply.content == f"Took <@{alice}> out of the facilitator rotation."
+    reply = await run(fake, "organizer", "plan facilitators remove", {"member": fake.alice})
+    assert reply.content == f"<@{alice}> is not in the facilitator rotation."
+    assert await rows(db, "SELECT user_id FROM facilitators") == [(bob,)]
+
+
+@pytest.mark.parametrize(
+    ("command", "options"),
+    [
+        ("plan facilitators add", {"member": "bob"}),
+        ("plan facilitators remove", {"member": "bob"}),
+        ("plan facilitators skip", {}),
+        ("plan facilitators swap", {"member": "bob"}),
+    ],
+)
+async def test_changing_the_rotation_is_for_organizers(
+    fake_discord: FakeDiscord,
+    started: ReadingGroupBot,
+    db: aiosqlite.Connection,
+    command: str,
+    options: dict[str, object],
+) -> None:
+    await run(fake_discord, "organizer", "plan facilitators add", {"member": "alice"})
+    reply = await run(fake_discord, "bob", command, options)
+    assert reply.content.startswith("Sorry, only the group's organizers can do that")
+    assert await rows(db, "SELECT user_id FROM facilitators") == [(fake_discord.alice.id,)]
+    assert await rows(db, "SELECT * FROM facilitator_turns") == []
+
+
+async def test_an_empty_rotation_says_how_to_fill_it(
+    fake_discord: FakeDiscord, started: ReadingGroupBot
+) -> None:
+    reply = await run(fake_discord, "alice", "plan facilitators list")
+    assert reply.content.startswith("Nobody is in the facilitator rotation yet")
+    reply = await run(fake_discord, "organizer", "plan facilitators skip")
+    assert "Nobody is in the facilitator rotation" in reply.content
+
+
+async def test_export_lists_the_role_and_forget_leaves_every_rotation(
+    fake_discord: FakeDiscord, started: ReadingGroupBot, db: aiosqlite.Connection
+) -> None:
+    fake = fake_discord
+    await run(fake, "alice", "facilitate")
+    await run(fake, "organizer", "plan facilitators swap", {"member": "alice"})
+    answer = await fake.slash("alice", "privacy export").message()
+    (attachment,) = answer.attachments
+    data = json.loads(attachment.data)
+    assert [r["channel_id"] for r in data["facilitator_rotations"]] == [fake.readings.id]
+    assert data["facilitator_turns"] == [{"channel_id": fake.readings.id, "number": 1}]
+    ask = await fake.slash("alice", "privacy forget").message()
+    await fake.click("alice", ask, "privacy:forget").response()
+    assert await rows(db, "SELECT * FROM facilitators") == []
+    assert await rows(db, "SELECT * FROM facilitator_turns") == []
+
+
+@pytest.mark.parametrize("command", ["plan facilitators add", "plan facilitators swap"])
+async def test_a_bot_cannot_facilitate(
+    fake_discord: FakeDiscord, started: ReadingGroupBot, db: aiosqlite.Connection, command: str
+) -> None:
+    reply = await run(fake_discord, "organizer", command, {"member": fake_discord.bot})
+    assert reply.content == "Reading Group is a bot: pick a member to facilitate."
+    assert await rows(db, "SELECT * FROM facilitators") == []
+    assert await rows(db, "SELECT * FROM facilitator_turns") == []
+
+
+async def test_help_lists_the_facilitator_commands_in_one_line(
+    fake_discord: FakeDiscord, started: ReadingGroupBot
+) -> None:
+    help_message = await fake_discord.slash("bob", "help").message()
+    fields = {f["name"]: f["value"] for f in help_message.embeds[0]["fields"]}
+    assert fields["/plan facilitators add|remove|list|skip|swap"] == (
+        "Who facilitates each installment: the group's rotation"
+    )
+    assert "/facilitate" in fields
+    assert "/summary [week]" in fields  # last in order: nothing fell off the 25 fields
