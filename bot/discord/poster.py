@@ -26,6 +26,7 @@ import discord
 
 from bot.core.errors import PlanError, ReadingGroupError
 from bot.core.excerpts import Installment
+from bot.core.facilitators import facilitator_of
 from bot.core.group import Group, progress
 from bot.core.posting import PostContent, parse_marker, upcoming
 from bot.core.schedule import DEFAULT_GRACE
@@ -42,6 +43,7 @@ from bot.discord.ticking import (
     history_since,
     missing_permissions,
 )
+from bot.storage.facilitators import rotation, turns
 from bot.storage.groups import (
     Post,
     PostKind,
@@ -281,6 +283,11 @@ class Poster:
             tz=group.cadence.tz,
             ping_role_id=group.ping_role_id,
             ping_everyone=group.ping_role_id == channel.guild.id,  # @everyone's id is the server's
+            facilitator_id=facilitator_of(
+                post.number,
+                await rotation(self.bot.db, post.channel_id),
+                await turns(self.bot.db, post.channel_id),
+            ),
         )
         if reconcile and found is None:
             found = await self._find_parts(channel, post)

@@ -9,9 +9,17 @@ import aiosqlite
 import pytest
 
 from bot.client import ReadingGroupBot
-from tests.discord.scheduling import clock, db, library, make_bot, prompts
+from tests.discord.scheduling import (
+    MakeBot,
+    clock,
+    db,
+    first_parts,
+    library,
+    make_bot,
+    prompts,
+)
 from tests.discord.test_discussion import rows
-from tests.discord.test_plan import run, started
+from tests.discord.test_plan import START, run, started
 from tests.fakediscord import FakeDiscord
 
 __all__ = ["clock", "db", "library", "make_bot", "prompts", "started"]  # fixtures used by name
@@ -127,3 +135,35 @@ async def test_help_lists_the_facilitator_commands_in_one_line(
     )
     assert "/facilitate" in fields
     assert "/summary [week]" in fields  # last in order: nothing fell off the 25 fields
+
+
+async def test_each_post_names_its_facilitator_and_pings_only_them(
+    fake_discord: FakeDiscord, make_bot: MakeBot
+) -> None:
+    fake = fake_discord
+    await make_bot()
+    role = fake.add_role("Readers", mentionable=True)
+    await run(fake, "organizer", "plan start", {**START, "ping_role": role})
+    await run(fake, "alice", "facilitate")
+    await run(fake, "bob", "facilitate")
+    fake.allow_pings(users=["alice", "bob"], roles=[role.id])  # the teardown checks the rest
+    await run(fake, "organizer", "plan next")
+    await run(fake, "organizer", "plan next")
+    first, second = first_parts(fake, "readings")
+    assert first.content == f"<@&{role.id}> Facilitator: <@{fake.alice.id}>."
+    assert second.content == f"<@&{role.id}> Facilitator: <@{fake.bob.id}>."
+    for post, user in ((first, fake.alice.id), (second, fake.bob.id)):
+        (record,) = [s for s in fake.sent if s.message_id == post.id]
+        assert (record.pings.users, record.pings.roles) == ({user}, {role.id})
+        assert not record.pings.everyone
+    others = [s for s in fake.sent if s.message_id not in (first.id, second.id)]
+    assert others and not any(s.pings for s in others)
+
+
+async def test_a_post_without_a_rotation_names_nobody(
+    fake_discord: FakeDiscord, started: ReadingGroupBot
+) -> None:
+    await run(fake_discord, "organizer", "plan next")
+    (post,) = first_parts(fake_discord, "readings")
+    assert post.content == ""
+    assert not any(s.pings for s in fake_discord.sent)
