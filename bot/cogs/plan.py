@@ -499,6 +499,15 @@ class PlanCog(commands.Cog, name="Plan"):
             raise PlanError("Every installment of the plan is done: there is no turn to change.")
         return done + 1
 
+    def _refuse_file_rotation(self, group: Group) -> None:
+        """Refuse to change a rotation that groups.yaml declares: the file wins."""
+        for config in self.bot.group_configs:
+            if config.channel_id == group.channel_id and config.facilitators is not None:
+                raise PlanError(
+                    f"This group's facilitators are declared in {group.declared_at}: change "
+                    "them there, then run /plan reload."
+                )
+
     @facilitators.command(name="add")
     @app_commands.describe(member="the member who joins the rotation (last in line)")
     async def facilitators_add(
@@ -507,6 +516,7 @@ class PlanCog(commands.Cog, name="Plan"):
         """Add a member to the facilitator rotation: organizers only."""
         group = await self._group(interaction)
         _refuse_bots(member)
+        self._refuse_file_rotation(group)
         added = await add_facilitator(
             self.bot.db, group.channel_id, member.id, now=self.bot.clock()
         )
@@ -524,6 +534,7 @@ class PlanCog(commands.Cog, name="Plan"):
     ) -> None:
         """Take a member out of the facilitator rotation: organizers only."""
         group = await self._group(interaction)
+        self._refuse_file_rotation(group)
         removed = await remove_facilitator(self.bot.db, group.channel_id, member.id)
         text = (
             f"Took {member.mention} out of the facilitator rotation."
@@ -601,6 +612,7 @@ class PlanCog(commands.Cog, name="Plan"):
     async def facilitate(self, interaction: discord.Interaction) -> None:
         """Volunteer to facilitate: join this group's facilitator rotation."""
         group = await self._group(interaction, organizer=False)
+        self._refuse_file_rotation(group)
         added = await add_facilitator(
             self.bot.db, group.channel_id, interaction.user.id, now=self.bot.clock()
         )

@@ -7,6 +7,7 @@ round robin for one installment (:mod:`bot.core.facilitators`).
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 
 import aiosqlite
 
@@ -40,6 +41,21 @@ async def add_facilitator(
     async with transaction(db):
         cursor = await db.execute(query, (channel_id, user_id, format_instant(now), channel_id))
         return cursor.rowcount > 0
+
+
+async def replace_rotation(
+    db: aiosqlite.Connection, channel_id: int, members: Sequence[int], *, now: dt.datetime
+) -> None:
+    """Make ``members`` the group's rotation, in order (groups.yaml's ``facilitators``). Runs
+    in the caller's transaction."""
+    await db.execute("DELETE FROM facilitators WHERE channel_id = ?", (channel_id,))
+    query = """
+        INSERT INTO facilitators (channel_id, user_id, position, added_at) VALUES (?, ?, ?, ?)
+    """
+    added = format_instant(now)
+    await db.executemany(
+        query, [(channel_id, user, position, added) for position, user in enumerate(members, 1)]
+    )
 
 
 async def remove_facilitator(db: aiosqlite.Connection, channel_id: int, user_id: int) -> bool:

@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
+
 from bot.core.facilitators import facilitator_of, packet_due, skipped_to
+from bot.core.plan import parse_groups_yaml
+from bot.core.readings import LibraryError
 
 ROTATION = (10, 20, 30)
 
@@ -34,3 +38,30 @@ def test_a_skip_passes_the_turn_to_the_next_in_rotation() -> None:
 def test_the_packet_is_due_three_days_before_the_slot() -> None:
     slot = dt.datetime(2027, 1, 7, 18, 0, tzinfo=dt.UTC)
     assert packet_due(slot) == dt.datetime(2027, 1, 4, 18, 0, tzinfo=dt.UTC)
+
+
+BASE = 'groups:\n  - channel_id: 1\n    schedule: "mon 19:00 UTC"\n'
+
+
+def test_groups_yaml_declares_the_rotation_in_order() -> None:
+    (group,) = parse_groups_yaml(BASE + "    facilitators: [30, '10', 20]\n", "groups.yaml")
+    assert group.facilitators == (30, 10, 20)
+    (group,) = parse_groups_yaml(BASE + "    facilitators: []\n", "groups.yaml")
+    assert group.facilitators == ()  # the file empties the rotation
+    (group,) = parse_groups_yaml(BASE, "groups.yaml")
+    assert group.facilitators is None  # the commands keep it
+
+
+@pytest.mark.parametrize(
+    ("value", "error"),
+    [
+        ("12", "must be a list of user ids, e.g. [123456789012345678, 234567890123456789]"),
+        ("[10, ada]", "'ada' is not a Discord id"),
+        ("[10, 20, 10]", "10 is listed twice: a member takes one place in the rotation"),
+    ],
+)
+def test_a_bad_rotation_in_groups_yaml_names_its_line(value: str, error: str) -> None:
+    with pytest.raises(LibraryError) as caught:
+        parse_groups_yaml(BASE + f"    facilitators: {value}\n", "groups.yaml")
+    (message,) = [str(e) for e in caught.value.errors]
+    assert message.startswith(f"groups.yaml:4: facilitators: {error}")

@@ -14,6 +14,7 @@ from tests.discord.scheduling import (
     clock,
     db,
     first_parts,
+    group_config,
     library,
     make_bot,
     prompts,
@@ -167,3 +168,31 @@ async def test_a_post_without_a_rotation_names_nobody(
     (post,) = first_parts(fake_discord, "readings")
     assert post.content == ""
     assert not any(s.pings for s in fake_discord.sent)
+
+
+async def test_groups_yaml_declares_the_rotation_and_wins(
+    fake_discord: FakeDiscord, make_bot: MakeBot, db: aiosqlite.Connection
+) -> None:
+    fake = fake_discord
+    alice, bob = fake.alice.id, fake.bob.id
+    await make_bot([group_config(fake.readings.id, facilitators=(bob, alice))])
+    assert await rows(db, "SELECT user_id FROM facilitators ORDER BY position") == [
+        (bob,),
+        (alice,),
+    ]
+    for user, command, options in (
+        ("organizer", "plan facilitators add", {"member": "organizer"}),
+        ("organizer", "plan facilitators remove", {"member": "bob"}),
+        ("alice", "facilitate", {}),
+    ):
+        reply = await run(fake, user, command, options)
+        assert reply.content == (
+            "This group's facilitators are declared in groups.yaml:2: change them there, then "
+            "run /plan reload."
+        )
+    reply = await run(fake, "organizer", "plan facilitators swap", {"member": "alice"})
+    assert reply.content == f"<@{alice}> facilitates installment 1."  # turns are the commands'
+    assert await rows(db, "SELECT user_id FROM facilitators ORDER BY position") == [
+        (bob,),
+        (alice,),
+    ]
