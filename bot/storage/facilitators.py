@@ -76,3 +76,57 @@ async def set_turn(db: aiosqlite.Connection, channel_id: int, number: int, user_
     """
     async with transaction(db):
         await db.execute(query, (channel_id, number, user_id))
+
+
+async def claim_packet(
+    db: aiosqlite.Connection, channel_id: int, number: int, user_id: int, *, now: dt.datetime
+) -> bool:
+    """Claim installment ``number``'s prep packet before sending it. Returns False if it was
+    claimed already (sent, or waiting for the member): it is not sent again."""
+    query = """
+        INSERT OR IGNORE INTO facilitator_packets (channel_id, number, user_id, claimed_at)
+        VALUES (?, ?, ?, ?)
+    """
+    async with transaction(db):
+        cursor = await db.execute(query, (channel_id, number, user_id, format_instant(now)))
+        return cursor.rowcount > 0
+
+
+async def packet_delivered(
+    db: aiosqlite.Connection, channel_id: int, number: int, *, now: dt.datetime
+) -> None:
+    """The member has the packet (by DM)."""
+    query = """
+        UPDATE facilitator_packets SET delivered_at = ?, pending = NULL
+        WHERE channel_id = ? AND number = ?
+    """
+    async with transaction(db):
+        await db.execute(query, (format_instant(now), channel_id, number))
+
+
+async def keep_packet(db: aiosqlite.Connection, channel_id: int, number: int, text: str) -> None:
+    """Keep a packet the member could not get by DM until their next command."""
+    query = "UPDATE facilitator_packets SET pending = ? WHERE channel_id = ? AND number = ?"
+    async with transaction(db):
+        await db.execute(query, (text, channel_id, number))
+
+
+async def take_pending_packets(
+    db: aiosqlite.Connection, user_id: int, *, now: dt.datetime
+) -> list[str]:
+    """The packets waiting for the member, oldest first, marked delivered (the caller shows
+    them)."""
+    query = """
+        SELECT pending FROM facilitator_packets WHERE user_id = ? AND pending IS NOT NULL
+        ORDER BY claimed_at, channel_id, number
+    """
+    async with transaction(db):
+        async with db.execute(query, (user_id,)) as cursor:
+            texts = [str(row[0]) async for row in cursor]
+        if texts:
+            query = """
+                UPDATE facilitator_packets SET delivered_at = ?, pending = NULL
+                WHERE user_id = ? AND pending IS NOT NULL
+            """
+            await db.execute(query, (format_instant(now), user_id))
+        return texts

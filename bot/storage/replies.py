@@ -309,6 +309,7 @@ async def forget_member(db: aiosqlite.Connection, user_id: int, *, at: dt.dateti
         await db.execute("UPDATE groups SET created_by = NULL WHERE created_by = ?", (user_id,))
         await db.execute("DELETE FROM facilitator_turns WHERE user_id = ?", (user_id,))
         await db.execute("DELETE FROM facilitators WHERE user_id = ?", (user_id,))
+        await db.execute("DELETE FROM facilitator_packets WHERE user_id = ?", (user_id,))
         await _start_log(db, user_id, at)
         return Erased(replies.rowcount, reactions.rowcount)
 
@@ -358,6 +359,12 @@ async def member_data(db: aiosqlite.Connection, user_id: int) -> dict[str, Any]:
     """
     async with db.execute(query, (user_id,)) as cursor:
         turns = [dict(row) async for row in cursor]
+    query = """
+        SELECT channel_id, number, claimed_at, delivered_at, pending FROM facilitator_packets
+        WHERE user_id = ? ORDER BY channel_id, number
+    """
+    async with db.execute(query, (user_id,)) as cursor:
+        packets = [dict(row) async for row in cursor]
     return {
         "user_id": user_id,
         "opted_out_at": row[0] if row else None,
@@ -367,6 +374,7 @@ async def member_data(db: aiosqlite.Connection, user_id: int) -> dict[str, Any]:
         "quotes": quotes,
         "facilitator_rotations": rotations,
         "facilitator_turns": turns,
+        "facilitator_packets": packets,
     }
 
 

@@ -3,12 +3,24 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 
 import pytest
 
-from bot.core.facilitators import facilitator_of, packet_due, skipped_to
-from bot.core.plan import parse_groups_yaml
+from bot.core.excerpts import Installment
+from bot.core.facilitators import (
+    PACKET_LIMIT,
+    Packet,
+    facilitator_of,
+    packet_due,
+    packet_text,
+    packets_due,
+    skipped_to,
+)
+from bot.core.plan import Scheduled, parse_groups_yaml
 from bot.core.readings import LibraryError
+from bot.core.summary import OpenQuestion, StuckPassage
+from bot.core.summary.catchup import CatchupItem
 
 ROTATION = (10, 20, 30)
 
@@ -65,3 +77,72 @@ def test_a_bad_rotation_in_groups_yaml_names_its_line(value: str, error: str) ->
         parse_groups_yaml(BASE + f"    facilitators: {value}\n", "groups.yaml")
     (message,) = [str(e) for e in caught.value.errors]
     assert message.startswith(f"groups.yaml:4: facilitators: {error}")
+
+
+MONDAY = dt.datetime(2027, 1, 4, 18, 0, tzinfo=dt.UTC)
+
+
+def scheduled(number: int, slot: dt.datetime) -> Scheduled:
+    return Scheduled(number, Installment("a", number, number, 100), slot)
+
+
+def test_a_packet_is_due_from_three_days_before_its_installment() -> None:
+    items = [scheduled(1, MONDAY), scheduled(2, MONDAY + dt.timedelta(days=3))]
+    just_before = MONDAY - dt.timedelta(days=3, seconds=1)
+    assert packets_due(items, ROTATION, {}, just_before) == []
+    assert packets_due(items, ROTATION, {}, MONDAY - dt.timedelta(days=3)) == [(items[0], 10)]
+    # Monday's slot itself: its packet is no longer due (the post is out); Thursday's is.
+    assert packets_due(items, ROTATION, {2: 99}, MONDAY) == [(items[1], 99)]
+    assert packets_due(items, (), {}, MONDAY) == []  # nobody to send it to
+
+
+def packet(**changes: object) -> Packet:
+    base = {
+        "group": "readers",
+        "number": 4,
+        "total": 23,
+        "when": "Thu 7 Jan 2027 19:00 (Europe/Berlin)",
+        "title": "Against SOIC",
+        "citation": "soic §5-8",
+        "source": "https://example.org/soic",
+        "questions": ("What is it?", "Why?"),
+        "last": None,
+    }
+    return Packet(**{**base, **changes})  # type: ignore[arg-type]
+
+
+def test_the_packet_has_the_excerpt_its_questions_and_the_last_discussion() -> None:
+    last = CatchupItem(
+        number=3,
+        total=23,
+        citation="soic §3-4",
+        title="Against SOIC",
+        posted_at=MONDAY,
+        new=False,
+        jump=None,
+        replies=1,
+        highlights=(),
+        stuck=(StuckPassage(citation="soic §4", marks=2, jump=None),),
+        questions=(OpenQuestion(number=3, citation="soic §3-4", text="Who wins?", jump=None),),
+        more_questions=0,
+    )
+    assert packet_text(packet(last=last)).splitlines() == [
+        "**Facilitator prep: readers**, installment 4 of 23, Thu 7 Jan 2027 19:00 "
+        "(Europe/Berlin). Thank you for leading this one!",
+        "Excerpt: Against SOIC, soic §5-8 (<https://example.org/soic>)",
+        "Its questions:",
+        "1. What is it?",
+        "2. Why?",
+        "From the last discussion (soic §3-4, 1 reply):",
+        "Open questions:",
+        "- Who wins?",
+        "Where members marked ❓:",
+        "- soic §4 (❓ 2)",
+    ]
+    quiet = packet_text(packet(last=replace(last, stuck=(), questions=(), replies=0)))
+    assert quiet.endswith("(soic §3-4, 0 replies):\nNo open questions, and nobody marked ❓.")
+
+
+def test_a_long_packet_fits_one_message() -> None:
+    text = packet_text(packet(questions=tuple("why " * 200 for _ in range(5))))
+    assert PACKET_LIMIT - 10 < len(text) <= PACKET_LIMIT and text.endswith("…")

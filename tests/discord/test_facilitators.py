@@ -3,13 +3,18 @@ skipped or swapped, and a forgotten member leaves every rotation."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
+import re
+from typing import Any, cast
 
 import aiosqlite
 import pytest
 
 from bot.client import ReadingGroupBot
 from tests.discord.scheduling import (
+    FIRST_SLOT,
+    Clock,
     MakeBot,
     clock,
     db,
@@ -18,12 +23,20 @@ from tests.discord.scheduling import (
     library,
     make_bot,
     prompts,
+    tick,
 )
-from tests.discord.test_discussion import rows
+from tests.discord.test_discussion import logged, rows
 from tests.discord.test_plan import START, run, started
 from tests.fakediscord import FakeDiscord
 
 __all__ = ["clock", "db", "library", "make_bot", "prompts", "started"]  # fixtures used by name
+
+
+def packets(bot: ReadingGroupBot) -> Any:
+    """The bot's packet tick (discord.py loads extensions as modules of its own)."""
+    cog: Any = bot.get_cog("Packets")
+    assert type(cog).__name__ == "Packets"
+    return cog
 
 
 async def test_organizers_keep_the_rotation_and_members_volunteer(
@@ -105,15 +118,19 @@ async def test_export_lists_the_role_and_forget_leaves_every_rotation(
     fake = fake_discord
     await run(fake, "alice", "facilitate")
     await run(fake, "organizer", "plan facilitators swap", {"member": "alice"})
+    assert await packets(started).run_group(fake.readings.id) == 1
     answer = await fake.slash("alice", "privacy export").message()
     (attachment,) = answer.attachments
     data = json.loads(attachment.data)
     assert [r["channel_id"] for r in data["facilitator_rotations"]] == [fake.readings.id]
     assert data["facilitator_turns"] == [{"channel_id": fake.readings.id, "number": 1}]
+    ((packet),) = data["facilitator_packets"]
+    assert (packet["number"], packet["pending"]) == (1, None)
     ask = await fake.slash("alice", "privacy forget").message()
     await fake.click("alice", ask, "privacy:forget").response()
     assert await rows(db, "SELECT * FROM facilitators") == []
     assert await rows(db, "SELECT * FROM facilitator_turns") == []
+    assert await rows(db, "SELECT * FROM facilitator_packets") == []
 
 
 @pytest.mark.parametrize("command", ["plan facilitators add", "plan facilitators swap"])
@@ -196,3 +213,79 @@ async def test_groups_yaml_declares_the_rotation_and_wins(
         (bob,),
         (alice,),
     ]
+
+
+async def test_the_facilitator_gets_a_prep_packet_by_dm_three_days_before_once(
+    fake_discord: FakeDiscord, started: ReadingGroupBot, clock: Clock, db: aiosqlite.Connection
+) -> None:
+    fake = fake_discord
+    fake.allow_pings(users=["alice"])  # the post of installment 1 names its facilitator
+    await run(fake, "alice", "facilitate")
+    await run(fake, "bob", "facilitate")
+    # An hour before the first slot: installment 1's packet is due (since Friday), not 2's.
+    assert await packets(started).run_group(fake.readings.id) == 1
+    assert await packets(started).run_group(fake.readings.id) == 0  # claimed: sent once
+    (dm,) = fake.bot_messages(fake.dm_channel("alice"))
+    lines = dm.content.splitlines()
+    assert re.fullmatch(
+        r"\*\*Facilitator prep: readings\*\*, installment 1 of \d+, Mon 4 Jan 2027 19:00 "
+        r"\(Europe/Berlin\)\. Thank you for leading this one!",
+        lines[0],
+    )
+    assert lines[1] == "Excerpt: What is Proletarian Internationalism?, mccune §1"  # no source
+    assert lines[2] == "Its questions:" and lines[3].startswith("1. ")
+    assert "last discussion" not in dm.content  # nothing was posted yet
+    assert fake.bot_messages(fake.dm_channel("bob")) == []
+    assert await rows(
+        db, "SELECT number, user_id, pending, delivered_at IS NOT NULL FROM facilitator_packets"
+    ) == [(1, fake.alice.id, None, 1)]
+
+    # Installment 1 is posted and discussed; at its slot installment 2's packet is due (Thu).
+    clock.set(FIRST_SLOT)
+    await tick(started)
+    (thread,) = fake.threads(fake.readings)
+    await fake.wait_for(lambda: thread.id in started.reply_log.threads, what="the thread logged")
+    reply = fake.post(
+        "alice",
+        thread,
+        "I am not sure what the author means by this.",
+        at=FIRST_SLOT + dt.timedelta(minutes=5),
+    )
+    fake.react("bob", reply, "❓")
+    await logged(fake, db, "SELECT count(*) FROM reactions", [(1,)])
+    clock.set(FIRST_SLOT + dt.timedelta(minutes=10))
+    assert await packets(started).run_group(fake.readings.id) == 1
+    (dm,) = fake.bot_messages(fake.dm_channel("bob"))
+    assert re.search(r"installment 2 of \d+, Thu 7 Jan 2027 19:00", dm.content)
+    after = dm.content.split(
+        "From the last discussion (proletarian-internationalism §1, 1 reply):\n"
+    )[1]
+    assert after.startswith("Open questions:\n- ")
+    assert "Where members marked ❓:\n- proletarian-internationalism §1 (❓ 1)" in after
+    assert "I am not sure" not in dm.content  # members' words are not in the packet
+
+
+async def test_closed_dms_keep_the_packet_for_the_next_command_and_tell_the_organizers(
+    fake_discord: FakeDiscord, started: ReadingGroupBot, db: aiosqlite.Connection
+) -> None:
+    fake = fake_discord
+    await run(fake, "alice", "facilitate")
+    fake.user("alice").accepts_dms = False
+    assert await packets(started).run_group(fake.readings.id) == 1
+    ((pending,),) = await rows(db, "SELECT pending FROM facilitator_packets")
+    assert cast(str, pending).startswith("**Facilitator prep: readings**, installment 1 of ")
+    (notice,) = fake.bot_messages(fake.readings, ephemeral=False)
+    assert notice.content.startswith(
+        "Organizers: the facilitator of installment 1 does not take DMs from me"
+    )
+    assert not any(s.pings for s in fake.sent)  # nobody is named with a ping
+    inter = fake.slash("alice", "plan schedule", channel="readings")
+    await inter.message()
+    packet = await inter.followup()
+    assert packet.content == pending and packet.flags & (1 << 6)
+    assert await rows(db, "SELECT pending, delivered_at IS NOT NULL FROM facilitator_packets") == [
+        (None, 1)
+    ]
+    second = fake.slash("alice", "plan schedule", channel="readings")
+    await second.message()
+    assert len(second.messages()) == 1  # shown once

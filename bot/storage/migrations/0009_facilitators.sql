@@ -16,3 +16,18 @@ CREATE TABLE facilitator_turns (
     user_id INTEGER NOT NULL,
     PRIMARY KEY (channel_id, number)
 ) WITHOUT ROWID;
+
+-- One row per prep packet, inserted (claimed) before it is sent, so it is sent once. A packet
+-- the member could not get by DM (DMs closed) keeps its text until their next slash command
+-- shows it; delivered_at is set once they have it (and the text dropped).
+CREATE TABLE facilitator_packets (
+    channel_id INTEGER NOT NULL REFERENCES groups(channel_id),
+    number INTEGER NOT NULL,              -- the installment, from 1
+    user_id INTEGER NOT NULL,
+    claimed_at TEXT NOT NULL,
+    pending TEXT,                         -- the packet, while it waits for the member
+    delivered_at TEXT,
+    PRIMARY KEY (channel_id, number)
+) WITHOUT ROWID;
+
+CREATE INDEX facilitator_packets_pending ON facilitator_packets (user_id) WHERE pending IS NOT NULL;
