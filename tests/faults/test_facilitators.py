@@ -7,20 +7,13 @@ import aiosqlite
 import pytest
 
 from bot.client import ReadingGroupBot
-from tests.discord import scheduling
+from tests.discord.scheduling import clock, db, library, make_bot, prompts
 from tests.discord.test_discussion import rows
 from tests.discord.test_facilitators import packets
 from tests.discord.test_plan import run, started
 from tests.fakediscord import FakeDiscord
 
-clock, db, library, make_bot, prompts = (
-    scheduling.clock,
-    scheduling.db,
-    scheduling.library,
-    scheduling.make_bot,
-    scheduling.prompts,
-)
-__all__ = ["started"]
+__all__ = ["clock", "db", "library", "make_bot", "prompts", "started"]  # fixtures used by name
 
 MESSAGES = "/channels/{channel_id}/messages"
 
