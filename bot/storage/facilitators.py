@@ -120,6 +120,11 @@ async def take_pending_packets(
         SELECT pending FROM facilitator_packets WHERE user_id = ? AND pending IS NOT NULL
         ORDER BY claimed_at, channel_id, number
     """
+    # Every slash command asks: a plain read (the partial index) first, so the usual answer,
+    # nothing, never waits for the write lock.
+    async with db.execute(query, (user_id,)) as cursor:
+        if await cursor.fetchone() is None:
+            return []
     async with transaction(db):
         async with db.execute(query, (user_id,)) as cursor:
             texts = [str(row[0]) async for row in cursor]
