@@ -17,11 +17,12 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.client import ReadingGroupBot
+from bot.core.citations import format_citation
 from bot.core.errors import ReadingGroupError
 from bot.core.facilitators import Packet, packet_text, packets_due
 from bot.core.group import Group, progress
 from bot.core.plan import Scheduled, format_moment, schedule_preview, short_names
-from bot.core.summary import SummarySettings, question_numbers
+from bot.core.summary import QuotedPassage, SummarySettings, question_numbers
 from bot.core.summary.catchup import CatchupData, CatchupItem, compute_catchup
 from bot.discord.render import NO_PINGS
 from bot.discord.ticking import GroupTick
@@ -34,7 +35,7 @@ from bot.storage.facilitators import (
     turns,
 )
 from bot.storage.groups import get_group, posts_of
-from bot.storage.summaries import read_span
+from bot.storage.summaries import most_quoted, read_span
 
 log = logging.getLogger(__name__)
 
@@ -87,6 +88,7 @@ class Packets(GroupTick):
         and the last posted installment's discussion."""
         installments = self.bot.plans.installments(group, self.bot.library)
         coming = await self.bot.poster.upcoming(group, installments, done, item.number - done)
+        last, quoted = await self._last_discussion(group, now)
         part = item.installment
         reading = self.bot.library[part.slug]
         names = short_names(self.bot.library)
@@ -100,26 +102,42 @@ class Packets(GroupTick):
                 citation=part.cite(names.get(part.slug, part.slug)),
                 source=reading.source or None,
                 questions=tuple(q.text for q in coming[-1].questions) if coming else (),
-                last=await self._last_discussion(group, now),
+                last=last,
+                quoted=quoted,
             )
         )
 
-    async def _last_discussion(self, group: Group, now: dt.datetime) -> CatchupItem | None:
-        """The last posted installment's discussion so far, computed as /catchup does."""
+    async def _last_discussion(
+        self, group: Group, now: dt.datetime
+    ) -> tuple[CatchupItem | None, tuple[QuotedPassage, ...]]:
+        """The last posted installment's discussion so far, computed as /catchup does, and the
+        passages most quoted since it was posted (as the weekly summary counts them)."""
         posted = [p for p in await posts_of(self.bot.db, group.channel_id) if p.posted_at]
         if not posted:
-            return None
+            return None, ()
         last = max(posted, key=lambda p: (p.number, p.id))
         assert last.posted_at is not None
         await self.bot.reply_log.flush()  # replies still queued count too
         span = await read_span(self.bot.db, group, last.posted_at, now, names=question_numbers)
+        library = self.bot.library
         catchup = compute_catchup(
             CatchupData(span=span, why="asked"),
-            installments=self.bot.plans.installments(group, self.bot.library),
+            installments=self.bot.plans.installments(group, library),
             now=now,
             settings=SummarySettings(min_group_size=self.bot.settings.summary_min_group_size),
         )
-        return next((i for i in catchup.items if i.number == last.number), None)
+        item = next((i for i in catchup.items if i.number == last.number), None)
+        rows = await most_quoted(self.bot.db, group.channel_id, last.posted_at, now)
+        titles = {reading.slug: reading.display_title for reading in library}
+        quoted = tuple(
+            QuotedPassage(
+                citation=format_citation(slug, paragraph),
+                title=titles.get(slug, slug),
+                times=times,
+            )
+            for slug, paragraph, times in rows
+        )
+        return item, quoted
 
     async def _deliver(
         self, group: Group, number: int, user_id: int, text: str, now: dt.datetime

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from bot.core.pages import clip
 from bot.core.plan import Scheduled
+from bot.core.summary import QuotedPassage
 from bot.core.summary.catchup import CatchupItem
 
 PACKET_LIMIT = 2000
@@ -78,6 +79,7 @@ class Packet:
         title, citation, source: the excerpt's reading title, citation and source link.
         questions: the discussion questions it will carry (as things stand).
         last: the last installment's discussion (open questions, ❓ points), if any.
+        quoted: the passages most quoted since the last installment was posted.
     """
 
     group: str
@@ -89,6 +91,7 @@ class Packet:
     source: str | None
     questions: tuple[str, ...]
     last: CatchupItem | None
+    quoted: tuple[QuotedPassage, ...] = ()
 
 
 def packet_text(packet: Packet) -> str:
@@ -112,6 +115,9 @@ def packet_text(packet: Packet) -> str:
         if last.stuck:
             lines.append("Where members marked ❓:")
             lines += [f"- {s.citation} (❓ {s.marks})" for s in last.stuck]
-        if not last.questions and not last.stuck:
-            lines.append("No open questions, and nobody marked ❓.")
+        if packet.quoted:
+            lines.append("Most quoted:")
+            lines += [f"- {q.citation} (quoted {q.times}×)" for q in packet.quoted]
+        if not last.questions and not last.stuck and not packet.quoted:
+            lines.append("No open questions, no quotes, and nobody marked ❓.")
     return clip("\n".join(lines), PACKET_LIMIT)

@@ -19,7 +19,7 @@ from bot.core.facilitators import (
 )
 from bot.core.plan import Scheduled, parse_groups_yaml
 from bot.core.readings import LibraryError
-from bot.core.summary import OpenQuestion, StuckPassage
+from bot.core.summary import OpenQuestion, QuotedPassage, StuckPassage
 from bot.core.summary.catchup import CatchupItem
 
 ROTATION = (10, 20, 30)
@@ -139,8 +139,14 @@ def test_the_packet_has_the_excerpt_its_questions_and_the_last_discussion() -> N
         "Where members marked ❓:",
         "- soic §4 (❓ 2)",
     ]
+    quoted = (QuotedPassage(citation="soic §2", title="Against SOIC", times=3),)
+    assert packet_text(packet(last=last, quoted=quoted)).endswith(
+        "- soic §4 (❓ 2)\nMost quoted:\n- soic §2 (quoted 3×)"
+    )
     quiet = packet_text(packet(last=replace(last, stuck=(), questions=(), replies=0)))
-    assert quiet.endswith("(soic §3-4, 0 replies):\nNo open questions, and nobody marked ❓.")
+    assert quiet.endswith(
+        "(soic §3-4, 0 replies):\nNo open questions, no quotes, and nobody marked ❓."
+    )
 
 
 def test_a_long_packet_fits_one_message() -> None:

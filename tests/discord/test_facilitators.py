@@ -252,16 +252,20 @@ async def test_the_facilitator_gets_a_prep_packet_by_dm_three_days_before_once(
         at=FIRST_SLOT + dt.timedelta(minutes=5),
     )
     fake.react("bob", reply, "❓")
-    await logged(fake, db, "SELECT count(*) FROM reactions", [(1,)])
+    words = started.library["proletarian-internationalism"].paragraph(1).text.split()[:10]
+    fake.post("organizer", thread, "> " + " ".join(words), at=FIRST_SLOT + dt.timedelta(minutes=6))
+    await logged(fake, db, "SELECT count(*) FROM reactions WHERE emoji = '❓'", [(1,)])
+    await logged(fake, db, "SELECT count(*) FROM quote_matches", [(1,)])
     clock.set(FIRST_SLOT + dt.timedelta(minutes=10))
     assert await packets(started).run_group(fake.readings.id) == 1
     (dm,) = fake.bot_messages(fake.dm_channel("bob"))
     assert re.search(r"installment 2 of \d+, Thu 7 Jan 2027 19:00", dm.content)
     after = dm.content.split(
-        "From the last discussion (proletarian-internationalism §1, 1 reply):\n"
+        "From the last discussion (proletarian-internationalism §1, 2 replies):\n"
     )[1]
     assert after.startswith("Open questions:\n- ")
     assert "Where members marked ❓:\n- proletarian-internationalism §1 (❓ 1)" in after
+    assert after.endswith("Most quoted:\n- proletarian-internationalism §1 (quoted 1×)")
     assert "I am not sure" not in dm.content  # members' words are not in the packet
 
 
