@@ -23,6 +23,7 @@ from bot.cli.content import (
     cmd_search,
 )
 from bot.cli.data import cmd_backup, cmd_export, cmd_summary
+from bot.cli.facilitators import cmd_facilitators
 from bot.cli.plans import cmd_plan, cmd_preview
 from bot.cli.quotes import cmd_quote
 from bot.cli.run import cmd_run, cmd_sync
@@ -86,6 +87,14 @@ def build_parser() -> argparse.ArgumentParser:
     plan = sub.add_parser("plan", help="every installment still to come, with its date")
     plan.add_argument("--group", metavar="G", help="a group's name or channel id (default: all)")
     plan.set_defaults(command=cmd_plan)
+
+    facilitators = sub.add_parser(
+        "facilitators", help="each group's facilitator rotation and the coming turns"
+    )
+    facilitators.add_argument(
+        "--group", metavar="G", help="a group's name or channel id (default: all)"
+    )
+    facilitators.set_defaults(command=cmd_facilitators)
 
     preview = sub.add_parser(
         "preview", help="the next posts as they will be sent (text of the embeds and thread)"

@@ -1,5 +1,7 @@
 """/help: what the bot does and its commands."""
 
+from typing import Any
+
 import discord
 from discord import app_commands
 from discord.ext import commands
@@ -17,7 +19,11 @@ class Meta(commands.Cog):
         """What this bot does, and its commands."""
         listed = []
         for command in self.bot.tree.walk_commands():
-            if isinstance(command, app_commands.Command):
+            if isinstance(command, app_commands.Group) and command.parent is not None:
+                # A subgroup (/plan facilitators ...) is one line: help has 25 fields at most.
+                names = "|".join(sub.name for sub in command.commands)
+                listed.append((f"/{command.qualified_name} {names}", command.description))
+            elif isinstance(command, app_commands.Command) and not _in_subgroup(command):
                 options = " ".join(
                     f"<{p.display_name}>" if p.required else f"[{p.display_name}]"
                     for p in command.parameters
@@ -27,6 +33,11 @@ class Meta(commands.Cog):
         await interaction.response.send_message(
             embed=help_embed(sorted(listed)), ephemeral=True, allowed_mentions=NO_PINGS
         )
+
+
+def _in_subgroup(command: app_commands.Command[Any, ..., Any]) -> bool:
+    """Whether the command is listed with its subgroup rather than on its own."""
+    return command.parent is not None and command.parent.parent is not None
 
 
 async def setup(bot: ReadingGroupBot) -> None:

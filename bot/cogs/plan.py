@@ -21,6 +21,7 @@ from bot.client import ReadingGroupBot
 from bot.core.citations import resolve
 from bot.core.errors import PlanError
 from bot.core.excerpts import DEFAULT_WORD_TARGET, locate
+from bot.core.facilitators import facilitator_of, skipped_to
 from bot.core.group import Group, planned_group, progress
 from bot.core.plan import (
     DEFAULT_QUESTIONS,
@@ -51,6 +52,13 @@ from bot.discord.render import (
     NO_PINGS,
     error_text,
     reference_choices,
+)
+from bot.storage.facilitators import (
+    add_facilitator,
+    remove_facilitator,
+    rotation,
+    set_turn,
+    turns,
 )
 from bot.storage.groups import (
     UnreadableGroup,
@@ -112,6 +120,12 @@ class PlanCog(commands.Cog, name="Plan"):
         name="plan",
         description="The reading plan of this channel: start it, see it, steer it",
         guild_only=True,
+    )
+
+    facilitators = app_commands.Group(
+        name="facilitators",
+        description="Who facilitates each installment: the group's rotation",
+        parent=plan,
     )
 
     def __init__(self, bot: ReadingGroupBot) -> None:
@@ -475,6 +489,141 @@ class PlanCog(commands.Cog, name="Plan"):
             allowed_mentions=NO_PINGS,
         )
 
+    # --- facilitator rotation ---------------------------------------------------------------
+
+    async def _next_number(self, group: Group) -> int:
+        """The number (from 1) of the next installment to post."""
+        installments = self.bot.plans.installments(group, self.bot.library)
+        done = progress(group, installments)
+        if done >= len(installments):
+            raise PlanError("Every installment of the plan is done: there is no turn to change.")
+        return done + 1
+
+    def _refuse_file_rotation(self, group: Group) -> None:
+        """Refuse to change a rotation that groups.yaml declares: the file wins."""
+        for config in self.bot.group_configs:
+            if config.channel_id == group.channel_id and config.facilitators is not None:
+                raise PlanError(
+                    f"This group's facilitators are declared in {group.declared_at}: change "
+                    "them there, then run /plan reload."
+                )
+
+    @facilitators.command(name="add")
+    @app_commands.describe(member="the member who joins the rotation (last in line)")
+    async def facilitators_add(
+        self, interaction: discord.Interaction, member: discord.Member
+    ) -> None:
+        """Add a member to the facilitator rotation: organizers only."""
+        group = await self._group(interaction)
+        _refuse_bots(member)
+        self._refuse_file_rotation(group)
+        added = await add_facilitator(
+            self.bot.db, group.channel_id, member.id, now=self.bot.clock()
+        )
+        text = (
+            f"Added {member.mention} to the facilitator rotation."
+            if added
+            else f"{member.mention} is in the facilitator rotation already."
+        )
+        await interaction.response.send_message(text, ephemeral=True, allowed_mentions=NO_PINGS)
+
+    @facilitators.command(name="remove")
+    @app_commands.describe(member="the member who leaves the rotation")
+    async def facilitators_remove(
+        self, interaction: discord.Interaction, member: discord.User
+    ) -> None:
+        """Take a member out of the facilitator rotation: organizers only."""
+        group = await self._group(interaction)
+        self._refuse_file_rotation(group)
+        removed = await remove_facilitator(self.bot.db, group.channel_id, member.id)
+        text = (
+            f"Took {member.mention} out of the facilitator rotation."
+            if removed
+            else f"{member.mention} is not in the facilitator rotation."
+        )
+        await interaction.response.send_message(text, ephemeral=True, allowed_mentions=NO_PINGS)
+
+    @facilitators.command(name="list")
+    async def facilitators_list(self, interaction: discord.Interaction) -> None:
+        """The facilitator rotation and who facilitates the coming installments."""
+        group = await self._group(interaction, organizer=False)
+        members = await rotation(self.bot.db, group.channel_id)
+        if not members:
+            await interaction.response.send_message(
+                "Nobody is in the facilitator rotation yet: volunteer with /facilitate, or an "
+                "organizer adds members with /plan facilitators add.",
+                ephemeral=True,
+                allowed_mentions=NO_PINGS,
+            )
+            return
+        changed = await turns(self.bot.db, group.channel_id)
+        installments = self.bot.plans.installments(group, self.bot.library)
+        done = progress(group, installments)
+        preview = schedule_preview(
+            group.plan(), installments, posted=done, now=self.bot.clock(), last_slot=group.last_slot
+        )
+        lines = [f"Rotation: {', '.join(f'<@{m}>' for m in members)}."]
+        for item in preview.items[:_LISTED_TURNS]:
+            who = facilitator_of(item.number, members, changed)
+            lines.append(
+                f"Installment {item.number}, {format_moment(item.slot, preview.tz)}: <@{who}>"
+            )
+        await interaction.response.send_message(
+            "\n".join(lines)[:CONTENT_LIMIT], ephemeral=True, allowed_mentions=NO_PINGS
+        )
+
+    @facilitators.command(name="skip")
+    async def facilitators_skip(self, interaction: discord.Interaction) -> None:
+        """The next installment's facilitator passes to the next in rotation: organizers only."""
+        group = await self._group(interaction)
+        members = await rotation(self.bot.db, group.channel_id)
+        if not members:
+            raise PlanError("Nobody is in the facilitator rotation: /plan facilitators add first.")
+        number = await self._next_number(group)
+        changed = await turns(self.bot.db, group.channel_id)
+        before = facilitator_of(number, members, changed)
+        after = skipped_to(number, members, changed)
+        assert after is not None  # the rotation is not empty
+        await set_turn(self.bot.db, group.channel_id, number, after)
+        await interaction.response.send_message(
+            f"<@{before}> passes installment {number}: <@{after}> facilitates it.",
+            ephemeral=True,
+            allowed_mentions=NO_PINGS,
+        )
+
+    @facilitators.command(name="swap")
+    @app_commands.describe(member="the member who facilitates the next installment instead")
+    async def facilitators_swap(
+        self, interaction: discord.Interaction, member: discord.Member
+    ) -> None:
+        """Give the next installment to another member: organizers only."""
+        group = await self._group(interaction)
+        _refuse_bots(member)
+        number = await self._next_number(group)
+        await set_turn(self.bot.db, group.channel_id, number, member.id)
+        await interaction.response.send_message(
+            f"{member.mention} facilitates installment {number}.",
+            ephemeral=True,
+            allowed_mentions=NO_PINGS,
+        )
+
+    @app_commands.command(name="facilitate")
+    @app_commands.guild_only()
+    async def facilitate(self, interaction: discord.Interaction) -> None:
+        """Volunteer to facilitate: join this group's facilitator rotation."""
+        group = await self._group(interaction, organizer=False)
+        self._refuse_file_rotation(group)
+        added = await add_facilitator(
+            self.bot.db, group.channel_id, interaction.user.id, now=self.bot.clock()
+        )
+        text = (
+            "Thank you: you are last in this group's facilitator rotation. /plan facilitators "
+            "list shows your turn."
+            if added
+            else "You are in this group's facilitator rotation already."
+        )
+        await interaction.response.send_message(text, ephemeral=True, allowed_mentions=NO_PINGS)
+
     # --- for everyone -----------------------------------------------------------------------
 
     @plan.command(name="schedule")
@@ -504,6 +653,16 @@ class PlanCog(commands.Cog, name="Plan"):
             ephemeral=True,
             allowed_mentions=NO_PINGS,
         )
+
+
+_LISTED_TURNS = 10
+"""How many coming installments /plan facilitators list shows with their facilitator."""
+
+
+def _refuse_bots(member: discord.Member) -> None:
+    """A bot cannot facilitate a discussion (nor read its prep packet)."""
+    if member.bot:
+        raise PlanError(f"{member.display_name} is a bot: pick a member to facilitate.")
 
 
 def _ahead(group: Group, now: dt.datetime) -> bool:

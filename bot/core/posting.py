@@ -54,6 +54,8 @@ class PostContent:
         ping_role_id: the role to mention, if the group has one.
         ping_everyone: that role is the server's @everyone (a Manage Server organizer chose
             it): the post mentions @everyone.
+        facilitator_id: the member who facilitates this installment (the group's rotation),
+            named and pinged by the post, or None.
     """
 
     channel_id: int
@@ -66,6 +68,7 @@ class PostContent:
     tz: zoneinfo.ZoneInfo = UTC_ZONE
     ping_role_id: int | None = None
     ping_everyone: bool = False
+    facilitator_id: int | None = None
 
 
 def post_marker(channel_id: int, slot: dt.datetime, part: int = 1) -> str:

@@ -19,6 +19,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 import aiohttp
@@ -26,8 +27,9 @@ import discord
 
 from bot.core.errors import PlanError, ReadingGroupError
 from bot.core.excerpts import Installment
+from bot.core.facilitators import facilitator_of
 from bot.core.group import Group, progress
-from bot.core.posting import PostContent, parse_marker, upcoming
+from bot.core.posting import PostContent, Upcoming, parse_marker, upcoming
 from bot.core.schedule import DEFAULT_GRACE
 from bot.discord.render import (
     NO_PINGS,
@@ -42,6 +44,7 @@ from bot.discord.ticking import (
     history_since,
     missing_permissions,
 )
+from bot.storage.facilitators import rotation, turns
 from bot.storage.groups import (
     Post,
     PostKind,
@@ -165,15 +168,7 @@ class Poster:
             log.info("Group %s: the plan is finished; slot %s passes", group.name, slot)
             await set_last_slot(self.bot.db, group.channel_id, slot, now=now)
             return None
-        used = await asked_question_ids(self.bot.db, group.channel_id)
-        (next_post,) = upcoming(
-            installments,
-            done=done,
-            prompts=self.bot.prompts,
-            library=self.bot.library,
-            questions_per_post=group.questions_per_post,
-            used=used,
-        )
+        (next_post,) = await self.upcoming(group, installments, done)
         post = await claim_post(
             self.bot.db,
             group,
@@ -202,6 +197,21 @@ class Poster:
             post.total,
         )
         return await self._send(channel, group, post, now, reconcile=False)
+
+    async def upcoming(
+        self, group: Group, installments: Sequence[Installment], done: int, count: int = 1
+    ) -> list[Upcoming]:
+        """The group's next ``count`` posts after ``done`` with the questions they will carry
+        (as things stand: :func:`bot.core.posting.upcoming`)."""
+        return upcoming(
+            installments,
+            done=done,
+            prompts=self.bot.prompts,
+            library=self.bot.library,
+            questions_per_post=group.questions_per_post,
+            used=await asked_question_ids(self.bot.db, group.channel_id),
+            count=count,
+        )
 
     async def finish_unconfirmed(
         self, channel: discord.TextChannel, group: Group, pending: list[Post], now: dt.datetime
@@ -281,6 +291,11 @@ class Poster:
             tz=group.cadence.tz,
             ping_role_id=group.ping_role_id,
             ping_everyone=group.ping_role_id == channel.guild.id,  # @everyone's id is the server's
+            facilitator_id=facilitator_of(
+                post.number,
+                await rotation(self.bot.db, post.channel_id),
+                await turns(self.bot.db, post.channel_id),
+            ),
         )
         if reconcile and found is None:
             found = await self._find_parts(channel, post)

@@ -31,6 +31,7 @@ from bot.core.plan import GroupConfig
 from bot.core.readings import Library
 from bot.core.schedule import parse_cadence
 from bot.storage.database import transaction, write_lock
+from bot.storage.facilitators import replace_rotation
 from bot.storage.instance import Lease, Owner, new_lease, stored_lease
 
 PostKind = Literal["scheduled", "manual"]
@@ -295,6 +296,9 @@ async def sync_file_groups(
     async with transaction(db):
         for group in merged:
             await _save(db, group, now)
+        for config in configs:
+            if config.facilitators is not None:  # the file's rotation wins, as its settings do
+                await replace_rotation(db, config.channel_id, config.facilitators, now=now)
         for channel_id in from_file:
             if channel_id not in declared:
                 await db.execute(query, (format_instant(now), channel_id))

@@ -307,6 +307,9 @@ async def forget_member(db: aiosqlite.Connection, user_id: int, *, at: dt.dateti
         replies = await db.execute("DELETE FROM replies WHERE author_id = ?", (user_id,))
         reactions = await db.execute("DELETE FROM reactions WHERE user_id = ?", (user_id,))
         await db.execute("UPDATE groups SET created_by = NULL WHERE created_by = ?", (user_id,))
+        await db.execute("DELETE FROM facilitator_turns WHERE user_id = ?", (user_id,))
+        await db.execute("DELETE FROM facilitators WHERE user_id = ?", (user_id,))
+        await db.execute("DELETE FROM facilitator_packets WHERE user_id = ?", (user_id,))
         await _start_log(db, user_id, at)
         return Erased(replies.rowcount, reactions.rowcount)
 
@@ -346,6 +349,22 @@ async def member_data(db: aiosqlite.Connection, user_id: int) -> dict[str, Any]:
         "SELECT starts_at FROM log_starts WHERE user_id = ?", (user_id,)
     ) as cursor:
         start = await cursor.fetchone()
+    # Facilitator rotations they are in, and the installments given to them by a swap or skip.
+    query = "SELECT channel_id, added_at FROM facilitators WHERE user_id = ? ORDER BY channel_id"
+    async with db.execute(query, (user_id,)) as cursor:
+        rotations = [dict(row) async for row in cursor]
+    query = """
+        SELECT channel_id, number FROM facilitator_turns WHERE user_id = ?
+        ORDER BY channel_id, number
+    """
+    async with db.execute(query, (user_id,)) as cursor:
+        turns = [dict(row) async for row in cursor]
+    query = """
+        SELECT channel_id, number, claimed_at, delivered_at, pending FROM facilitator_packets
+        WHERE user_id = ? ORDER BY channel_id, number
+    """
+    async with db.execute(query, (user_id,)) as cursor:
+        packets = [dict(row) async for row in cursor]
     return {
         "user_id": user_id,
         "opted_out_at": row[0] if row else None,
@@ -353,6 +372,9 @@ async def member_data(db: aiosqlite.Connection, user_id: int) -> dict[str, Any]:
         "replies": replies,
         "reactions": reactions,
         "quotes": quotes,
+        "facilitator_rotations": rotations,
+        "facilitator_turns": turns,
+        "facilitator_packets": packets,
     }
 
 

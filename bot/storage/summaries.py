@@ -450,10 +450,7 @@ async def read_week(
             db, _EARLIER_AUTHORS, {**week_range, "authors": _json_ids(participants)}
         )
     )
-    quoted = tuple(
-        (row[0], int(row[1]), int(row[2]))
-        for row in await _rows(db, _QUOTED, {**week_range, "limit": MOST_QUOTED})
-    )
+    quoted = await most_quoted(db, channel, start, end)
     return WeekData(
         group=span.group,
         posts=span.posts,
@@ -469,6 +466,25 @@ async def read_week(
         weeks=max(1, weeks),
         quoted=quoted,
     )
+
+
+async def most_quoted(
+    db: aiosqlite.Connection,
+    group_channel_id: int,
+    start: dt.datetime,
+    end: dt.datetime,
+    *,
+    limit: int = MOST_QUOTED,
+) -> tuple[tuple[str, int, int], ...]:
+    """The paragraphs most quoted in the group's replies over ``[start, end)``, most first, as
+    (slug, paragraph, times); opted-out and forgotten members' replies count nowhere."""
+    params = {
+        "group": group_channel_id,
+        "start": format_instant(start),
+        "end": format_instant(end),
+        "limit": limit,
+    }
+    return tuple((row[0], int(row[1]), int(row[2])) for row in await _rows(db, _QUOTED, params))
 
 
 async def read_span(

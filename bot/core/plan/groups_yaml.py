@@ -51,6 +51,7 @@ GROUP_KEYS: Mapping[str, str] = {
         "when a logged reply quotes the library: react (default, a 📖 reaction), reply (a "
         "one-line citation), or off"
     ),
+    "facilitators": "user ids of the facilitator rotation, in order (default: /plan facilitators)",
 }
 
 
@@ -72,6 +73,8 @@ class GroupConfig:
         reply_log: what the discussion log keeps of the group's replies (their text, only
             their counts, or nothing).
         quote_check: what the bot does when a logged reply quotes the library.
+        facilitators: the facilitator rotation's user ids, in order, or None when the file
+            leaves it to /plan facilitators and /facilitate.
         path, line: where the group is declared, for messages.
     """
 
@@ -88,6 +91,7 @@ class GroupConfig:
     paused: bool = False
     reply_log: ReplyLogMode = "content"
     quote_check: QuoteCheck = "react"
+    facilitators: tuple[int, ...] | None = None
     path: str = "groups.yaml"
     line: int = 1
 
@@ -273,6 +277,7 @@ def _group(
         paused=fields.get("paused", False),
         reply_log=fields.get("reply_log", "content"),
         quote_check=fields.get("quote_check", "react"),
+        facilitators=fields.get("facilitators"),
         path=path,
         line=line,
     )
@@ -305,6 +310,8 @@ def _field(key: str, node: yaml.Node, library: Library | None) -> Any:
         if not isinstance(names, list) or not names or not all(isinstance(n, str) for n in names):
             raise ValueError("must be a list of reading slugs or aliases, e.g. [mccune, soic]")
         return tuple(names) if library is None else resolve_readings(library, names)
+    if key == "facilitators":
+        return _facilitators(value)
     if key == "words":
         return _whole_number(value, MIN_WORDS, MAX_WORDS, "600")
     if key == "questions":
@@ -341,6 +348,21 @@ def _snowflake(value: Any) -> int:
             "Mode on, choose 'Copy ID' and paste the number"
         )
     return value
+
+
+def _facilitators(value: Any) -> tuple[int, ...]:
+    """The rotation's user ids, in order, each once."""
+    if value is None:
+        return ()
+    if not isinstance(value, list):
+        raise ValueError(
+            "must be a list of user ids, e.g. [123456789012345678, 234567890123456789]"
+        )
+    ids = tuple(_snowflake(item) for item in value)
+    twice = sorted({i for i in ids if ids.count(i) > 1})
+    if twice:
+        raise ValueError(f"{twice[0]} is listed twice: a member takes one place in the rotation")
+    return ids
 
 
 def _whole_number(value: Any, low: int, high: int, example: str) -> int:

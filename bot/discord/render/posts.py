@@ -64,14 +64,14 @@ class Outgoing:
     allowed_mentions: discord.AllowedMentions
 
 
-def ping_mentions(role_id: int, *, everyone: bool = False) -> discord.AllowedMentions:
+def ping_mentions(
+    role_id: int | None, *, everyone: bool = False, user_id: int | None = None
+) -> discord.AllowedMentions:
     """Allowed mentions that ping exactly the role ``role_id`` (or, with ``everyone``, only
-    @everyone) and nobody else."""
-    if everyone:
-        return discord.AllowedMentions(everyone=True, users=False, roles=False, replied_user=False)
-    return discord.AllowedMentions(
-        everyone=False, users=False, roles=[discord.Object(id=role_id)], replied_user=False
-    )
+    @everyone) and the member ``user_id``, if given, and nobody else."""
+    users = [discord.Object(id=user_id)] if user_id is not None else False
+    roles = [discord.Object(id=role_id)] if role_id is not None and not everyone else False
+    return discord.AllowedMentions(everyone=everyone, users=users, roles=roles, replied_user=False)
 
 
 def _with_suffix(text: str, suffix: str, limit: int) -> str:
@@ -83,7 +83,8 @@ def post_messages(post: PostContent, reading: Reading) -> list[Outgoing]:
     """A post as messages: the excerpt in embeds (cut between paragraphs, or sentences of a long
     one; nothing is left out), then the numbered questions; every message's last embed carries
     the progress and the post's marker in its footer. The first message pings the group's role,
-    if it has one, and says when the post is late.
+    if it has one, names (and pings) the installment's facilitator, and says when the post is
+    late.
     """
     part = post.installment
     embeds: list[discord.Embed] = []
@@ -115,16 +116,18 @@ def post_messages(post: PostContent, reading: Reading) -> list[Outgoing]:
     notes = []
     if post.ping_role_id is not None:
         notes.append("@everyone" if post.ping_everyone else f"<@&{post.ping_role_id}>")
+    if post.facilitator_id is not None:
+        notes.append(f"Facilitator: <@{post.facilitator_id}>.")
     if post.late:
         notes.append(
             f"Posted late: this installment was due {format_moment(post.slot, post.tz)} "
             f"({post.tz.key}); the plan carries on from here."
         )
     if notes:
-        mentions = (
-            NO_PINGS
-            if post.ping_role_id is None
-            else ping_mentions(post.ping_role_id, everyone=post.ping_everyone)
+        mentions = ping_mentions(
+            post.ping_role_id,
+            everyone=post.ping_everyone and post.ping_role_id is not None,
+            user_id=post.facilitator_id,
         )
         messages[0] = Outgoing(" ".join(notes), messages[0].embeds, mentions)
     return messages
