@@ -12,4 +12,5 @@ EXTENSIONS: tuple[str, ...] = (
     "bot.cogs.summary",
     "bot.cogs.catchup",
     "bot.cogs.quotes",
+    "bot.cogs.polls",
 )
