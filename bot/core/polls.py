@@ -142,3 +142,15 @@ def shift(
     if shown["before"] is None and shown["after"] is None:
         return None
     return Shift(proposition, shown["before"], shown["after"])
+
+
+def format_tally(counts: Tally | None) -> str:
+    """``3 agree, 1 unsure, 1 disagree``; ``too few answers to show`` for a hidden phase."""
+    if counts is None:
+        return "too few answers to show"
+    return f"{counts.agree} agree, {counts.unsure} unsure, {counts.disagree} disagree"
+
+
+def format_shift(moved: Shift) -> str:
+    """One poll's line in the weekly summary: ``before: ... → after: ...``."""
+    return f"before: {format_tally(moved.before)} → after: {format_tally(moved.after)}"

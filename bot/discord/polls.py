@@ -70,8 +70,10 @@ class PollButton(
                 f"The {self.phase} answers of this poll are closed: answers are taken before "
                 "the discussion and after reading, until the next installment is posted."
             )
+        # The bot's clock, which the weekly summary's weeks are cut by.
+        now = interaction.client.clock()
         stored = await answer_poll(
-            db, poll.id, interaction.user.id, self.phase, self.stance, now=interaction.created_at
+            db, poll.id, interaction.user.id, self.phase, self.stance, now=now
         )
         if not stored:
             raise ReadingGroupError(

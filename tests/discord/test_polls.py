@@ -12,11 +12,13 @@ import aiosqlite
 import pytest
 
 from bot.client import ReadingGroupBot
+from bot.core.schedule import parse_cadence
 from bot.storage.groups import get_group
 from tests.discord import scheduling
 from tests.discord.scheduling import FIRST_SLOT, Clock, MakeBot, group_config, tick
 from tests.discord.test_discussion import rows
 from tests.discord.test_plan import run
+from tests.discord.test_summary import SUMMARY_TIME, summaries, summary_messages, text_of
 from tests.fakediscord import FakeDiscord, Message
 
 clock, db, library, make_bot, prompts = (
@@ -209,3 +211,34 @@ async def test_a_poll_on_a_later_installment_and_none_on_a_posted_one(
     assert poll_messages(fake, await post(fake, bot, clock, SECOND_SLOT)) == []
     (asked,) = poll_messages(fake, await post(fake, bot, clock, THIRD_SLOT))
     assert custom_ids(asked)[0] == "poll:1:before:agree"
+
+
+@pytest.mark.parametrize("members", [5, 4])
+async def test_the_weekly_summary_shows_where_we_stand_from_the_minimum_group_size(
+    fake_discord: FakeDiscord, make_bot: MakeBot, clock: Clock, members: int
+) -> None:
+    fake = fake_discord
+    summary = parse_cadence("sun 18:00 Europe/Berlin")
+    bot = await make_bot([group_config(fake.readings.id, summary=summary)])
+    await run(fake, "organizer", "poll add", {"proposition": PROPOSITION})
+    (before,) = poll_messages(fake, await post(fake, bot, clock, FIRST_SLOT))
+    names = ["alice", "bob"] + [fake.add_member(f"voter{i}").username for i in range(3)]
+    for name in names[:members]:
+        await press(fake, name, before, "poll:1:before:agree")
+    (after,) = poll_messages(fake, await post(fake, bot, clock, SECOND_SLOT))
+    stances = ["agree", "unsure", "disagree", "disagree", "agree"]
+    for name, stance in zip(names[:members], stances[:members], strict=True):
+        await press(fake, name, after, f"poll:1:after:{stance}")
+    await press(fake, "organizer", after, "poll:1:after:disagree")  # after only: 6 answers
+    clock.set(SUMMARY_TIME)
+    await summaries(bot).tick()
+    (message,) = summary_messages(fake)
+    text = text_of(message)
+    assert not any(name in text for name in ("Alice", "Bob", "voter"))  # counts only
+    if members == 5:
+        assert (
+            "Where we stand\n*Socialism in one country was unavoidable in 1924*: before: 5 "
+            "agree, 0 unsure, 0 disagree → after: 2 agree, 1 unsure, 3 disagree"
+        ) in text
+    else:
+        assert "before: too few answers to show → after: 1 agree, 1 unsure, 3 disagree" in text
