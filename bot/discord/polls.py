@@ -15,7 +15,8 @@ import discord
 
 from bot.core.errors import ReadingGroupError
 from bot.core.excerpts import Installment
-from bot.core.polls import Phase, Poll, Stance, custom_id, open_phase
+from bot.core.polls import STANCES, Phase, Poll, Stance, custom_id, open_phase
+from bot.discord.render import NO_PINGS
 from bot.discord.tree import report_error
 from bot.storage.polls import answer_poll, get_poll, poll_for, posted_keys
 
@@ -30,6 +31,8 @@ _SAID: dict[Stance, str] = {
     "disagree": "you disagree",
 }
 _WHEN: dict[Phase, str] = {"before": "before the discussion", "after": "after reading"}
+#: The thread's first messages searched for polls sent before a crash: the questions, the polls.
+RECONCILE_HISTORY = 20
 PRIVATE = "Only the counts are shown, in the weekly summary; never who answered."
 
 
@@ -108,15 +111,42 @@ def poll_text(poll: Poll, phase: Phase) -> str:
 
 async def thread_polls(
     db: aiosqlite.Connection, channel_id: int, installment_key: str
-) -> list[tuple[str, discord.ui.View]]:
+) -> list[tuple[Poll, Phase]]:
     """What the thread of the post of ``installment_key`` carries, while that post is not
-    confirmed yet: its own poll and the previous installment's, asked again."""
-    found: list[tuple[str, discord.ui.View]] = []
+    confirmed yet: the previous installment's poll, asked again, and its own."""
+    found: list[tuple[Poll, Phase]] = []
     keys = await posted_keys(db, channel_id)
     previous = await poll_for(db, channel_id, keys[-1]) if keys else None
     if previous is not None and previous.installment_key != installment_key:
-        found.append((poll_text(previous, "after"), poll_view(previous, "after")))
+        found.append((previous, "after"))
     current = await poll_for(db, channel_id, installment_key)
     if current is not None:
-        found.append((poll_text(current, "before"), poll_view(current, "before")))
+        found.append((current, "before"))
     return found
+
+
+async def send_polls(
+    db: aiosqlite.Connection,
+    thread: discord.Thread,
+    channel_id: int,
+    installment_key: str,
+    *,
+    reconcile: bool,
+) -> None:
+    """Send the polls of the post of ``installment_key`` to its thread. When reconciling a
+    post sent before a crash, only those whose buttons are not in the thread yet."""
+    asked: set[str] = set()
+    if reconcile:
+        async for message in thread.history(limit=RECONCILE_HISTORY, oldest_first=True):
+            asked.update(
+                str(item.custom_id)
+                for row in message.components
+                if isinstance(row, discord.ActionRow)
+                for item in row.children
+                if isinstance(item, discord.Button)
+            )
+    for poll, phase in await thread_polls(db, channel_id, installment_key):
+        if custom_id(poll.id, phase, STANCES[0]) not in asked:
+            await thread.send(
+                poll_text(poll, phase), view=poll_view(poll, phase), allowed_mentions=NO_PINGS
+            )
