@@ -7,6 +7,8 @@ press is checked against the posts (:func:`bot.core.polls.open_phase`) and answe
 ephemerally. An opted-out member's answer is not stored, and they are told so.
 """
 
+import datetime as dt
+import logging
 import re
 from typing import Any
 
@@ -15,10 +17,13 @@ import discord
 
 from bot.core.errors import ReadingGroupError
 from bot.core.excerpts import Installment
-from bot.core.polls import STANCES, Phase, Poll, Stance, custom_id, open_phase
+from bot.core.polls import STANCES, Phase, Poll, PollError, Stance, custom_id, open_phase
+from bot.core.questions import Prompts
 from bot.discord.render import NO_PINGS
 from bot.discord.tree import report_error
-from bot.storage.polls import answer_poll, get_poll, poll_for, posted_keys
+from bot.storage.polls import add_poll, answer_poll, get_poll, poll_for, posted_keys
+
+log = logging.getLogger(__name__)
 
 _LABELS: dict[Stance, tuple[str, discord.ButtonStyle]] = {
     "agree": ("Agree", discord.ButtonStyle.success),
@@ -123,6 +128,25 @@ async def thread_polls(
     if current is not None:
         found.append((current, "before"))
     return found
+
+
+async def attach_file_poll(
+    db: aiosqlite.Connection,
+    prompts: Prompts,
+    channel_id: int,
+    installment: Installment,
+    *,
+    now: dt.datetime,
+) -> None:
+    """Attach the prompt file's poll on ``installment`` (``polls:``), unless it has one: an
+    organizer's, or this one attached before a crash."""
+    found = prompts.poll_for(installment)
+    if found is None or await poll_for(db, channel_id, installment.key) is not None:
+        return
+    try:
+        await add_poll(db, channel_id, installment.key, found.proposition, created_by=None, now=now)
+    except PollError:
+        log.info("A poll was attached to %s meanwhile: the file's is not", installment.key)
 
 
 async def send_polls(

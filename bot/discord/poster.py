@@ -29,7 +29,7 @@ from bot.core.excerpts import Installment
 from bot.core.group import Group, progress
 from bot.core.posting import PostContent, parse_marker, upcoming
 from bot.core.schedule import DEFAULT_GRACE
-from bot.discord.polls import send_polls
+from bot.discord.polls import attach_file_poll, send_polls
 from bot.discord.render import (
     NO_PINGS,
     THREAD_ARCHIVE_MINUTES,
@@ -313,6 +313,9 @@ class Poster:
             if not found or not await self._has_bot_message(thread):
                 for text in thread_messages(content):
                     await thread.send(text, allowed_mentions=NO_PINGS)
+            await attach_file_poll(
+                self.bot.db, self.bot.prompts, group.channel_id, installment, now=now
+            )
             await send_polls(
                 self.bot.db, thread, group.channel_id, post.installment_key, reconcile=bool(found)
             )

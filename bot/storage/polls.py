@@ -32,10 +32,11 @@ async def add_poll(
     installment_key: str,
     proposition: str,
     *,
-    created_by: int,
+    created_by: int | None,
     now: dt.datetime,
 ) -> Poll:
-    """Attach ``proposition`` to the group's installment ``installment_key``.
+    """Attach ``proposition`` to the group's installment ``installment_key``
+    (``created_by`` None: from a prompt file).
 
     Raises:
         PollError: that installment has a poll already.

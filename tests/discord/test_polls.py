@@ -6,12 +6,14 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from dataclasses import replace
 from typing import Any
 
 import aiosqlite
 import pytest
 
 from bot.client import ReadingGroupBot
+from bot.core.questions import FilePoll, Prompts
 from bot.core.schedule import parse_cadence
 from bot.storage.groups import get_group
 from tests.discord import scheduling
@@ -242,3 +244,27 @@ async def test_the_weekly_summary_shows_where_we_stand_from_the_minimum_group_si
         ) in text
     else:
         assert "before: too few answers to show → after: 1 agree, 1 unsure, 3 disagree" in text
+
+
+@pytest.mark.parametrize("organizer_first", [False, True])
+async def test_a_prompt_file_poll_is_asked_unless_an_organizer_attached_one(
+    fake_discord: FakeDiscord,
+    make_bot: MakeBot,
+    clock: Clock,
+    prompts: Prompts,
+    db: aiosqlite.Connection,
+    organizer_first: bool,
+) -> None:
+    fake = fake_discord
+    from_file = FilePoll("proletarian-internationalism", 1, "From the file", "prompts/pi.yaml", 2)
+    bot = await make_bot(
+        [group_config(fake.readings.id)], prompts=replace(prompts, polls=(from_file,))
+    )
+    if organizer_first:
+        await run(fake, "organizer", "poll add", {"proposition": PROPOSITION})
+    (asked,) = poll_messages(fake, await post(fake, bot, clock, FIRST_SLOT))
+    expected = (PROPOSITION, fake.organizer.id) if organizer_first else ("From the file", None)
+    assert expected[0] in asked.content
+    assert await rows(db, "SELECT id, installment_key, proposition, created_by FROM polls") == [
+        (1, "proletarian-internationalism:1-1", *expected)
+    ]
