@@ -306,8 +306,9 @@ _POLLS = f"""
     SELECT p.id, p.proposition, a.phase, a.stance
     FROM polls AS p JOIN poll_answers AS a ON a.poll_id = p.id
     WHERE p.channel_id = :group AND a.answered_at < :end AND a.user_id NOT IN ({_OPTED_OUT})
-        AND p.id IN (
-            SELECT poll_id FROM poll_answers WHERE answered_at >= :start AND answered_at < :end
+        AND EXISTS (
+            SELECT 1 FROM poll_answers AS w
+            WHERE w.poll_id = p.id AND w.answered_at >= :start AND w.answered_at < :end
         )
     ORDER BY p.id
 """

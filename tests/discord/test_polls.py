@@ -268,3 +268,17 @@ async def test_a_prompt_file_poll_is_asked_unless_an_organizer_attached_one(
     assert await rows(db, "SELECT id, installment_key, proposition, created_by FROM polls") == [
         (1, "proletarian-internationalism:1-1", *expected)
     ]
+
+
+async def test_a_proposition_never_pings(
+    fake_discord: FakeDiscord, bot: ReadingGroupBot, clock: Clock
+) -> None:
+    fake = fake_discord
+    hostile = f"@everyone <@{fake.bob.id}> <@&{fake.guild.id}> **was** right"
+    await run(fake, "organizer", "poll add", {"proposition": hostile})
+    (asked,) = poll_messages(fake, await post(fake, bot, clock, FIRST_SLOT))
+    assert hostile in asked.content
+    assert not asked.mention_everyone and not asked.mention_user_ids
+    assert not asked.mention_role_ids
+    listed = await run(fake, "alice", "poll list")
+    assert not listed.mention_everyone and not listed.mention_user_ids
