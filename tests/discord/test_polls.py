@@ -148,6 +148,8 @@ async def test_export_holds_the_answers_and_forget_erases_them(
     fake = fake_discord
     await press(fake, "alice", before, "poll:1:before:agree")
     await press(fake, "bob", before, "poll:1:before:agree")
+    info = await run(fake, "alice", "privacy info")
+    assert "your answers to stance polls" in info.embeds[0]["description"]
     exported = await run(fake, "alice", "privacy export")
     (attachment,) = exported.attachments
     data = json.loads(attachment.data)
