@@ -14,6 +14,7 @@ import aiosqlite
 
 from bot.core.instants import format_instant
 from bot.core.polls import Phase, Poll, PollError, Stance
+from bot.storage.database import write_lock
 
 
 def _poll(row: aiosqlite.Row) -> Poll:
@@ -46,14 +47,14 @@ async def add_poll(
         VALUES (?, ?, ?, ?, ?)
     """
     try:
-        cursor = await db.execute(
-            query, (channel_id, installment_key, proposition, created_by, format_instant(now))
-        )
+        async with write_lock(db):
+            cursor = await db.execute(
+                query, (channel_id, installment_key, proposition, created_by, format_instant(now))
+            )
     except sqlite3.IntegrityError:
         raise PollError(
             f"Installment {installment_key} has a poll already: remove it first to replace it."
         ) from None
-    await db.commit()
     assert cursor.lastrowid is not None
     return Poll(cursor.lastrowid, channel_id, installment_key, proposition, created_by)
 
@@ -82,10 +83,9 @@ async def poll_for(db: aiosqlite.Connection, channel_id: int, installment_key: s
 
 async def remove_poll(db: aiosqlite.Connection, channel_id: int, poll_id: int) -> bool:
     """Remove the group's poll ``poll_id`` and its answers. Returns whether there was one."""
-    cursor = await db.execute(
-        "DELETE FROM polls WHERE id = ? AND channel_id = ?", (poll_id, channel_id)
-    )
-    await db.commit()
+    query = "DELETE FROM polls WHERE id = ? AND channel_id = ?"
+    async with write_lock(db):
+        cursor = await db.execute(query, (poll_id, channel_id))
     return cursor.rowcount > 0
 
 
@@ -118,10 +118,12 @@ async def answer_poll(
         ON CONFLICT (poll_id, user_id, phase)
         DO UPDATE SET stance = excluded.stance, answered_at = excluded.answered_at
     """
-    cursor = await db.execute(
-        query, (user_id, phase, stance, format_instant(now), poll_id, user_id)
-    )
-    await db.commit()
+    # Under the write lock: on the shared connection, a statement run while another task's
+    # transaction is open would join it.
+    async with write_lock(db):
+        cursor = await db.execute(
+            query, (user_id, phase, stance, format_instant(now), poll_id, user_id)
+        )
     return cursor.rowcount > 0
 
 
