@@ -25,6 +25,7 @@ from bot.cli.content import (
 from bot.cli.data import cmd_backup, cmd_export, cmd_summary
 from bot.cli.facilitators import cmd_facilitators
 from bot.cli.plans import cmd_plan, cmd_preview
+from bot.cli.polls import cmd_polls
 from bot.cli.quotes import cmd_quote
 from bot.cli.run import cmd_run, cmd_sync
 from bot.cli.terminal import Terminal
@@ -176,6 +177,10 @@ def build_parser() -> argparse.ArgumentParser:
         help='a day (YYYY-MM-DD) or "2 weeks" (default: since their last reply in the group)',
     )
     catchup.set_defaults(command=cmd_catchup)
+
+    polls = sub.add_parser("polls", help="each group's stance polls and their counts")
+    polls.add_argument("--group", metavar="G", help="a group's name or channel id")
+    polls.set_defaults(command=cmd_polls)
 
     backup = sub.add_parser("backup", help="copy the database safely, even while the bot runs")
     backup.add_argument("file", help="where to write the copy")

@@ -13,4 +13,5 @@ EXTENSIONS: tuple[str, ...] = (
     "bot.cogs.catchup",
     "bot.cogs.quotes",
     "bot.cogs.facilitators",
+    "bot.cogs.polls",
 )

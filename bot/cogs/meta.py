@@ -7,7 +7,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.client import ReadingGroupBot
-from bot.discord.render import NO_PINGS, help_embed
+from bot.discord.render import NO_PINGS, help_embeds
 
 
 class Meta(commands.Cog):
@@ -31,7 +31,7 @@ class Meta(commands.Cog):
                 usage = f"/{command.qualified_name} {options}".strip()
                 listed.append((usage, command.description))
         await interaction.response.send_message(
-            embed=help_embed(sorted(listed)), ephemeral=True, allowed_mentions=NO_PINGS
+            embeds=help_embeds(sorted(listed)), ephemeral=True, allowed_mentions=NO_PINGS
         )
 
 

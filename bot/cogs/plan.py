@@ -18,9 +18,8 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.client import ReadingGroupBot
-from bot.core.citations import resolve
 from bot.core.errors import PlanError
-from bot.core.excerpts import DEFAULT_WORD_TARGET, locate
+from bot.core.excerpts import DEFAULT_WORD_TARGET
 from bot.core.facilitators import facilitator_of, skipped_to
 from bot.core.group import Group, planned_group, progress
 from bot.core.plan import (
@@ -32,6 +31,7 @@ from bot.core.plan import (
     default_readings,
     format_moment,
     format_preview,
+    installment_holding,
     parse_start_day,
     parse_summary,
     resolve_readings,
@@ -44,7 +44,13 @@ from bot.core.quotes import QuoteCheck
 from bot.core.readings import LibraryError
 from bot.core.replies import ReplyLogMode
 from bot.core.schedule import parse_cadence
-from bot.discord.organizers import NO_PLAN, NotOrganizer, group_channel_id, is_organizer, refusal
+from bot.discord.organizers import (
+    NotOrganizer,
+    channel_group,
+    group_channel_id,
+    is_organizer,
+    refusal,
+)
 from bot.discord.render import (
     COLOUR,
     CONTENT_LIMIT,
@@ -133,14 +139,7 @@ class PlanCog(commands.Cog, name="Plan"):
 
     async def _group(self, interaction: discord.Interaction, *, organizer: bool = True) -> Group:
         """The channel's group, after checking the member may use the command."""
-        group = await get_group(self.bot.db, group_channel_id(interaction))
-        if group is not None and group.retired:
-            group = None
-        if organizer and not is_organizer(interaction, group):
-            raise refusal(interaction, group)
-        if group is None:
-            raise PlanError(NO_PLAN)
-        return group
+        return await channel_group(self.bot.db, interaction, organizer=organizer)
 
     def _next_line(self, group: Group, *, done: int | None = None) -> str:
         """``Next: soic §5-8 (installment 2 of 23), Thu 7 Jan 2027 19:00 (Europe/Berlin).``"""
@@ -385,14 +384,10 @@ class PlanCog(commands.Cog, name="Plan"):
     async def goto(self, interaction: discord.Interaction, reference: str) -> None:
         """Make the installment holding a passage the next one to post: organizers only."""
         group = await self._group(interaction)
-        citation = resolve(self.bot.library, reference)
-        if citation.note is not None:
-            raise PlanError("Pick a paragraph, e.g. soic §3: notes are posted with their text.")
         async with self.bot.poster.lock(group.channel_id):
             group = await self._group(interaction)
             installments = self.bot.plans.installments(group, self.bot.library)
-            sentence = citation.sentences[0] if citation.sentences else 1
-            index = locate(installments, citation.reading.slug, citation.first, sentence)
+            index = installment_holding(self.bot.library, installments, reference)
             done_key = installments[index - 1].key if index > 0 else None
             now = self.bot.clock()
             await set_progress(self.bot.db, group.channel_id, done_key, index, now=now)

@@ -109,7 +109,8 @@ class Privacy(commands.Cog):
             "`/privacy opt-out` stops that."
         )
         return (
-            f"Erased: {erased.replies} replies and {erased.reactions} reactions. Nothing you "
+            f"Erased: {erased.replies} replies, {erased.reactions} reactions and "
+            f"{erased.poll_answers} poll answers. Nothing you "
             "wrote until now will be logged again; only the time you asked is kept, to keep "
             f"that promise. {future}"
         )

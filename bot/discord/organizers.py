@@ -4,10 +4,12 @@ Organizers are members with Manage Server, or with the group's organizer role; t
 polite refusal that says who can.
 """
 
+import aiosqlite
 import discord
 
-from bot.core.errors import ReadingGroupError
+from bot.core.errors import PlanError, ReadingGroupError
 from bot.core.group import Group
+from bot.storage.groups import get_group
 
 NO_PLAN = (
     "This channel has no reading plan yet. An organizer can start one here with /plan start "
@@ -39,6 +41,25 @@ def is_organizer(interaction: discord.Interaction, group: Group | None) -> bool:
         and isinstance(member, discord.Member)
         and any(role.id == role_id for role in member.roles)
     )
+
+
+async def channel_group(
+    db: aiosqlite.Connection, interaction: discord.Interaction, *, organizer: bool = True
+) -> Group:
+    """The group of the interaction's channel, after checking the member may steer it.
+
+    Raises:
+        NotOrganizer: ``organizer`` and the member is not one.
+        PlanError: the channel has no (running or paused) group.
+    """
+    group = await get_group(db, group_channel_id(interaction))
+    if group is not None and group.retired:
+        group = None
+    if organizer and not is_organizer(interaction, group):
+        raise refusal(interaction, group)
+    if group is None:
+        raise PlanError(NO_PLAN)
+    return group
 
 
 def refusal(interaction: discord.Interaction, group: Group | None) -> NotOrganizer:

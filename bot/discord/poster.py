@@ -31,6 +31,7 @@ from bot.core.facilitators import facilitator_of
 from bot.core.group import Group, progress
 from bot.core.posting import PostContent, Upcoming, parse_marker, upcoming
 from bot.core.schedule import DEFAULT_GRACE
+from bot.discord.polls import attach_file_poll, send_polls
 from bot.discord.render import (
     NO_PINGS,
     THREAD_ARCHIVE_MINUTES,
@@ -327,6 +328,12 @@ class Poster:
             if not found or not await self._has_bot_message(thread):
                 for text in thread_messages(content):
                     await thread.send(text, allowed_mentions=NO_PINGS)
+            await attach_file_poll(
+                self.bot.db, self.bot.prompts, group.channel_id, installment, now=now
+            )
+            await send_polls(
+                self.bot.db, thread, group.channel_id, post.installment_key, reconcile=bool(found)
+            )
         except discord.Forbidden as exc:
             raise PostingBlocked(
                 f"Discord refused my post in #{channel.name}: {exc.text or 'Missing Permissions'}"

@@ -26,6 +26,7 @@ from bot.core.replies import (
     ReplyLogMode,
 )
 from bot.storage.database import transaction
+from bot.storage.polls import member_poll_answers
 
 log = logging.getLogger(__name__)
 
@@ -288,15 +289,17 @@ async def _start_log(db: aiosqlite.Connection, user_id: int, at: dt.datetime) ->
 class Erased:
     replies: int
     reactions: int
+    poll_answers: int
 
 
 async def forget_member(db: aiosqlite.Connection, user_id: int, *, at: dt.datetime) -> Erased:
-    """Erase every reply and reaction of the member, and the reactions to their replies (an
-    opt-out stays: it is their choice). Their log starts at ``at``: nothing they wrote before
-    is ever logged again, whatever a catch-up reads.
+    """Erase every reply, reaction and poll answer of the member, and the reactions to their
+    replies (an opt-out stays: it is their choice). Their log starts at ``at``: nothing they
+    wrote before is ever logged again, whatever a catch-up reads.
 
     Returns:
-        How many of their replies and of their own reactions were erased.
+        How many of their replies, of their own reactions and of their poll answers were
+        erased.
     """
     async with transaction(db):
         query = """
@@ -306,12 +309,14 @@ async def forget_member(db: aiosqlite.Connection, user_id: int, *, at: dt.dateti
         await db.execute(query, (user_id,))
         replies = await db.execute("DELETE FROM replies WHERE author_id = ?", (user_id,))
         reactions = await db.execute("DELETE FROM reactions WHERE user_id = ?", (user_id,))
+        answers = await db.execute("DELETE FROM poll_answers WHERE user_id = ?", (user_id,))
         await db.execute("UPDATE groups SET created_by = NULL WHERE created_by = ?", (user_id,))
         await db.execute("DELETE FROM facilitator_turns WHERE user_id = ?", (user_id,))
         await db.execute("DELETE FROM facilitators WHERE user_id = ?", (user_id,))
         await db.execute("DELETE FROM facilitator_packets WHERE user_id = ?", (user_id,))
+        await db.execute("UPDATE polls SET created_by = NULL WHERE created_by = ?", (user_id,))
         await _start_log(db, user_id, at)
-        return Erased(replies.rowcount, reactions.rowcount)
+        return Erased(replies.rowcount, reactions.rowcount, answers.rowcount)
 
 
 async def member_data(db: aiosqlite.Connection, user_id: int) -> dict[str, Any]:
@@ -375,6 +380,7 @@ async def member_data(db: aiosqlite.Connection, user_id: int) -> dict[str, Any]:
         "facilitator_rotations": rotations,
         "facilitator_turns": turns,
         "facilitator_packets": packets,
+        "poll_answers": await member_poll_answers(db, user_id),
     }
 
 

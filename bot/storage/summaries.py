@@ -41,6 +41,7 @@ import aiosqlite
 from bot.core.excerpts import Installment
 from bot.core.group import Group
 from bot.core.instants import format_instant, parse_instant
+from bot.core.polls import Phase, Stance
 from bot.core.replies import STAR, STUCK
 from bot.core.schedule import Cadence, slot_on
 from bot.core.summary import (
@@ -299,6 +300,19 @@ _QUOTED = f"""
     LIMIT :limit
 """
 
+# The stance polls answered in the week, with every answer given by its end (bot.core.polls):
+# only stances, never who; opted-out members' answers left out.
+_POLLS = f"""
+    SELECT p.id, p.proposition, a.phase, a.stance
+    FROM polls AS p JOIN poll_answers AS a ON a.poll_id = p.id
+    WHERE p.channel_id = :group AND a.answered_at < :end AND a.user_id NOT IN ({_OPTED_OUT})
+        AND EXISTS (
+            SELECT 1 FROM poll_answers AS w
+            WHERE w.poll_id = p.id AND w.answered_at >= :start AND w.answered_at < :end
+        )
+    ORDER BY p.id
+"""
+
 # Text only for the replies that have reactions: a highlight or a ❓ needs it, the rest of a
 # busy week's replies do not.
 _CONTENT = """
@@ -451,6 +465,11 @@ async def read_week(
         )
     )
     quoted = await most_quoted(db, channel, start, end)
+    answered: dict[int, tuple[str, list[tuple[Phase, Stance]]]] = {}
+    for row in await _rows(db, _POLLS, week_range):
+        poll = answered.setdefault(row["id"], (row["proposition"], []))
+        poll[1].append((row["phase"], row["stance"]))
+    polls = tuple((proposition, tuple(given)) for proposition, given in answered.values())
     return WeekData(
         group=span.group,
         posts=span.posts,
@@ -465,6 +484,7 @@ async def read_week(
         reply_times=reply_times,
         weeks=max(1, weeks),
         quoted=quoted,
+        polls=polls,
     )
 
 

@@ -166,3 +166,15 @@ def test_the_terminal_text_shows_links_only_when_told_how() -> None:
     assert "    link:1003/1" in text  # the highlight
     assert "soic §7-9  link:1003/1" in text  # where we got stuck
     assert "link:" not in summary_text(summary)
+
+
+def test_where_we_stand_shows_each_phase_from_the_minimum_group_size() -> None:
+    answers = (("before", "agree"),) * 5 + (("after", "disagree"),) * 2
+    quiet = (("before", "unsure"),) * 4
+    data = week_data(polls=(("It was unavoidable", answers), ("Too few", quiet)))
+    summary = summarize(data, WEEK, installments=INSTALLMENTS, now=NOW).summary
+    assert [s.proposition for s in summary.stances] == ["It was unavoidable"]
+    assert (
+        "Where we stand\n  It was unavoidable: before: 5 agree, 0 unsure, 0 disagree → after: "
+        "too few answers to show"
+    ) in summary_text(summary)

@@ -147,12 +147,12 @@ async def test_help_lists_the_facilitator_commands_in_one_line(
     fake_discord: FakeDiscord, started: ReadingGroupBot
 ) -> None:
     help_message = await fake_discord.slash("bob", "help").message()
-    fields = {f["name"]: f["value"] for f in help_message.embeds[0]["fields"]}
+    fields = {f["name"]: f["value"] for embed in help_message.embeds for f in embed["fields"]}
     assert fields["/plan facilitators add|remove|list|skip|swap"] == (
         "Who facilitates each installment: the group's rotation"
     )
     assert "/facilitate" in fields
-    assert "/summary [week]" in fields  # last in order: nothing fell off the 25 fields
+    assert "/summary [week]" in fields  # last in order: nothing fell off
 
 
 async def test_each_post_names_its_facilitator_and_pings_only_them(

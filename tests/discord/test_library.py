@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from discord import app_commands
 
 from bot.client import ReadingGroupBot
 from bot.core.readings import Library, load_library
@@ -266,9 +267,27 @@ async def test_readings_and_help(fake_discord: FakeDiscord, bot: ReadingGroupBot
     assert readings.embeds[0]["fields"][0]["name"] == "What is Proletarian Internationalism?"
     assert len(readings.embeds[0]["fields"]) == 4
     help_message = await fake_discord.slash("bob", "help").message()
-    usages = [f["name"] for f in help_message.embeds[0]["fields"]]
+    usages = [f["name"] for embed in help_message.embeds for f in embed["fields"]]
     assert "/passage <reference>" in usages
     assert "/search <query> [reading]" in usages
+    # Every command is listed, however many there are: 25 fields an embed, then another embed.
+    commands = [c for c in bot.tree.walk_commands() if isinstance(c, app_commands.Command)]
+    assert len(commands) > 25
+
+    def listed(command: app_commands.Command[Any, ..., Any]) -> bool:
+        group = command.parent
+        return any(
+            usage.startswith(f"/{command.qualified_name}")
+            or (
+                group is not None
+                and usage.startswith(f"/{group.qualified_name} ")
+                and command.name in usage.rsplit(" ", 1)[-1].split("|")
+            )
+            for usage in usages
+        )
+
+    assert all(listed(command) for command in commands)
+    assert all(len(embed["fields"]) <= 25 for embed in help_message.embeds)
 
 
 async def test_unexpected_error_is_logged_and_apologised_for(

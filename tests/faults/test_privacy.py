@@ -263,7 +263,9 @@ async def test_a_forget_holds_across_a_resume_and_a_restart(
     fake.post("alice", "readings", "to the post", reply_to=posted.post)
     await logged(fake, db, "SELECT count(*) FROM replies", [(3,)])
     answer = await forget(fake, "alice")
-    assert answer.startswith("Erased: 2 replies and 0 reactions. Nothing you wrote until now")
+    assert answer.startswith(
+        "Erased: 2 replies, 0 reactions and 0 poll answers. Nothing you wrote until now"
+    )
     assert "What you write from now on is logged" in answer and "/privacy opt-out" in answer
     query = "SELECT author_name, content FROM replies ORDER BY message_id"
     assert await rows(db, query) == [("Bob", "a reply to it")]

@@ -5,11 +5,12 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import zoneinfo
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from bot.core.citations import resolve
 from bot.core.errors import PlanError
-from bot.core.excerpts import DEFAULT_WORD_TARGET, Installment, plan_installments
+from bot.core.excerpts import DEFAULT_WORD_TARGET, Installment, locate, plan_installments
 from bot.core.pages import clip
 from bot.core.readings import Library, Reading, closest
 from bot.core.schedule import UTC, Cadence, parse_cadence
@@ -108,6 +109,23 @@ def resolve_readings(library: Library, names: Iterable[str]) -> tuple[str, ...]:
     if not slugs:
         raise PlanError("the plan needs at least one reading")
     return tuple(slugs)
+
+
+def installment_holding(
+    library: Library, installments: Sequence[Installment], reference: str
+) -> int:
+    """The index in ``installments`` of the one holding the passage ``reference``.
+
+    Raises:
+        CitationError: the reference does not resolve.
+        PlanError: it names a note (notes are posted with their text), or a passage not in
+            the plan.
+    """
+    citation = resolve(library, reference)
+    if citation.note is not None:
+        raise PlanError("Pick a paragraph, e.g. soic §3: notes are posted with their text.")
+    sentence = citation.sentences[0] if citation.sentences else 1
+    return locate(installments, citation.reading.slug, citation.first, sentence)
 
 
 def plan_readings(plan: Plan, library: Library) -> tuple[Reading, ...]:

@@ -41,13 +41,22 @@ from bot.core.questions.filling import (
     opening_claim,
 )
 from bot.core.questions.loading import GENERAL_FILE, load_prompts
-from bot.core.questions.model import KINDS, PLACEHOLDERS, Authority, Prompts, Question, Template
+from bot.core.questions.model import (
+    KINDS,
+    PLACEHOLDERS,
+    Authority,
+    FilePoll,
+    Prompts,
+    Question,
+    Template,
+)
 
 __all__ = [
     "GENERAL_FILE",
     "KINDS",
     "PLACEHOLDERS",
     "Authority",
+    "FilePoll",
     "Prompts",
     "Question",
     "Template",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import string
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -10,10 +11,12 @@ from typing import Any
 import yaml
 
 from bot.core.errors import ContentError
+from bot.core.polls import PollError, proposition_text
 from bot.core.questions.model import (
     KINDS,
     PLACEHOLDERS,
     Authority,
+    FilePoll,
     Prompts,
     Question,
     Template,
@@ -23,7 +26,10 @@ from bot.core.readings import Library, LibraryError, Reading, closest, fold
 from bot.core.yamlfile import Builder, compose
 
 GENERAL_FILE = "general.yaml"
-FILE_KEYS: Mapping[str, str] = {"questions": "the list of questions"}
+FILE_KEYS: Mapping[str, str] = {
+    "questions": "the list of questions",
+    "polls": "propositions members take a stance on",
+}
 QUESTION_KEYS: Mapping[str, str] = {
     "at": "the paragraph(s) the question is about: 12 or [3, 7]",
     "kind": "comprehension, interpretation, critique or connection",
@@ -32,6 +38,10 @@ QUESTION_KEYS: Mapping[str, str] = {
 GENERAL_KEYS: Mapping[str, str] = {
     "authorities": "names to recognise in an excerpt",
     "templates": "questions with placeholders",
+}
+POLL_KEYS: Mapping[str, str] = {
+    "at": "the paragraph whose installment asks it: 12",
+    "text": "the proposition, e.g. 'Socialism in one country was unavoidable in 1924'",
 }
 TEMPLATE_KEYS: Mapping[str, str] = {"kind": QUESTION_KEYS["kind"], "text": "the template"}
 AUTHORITY_KEYS: Mapping[str, str] = {"name": "how questions name them", "also": "other spellings"}
@@ -66,6 +76,7 @@ def load_prompts(directory: Path, library: Library) -> Prompts:
             names.setdefault(alias, each)
     errors: list[ContentError] = []
     questions: list[Question] = []
+    polls: list[FilePoll] = []
     templates: tuple[Template, ...] = ()
     authorities: tuple[Authority, ...] = ()
     owners: dict[str, Path] = {}
@@ -102,12 +113,14 @@ def load_prompts(directory: Path, library: Library) -> Prompts:
         prompt_file = _File.open(path, errors)
         if prompt_file is not None:
             questions.extend(prompt_file.questions(reading))
+            polls.extend(prompt_file.polls(reading))
     errors.extend(_duplicates(questions, templates))
     if errors:
         raise LibraryError(errors)
     order = {reading.slug: index for index, reading in enumerate(library)}
     questions.sort(key=lambda q: order[q.reading])  # stable: file order within a reading
-    return Prompts(tuple(questions), templates, authorities)
+    polls.sort(key=lambda p: order[p.reading])
+    return Prompts(tuple(questions), templates, authorities, tuple(polls))
 
 
 class _File:
@@ -135,6 +148,11 @@ class _File:
             errors.append(ContentError(str(path), None, "the file is empty"))
             return None
         return cls(path, root, errors)
+
+    @functools.cached_property
+    def top(self) -> dict[str, yaml.Node] | None:
+        """A reading's file: its top-level keys (checked once)."""
+        return self.mapping(self.root, FILE_KEYS, "file")
 
     def error(self, node: yaml.Node, message: str) -> None:
         self.errors.append(ContentError(self.path, node.start_mark.line + 1, message))
@@ -189,11 +207,11 @@ class _File:
 
     def questions(self, reading: Reading) -> list[Question]:
         reported = len(self.errors)
-        top = self.mapping(self.root, FILE_KEYS, "file")
+        top = self.top
         if top is None:
             return []
         if "questions" not in top:
-            if len(self.errors) == reported:  # else a misspelt key was named already
+            if len(self.errors) == reported and "polls" not in top:  # else a misspelt key
                 self.error(self.root, "missing 'questions:': list the questions under it")
             return []
         found = []
@@ -209,6 +227,30 @@ class _File:
             question_id = f"{reading.slug}:{_digest(text)}"
             line = item.start_mark.line + 1
             found.append(Question(question_id, text, kind, reading.slug, anchors, self.path, line))
+        return found
+
+    def polls(self, reading: Reading) -> list[FilePoll]:
+        """The file's ``polls:``, each ``{at: 12, text: proposition}``."""
+        top = self.top
+        found = []
+        for item in self.sequence(top["polls"], "polls") if top and "polls" in top else []:
+            fields = self.mapping(item, POLL_KEYS, "poll")
+            if fields is None:
+                continue
+            text = self.text(fields.get("text"), item, "proposition")
+            anchors = self.anchors(fields.get("at"), item, reading)
+            if text is None or anchors is None:
+                continue
+            if len(anchors) > 1:
+                self.error(fields["at"], "a poll is asked once: give one paragraph, e.g. 'at: 12'")
+                continue
+            try:
+                proposition = proposition_text(text)
+            except PollError as exc:
+                self.error(fields["text"], str(exc))
+                continue
+            line = item.start_mark.line + 1
+            found.append(FilePoll(reading.slug, anchors[0], proposition, self.path, line))
         return found
 
     def anchors(

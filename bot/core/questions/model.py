@@ -8,6 +8,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from bot.core.excerpts import Installment
 from bot.core.readings import fold
 
 KINDS = ("comprehension", "interpretation", "critique", "connection")
@@ -89,6 +90,18 @@ def _name_pattern(names: tuple[str, ...]) -> re.Pattern[str]:
     return re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)", re.IGNORECASE)
 
 
+@dataclass(frozen=True, slots=True)
+class FilePoll:
+    """A stance poll a reading's prompt file attaches to the installment holding paragraph
+    ``at`` (see :mod:`bot.core.polls`), unless an organizer attached one to it."""
+
+    reading: str
+    at: int
+    proposition: str
+    path: str
+    line: int
+
+
 @dataclass(frozen=True)
 class Prompts:
     """Every anchored question (grouped by reading, in file order), template and authority."""
@@ -96,6 +109,21 @@ class Prompts:
     questions: tuple[Question, ...] = ()
     templates: tuple[Template, ...] = ()
     authorities: tuple[Authority, ...] = ()
+    polls: tuple[FilePoll, ...] = ()
+
+    def poll_for(self, installment: Installment) -> FilePoll | None:
+        """The first file poll anchored in a paragraph ``installment`` starts."""
+        first = installment.first
+        if installment.sentences is not None and installment.sentences[0] != 1:
+            first += 1  # a later piece of a long paragraph: the paragraph's first piece asks it
+        return next(
+            (
+                poll
+                for poll in self.polls
+                if poll.reading == installment.slug and first <= poll.at <= installment.last
+            ),
+            None,
+        )
 
     def for_reading(self, slug: str) -> tuple[Question, ...]:
         """The anchored questions of reading ``slug``, in file order."""

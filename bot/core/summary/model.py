@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from bot.core.excerpts import Installment
 from bot.core.plan import Plan
+from bot.core.polls import Phase, Shift, Stance
 from bot.core.summary.weeks import IsoWeek, format_period
 
 DEFAULT_MIN_GROUP_SIZE = 5
@@ -229,6 +230,8 @@ class WeekData:
         weeks: the window's weeks, ending with the summarised one.
         quoted: the week's most quoted paragraphs (opted-out members' quotes left out):
             ``(slug, paragraph, times)``, most first.
+        polls: the stance polls answered in the week, oldest first: the proposition and every
+            answer given by the week's end as ``(phase, stance)`` (opted-out members' left out).
     """
 
     group: GroupState
@@ -244,6 +247,7 @@ class WeekData:
     reply_times: tuple[tuple[dt.datetime, int], ...]
     weeks: int
     quoted: tuple[tuple[str, int, int], ...] = ()
+    polls: tuple[tuple[str, tuple[tuple[Phase, Stance], ...]], ...] = ()
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -478,6 +482,8 @@ class Summary:
         more_questions: open questions left out of ``questions``.
         coming: installments due in the next days, in order.
         quoted: the most quoted passages of the week, most first.
+        stances: the stance polls answered in the week, before and after ("Where we stand"),
+            each phase only when enough members answered it.
     """
 
     group: str
@@ -494,6 +500,7 @@ class Summary:
     more_questions: int
     coming: tuple[NextItem, ...]
     quoted: tuple[QuotedPassage, ...] = ()
+    stances: tuple[Shift, ...] = ()
 
     @property
     def period(self) -> str:

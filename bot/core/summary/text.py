@@ -7,6 +7,7 @@ from collections.abc import Callable, Sequence
 
 from bot.core.errors import clip
 from bot.core.plan import format_date, format_moment
+from bot.core.polls import format_shift
 from bot.core.summary.model import Jump, Participation, Progress, Summary
 
 
@@ -164,6 +165,9 @@ def summary_text(
         out += ["", "Most quoted this week"]
         for quoted in summary.quoted:
             out.append(f"  📖 {quoted.times} · {quoted.citation} ({quoted.title})")
+    if summary.stances:
+        out += ["", "Where we stand"]
+        out += [f"  {moved.proposition}: {format_shift(moved)}" for moved in summary.stances]
     if summary.questions:
         out += ["", "Questions still open"]
         for q in summary.questions:

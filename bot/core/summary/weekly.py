@@ -18,6 +18,7 @@ from dataclasses import dataclass, replace
 
 from bot.core.citations import format_citation
 from bot.core.excerpts import Installment
+from bot.core.polls import shift
 from bot.core.posting import resume_index
 from bot.core.replies import STUCK
 from bot.core.summary.chartdata import ChartData, chart_data
@@ -193,4 +194,9 @@ def summarize(
         )
         for slug, paragraph, times in data.quoted
     )
-    return WeeklySummary(replace(summary, quoted=quoted), chart)
+    stances = tuple(
+        moved
+        for proposition, answers in data.polls
+        if (moved := shift(proposition, answers, min_group_size=settings.min_group_size))
+    )
+    return WeeklySummary(replace(summary, quoted=quoted, stances=stances), chart)

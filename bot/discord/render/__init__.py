@@ -14,7 +14,7 @@ search, help, privacy, autocomplete), :mod:`posts` (scheduled posts and threads)
 
 from bot.discord.render.library import (
     READINGS_PER_PAGE,
-    help_embed,
+    help_embeds,
     passage_embed,
     passage_pages,
     privacy_embed,
@@ -97,7 +97,7 @@ __all__ = [
     "embed_text",
     "error_text",
     "fitted",
-    "help_embed",
+    "help_embeds",
     "installment_pages",
     "jump_link",
     "limit_warnings",

@@ -21,6 +21,7 @@ from bot.discord.render.limits import (
     CHOICES_LIMIT,
     COLOUR,
     EMBED_TOTAL_LIMIT,
+    EMBEDS_LIMIT,
     FIELD_NAME_LIMIT,
     FIELD_VALUE_LIMIT,
     FIELDS_LIMIT,
@@ -152,9 +153,10 @@ def readings_embeds(library: Library) -> list[discord.Embed]:
     return pages
 
 
-def help_embed(commands: Sequence[tuple[str, str]]) -> discord.Embed:
-    """What the bot does and its commands, ``commands`` as (usage, description)."""
-    embed = discord.Embed(
+def help_embeds(commands: Sequence[tuple[str, str]]) -> list[discord.Embed]:
+    """What the bot does and every one of its commands, ``commands`` as (usage, description):
+    25 fields an embed (Discord's limit), as many embeds as that takes."""
+    first = discord.Embed(
         title="Reading group bot",
         description=(
             "I post the group's readings in installments with discussion questions, and let "
@@ -164,9 +166,15 @@ def help_embed(commands: Sequence[tuple[str, str]]) -> discord.Embed:
         ),
         colour=COLOUR,
     )
-    for usage, description in commands[:FIELDS_LIMIT]:
-        embed.add_field(name=clip(usage, FIELD_NAME_LIMIT), value=clip(description, 1024))
-    return fitted(embed)
+    embeds = [first]
+    for index in range(0, len(commands), FIELDS_LIMIT):
+        embed = first if index == 0 else discord.Embed(colour=COLOUR)
+        if embed is not first:
+            embeds.append(embed)
+        for usage, description in commands[index : index + FIELDS_LIMIT]:
+            # A short description each, so that every command fits in one message's 6000.
+            embed.add_field(name=clip(usage, FIELD_NAME_LIMIT), value=clip(description, 100))
+    return [fitted(embed) for embed in embeds[:EMBEDS_LIMIT]]
 
 
 def search_embed(
@@ -231,7 +239,8 @@ def privacy_embed(retention_days: int, *, opted_out: bool) -> discord.Embed:
         "When a group logs its discussion, the bot keeps your messages in an installment's "
         "thread, and your replies to the installment post: the text (unless the group keeps "
         "counts only), when you wrote and edited it, what it replied to, how many words and "
-        "attachments it had, and the emoji reactions you added there. Nothing else you write "
+        "attachments it had, the emoji reactions you added there, and your answers to stance "
+        "polls (agree, unsure or disagree, shown only as counts). Nothing else you write "
         "anywhere in the server is read or kept.\n\n"
         f"{kept} A deleted message is removed from the database. The weekly summary shows "
         "counts and a few ⭐-starred replies, never a ranking unless the organizers turn one "

@@ -9,6 +9,7 @@ from collections.abc import Sequence
 import discord
 
 from bot.core.pages import clip
+from bot.core.polls import format_shift
 from bot.core.safetext import escape_markdown, plain_text
 from bot.core.summary import Jump, Summary, participation_lines, progress_lines
 from bot.discord.render.limits import (
@@ -69,6 +70,7 @@ def summary_embeds(
             ("Where we got stuck", _stuck_section(summary), 0),
             ("Questions still open", _question_section(summary), summary.more_questions),
             ("Most quoted this week", _quoted_section(summary), 0),
+            ("Where we stand", _stances_section(summary), 0),
             ("Coming up", _coming_section(summary), 0),
         )
         if lines
@@ -191,6 +193,11 @@ def _highlight_section(summary: Summary) -> list[_Line]:
 
 def _stuck_section(summary: Summary) -> list[_Line]:
     return [(f"❓ {s.marks} · {_link(s.citation, s.jump)}", "") for s in summary.stuck]
+
+
+def _stances_section(summary: Summary) -> list[_Line]:
+    """The stance polls' shift, counts only: ``*proposition*: before: … → after: …``."""
+    return [(f"*{_escape(m.proposition)}*: {format_shift(m)}", "") for m in summary.stances]
 
 
 def _quoted_section(summary: Summary) -> list[_Line]:
