@@ -11,6 +11,7 @@ from collections.abc import Sequence
 import aiosqlite
 
 from bot.core.quotes import QuoteCheck, QuoteMatch
+from bot.storage.database import transaction
 
 
 async def quote_checks(db: aiosqlite.Connection) -> dict[int, QuoteCheck]:
@@ -34,26 +35,27 @@ async def save_quote_matches(
         FROM replies WHERE message_id = ?
     """
     kept = 0
-    for number, match in enumerate(matches):
-        cursor = await db.execute(
-            query,
-            (
-                number,
-                match.slug,
-                match.paragraph,
-                match.first_sentence,
-                match.last_sentence,
-                match.kind,
-                message_id,
-            ),
-        )
-        kept += cursor.rowcount
-    await db.commit()
+    async with transaction(db):  # under the write lock: never inside another task's batch
+        for number, match in enumerate(matches):
+            cursor = await db.execute(
+                query,
+                (
+                    number,
+                    match.slug,
+                    match.paragraph,
+                    match.first_sentence,
+                    match.last_sentence,
+                    match.kind,
+                    message_id,
+                ),
+            )
+            kept += cursor.rowcount
     return kept
 
 
 async def clear_quote_matches(db: aiosqlite.Connection, message_id: int) -> int:
     """Forget what a reply quoted (it was edited: it is matched again). Returns the rows."""
-    cursor = await db.execute("DELETE FROM quote_matches WHERE message_id = ?", (message_id,))
-    await db.commit()
+    query = "DELETE FROM quote_matches WHERE message_id = ?"
+    async with transaction(db):  # under the write lock: never inside another task's batch
+        cursor = await db.execute(query, (message_id,))
     return cursor.rowcount
