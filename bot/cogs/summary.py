@@ -54,13 +54,13 @@ from bot.discord.render import (
 from bot.discord.ticking import GroupTick, history_since, missing_permissions
 from bot.discord.views import OwnedView
 from bot.storage.groups import get_group
-from bot.storage.summaries import (
+from bot.storage.summaries import read_week
+from bot.storage.summary_posts import (
     SummaryPost,
     claim_summary,
     confirm_summary,
     last_summary,
     pass_summary,
-    read_week,
     summary_post,
     summary_posts_of,
     unconfirmed_summaries,

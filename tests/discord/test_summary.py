@@ -16,7 +16,7 @@ from bot.cogs.summary import Summaries
 from bot.core.schedule import parse_cadence
 from bot.core.summary import IsoWeek, parse_summary_marker, summary_marker
 from bot.discord.render import SUMMARY_CHART_FILE
-from bot.storage.summaries import claim_summary, summary_posts_of
+from bot.storage.summary_posts import claim_summary, summary_posts_of
 from tests.discord import scheduling
 from tests.discord.scheduling import FIRST_SLOT, Clock, MakeBot, group_config, tick
 from tests.fakediscord import FakeDiscord, Message, Perm

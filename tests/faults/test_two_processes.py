@@ -23,7 +23,7 @@ from bot.settings import SETTINGS
 from bot.storage.database import instance_lock
 from bot.storage.groups import claim_post, get_group, save_group, unconfirmed_posts
 from bot.storage.instance import CLAIM_LEASE, Owner, held_elsewhere
-from bot.storage.summaries import claim_summary, unconfirmed_summaries
+from bot.storage.summary_posts import claim_summary, unconfirmed_summaries
 from tests.discord.botprocess import BotProcess, stored_posts
 from tests.discord.botprocess import bot_process as bot_process
 from tests.discord.scheduling import (

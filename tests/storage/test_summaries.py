@@ -32,12 +32,12 @@ from bot.core.summary import (
 )
 from bot.storage.groups import claim_post, confirm_post, get_group, save_group
 from bot.storage.replies import apply_events, set_opted_out
-from bot.storage.summaries import (
+from bot.storage.summaries import read_week
+from bot.storage.summary_posts import (
     claim_summary,
     confirm_summary,
     last_summary,
     pass_summary,
-    read_week,
     summary_post,
     summary_posts_of,
     unconfirmed_summaries,
