@@ -45,8 +45,8 @@ from bot.core.readings import LibraryError
 from bot.core.replies import ReplyLogMode
 from bot.core.schedule import parse_cadence
 from bot.discord.organizers import (
-    NotOrganizer,
     channel_group,
+    check_roles,
     group_channel_id,
     is_organizer,
     refusal,
@@ -78,45 +78,6 @@ from bot.storage.groups import (
 )
 
 log = logging.getLogger(__name__)
-
-
-def _check_roles(
-    interaction: discord.Interaction,
-    existing: Group | None,
-    ping_role: discord.Role | None,
-    organizer_role: discord.Role | None,
-) -> None:
-    """Refuse role settings the member may not make, or that could not work.
-
-    Only Manage Server decides who organizes (else the organizer role could hand itself to
-    @everyone) and whether posts ping @everyone; a ping role must be mentionable, or the bot's
-    mention of it would ping nobody.
-
-    Raises:
-        NotOrganizer: a change that needs Manage Server.
-        PlanError: a ping role that is not mentionable.
-    """
-    admin = interaction.permissions.manage_guild
-    current = existing.organizer_role_id if existing is not None else None
-    if organizer_role is not None and organizer_role.id != current and not admin:
-        raise NotOrganizer(
-            "Only members with the Manage Server permission can change who organizes the group "
-            "(organizer_role): run /plan start without it, or ask one of them."
-        )
-    if ping_role is None:
-        return
-    if ping_role.is_default():
-        if not admin:
-            raise NotOrganizer(
-                "Only members with the Manage Server permission can make the posts ping "
-                "@everyone: pick a mentionable role instead, or ask one of them."
-            )
-    elif not ping_role.mentionable:
-        raise PlanError(
-            f"I cannot ping the role {ping_role.name}: it is not mentionable. Turn on 'Allow "
-            f"anyone to @mention this role' for it in Server Settings > Roles, or pick another "
-            "role."
-        )
 
 
 class PlanCog(commands.Cog, name="Plan"):
@@ -228,7 +189,7 @@ class PlanCog(commands.Cog, name="Plan"):
                 f"This channel's plan is declared in {existing.declared_at}, and the file wins "
                 "over /plan start: change it there, then run /plan reload."
             )
-        _check_roles(interaction, existing, ping_role, organizer_role)
+        check_roles(interaction, existing, ping_role, organizer_role)
         library = self.bot.library
         cadence = parse_cadence(schedule, timezone=timezone.strip() if timezone else None)
         if readings:

@@ -72,3 +72,42 @@ def refusal(interaction: discord.Interaction, group: Group | None) -> NotOrganiz
         f"Sorry, only the group's organizers can do that: {who}. "
         "Anyone can see what is coming with /plan schedule."
     )
+
+
+def check_roles(
+    interaction: discord.Interaction,
+    existing: Group | None,
+    ping_role: discord.Role | None,
+    organizer_role: discord.Role | None,
+) -> None:
+    """Refuse role settings the member may not make, or that could not work.
+
+    Only Manage Server decides who organizes (else the organizer role could hand itself to
+    @everyone) and whether posts ping @everyone; a ping role must be mentionable, or the bot's
+    mention of it would ping nobody.
+
+    Raises:
+        NotOrganizer: a change that needs Manage Server.
+        PlanError: a ping role that is not mentionable.
+    """
+    admin = interaction.permissions.manage_guild
+    current = existing.organizer_role_id if existing is not None else None
+    if organizer_role is not None and organizer_role.id != current and not admin:
+        raise NotOrganizer(
+            "Only members with the Manage Server permission can change who organizes the group "
+            "(organizer_role): run /plan start without it, or ask one of them."
+        )
+    if ping_role is None:
+        return
+    if ping_role.is_default():
+        if not admin:
+            raise NotOrganizer(
+                "Only members with the Manage Server permission can make the posts ping "
+                "@everyone: pick a mentionable role instead, or ask one of them."
+            )
+    elif not ping_role.mentionable:
+        raise PlanError(
+            f"I cannot ping the role {ping_role.name}: it is not mentionable. Turn on 'Allow "
+            f"anyone to @mention this role' for it in Server Settings > Roles, or pick another "
+            "role."
+        )
