@@ -35,6 +35,7 @@ from bot.discord.render import (
     TITLE_LIMIT,
     fitted,
 )
+from bot.discord.tree import report_error
 from bot.discord.views import send_passage
 from bot.storage.quotes import clear_quote_matches, save_quote_matches
 
@@ -230,8 +231,12 @@ class OpenPassage(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"quo
         return cls(match["c"])
 
     async def callback(self, interaction: discord.Interaction[Any]) -> None:
-        # Raised errors (a passage gone since) reach the tree's error funnel, as for /passage.
-        await send_passage(interaction, resolve(interaction.client.library, self.citation))
+        # discord.py only logs what a dynamic item raises: a refusal (a passage gone since) goes
+        # through the error funnel here, so the member is answered.
+        try:
+            await send_passage(interaction, resolve(interaction.client.library, self.citation))
+        except Exception as exc:  # report_error tells the member, and logs a bug
+            await report_error(interaction, exc)
 
 
 class SideBySide(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"quote:diff:(?P<m>\d+)"):
@@ -254,6 +259,13 @@ class SideBySide(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"quot
         return cls(int(match["m"]))
 
     async def callback(self, interaction: discord.Interaction[Any]) -> None:
+        # As for OpenPassage: refusals reach the member through the error funnel.
+        try:
+            await self._show(interaction)
+        except Exception as exc:  # report_error tells the member, and logs a bug
+            await report_error(interaction, exc)
+
+    async def _show(self, interaction: discord.Interaction[Any]) -> None:
         channel = interaction.channel
         if not isinstance(channel, discord.abc.Messageable):
             raise ReadingGroupError("This button works only where the reply is.")

@@ -135,6 +135,25 @@ async def test_a_misquotation_can_be_shown_side_by_side(
     assert "banana" not in original
 
 
+async def test_a_button_whose_reply_is_gone_says_so(
+    fake_discord: FakeDiscord, start: Start, passage: tuple[str, str]
+) -> None:
+    _, thread = await start(quote_check="reply")
+    words, _ = passage
+    changed = words.split()
+    changed[10] = "banana"
+    misquote = fake_discord.post("alice", thread, "> " + " ".join(changed))
+    answer = await fake_discord.wait_for_message(
+        thread, predicate=lambda m: m.reference is not None, timeout=10
+    )
+    ids = [c["custom_id"] for row in answer.components for c in row["components"]]
+    fake_discord.delete(misquote)
+    # A dynamic button's refusal reaches the member, not only the log.
+    shown = await fake_discord.click("bob", answer, ids[1]).response()
+    assert shown.data["flags"] & (1 << 6)
+    assert "That reply was deleted." in shown.data["content"]
+
+
 async def test_off_does_nothing(
     fake_discord: FakeDiscord,
     start: Start,
