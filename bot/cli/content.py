@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from bot.cli.common import load_library_for, load_settings
 from bot.core.citations import Citation, format_citation, resolve, table_of_contents
-from bot.core.errors import ContentError
+from bot.core.errors import ContentError, clip
 from bot.core.readings import (
     Library,
     LibraryError,
@@ -85,7 +85,7 @@ def cmd_readings(args: argparse.Namespace, out: Terminal, err: Terminal) -> int:
         [
             r.slug,
             ", ".join(r.aliases),
-            _clip(r.title, 48) if out.color else r.title,  # scripts get every title whole
+            clip(r.title, 48) if out.color else r.title,  # scripts get every title whole
             r.author or "",
             str(len(r.paragraphs)),
             f"{r.words:,}",
@@ -283,7 +283,3 @@ def _wrap(text: str, width: int) -> str:
         textwrap.fill(line, width=width, break_long_words=False, break_on_hyphens=False)
         for line in text.split("\n")
     )
-
-
-def _clip(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"

@@ -222,7 +222,7 @@ def suggestions(library: Library, partial: str, limit: int = 25) -> list[tuple[s
     def add(label: str, value: str) -> None:
         if value not in seen and len(out) < limit:
             seen.add(value)
-            out.append((_clip(label, 100), _clip(value, 100)))
+            out.append((clip(label, 100), clip(value, 100)))
 
     names = [
         (reading, f"{reading.slug} — {reading.title} ({len(reading.paragraphs)} ¶)")
@@ -476,7 +476,3 @@ def _list(readings: Iterable[Reading]) -> str:
 def _example(library: Library) -> str:
     first = next(iter(library), None)
     return f"{first.slug} §1" if first is not None else "soic §12"
-
-
-def _clip(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
