@@ -9,23 +9,17 @@ from bot.core.errors import clip
 from bot.core.plan import format_date, format_moment
 from bot.core.polls import format_shift
 from bot.core.summary.model import Jump, Participation, Progress, Summary
+from bot.core.wording import plural
 
 
 def compare(now: int, before: int | None, noun: str) -> str:
     """``45 replies (30 the week before)``: plain numbers, no judgement."""
-    text = _plural(now, noun)
+    text = plural(now, noun)
     if before is None:
         return text
     if before == now:
         return f"{text} (as many as the week before)"
     return f"{text} ({before:,} the week before)"
-
-
-def _plural(count: int, noun: str) -> str:
-    """``1 reply``, ``1,200 replies``, ``3 words``."""
-    if count == 1:
-        return f"1 {noun}"
-    return f"{count:,} {noun[:-1]}ies" if noun.endswith("y") else f"{count:,} {noun}s"
 
 
 def welcome(names: Sequence[str], most: int = 10) -> str:
@@ -47,7 +41,7 @@ def participation_lines(part: Participation) -> list[str]:
     counts, before = part.counts, part.previous
     if not counts.replies:
         last = (
-            f" ({_plural(before.replies, 'reply')} the week before)"
+            f" ({plural(before.replies, 'reply')} the week before)"
             if before and before.replies
             else ""
         )
@@ -68,7 +62,7 @@ def participation_lines(part: Participation) -> list[str]:
     if part.leaderboard:
         lines.append(
             "Most replies: "
-            + ", ".join(f"{name} ({_plural(count, 'reply')})" for name, count in part.leaderboard)
+            + ", ".join(f"{name} ({plural(count, 'reply')})" for name, count in part.leaderboard)
         )
     return lines
 
@@ -94,9 +88,9 @@ def progress_lines(progress: Progress, day: Callable[[dt.datetime], str]) -> lis
     elif progress.finish is not None:
         lines.append(f"Projected finish: {day(progress.finish)}")
     if progress.behind:
-        lines.append(f"{_plural(progress.behind, 'installment')} behind the original schedule.")
+        lines.append(f"{plural(progress.behind, 'installment')} behind the original schedule.")
     if progress.skipped:
-        lines.append(f"{_plural(progress.skipped, 'installment')} skipped.")
+        lines.append(f"{plural(progress.skipped, 'installment')} skipped.")
     return lines
 
 
@@ -124,7 +118,7 @@ def summary_text(
     for item in summary.posted:
         late = " (late)" if item.late else ""
         out.append(
-            f"  #{item.number}/{item.total} {item.citation} · {_plural(item.words, 'word')}"
+            f"  #{item.number}/{item.total} {item.citation} · {plural(item.words, 'word')}"
             f" · {format_moment(item.posted_at, tz)}{late} · {_replies(item.replies)}"
         )
         if address := url(item.jump):
@@ -132,7 +126,7 @@ def summary_text(
 
     progress = summary.progress
     out += ["", "Progress"]
-    done = f"  ({progress.done} of {_plural(progress.total, 'installment')})"
+    done = f"  ({progress.done} of {plural(progress.total, 'installment')})"
     # Room for a title: the widest line (the whole plan's) less its indent, gap, bar and count.
     bar = max(len(r.bar) for r in (progress, *progress.readings))
     room = max(width - 4 - bar - len(done), len("Whole plan"))
@@ -187,4 +181,4 @@ def summary_text(
 
 
 def _replies(count: int) -> str:
-    return _plural(count, "reply")
+    return plural(count, "reply")
