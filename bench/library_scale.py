@@ -11,12 +11,14 @@ copies are N times as many distinct readings with the same text. For each N, in 
 - **warm start**: a fresh ``python -m bot passage "slug §N"`` process against the built files,
   from start to exit (interpreter start and imports included), and its peak RSS.
 - **bot start to ready**: a fresh process times, after its imports, what the bot does before it
-  connects: ``load_content`` (readings, prompts, groups file) + ``open_database`` +
-  ``sync_index`` with nothing to reindex; and its peak RSS.
+  connects: ``load_content`` (readings through the library index, prompts, groups file) +
+  ``open_database`` + ``sync_index`` with nothing to reindex; and its peak RSS.
 - **search**: :func:`bot.storage.search.search` (10 hits with snippets) over the query set of
   :func:`bench.library.build_queries` drawn from the 1x library, so every size runs the same
   queries; a query's time is the median of its timed passes.
-- **lookup**: :func:`bot.core.citations.resolve` of random ``slug §N`` plus reading the text.
+- **lookup**: :func:`bot.core.citations.resolve` of random ``slug §N`` plus reading the text,
+  in the library as a restart loads it (:func:`bot.storage.library.load_indexed`: the text
+  read from SQLite).
 """
 
 from __future__ import annotations
@@ -94,9 +96,8 @@ def raw_fts_build(source: Path, target: Path) -> float:
     """Seconds to build ``target`` from the rows of the index in ``source`` with stdlib
     ``sqlite3`` alone: the same tables and FTS5 definition, nothing else."""
     with sqlite3.connect(source) as read:
-        rows = read.execute(
-            "SELECT id, slug, kind, number, label, section, body FROM paragraphs ORDER BY id"
-        ).fetchall()
+        # Every column, the paragraphs' sources (migration 0011) too: the same rows.
+        rows = read.execute("SELECT * FROM paragraphs ORDER BY id").fetchall()
         schema = [
             sql
             for (sql,) in read.execute(
@@ -112,7 +113,7 @@ def raw_fts_build(source: Path, target: Path) -> float:
     db.execute("BEGIN")
     for sql in schema:
         db.execute(sql.replace("REFERENCES readings(slug)", ""))
-    db.executemany("INSERT INTO paragraphs VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
+    db.executemany(f"INSERT INTO paragraphs VALUES ({', '.join('?' * len(rows[0]))})", rows)
     db.execute("INSERT INTO paragraphs_fts (rowid, body) SELECT id, body FROM paragraphs")
     db.execute("INSERT INTO paragraphs_fts (paragraphs_fts) VALUES ('optimize')")
     db.execute("COMMIT")
@@ -176,13 +177,19 @@ def bot_worker() -> None:
     from bot.core.content import load_content
     from bot.settings import Settings
     from bot.storage.database import open_database
+    from bot.storage.library import indexed_loader
     from bot.storage.search import sync_index
 
     settings = Settings.load(env_file=None)
 
     async def main() -> dict[str, float]:
         started = time.perf_counter()
-        content = load_content(settings.readings_dir, settings.prompts_dir, settings.groups_file)
+        content = load_content(
+            settings.readings_dir,
+            settings.prompts_dir,
+            settings.groups_file,
+            indexed_loader(settings.database_path),  # as bot.runner.run_bot
+        )
         loaded = time.perf_counter()
         async with open_database(settings.database_path) as db:
             report = await sync_index(db, content.library)
@@ -213,7 +220,10 @@ def measure(
     starts = [fresh_passage(reference, env, scratch) for _ in range(sizes.warm_starts)]
     bots = [bot_start(env, scratch) for _ in range(sizes.warm_starts)]
     searched, _ = asyncio.run(search_times(database, queries, sizes.search_passes))
-    lookups = lookup_times(library, sizes.lookups)
+    # As a restarted bot looks passages up: from the index, each text read from SQLite.
+    from bot.storage.library import load_indexed
+
+    lookups = lookup_times(load_indexed(readings, database).library, sizes.lookups)
     worst = max(zip(searched, queries, strict=True), key=lambda pair: pair[0])
     result: dict[str, float | str] = {
         "megabytes": sum(p.stat().st_size for p in readings.glob("*.md")) / 1e6,
