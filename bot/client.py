@@ -47,6 +47,7 @@ from bot.storage.groups import (
     unblock_groups,
 )
 from bot.storage.instance import Owner
+from bot.storage.library import indexed_loader
 from bot.storage.search import sync_index
 
 log = logging.getLogger(__name__)
@@ -178,7 +179,10 @@ class ReadingGroupBot(commands.Bot):
                 a running group reads and that is gone (nothing changes then either).
         """
         content = load_content(
-            self.settings.readings_dir, self.settings.prompts_dir, self.settings.groups_file
+            self.settings.readings_dir,
+            self.settings.prompts_dir,
+            self.settings.groups_file,
+            indexed_loader(self.settings.database_path),
         )
         now = self.clock()
         await self._check_running_groups(content, now)

@@ -218,18 +218,23 @@ class QuoteIndex:
     """The library's paragraphs by word shingles: build once per library, then :meth:`find`."""
 
     def __init__(self, library: Library) -> None:
-        self._paragraphs: list[tuple[str, Paragraph]] = []
+        # Each paragraph id's reading (position in _readings) and number: 8 bytes an id, not a
+        # Paragraph object each (a stored reading's paragraph texts stay in the library index).
+        self._readings = library.readings
+        self._reading_of = array("I")
+        self._number_of = array("I")
         # Keys go into buckets by their top bits as raw 8-byte values, each bucket sorted on
         # its own: the build never holds more than one small bucket as Python ints (a list of
         # every key would take 40 bytes a key at its peak, not 8).
         buckets = [array("q") for _ in range(1 << _BUCKET_BITS)]
         shift = 63 - _BUCKET_BITS
-        for reading in library:
-            for paragraph in reading.paragraphs:
-                pid = len(self._paragraphs)
+        for position, reading in enumerate(self._readings):
+            for paragraph in reading.with_text():
+                pid = len(self._number_of)
                 if pid > _PID_MASK:
                     break  # 16 million paragraphs: far beyond any library
-                self._paragraphs.append((reading.slug, paragraph))
+                self._reading_of.append(position)
+                self._number_of.append(paragraph.number)
                 for h in _shingle_hashes(normalise(plain_text(paragraph.text))):
                     key = h << _PID_BITS | pid
                     buckets[key >> shift].append(key)
@@ -265,12 +270,15 @@ class QuoteIndex:
         least = max(1, len(shingles) * MIN_SHARED, ranked[0][1] / 2 if ranked else 0)
         return [pid for pid, count in ranked if count >= least]
 
+    def _paragraph(self, pid: int) -> Paragraph:
+        return self._readings[self._reading_of[pid]].paragraph(self._number_of[pid])
+
     def _words(self, pid: int) -> _Words:
         """A paragraph's words and shingles, kept for the last few paragraphs quoted (a
         discussion quotes the same passages again and again)."""
         cached = self._recent.get(pid)
         if cached is None:
-            cached = _Words(normalise(plain_text(self._paragraphs[pid][1].text)))
+            cached = _Words(normalise(plain_text(self._paragraph(pid).text)))
             if len(self._recent) >= RECENT:
                 del self._recent[next(iter(self._recent))]
             self._recent[pid] = cached
@@ -283,7 +291,8 @@ class QuoteIndex:
             return None
         best: QuoteMatch | None = None
         for pid in self.candidates(words):
-            slug, paragraph = self._paragraphs[pid]
+            paragraph = self._paragraph(pid)
+            slug = self._readings[self._reading_of[pid]].slug
             match = _align(words, slug, paragraph, self._words(pid))
             if match is not None and (best is None or _rank(match) < _rank(best)):
                 best = match
