@@ -48,7 +48,7 @@ from bot.storage.groups import (
 )
 from bot.storage.instance import Owner
 from bot.storage.library import indexed_loader
-from bot.storage.search import sync_index
+from bot.storage.search import index_file, sync_index
 
 log = logging.getLogger(__name__)
 
@@ -182,7 +182,8 @@ class ReadingGroupBot(commands.Bot):
             self.settings.readings_dir,
             self.settings.prompts_dir,
             self.settings.groups_file,
-            indexed_loader(self.settings.database_path),
+            # The index this bot syncs into, which its start loaded from (DATABASE_PATH).
+            indexed_loader(await index_file(self.db)),
         )
         now = self.clock()
         await self._check_running_groups(content, now)

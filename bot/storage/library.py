@@ -46,6 +46,7 @@ from bot.core.readings import (
     StoredParagraphs,
     assemble_library,
     content_hash,
+    load_library,
     parse_reading,
     read_reading_file,
     reading_files,
@@ -156,9 +157,12 @@ def load_indexed(directory: Path, database: Path) -> LoadedLibrary:
     return LoadedLibrary(library, current and not rows)
 
 
-def indexed_loader(database: Path) -> Callable[[Path], Library]:
+def indexed_loader(database: Path | None) -> Callable[[Path], Library]:
     """:func:`load_indexed` from ``database`` as a loader for
-    :func:`bot.core.content.load_content` (which the caller then syncs)."""
+    :func:`bot.core.content.load_content` (which the caller then syncs into that same
+    database); None (a database in memory) parses every file."""
+    if database is None:
+        return load_library
     return lambda directory: load_indexed(directory, database).library
 
 

@@ -27,6 +27,7 @@ import logging
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 import aiosqlite
 
@@ -136,6 +137,14 @@ async def _has_outlines(db: aiosqlite.Connection) -> bool:
     test of an older schema, may not yet: its index is then kept without them)."""
     rows = await db.execute_fetchall("SELECT name FROM pragma_table_info('readings')")
     return "outline" in {row[0] for row in rows}
+
+
+async def index_file(db: aiosqlite.Connection) -> Path | None:
+    """The file of ``db``'s library index (None for a database in memory): where
+    :func:`bot.storage.library.load_indexed` finds the readings this connection indexed."""
+    query = "SELECT file FROM pragma_database_list WHERE name = 'main'"
+    files = [str(row[0]) for row in await db.execute_fetchall(query) if row[0]]
+    return Path(files[0]) if files else None
 
 
 async def _stored_rows(db: aiosqlite.Connection, outlined: bool) -> dict[str, _Stored]:
