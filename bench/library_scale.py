@@ -13,7 +13,9 @@ copies are N times as many distinct readings with the same text. For each N, in 
   untimed run.
 - **bot start to ready**: a fresh process times, after its imports, what the bot does before it
   connects: ``load_content`` (readings through the library index, prompts, groups file) +
-  ``open_database`` + ``sync_index`` with nothing to reindex; and its peak RSS.
+  ``open_database`` + ``sync_index`` with nothing to reindex; and its peak RSS. Once more in a
+  process that then builds the quote index (:class:`bot.core.quotes.QuoteIndex`, what the bot
+  builds for the first reply that quotes something): its peak RSS, size and build time.
 - **search**: :func:`bot.storage.search.search` (10 hits with snippets) over the query set of
   :func:`bench.library.build_queries` drawn from the 1x library, so every size runs the same
   queries; a query's time is the median of its timed passes.
@@ -162,9 +164,9 @@ def fresh_passage(reference: str, env: dict[str, str], cwd: Path) -> tuple[float
     return elapsed, int(errors.strip().splitlines()[-1].split()[1]) / 1024
 
 
-def bot_start(env: dict[str, str], cwd: Path) -> dict[str, float]:
-    """:func:`bot_worker` in a fresh process."""
-    command = [sys.executable, "-m", "bench.library_scale"]
+def bot_start(env: dict[str, str], cwd: Path, *, quotes: bool = False) -> dict[str, float]:
+    """:func:`bot_worker` in a fresh process (``quotes``: then building the quote index)."""
+    command = [sys.executable, "-m", "bench.library_scale", *(["--quotes"] if quotes else [])]
     done = subprocess.run(command, capture_output=True, text=True, env=env, cwd=cwd, check=False)
     if done.returncode != 0:
         raise RuntimeError(f"the bot-start process failed:\n{done.stderr.strip()}")
@@ -172,10 +174,13 @@ def bot_start(env: dict[str, str], cwd: Path) -> dict[str, float]:
     return result
 
 
-def bot_worker() -> None:
+def bot_worker(quotes: bool) -> None:
     """Entry point of the bot-start process: what the bot does before it connects, timed from
-    after the imports; prints one JSON line."""
+    after the imports; prints one JSON line. With ``quotes``, it then builds the quote index
+    as the bot does for the first reply that quotes something (``quote_check`` on), and
+    reports that too."""
     from bot.core.content import load_content
+    from bot.core.quotes import QuoteIndex
     from bot.settings import Settings
     from bot.storage.database import open_database
     from bot.storage.library import indexed_loader
@@ -196,11 +201,14 @@ def bot_worker() -> None:
             report = await sync_index(db, content.library)
         if report.changed:
             raise RuntimeError(f"the bot's start reindexed: {report}")
-        return {
-            "ready_s": time.perf_counter() - started,
-            "load_s": loaded - started,
-            "rss_mb": peak_rss_mb(),
-        }
+        ready = time.perf_counter()
+        result = {"ready_s": ready - started, "load_s": loaded - started, "rss_mb": peak_rss_mb()}
+        if quotes:
+            built = QuoteIndex(content.library)
+            result["quotes_s"] = time.perf_counter() - ready
+            result["quotes_mb"] = built.nbytes / 1e6
+            result["quotes_rss_mb"] = peak_rss_mb()
+        return result
 
     print(json.dumps(asyncio.run(main())))
 
@@ -224,6 +232,7 @@ def measure(
     fresh_passage(reference, env, scratch)
     starts = [fresh_passage(reference, env, scratch) for _ in range(sizes.warm_starts)]
     bots = [bot_start(env, scratch) for _ in range(sizes.warm_starts)]
+    quoting = bot_start(env, scratch, quotes=True)
     searched, _ = asyncio.run(search_times(database, queries, sizes.search_passes))
     # As a restarted bot looks passages up: from the index, each text read from SQLite.
     from bot.storage.library import load_indexed
@@ -243,6 +252,9 @@ def measure(
         "bot_s": statistics.median(b["ready_s"] for b in bots),
         "bot_load_s": statistics.median(b["load_s"] for b in bots),
         "bot_rss_mb": max(b["rss_mb"] for b in bots),
+        "quotes_s": quoting["quotes_s"],
+        "quotes_mb": quoting["quotes_mb"],
+        "quotes_rss_mb": quoting["quotes_rss_mb"],
         "search_p50_s": percentile(searched, 50),
         "search_p99_s": percentile(searched, 99),
         "search_max_s": worst[0],
@@ -337,6 +349,14 @@ def run(options: Options) -> Report:
         f"<= {RSS_MB:g} MB",
         within("bot_rss_mb", RSS_MB),
     )
+    row(
+        "  with the quote index built (quote_check on)",
+        {
+            n: f"{float(r['quotes_rss_mb']):.0f} MB (index {float(r['quotes_mb']):.0f} MB, "
+            f"built in {float(r['quotes_s']):.1f} s)"
+            for n, r in results.items()
+        },
+    )
     row("search p50", {n: _ms(v) for n, v in each("search_p50_s").items()})
     row(
         "search p99 (10 hits with snippets)",
@@ -371,4 +391,4 @@ def run(options: Options) -> Report:
 
 
 if __name__ == "__main__":
-    bot_worker()
+    bot_worker(quotes="--quotes" in sys.argv[1:])
