@@ -220,11 +220,9 @@ async def _write_outline(
     await db.execute(query, (size, mtime_ns, *outline, reading.slug))
     # The paragraphs' sources too: a row from before migration 0011 has none.
     query = """
-        UPDATE paragraphs SET source = ? WHERE slug = ? AND kind = ? AND number = ?
+        UPDATE paragraphs SET source = ? WHERE slug = ? AND kind = 'paragraph' AND number = ?
     """
-    await db.executemany(
-        query, ((source, reading.slug, kind, number) for kind, number, source in _sources(reading))
-    )
+    await db.executemany(query, ((p.text, reading.slug, p.number) for p in reading.with_text()))
 
 
 async def _clear(db: aiosqlite.Connection) -> None:
@@ -301,22 +299,15 @@ async def _index_terms(db: aiosqlite.Connection, reading: Reading, rows: int) ->
 
 def _rows(
     reading: Reading,
-) -> Iterator[tuple[str, str, int, str | None, str | None, str, str]]:
+) -> Iterator[tuple[str, str, int, str | None, str | None, str, str | None]]:
     for paragraph in reading.with_text():
         text = paragraph.text
         body = index_text(plain_text(text))
         yield reading.slug, "paragraph", paragraph.number, None, paragraph.section, body, text
+    # A note's text is in the outline (a stored reading keeps its notes in memory): no source.
     for position, note in enumerate(reading.footnotes, start=1):
         body = index_text(plain_text(note.text))
-        yield reading.slug, "note", position, note.label, None, body, note.text
-
-
-def _sources(reading: Reading) -> Iterator[tuple[str, int, str]]:
-    """``(kind, number, source)`` of each paragraph and note of ``reading``."""
-    for paragraph in reading.with_text():
-        yield "paragraph", paragraph.number, paragraph.text
-    for position, note in enumerate(reading.footnotes, start=1):
-        yield "note", position, note.text
+        yield reading.slug, "note", position, note.label, None, body, None
 
 
 async def search(

@@ -8,8 +8,9 @@
 --   stat to vouch for its text (a "racily clean" file), so the next start hashes it.
 -- readings.outline: JSON of the front matter, sections and footnotes, with its format version.
 -- readings.numbers: four little-endian uint32 per paragraph: line, words, characters, section.
--- paragraphs.source: the paragraph or note as written (Markdown), read when it is shown; body
---   stays the plain text the FTS5 index and its snippets use.
+-- paragraphs.source: the paragraph as written (Markdown), read when it is shown; body stays
+--   the plain text the FTS5 index and its snippets use. NULL for notes (their text is in the
+--   outline).
 --
 -- All are written with content_hash in one transaction, so a row never vouches for a version
 -- of a reading it does not hold. Rows from before this migration have NULL here and are
