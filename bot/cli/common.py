@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 from bot.core.errors import ReadingGroupError
 from bot.core.readings import Library
 from bot.settings import Settings
-from bot.storage.library import load_indexed
+from bot.storage.library import LoadedLibrary, bot_running, load_indexed
 
 if TYPE_CHECKING:
     import argparse
@@ -27,7 +27,7 @@ def load_settings(args: argparse.Namespace) -> Settings:
 def load_library_for(args: argparse.Namespace, err: Terminal | None = None) -> Library:
     """The library, its unchanged readings taken from the library index, which is brought up
     to date first when a reading changed (so the next command starts fast again), if the
-    database exists.
+    database exists and no bot runs on it (:func:`updates_index`).
 
     Args:
         args: the command line (for the settings).
@@ -36,9 +36,15 @@ def load_library_for(args: argparse.Namespace, err: Terminal | None = None) -> L
     settings = load_settings(args)
     loaded = load_indexed(settings.readings_dir, settings.database_path)
     # A look-up does not create the database: the bot or `search` does (and indexes everything).
-    if not loaded.current and settings.database_path.is_file():
+    if settings.database_path.is_file() and updates_index(loaded, settings.database_path):
         update_index(settings.database_path, loaded.library, err)
     return loaded.library
+
+
+def updates_index(loaded: LoadedLibrary, database: Path) -> bool:
+    """Whether a command should bring the library index in ``database`` up to date: something
+    changed, and no running bot holds the index (it is the bot's to update, by /plan reload)."""
+    return not loaded.current and not bot_running(database)
 
 
 def update_index(database: Path, library: Library, err: Terminal | None) -> None:

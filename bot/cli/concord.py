@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from bot.cli.common import load_settings
+from bot.cli.common import load_settings, updates_index
 from bot.core.citations import resolve
 from bot.core.wording import plural
 from bot.storage.library import load_indexed
@@ -41,7 +41,7 @@ def cmd_concord(args: argparse.Namespace, out: Terminal, err: Terminal) -> int:
 
     async def run() -> Concordance:
         async with open_database(settings.database_path) as db:
-            if not loaded.current:
+            if updates_index(loaded, settings.database_path):
                 await sync_index(db, library)
             return await concordance(db, library, term, reading=slug, passages=None)
 

@@ -6,7 +6,7 @@ import textwrap
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from bot.cli.common import load_library_for, load_settings
+from bot.cli.common import load_library_for, load_settings, updates_index
 from bot.core.citations import Citation, format_citation, resolve, table_of_contents
 from bot.core.errors import ContentError, clip
 from bot.core.readings import (
@@ -121,7 +121,7 @@ def cmd_search(args: argparse.Namespace, out: Terminal, err: Terminal) -> int:
 
     async def run() -> SearchResults:
         async with open_database(settings.database_path) as db:
-            if not loaded.current:
+            if updates_index(loaded, settings.database_path):
                 await sync_index(db, library)
             return await search(
                 db, query, reading=slug, limit=args.limit, markers=ANSI if out.color else STARS

@@ -27,6 +27,7 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 import json
+import os
 import stat
 import sys
 import threading
@@ -155,6 +156,33 @@ def load_indexed(directory: Path, database: Path) -> LoadedLibrary:
     if connection is not None and not any(r.stored for r in library):
         connection.close()
     return LoadedLibrary(library, current and not rows)
+
+
+def bot_running(database: Path) -> bool:
+    """Whether a bot on this machine holds ``database``: the process its lock file names (pid
+    and host, written by :func:`bot.storage.database.instance_lock` into ``<database>.lock``)
+    is alive.
+
+    A command then leaves the library index to that bot: rewriting a reading the bot loaded
+    from it would take that reading's text from under it (its passages would say the reading
+    changed, until ``/plan reload``), while the bot keeps serving the version it loaded.
+    """
+    import socket  # only when something changed: a look-up of an unchanged library never asks
+
+    try:
+        record = json.loads(database.with_name(database.name + ".lock").read_text())
+        pid, host = int(record["pid"]), str(record["host"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return False
+    if host != socket.gethostname() or pid == os.getpid():
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # alive, another user's
+        return True
+    return True
 
 
 def indexed_loader(database: Path | None) -> Callable[[Path], Library]:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import os
 import signal
+import socket
 import sqlite3
 import subprocess
 import sys
@@ -356,3 +357,27 @@ def test_a_rebuild_killed_half_way_leaves_the_old_rows_and_the_next_start_reinde
     assert after[PI_SLUG][0] != before[PI_SLUG][0]
     assert after["soic"][0] != before["soic"][0]
     assert load_indexed(workdir / "readings", database(workdir)).current
+
+
+def test_a_look_up_leaves_the_index_to_the_bot_running_on_it(
+    workdir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """While a bot runs on the database, rewriting a reading it loaded would take its text from
+    under it: a look-up shows the edited file but leaves the index as the bot has it."""
+    index(workdir, capsys)
+    before = rows(workdir)
+    bot = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    lock = database(workdir).with_name(database(workdir).name + ".lock")
+    try:
+        lock.write_text(json.dumps({"pid": bot.pid, "host": socket.gethostname()}) + "\n")
+        write(workdir / "readings" / "soic.md", SOIC.replace("world", "whole"), AN_HOUR_AGO + 5)
+        code, out, _ = passage("soic §2", capsys)
+        assert (code, "whole market" in out) == (0, True)
+        main(["search", "market"])
+        assert "soic §2" in capsys.readouterr().out
+        assert rows(workdir) == before
+    finally:
+        bot.kill()
+        bot.wait(10)
+    assert passage("soic §2", capsys)[0] == 0  # the bot is gone: the look-up updates the index
+    assert rows(workdir)["soic"][0] != before["soic"][0]
