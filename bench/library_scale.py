@@ -15,7 +15,8 @@ copies are N times as many distinct readings with the same text. For each N, in 
   connects: ``load_content`` (readings through the library index, prompts, groups file) +
   ``open_database`` + ``sync_index`` with nothing to reindex; and its peak RSS. Once more in a
   process that then builds the quote index (:class:`bot.core.quotes.QuoteIndex`, what the bot
-  builds for the first reply that quotes something): its peak RSS, size and build time.
+  builds for the first reply that quotes something, its keys in a file it maps:
+  :mod:`bot.storage.quote_keys`): its peak RSS, the keys' size and the build time.
 - **search**: :func:`bot.storage.search.search` (10 hits with snippets) over the query set of
   :func:`bench.library.build_queries` drawn from the 1x library, so every size runs the same
   queries; a query's time is the median of its timed passes.
@@ -55,6 +56,7 @@ from bench.library import (
     prepare_library,
     search_times,
 )
+from bot.storage.quote_keys import keys_file
 
 NAME = "library-scale"
 
@@ -184,6 +186,7 @@ def bot_worker(quotes: bool) -> None:
     from bot.settings import Settings
     from bot.storage.database import open_database
     from bot.storage.library import indexed_loader
+    from bot.storage.quote_keys import mapped_keys
     from bot.storage.search import sync_index
 
     settings = Settings.load(env_file=None)
@@ -203,8 +206,9 @@ def bot_worker(quotes: bool) -> None:
             raise RuntimeError(f"the bot's start reindexed: {report}")
         ready = time.perf_counter()
         result = {"ready_s": ready - started, "load_s": loaded - started, "rss_mb": peak_rss_mb()}
-        if quotes:
-            built = QuoteIndex(content.library)
+        if quotes:  # as bot.discord.quotes._quote_index, the first time (making the file)
+            keys = mapped_keys(content.library, settings.database_path)
+            built = QuoteIndex(content.library, keys)
             result["quotes_s"] = time.perf_counter() - ready
             result["quotes_mb"] = built.nbytes / 1e6
             result["quotes_rss_mb"] = peak_rss_mb()
@@ -265,6 +269,7 @@ def measure(
     del library
     shutil.rmtree(readings)
     database.unlink()
+    keys_file(database).unlink(missing_ok=True)
     return result
 
 
@@ -352,7 +357,7 @@ def run(options: Options) -> Report:
     row(
         "  with the quote index built (quote_check on)",
         {
-            n: f"{float(r['quotes_rss_mb']):.0f} MB (index {float(r['quotes_mb']):.0f} MB, "
+            n: f"{float(r['quotes_rss_mb']):.0f} MB (keys {float(r['quotes_mb']):.0f} MB, "
             f"built in {float(r['quotes_s']):.1f} s)"
             for n, r in results.items()
         },

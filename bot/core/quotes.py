@@ -20,7 +20,7 @@ import re
 import unicodedata
 from array import array
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -214,34 +214,60 @@ class QuoteMatch:
         return f"{self.slug} §{span}"
 
 
+KEY_BITS = 63
+"""Every key of a quote index is below ``2**KEY_BITS`` (non-negative in 8 signed bytes)."""
+
+
+def shingle_keys(library: Library) -> Iterator[int]:
+    """The keys of ``library``'s quote index, unsorted: each paragraph's shingle hashes, with
+    the paragraph's id (its position in the library, from 0) in the low bits."""
+    pid = 0
+    for reading in library:
+        for paragraph in reading.with_text():
+            if pid > _PID_MASK:
+                return  # 16 million paragraphs: far beyond any library
+            for h in _shingle_hashes(normalise(plain_text(paragraph.text))):
+                yield h << _PID_BITS | pid
+            pid += 1
+
+
+def sorted_keys(library: Library) -> array[int]:
+    """The keys of ``library``'s quote index, sorted, in memory (8 bytes a key)."""
+    # Keys go into buckets by their top bits as raw 8-byte values, each bucket sorted on its
+    # own: the build never holds more than one small bucket as Python ints (a list of every
+    # key would take 40 bytes a key at its peak, not 8).
+    buckets = [array("q") for _ in range(1 << _BUCKET_BITS)]
+    shift = KEY_BITS - _BUCKET_BITS
+    for key in shingle_keys(library):
+        buckets[key >> shift].append(key)
+    keys = array("q")
+    for bucket in buckets:
+        keys.extend(sorted(bucket))
+        del bucket[:]
+    return keys
+
+
 class QuoteIndex:
     """The library's paragraphs by word shingles: build once per library, then :meth:`find`."""
 
-    def __init__(self, library: Library) -> None:
-        # Each paragraph id's reading (position in _readings) and number: 8 bytes an id, not a
-        # Paragraph object each (a stored reading's paragraph texts stay in the library index).
+    def __init__(self, library: Library, keys: array[int] | memoryview | None = None) -> None:
+        """
+        Args:
+            library: the readings quoted.
+            keys: :func:`sorted_keys` of ``library`` made elsewhere (e.g. a file mapped into
+                memory, :mod:`bot.storage.quote_keys`); built here in memory by default.
+        """
+        # Each paragraph id's reading (position in _readings) and number, 8 bytes an id, in
+        # the order of shingle_keys: no Paragraph object each (a stored reading's paragraph
+        # texts stay in the library index).
         self._readings = library.readings
         self._reading_of = array("I")
         self._number_of = array("I")
-        # Keys go into buckets by their top bits as raw 8-byte values, each bucket sorted on
-        # its own: the build never holds more than one small bucket as Python ints (a list of
-        # every key would take 40 bytes a key at its peak, not 8).
-        buckets = [array("q") for _ in range(1 << _BUCKET_BITS)]
-        shift = 63 - _BUCKET_BITS
         for position, reading in enumerate(self._readings):
-            for paragraph in reading.with_text():
-                pid = len(self._number_of)
-                if pid > _PID_MASK:
-                    break  # 16 million paragraphs: far beyond any library
-                self._reading_of.append(position)
-                self._number_of.append(paragraph.number)
-                for h in _shingle_hashes(normalise(plain_text(paragraph.text))):
-                    key = h << _PID_BITS | pid
-                    buckets[key >> shift].append(key)
-        self._keys = array("q")
-        for bucket in buckets:
-            self._keys.extend(sorted(bucket))
-            del bucket[:]
+            count = min(len(reading.paragraphs), _PID_MASK + 1 - len(self._number_of))
+            self._reading_of.extend(itertools.repeat(position, count))
+            self._number_of.extend(range(1, count + 1))
+        self._keys = keys if keys is not None else sorted_keys(library)
         self._recent: dict[int, _Words] = {}
 
     @property
