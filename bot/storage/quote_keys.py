@@ -32,7 +32,7 @@ log = logging.getLogger(__name__)
 FORMAT = b"reading-group quote keys 1"
 _HEADER = 64  # the fingerprint, padded: the keys start 8-byte aligned
 _BUCKET_BITS = 8
-_SPILL = 1 << 16  # keys a bucket holds in memory before it is written out
+_SPILL = 1 << 12  # keys a bucket holds before it is written out: 32 KB, 8 MB for all 256
 
 
 def keys_file(database: Path) -> Path:

@@ -113,6 +113,12 @@ async def sync_index(db: aiosqlite.Connection, library: Library) -> IndexReport:
         else:
             for slug in stale:
                 await _unindex(db, slug)
+        if changed:
+            # No merging while the readings go in: the 'optimize' below merges everything into
+            # one b-tree anyway, and FTS5's automatic merges (after every few segments) redid
+            # that work along the way. Kept off: every sync that writes ends with 'optimize'.
+            query = "INSERT INTO paragraphs_fts (paragraphs_fts, rank) VALUES ('automerge', 0)"
+            await db.execute(query)
         for reading in changed:
             rows += await _index(db, reading, outlined)
         for reading, outline in await _outlines(db, library, stored) if outlined else ():
