@@ -152,9 +152,14 @@ def load_indexed(directory: Path, database: Path) -> LoadedLibrary:
                 errors.extend(exc.errors)
                 continue
         readings.append(reading)
-    library = assemble_library(readings, errors)
+    try:
+        library = assemble_library(readings, errors)
+    except LibraryError:
+        if connection is not None:
+            connection.close()
+        raise
     if connection is not None and not any(r.stored for r in library):
-        connection.close()
+        connection.close()  # nothing reads from it
     return LoadedLibrary(library, current and not rows)
 
 
