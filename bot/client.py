@@ -47,7 +47,8 @@ from bot.storage.groups import (
     unblock_groups,
 )
 from bot.storage.instance import Owner
-from bot.storage.search import sync_index
+from bot.storage.library import indexed_loader
+from bot.storage.search import index_file, sync_index
 
 log = logging.getLogger(__name__)
 
@@ -178,7 +179,11 @@ class ReadingGroupBot(commands.Bot):
                 a running group reads and that is gone (nothing changes then either).
         """
         content = load_content(
-            self.settings.readings_dir, self.settings.prompts_dir, self.settings.groups_file
+            self.settings.readings_dir,
+            self.settings.prompts_dir,
+            self.settings.groups_file,
+            # The index this bot syncs into, which its start loaded from (DATABASE_PATH).
+            indexed_loader(await index_file(self.db)),
         )
         now = self.clock()
         await self._check_running_groups(content, now)

@@ -3,7 +3,8 @@ reaction or one-line reply, and its buttons (open the passage; a misquotation si
 
 The discussion log hands each live logged reply over (:meth:`QuoteChecker.offer`: a look at
 the text and a bounded queue, nothing more); one worker task matches it against the library's
-:class:`~bot.core.quotes.QuoteIndex` (built once per library, in a thread), keeps what it
+:class:`~bot.core.quotes.QuoteIndex` (built once per library, in a thread, its keys mapped
+from a file beside the database: :mod:`bot.storage.quote_keys`), keeps what it
 found (only while the reply is in the log) and reacts or replies. A failure is logged and the
 worker goes on: the reply log never waits on it.
 """
@@ -16,6 +17,7 @@ import logging
 import re
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import aiosqlite
@@ -37,7 +39,9 @@ from bot.discord.render import (
 )
 from bot.discord.tree import report_error
 from bot.discord.views import send_passage
+from bot.storage.quote_keys import mapped_keys
 from bot.storage.quotes import clear_quote_matches, save_quote_matches
+from bot.storage.search import index_file
 
 log = logging.getLogger(__name__)
 
@@ -57,6 +61,14 @@ class Offered:
     group_channel_id: int
     mode: QuoteCheck
     edited: bool = False  # an edit: what it quoted before is checked again
+
+
+def _quote_index(library: Library, database: Path | None) -> QuoteIndex:
+    """The quote index of ``library``, its keys mapped from their file beside ``database``
+    (:mod:`bot.storage.quote_keys`: a few MB resident instead of 8 bytes a word of the
+    library), or in memory for a database in memory or a file that cannot be written."""
+    keys = mapped_keys(library, database) if database is not None else None
+    return QuoteIndex(library, keys)
 
 
 class QuoteChecker:
@@ -125,7 +137,8 @@ class QuoteChecker:
         library = self._library()
         async with self._building:
             if self._index is None or self._index[0] is not library:
-                built = await asyncio.to_thread(QuoteIndex, library)
+                database = await index_file(self.db)
+                built = await asyncio.to_thread(_quote_index, library, database)
                 self._index = (library, built)
             return self._index[1]
 
