@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from typing import Literal
 
 import aiosqlite
 
@@ -78,37 +79,76 @@ async def set_turn(db: aiosqlite.Connection, channel_id: int, number: int, user_
         await db.execute(query, (channel_id, number, user_id))
 
 
+Claim = Literal["new", "back"]
+"""What a claimed packet asks for: ``new``, send the packet; ``back``, the member had it, was told
+they no longer facilitate the installment, and facilitate it again: tell them."""
+
+
 async def claim_packet(
     db: aiosqlite.Connection, channel_id: int, number: int, user_id: int, *, now: dt.datetime
-) -> bool:
-    """Claim installment ``number``'s prep packet before sending it. Returns False if it was
-    claimed already (sent, or waiting for the member): it is not sent again."""
-    query = """
-        INSERT OR IGNORE INTO facilitator_packets (channel_id, number, user_id, claimed_at)
-        VALUES (?, ?, ?, ?)
-    """
+) -> Claim | None:
+    """Claim installment ``number``'s prep packet for the member before sending it. Returns
+    None if it is theirs already (sent, or waiting for them): nothing is sent again."""
     async with transaction(db):
+        query = """
+            INSERT OR IGNORE INTO facilitator_packets (channel_id, number, user_id, claimed_at)
+            VALUES (?, ?, ?, ?)
+        """
         cursor = await db.execute(query, (channel_id, number, user_id, format_instant(now)))
-        return cursor.rowcount > 0
+        if cursor.rowcount > 0:
+            return "new"
+        query = """
+            UPDATE facilitator_packets SET released_at = NULL
+            WHERE channel_id = ? AND number = ? AND user_id = ? AND released_at IS NOT NULL
+            RETURNING delivered_at
+        """
+        async with db.execute(query, (channel_id, number, user_id)) as cursor:
+            row = await cursor.fetchone()
+        if row is None:
+            return None
+        # Their packet was dropped unread when the turn went elsewhere: it is sent now.
+        return "back" if row[0] is not None else "new"
+
+
+async def release_packets(
+    db: aiosqlite.Connection, channel_id: int, number: int, user_id: int, *, now: dt.datetime
+) -> list[int]:
+    """The turn of installment ``number`` is ``user_id``'s now: release the packets the others
+    had, and drop those still waiting for them. Returns the members who had their packet (to
+    be told, once: the release is claimed here, before they are told)."""
+    query = """
+        UPDATE facilitator_packets SET released_at = ?, pending = NULL
+        WHERE channel_id = ? AND number = ? AND user_id != ? AND released_at IS NULL
+        RETURNING user_id, delivered_at
+    """
+    args = (format_instant(now), channel_id, number, user_id)
+    async with transaction(db), db.execute(query, args) as cursor:
+        rows = [(int(row[0]), row[1]) async for row in cursor]
+    return sorted(user for user, delivered in rows if delivered is not None)
 
 
 async def packet_delivered(
-    db: aiosqlite.Connection, channel_id: int, number: int, *, now: dt.datetime
+    db: aiosqlite.Connection, channel_id: int, number: int, user_id: int, *, now: dt.datetime
 ) -> None:
     """The member has the packet (by DM)."""
     query = """
         UPDATE facilitator_packets SET delivered_at = ?, pending = NULL
-        WHERE channel_id = ? AND number = ?
+        WHERE channel_id = ? AND number = ? AND user_id = ?
     """
     async with transaction(db):
-        await db.execute(query, (format_instant(now), channel_id, number))
+        await db.execute(query, (format_instant(now), channel_id, number, user_id))
 
 
-async def keep_packet(db: aiosqlite.Connection, channel_id: int, number: int, text: str) -> None:
+async def keep_packet(
+    db: aiosqlite.Connection, channel_id: int, number: int, user_id: int, text: str
+) -> None:
     """Keep a packet the member could not get by DM until their next command."""
-    query = "UPDATE facilitator_packets SET pending = ? WHERE channel_id = ? AND number = ?"
+    query = """
+        UPDATE facilitator_packets SET pending = ?
+        WHERE channel_id = ? AND number = ? AND user_id = ?
+    """
     async with transaction(db):
-        await db.execute(query, (text, channel_id, number))
+        await db.execute(query, (text, channel_id, number, user_id))
 
 
 async def take_pending_packets(

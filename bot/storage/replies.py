@@ -365,7 +365,8 @@ async def member_data(db: aiosqlite.Connection, user_id: int) -> dict[str, Any]:
     async with db.execute(query, (user_id,)) as cursor:
         turns = [dict(row) async for row in cursor]
     query = """
-        SELECT channel_id, number, claimed_at, delivered_at, pending FROM facilitator_packets
+        SELECT channel_id, number, claimed_at, delivered_at, released_at, pending
+        FROM facilitator_packets
         WHERE user_id = ? ORDER BY channel_id, number
     """
     async with db.execute(query, (user_id,)) as cursor:

@@ -293,3 +293,53 @@ async def test_closed_dms_keep_the_packet_for_the_next_command_and_tell_the_orga
     second = fake.slash("alice", "plan schedule", channel="readings")
     await second.message()
     assert len(second.messages()) == 1  # shown once
+
+
+async def test_a_turn_given_to_another_after_its_packet_went_out_follows_them_once(
+    fake_discord: FakeDiscord, started: ReadingGroupBot, db: aiosqlite.Connection
+) -> None:
+    fake = fake_discord
+    alice, bob = fake.alice.id, fake.bob.id
+    await run(fake, "alice", "facilitate")
+    await run(fake, "bob", "facilitate")
+    cog = packets(started)
+    assert await cog.run_group(fake.readings.id) == 1  # installment 1's packet: Alice's turn
+
+    def dms(member: str) -> list[str]:
+        return [m.content for m in fake.bot_messages(fake.dm_channel(member))]
+
+    async def packet_rows() -> list[tuple[Any, ...]]:
+        query = """
+            SELECT number, user_id, delivered_at IS NOT NULL, released_at IS NOT NULL, pending
+            FROM facilitator_packets ORDER BY user_id
+        """
+        return await rows(db, query)
+
+    # Alice -> Bob: Bob gets the packet, Alice is told, once each.
+    await run(fake, "organizer", "plan facilitators swap", {"member": "bob"})
+    assert await cog.run_group(fake.readings.id) == 1
+    assert await cog.run_group(fake.readings.id) == 0
+    (packet,) = dms("bob")
+    assert packet.startswith("**Facilitator prep: readings**, installment 1 of ")
+    assert dms("alice")[1:] == [
+        "**readings**: you no longer facilitate installment 1 (Mon 4 Jan 2027 19:00); an "
+        "organizer gave it to someone else. Thank you for being ready!"
+    ]
+    assert await packet_rows() == [(1, alice, 1, 1, None), (1, bob, 1, 0, None)]
+
+    # Bob -> Alice: she had the packet (not sent again) and is told the turn is hers again;
+    # Bob, who prepared, is told he no longer facilitates it.
+    await run(fake, "organizer", "plan facilitators swap", {"member": "alice"})
+    assert await cog.run_group(fake.readings.id) == 0
+    assert await cog.run_group(fake.readings.id) == 0
+    assert dms("alice")[2:] == [
+        "**readings**: you facilitate installment 1 (Mon 4 Jan 2027 19:00) again; the prep "
+        "packet you had still holds."
+    ]
+    assert dms("bob")[1:] == [
+        "**readings**: you no longer facilitate installment 1 (Mon 4 Jan 2027 19:00); an "
+        "organizer gave it to someone else. Thank you for being ready!"
+    ]
+    assert len([d for d in dms("alice") if d.startswith("**Facilitator prep")]) == 1
+    assert await packet_rows() == [(1, alice, 1, 0, None), (1, bob, 1, 1, None)]
+    assert not any(s.pings for s in fake.sent)  # nobody is pinged by any of it
