@@ -1,7 +1,9 @@
 """Facilitator rotations and changed turns: the SQL half (tables of migration 0009).
 
 The rotation is ordered by ``position``; a member added goes last. A turn is an override of the
-round robin for one installment (:mod:`bot.core.facilitators`).
+round robin for one installment (:mod:`bot.core.facilitators`). A change of the rotation re-deals
+only the turns not yet announced: an installment whose prep packet went out (and is not posted
+yet) keeps its facilitator, as a turn, unless they left the rotation.
 """
 
 from __future__ import annotations
@@ -41,7 +43,10 @@ async def add_facilitator(
     """
     async with transaction(db):
         cursor = await db.execute(query, (channel_id, user_id, format_instant(now), channel_id))
-        return cursor.rowcount > 0
+        added = cursor.rowcount > 0
+        if added:
+            await keep_announced_turns(db, channel_id)
+        return added
 
 
 async def replace_rotation(
@@ -49,6 +54,8 @@ async def replace_rotation(
 ) -> None:
     """Make ``members`` the group's rotation, in order (groups.yaml's ``facilitators``). Runs
     in the caller's transaction."""
+    if await rotation(db, channel_id) == list(members):
+        return  # unchanged (every start reads the file): nothing to re-deal
     await db.execute("DELETE FROM facilitators WHERE channel_id = ?", (channel_id,))
     query = """
         INSERT INTO facilitators (channel_id, user_id, position, added_at) VALUES (?, ?, ?, ?)
@@ -57,6 +64,7 @@ async def replace_rotation(
     await db.executemany(
         query, [(channel_id, user, position, added) for position, user in enumerate(members, 1)]
     )
+    await keep_announced_turns(db, channel_id)
 
 
 async def remove_facilitator(db: aiosqlite.Connection, channel_id: int, user_id: int) -> bool:
@@ -67,7 +75,31 @@ async def remove_facilitator(db: aiosqlite.Connection, channel_id: int, user_id:
         await db.execute(query, (channel_id, user_id))
         query = "DELETE FROM facilitators WHERE channel_id = ? AND user_id = ?"
         cursor = await db.execute(query, (channel_id, user_id))
-        return cursor.rowcount > 0
+        removed = cursor.rowcount > 0
+        if removed:
+            await keep_announced_turns(db, channel_id)
+        return removed
+
+
+async def keep_announced_turns(db: aiosqlite.Connection, channel_id: int) -> None:
+    """The rotation just changed: each coming installment whose prep packet went out keeps its
+    facilitator (a turn), if they are still in the rotation, rather than move with the round
+    robin (removing Carol must not hand Alice's announced turn to Bob). A turn changed already
+    stays. Runs in the caller's transaction."""
+    query = """
+        INSERT OR IGNORE INTO facilitator_turns (channel_id, number, user_id)
+        SELECT packet.channel_id, packet.number, packet.user_id
+        FROM facilitator_packets AS packet
+        JOIN facilitators AS member
+            ON member.channel_id = packet.channel_id AND member.user_id = packet.user_id
+        WHERE packet.channel_id = ? AND packet.released_at IS NULL
+        AND NOT EXISTS (
+            SELECT 1 FROM posts
+            WHERE posts.channel_id = packet.channel_id AND posts.number = packet.number
+            AND posts.posted_at IS NOT NULL
+        )
+    """
+    await db.execute(query, (channel_id,))
 
 
 async def set_turn(db: aiosqlite.Connection, channel_id: int, number: int, user_id: int) -> None:
