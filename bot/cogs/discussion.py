@@ -246,6 +246,8 @@ class Discussion(commands.Cog):
             if target is not None and self._is_conversation(message):
                 self.log.put(self._reply(message, target))
                 queued += 1
+                # Checked for quotes as a live reply is (bot.cogs.quotes), off this path.
+                self.bot.dispatch("reply_caught_up", message, target)
         # Only what this read covered can be known gone: a logged reply to a post no longer
         # tracked (older than the first one re-read) was simply not read again.
         gone = tuple(m for m in recent if m > after and m not in seen)

@@ -4,13 +4,16 @@ it, and a member whose DMs are closed gets it with their next slash command.
 Who facilitates is the group's rotation (/plan facilitators, :mod:`bot.core.facilitators`); the
 packet's last discussion is read and computed as /catchup does it
 (:func:`bot.storage.summaries.read_span`, :func:`bot.core.summary.catchup.compute_catchup`), so
-opted-out and forgotten members appear nowhere. Each packet is claimed in SQLite before it is
-sent: a restart neither repeats nor skips it.
+opted-out and forgotten members appear nowhere. Each packet is claimed in SQLite, per
+installment and member, before it is sent: a restart neither repeats nor skips it. When an
+organizer gives a turn whose packet went out to someone else (swap, skip, remove), the next tick
+sends the packet to the new facilitator and tells the one who had it, once, that they no longer
+facilitate it.
 """
 
 import datetime as dt
 import logging
-from typing import Any
+from typing import Any, Literal
 
 import discord
 from discord import app_commands
@@ -30,6 +33,7 @@ from bot.storage.facilitators import (
     claim_packet,
     keep_packet,
     packet_delivered,
+    release_packets,
     rotation,
     take_pending_packets,
     turns,
@@ -73,11 +77,17 @@ class Packets(GroupTick):
             )
             claimed = 0
             for item, user_id in packets_due(preview.items[:LOOKAHEAD], members, changed, now):
-                if not await claim_packet(self.bot.db, channel_id, item.number, user_id, now=now):
+                db, number = self.bot.db, item.number
+                for released in await release_packets(db, channel_id, number, user_id, now=now):
+                    await self._tell(group, item, released, "no longer")
+                claim = await claim_packet(db, channel_id, number, user_id, now=now)
+                if claim == "back":
+                    await self._tell(group, item, user_id, "again")
+                if claim != "new":
                     continue
                 claimed += 1
                 text = await self._packet(group, item, len(installments), done, now)
-                await self._deliver(group, item.number, user_id, text, now)
+                await self._deliver(group, number, user_id, text, now)
             self.backoff.succeeded(channel_id)
             return claimed
 
@@ -149,7 +159,7 @@ class Packets(GroupTick):
             user = self.bot.get_user(user_id) or await self.bot.fetch_user(user_id)
             await user.send(text, allowed_mentions=NO_PINGS)
         except (discord.Forbidden, discord.NotFound):
-            await keep_packet(self.bot.db, group.channel_id, number, text)
+            await keep_packet(self.bot.db, group.channel_id, number, user_id, text)
             log.info("Group %s: packet %s kept for its facilitator (no DM)", group.name, number)
             await self.channel(group).send(
                 f"Organizers: the facilitator of installment {number} does not take DMs from "
@@ -161,9 +171,34 @@ class Packets(GroupTick):
         except discord.HTTPException:
             # Claimed, so never sent again by DM: it waits for their next command instead, and
             # the failure is logged (and the group backed off) by the tick.
-            await keep_packet(self.bot.db, group.channel_id, number, text)
+            await keep_packet(self.bot.db, group.channel_id, number, user_id, text)
             raise
-        await packet_delivered(self.bot.db, group.channel_id, number, now=now)
+        await packet_delivered(self.bot.db, group.channel_id, number, user_id, now=now)
+
+    async def _tell(
+        self, group: Group, item: Scheduled, user_id: int, change: Literal["no longer", "again"]
+    ) -> None:
+        """DM a member who had the packet of ``item`` that its turn went to someone else, or
+        came back to them. Tried once (claimed before): closed DMs or a failure are logged, and
+        never retried."""
+        when = format_moment(item.slot, group.cadence.tz)
+        text = (
+            f"**{group.name}**: you no longer facilitate installment {item.number} ({when}); an "
+            "organizer gave it to someone else. Thank you for being ready!"
+            if change == "no longer"
+            else f"**{group.name}**: you facilitate installment {item.number} ({when}) again; "
+            "the prep packet you had still holds."
+        )
+        try:
+            user = self.bot.get_user(user_id) or await self.bot.fetch_user(user_id)
+            await user.send(text, allowed_mentions=NO_PINGS)
+        except discord.HTTPException as exc:
+            log.info(
+                "Group %s: cannot tell a facilitator of installment %s that the turn changed (%s)",
+                group.name,
+                item.number,
+                exc,
+            )
 
     @commands.Cog.listener()
     async def on_app_command_completion(

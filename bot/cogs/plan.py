@@ -524,6 +524,10 @@ class PlanCog(commands.Cog, name="Plan"):
             lines.append(
                 f"Installment {item.number}, {format_moment(item.slot, preview.tz)}: <@{who}>"
             )
+        lines.append(
+            "A change of the rotation keeps every turn whose prep packet went out (unless its "
+            "facilitator leaves); the turns after are dealt again in rotation order."
+        )
         await interaction.response.send_message(
             "\n".join(lines)[:CONTENT_LIMIT], ephemeral=True, allowed_mentions=NO_PINGS
         )

@@ -1,10 +1,11 @@
 """Quotes that cite themselves on Discord: matching logged replies off the hot path, the 📖
 reaction or one-line reply, and its buttons (open the passage; a misquotation side by side).
 
-The discussion log hands each live logged reply over (:meth:`QuoteChecker.offer`: a look at
-the text and a bounded queue, nothing more); one worker task matches it against the library's
-:class:`~bot.core.quotes.QuoteIndex` (built once per library, in a thread, its keys mapped
-from a file beside the database: :mod:`bot.storage.quote_keys`), keeps what it
+The discussion log hands each logged reply over, live or caught up after downtime
+(:meth:`QuoteChecker.offer`: a look at the text and a bounded queue, nothing more); one worker
+task matches it against the library's :class:`~bot.core.quotes.QuoteIndex` (built once per
+library, in a thread, its keys mapped from a file beside the database:
+:mod:`bot.storage.quote_keys`), keeps what it
 found (only while the reply is in the log) and reacts or replies. A failure is logged and the
 worker goes on: the reply log never waits on it.
 """
@@ -13,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import datetime as dt
 import logging
 import re
 from collections.abc import Awaitable, Callable, Sequence
@@ -40,7 +42,7 @@ from bot.discord.render import (
 from bot.discord.tree import report_error
 from bot.discord.views import send_passage
 from bot.storage.quote_keys import mapped_keys
-from bot.storage.quotes import clear_quote_matches, save_quote_matches
+from bot.storage.quotes import clear_quote_matches, has_quote_matches, save_quote_matches
 from bot.storage.search import index_file
 
 log = logging.getLogger(__name__)
@@ -49,6 +51,11 @@ log = logging.getLogger(__name__)
 BOOK = "📖"
 #: Replies waiting to be matched at most; beyond it new ones are not checked (counted).
 MAX_WAITING = 1000
+#: The oldest reply the catch-up after downtime still marks. A weekend's outage of a bot on a
+#: laptop or a Pi (Friday evening to Monday) is caught up in full; beyond it the thread has moved
+#: on, and a 📖 or a citation reply there (which bumps the thread) would be noise, the more so as
+#: every catch-up re-reads the last logged replies, which can be weeks old in a quiet group.
+CAUGHT_UP_AGE = dt.timedelta(days=3)
 #: Characters that must be in a reply for it to hold a quotation at all.
 _QUOTE_MARKS = (">", '"', "“", "„", "«")
 
@@ -161,6 +168,8 @@ class QuoteChecker:
         self.checked += 1
         if (not found and not offered.edited) or self._opted_out(message.author.id):
             return []
+        if not offered.edited and await has_quote_matches(self.db, message.id):
+            return []  # marked before (live, or by an earlier catch-up): marked once
         await self._logged()
         had = await clear_quote_matches(self.db, message.id) if offered.edited else 0
         if had and not found:

@@ -53,6 +53,13 @@ async def save_quote_matches(
     return kept
 
 
+async def has_quote_matches(db: aiosqlite.Connection, message_id: int) -> bool:
+    """Whether a reply's quotes were found (and shown) already."""
+    query = "SELECT 1 FROM quote_matches WHERE message_id = ? LIMIT 1"
+    async with db.execute(query, (message_id,)) as cursor:
+        return await cursor.fetchone() is not None
+
+
 async def clear_quote_matches(db: aiosqlite.Connection, message_id: int) -> int:
     """Forget what a reply quoted (it was edited: it is matched again). Returns the rows."""
     query = "DELETE FROM quote_matches WHERE message_id = ?"

@@ -26,6 +26,7 @@ from bot.core.replies import (
     ReplyLogMode,
 )
 from bot.storage.database import transaction
+from bot.storage.facilitators import keep_announced_turns
 from bot.storage.polls import member_poll_answers
 
 log = logging.getLogger(__name__)
@@ -311,9 +312,14 @@ async def forget_member(db: aiosqlite.Connection, user_id: int, *, at: dt.dateti
         reactions = await db.execute("DELETE FROM reactions WHERE user_id = ?", (user_id,))
         answers = await db.execute("DELETE FROM poll_answers WHERE user_id = ?", (user_id,))
         await db.execute("UPDATE groups SET created_by = NULL WHERE created_by = ?", (user_id,))
+        query = "SELECT channel_id FROM facilitators WHERE user_id = ?"
+        async with db.execute(query, (user_id,)) as cursor:
+            rotations = [int(row[0]) async for row in cursor]
         await db.execute("DELETE FROM facilitator_turns WHERE user_id = ?", (user_id,))
         await db.execute("DELETE FROM facilitators WHERE user_id = ?", (user_id,))
         await db.execute("DELETE FROM facilitator_packets WHERE user_id = ?", (user_id,))
+        for channel_id in rotations:  # the others' announced turns stay theirs
+            await keep_announced_turns(db, channel_id)
         await db.execute("UPDATE polls SET created_by = NULL WHERE created_by = ?", (user_id,))
         await _start_log(db, user_id, at)
         return Erased(replies.rowcount, reactions.rowcount, answers.rowcount)
@@ -365,7 +371,8 @@ async def member_data(db: aiosqlite.Connection, user_id: int) -> dict[str, Any]:
     async with db.execute(query, (user_id,)) as cursor:
         turns = [dict(row) async for row in cursor]
     query = """
-        SELECT channel_id, number, claimed_at, delivered_at, pending FROM facilitator_packets
+        SELECT channel_id, number, claimed_at, delivered_at, released_at, pending
+        FROM facilitator_packets
         WHERE user_id = ? ORDER BY channel_id, number
     """
     async with db.execute(query, (user_id,)) as cursor:

@@ -293,3 +293,103 @@ async def test_closed_dms_keep_the_packet_for_the_next_command_and_tell_the_orga
     second = fake.slash("alice", "plan schedule", channel="readings")
     await second.message()
     assert len(second.messages()) == 1  # shown once
+
+
+async def test_a_turn_given_to_another_after_its_packet_went_out_follows_them_once(
+    fake_discord: FakeDiscord, started: ReadingGroupBot, db: aiosqlite.Connection
+) -> None:
+    fake = fake_discord
+    alice, bob = fake.alice.id, fake.bob.id
+    await run(fake, "alice", "facilitate")
+    await run(fake, "bob", "facilitate")
+    cog = packets(started)
+    assert await cog.run_group(fake.readings.id) == 1  # installment 1's packet: Alice's turn
+
+    def dms(member: str) -> list[str]:
+        return [m.content for m in fake.bot_messages(fake.dm_channel(member))]
+
+    async def packet_rows() -> list[tuple[Any, ...]]:
+        query = """
+            SELECT number, user_id, delivered_at IS NOT NULL, released_at IS NOT NULL, pending
+            FROM facilitator_packets ORDER BY user_id
+        """
+        return await rows(db, query)
+
+    # Alice -> Bob: Bob gets the packet, Alice is told, once each.
+    await run(fake, "organizer", "plan facilitators swap", {"member": "bob"})
+    assert await cog.run_group(fake.readings.id) == 1
+    assert await cog.run_group(fake.readings.id) == 0
+    (packet,) = dms("bob")
+    assert packet.startswith("**Facilitator prep: readings**, installment 1 of ")
+    assert dms("alice")[1:] == [
+        "**readings**: you no longer facilitate installment 1 (Mon 4 Jan 2027 19:00); an "
+        "organizer gave it to someone else. Thank you for being ready!"
+    ]
+    assert await packet_rows() == [(1, alice, 1, 1, None), (1, bob, 1, 0, None)]
+
+    # Bob -> Alice: she had the packet (not sent again) and is told the turn is hers again;
+    # Bob, who prepared, is told he no longer facilitates it.
+    await run(fake, "organizer", "plan facilitators swap", {"member": "alice"})
+    assert await cog.run_group(fake.readings.id) == 0
+    assert await cog.run_group(fake.readings.id) == 0
+    assert dms("alice")[2:] == [
+        "**readings**: you facilitate installment 1 (Mon 4 Jan 2027 19:00) again; the prep "
+        "packet you had still holds."
+    ]
+    assert dms("bob")[1:] == [
+        "**readings**: you no longer facilitate installment 1 (Mon 4 Jan 2027 19:00); an "
+        "organizer gave it to someone else. Thank you for being ready!"
+    ]
+    assert len([d for d in dms("alice") if d.startswith("**Facilitator prep")]) == 1
+    assert await packet_rows() == [(1, alice, 1, 0, None), (1, bob, 1, 1, None)]
+    assert not any(s.pings for s in fake.sent)  # nobody is pinged by any of it
+
+
+async def test_removing_a_member_keeps_the_turns_whose_packet_went_out(
+    fake_discord: FakeDiscord, started: ReadingGroupBot, clock: Clock, db: aiosqlite.Connection
+) -> None:
+    fake = fake_discord
+    fake.allow_pings(users=["alice"])  # the post of installment 1 names its facilitator
+    alice, bob, carol = fake.alice.id, fake.bob.id, fake.organizer.id
+    for member in ("alice", "bob", "organizer"):
+        await run(fake, member, "facilitate")
+    cog = packets(started)
+    assert await cog.run_group(fake.readings.id) == 1  # installment 1: Alice
+    clock.set(FIRST_SLOT)
+    await tick(started)  # installment 1 is posted
+    clock.set(FIRST_SLOT + dt.timedelta(minutes=10))
+    assert await cog.run_group(fake.readings.id) == 1  # installment 2 (Thursday): Bob
+
+    # Alice leaves: Bob keeps the turn he was told about (the round robin alone would give
+    # installment 2 to the member after him); only the turns after it are dealt again.
+    await run(fake, "organizer", "plan facilitators remove", {"member": "alice"})
+    assert await rows(db, "SELECT number, user_id FROM facilitator_turns") == [(2, bob)]
+    assert await cog.run_group(fake.readings.id) == 0
+    assert len(fake.bot_messages(fake.dm_channel("bob"))) == 1  # his packet, nothing else
+    assert fake.bot_messages(fake.dm_channel("organizer")) == []
+    lines = (await run(fake, "bob", "plan facilitators list")).content.splitlines()
+    assert lines[0] == f"Rotation: <@{bob}>, <@{carol}>."
+    assert [line.split(": ")[-1] for line in lines[1:4]] == [
+        f"<@{bob}>",
+        f"<@{bob}>",
+        f"<@{carol}>",
+    ]
+    assert lines[-1] == (
+        "A change of the rotation keeps every turn whose prep packet went out (unless its "
+        "facilitator leaves); the turns after are dealt again in rotation order."
+    )
+
+    # Bob leaves too: his announced turn goes on to the next facilitator, who gets the packet,
+    # and he is told.
+    await run(fake, "organizer", "plan facilitators remove", {"member": "bob"})
+    assert await rows(db, "SELECT * FROM facilitator_turns") == []
+    assert await cog.run_group(fake.readings.id) == 1
+    (packet,) = fake.bot_messages(fake.dm_channel("organizer"))
+    assert re.search(r"installment 2 of \d+, Thu 7 Jan 2027 19:00", packet.content)
+    (_, told) = fake.bot_messages(fake.dm_channel("bob"))
+    assert told.content.startswith("**readings**: you no longer facilitate installment 2 (")
+    query = """
+        SELECT number, user_id, released_at IS NOT NULL FROM facilitator_packets
+        ORDER BY number, user_id
+    """
+    assert await rows(db, query) == sorted([(1, alice, 0), (2, bob, 1), (2, carol, 0)])

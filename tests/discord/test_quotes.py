@@ -288,3 +288,100 @@ async def test_plan_start_sets_quote_check_and_the_bot_follows_it(
     await fake_discord.wait_for(
         lambda: bot.quotes.modes == {fake_discord.readings.id: "off"}, what="quote_check off"
     )
+
+
+def answers(fake: FakeDiscord, thread: int) -> list[int]:
+    """The replies the bot's one-line citations answer, in order."""
+    return [
+        int(m.reference["message_id"]) for m in fake.bot_messages(thread) if m.reference is not None
+    ]
+
+
+async def test_a_quote_written_while_the_bot_was_down_is_answered_once(
+    fake_discord: FakeDiscord,
+    start: Start,
+    make_bot: MakeBot,
+    clock: Clock,
+    passage: tuple[str, str],
+    db: aiosqlite.Connection,
+) -> None:
+    bot, thread = await start(quote_check="reply")
+    words, citation = passage
+    live = fake_discord.post("alice", thread, f"> {words}")
+    await fake_discord.wait_for(lambda: answers(fake_discord, thread) == [live.id], timeout=10)
+    await bot.close()
+    # Written while the bot was away (its clock is the group's: the fake's messages are dated
+    # against it): one an hour ago, one four days ago (too old to be answered now).
+    now = clock.now
+    old = fake_discord.post("alice", thread, f"> {words}", at=now - dt.timedelta(days=4))
+    missed = fake_discord.post(
+        "bob", thread, f'As it says: "{words}"', at=now - dt.timedelta(hours=1)
+    )
+    config = group_config(fake_discord.readings.id, quote_check="reply")
+    barriers = []
+    for restart, caught_up in enumerate((1, 2)):
+        bot = await make_bot([config])
+        # The catch-up offers the quoting replies of the last days: the missed one, then on the
+        # second start the ones it re-reads (the missed one and the first start's live quote),
+        # never the old one. Then a live quote: its answer shows that the replies
+        # before it were checked (one worker, in order).
+        quotes = bot.quotes
+        await fake_discord.wait_for(
+            lambda: quotes.offered == caught_up,  # noqa: B023 (awaited here, in this turn)
+            timeout=10,
+            what="the catch-up offered",
+        )
+        at = now + dt.timedelta(minutes=restart)
+        barriers.append(fake_discord.post("organizer", thread, f"> {words}", at=at).id)
+        await fake_discord.wait_for(
+            lambda: barriers[-1] in answers(fake_discord, thread), timeout=10, what="the barrier"
+        )
+        await bot.close()
+    # The reply from the downtime answered once; the one answered live, and the old one, not.
+    assert answers(fake_discord, thread) == [live.id, missed.id, barriers[0], barriers[1]]
+    (answer,) = [
+        m
+        for m in fake_discord.bot_messages(thread)
+        if m.reference is not None and int(m.reference["message_id"]) == missed.id
+    ]
+    assert citation in answer.content and not answer.mention_user_ids
+    slug, number = citation.split(" §")
+    paragraph = int(number.split(".")[0])
+    assert await rows(db, "SELECT message_id, slug, paragraph FROM quote_matches ORDER BY 1") == [
+        (message_id, slug, paragraph) for message_id in (live.id, missed.id, *barriers)
+    ]
+    assert await rows(db, "SELECT message_id FROM replies ORDER BY 1") == [
+        (live.id,),
+        (old.id,),
+        (missed.id,),
+        *((b,) for b in barriers),
+    ]
+
+
+@pytest.mark.parametrize("who", ["off", "opted-out"])
+async def test_a_quote_written_while_the_bot_was_down_is_left_alone_when_it_must_be(
+    fake_discord: FakeDiscord,
+    start: Start,
+    make_bot: MakeBot,
+    clock: Clock,
+    passage: tuple[str, str],
+    db: aiosqlite.Connection,
+    who: str,
+) -> None:
+    mode = "off" if who == "off" else "reply"
+    bot, thread = await start(quote_check=mode)
+    words, _ = passage
+    if who == "opted-out":
+        await fake_discord.slash("bob", "privacy opt-out").message()
+    await bot.close()
+    missed = fake_discord.post("bob", thread, f"> {words}", at=clock.now - dt.timedelta(hours=1))
+    bot = await make_bot([group_config(fake_discord.readings.id, quote_check=mode)])
+    said = fake_discord.post("alice", thread, "after the restart", at=clock.now)
+    await logged(
+        fake_discord, db, "SELECT count(*) FROM replies", [(1 if who == "opted-out" else 2,)]
+    )
+    await checked(fake_discord, bot, 0)
+    assert bot.quotes.offered == 0
+    assert answers(fake_discord, thread) == [] and missed.reactions == {}
+    assert await rows(db, "SELECT count(*) FROM quote_matches") == [(0,)]
+    assert said.reactions == {}

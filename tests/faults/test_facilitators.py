@@ -42,3 +42,37 @@ async def test_a_failed_dm_is_not_lost_nor_sent_twice(
     assert await rows(db, "SELECT pending, delivered_at IS NOT NULL FROM facilitator_packets") == [
         (None, 1)
     ]
+
+
+async def test_closed_dms_tell_a_swapped_out_facilitator_once_and_drop_an_unread_packet(
+    fake_discord: FakeDiscord, started: ReadingGroupBot, db: aiosqlite.Connection
+) -> None:
+    fake = fake_discord
+    alice, bob = fake.alice.id, fake.bob.id
+    await run(fake, "alice", "facilitate")
+    cog = packets(started)
+    assert await cog.run_group(fake.readings.id) == 1  # Alice has the packet by DM
+    fake.user("alice").accepts_dms = False
+    await run(fake, "organizer", "plan facilitators swap", {"member": "bob"})
+    fake.user("bob").accepts_dms = False
+    assert await cog.run_group(fake.readings.id) == 1  # Bob's packet waits for his command
+    # Alice's DMs open again: she is not told now (tried once, when the turn changed).
+    fake.user("alice").accepts_dms = True
+    assert await cog.run_group(fake.readings.id) == 0
+    assert len(fake.bot_messages(fake.dm_channel("alice"))) == 1  # the packet only
+    query = """
+        SELECT user_id, delivered_at IS NOT NULL, released_at IS NOT NULL, pending IS NOT NULL
+        FROM facilitator_packets ORDER BY user_id
+    """
+    assert await rows(db, query) == [(alice, 1, 1, 0), (bob, 0, 0, 1)]
+
+    # Back to Alice before Bob ran a command: his unread packet is dropped, and he is not told
+    # (he never knew); Alice is told the turn is hers again.
+    await run(fake, "organizer", "plan facilitators swap", {"member": "alice"})
+    assert await cog.run_group(fake.readings.id) == 0
+    assert await rows(db, query) == [(alice, 1, 0, 0), (bob, 0, 1, 0)]
+    inter = fake.slash("bob", "plan schedule", channel="readings")
+    await inter.message()
+    assert len(inter.messages()) == 1  # no packet after his command's answer
+    (_, again) = fake.bot_messages(fake.dm_channel("alice"))
+    assert again.content.startswith("**readings**: you facilitate installment 1 (")

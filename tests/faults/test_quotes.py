@@ -3,9 +3,13 @@ it is matched, hostile quotations. Each test asserts the exact rows afterwards."
 
 from __future__ import annotations
 
+import datetime as dt
+
 import aiosqlite
 
+from bot.discord.quotes import MAX_WAITING
 from tests.discord import scheduling
+from tests.discord.scheduling import Clock, MakeBot, group_config
 from tests.discord.test_discussion import logged, rows
 from tests.discord.test_quotes import BOOK, Start, checked, passage, start
 from tests.fakediscord import FakeDiscord
@@ -70,3 +74,41 @@ async def test_hostile_quotations_are_matched_in_bounded_time_or_ignored(
     matched = await rows(db, "SELECT message_id, quote, kind FROM quote_matches ORDER BY 1, 2")
     assert matched == [(said[1].id, n, "exact") for n in range(len(matched))]
     assert len(matched) == many.count("> ")
+
+
+async def test_a_catch_up_of_thousands_of_quotes_is_bounded_and_never_holds_up_the_log(
+    fake_discord: FakeDiscord,
+    start: Start,
+    make_bot: MakeBot,
+    clock: Clock,
+    passage: tuple[str, str],
+    db: aiosqlite.Connection,
+) -> None:
+    bot, thread = await start()
+    words, _ = passage
+    await bot.close()
+    count = 2 * MAX_WAITING
+    written = clock.now - dt.timedelta(hours=1)
+    missed = [
+        fake_discord.post("alice", thread, f"> {words} ({n})", at=written).id for n in range(count)
+    ]
+    bot = await make_bot([group_config(fake_discord.readings.id)])
+    # The worker is stuck (it waits for the library's index): the catch-up still logs every
+    # reply, and what waits to be checked stays within the queue's bound.
+    async with bot.quotes._building:
+        await logged(fake_discord, db, "SELECT count(*) FROM replies", [(count,)])
+        await fake_discord.wait_for(
+            lambda: bot.quotes.offered + bot.quotes.skipped == count, timeout=10, what="offered"
+        )
+        assert bot.quotes._queue.qsize() <= MAX_WAITING
+        assert MAX_WAITING <= bot.quotes.offered <= MAX_WAITING + 1  # one in the worker's hands
+    offered = bot.quotes.offered
+    await checked(fake_discord, bot, offered)
+    # The first ones were checked and marked, once each; the rest were counted as skipped.
+    await logged(
+        fake_discord,
+        db,
+        "SELECT message_id FROM quote_matches ORDER BY 1",
+        [(message_id,) for message_id in sorted(missed)[:offered]],
+    )
+    assert bot.quotes.skipped == count - offered

@@ -74,13 +74,25 @@ async def test_upgrading_from_the_previous_schema_keeps_every_row(tmp_path: Path
             (stamp, stamp, stamp),
         )
         await db.execute("INSERT INTO asked_questions VALUES (1, 0, 100, 'pi:abc', 'Why unite?')")
-        before = await dump(db, ["groups", "posts", "asked_questions", "paragraphs", "readings"])
+        await db.execute(
+            "INSERT INTO facilitator_packets (channel_id, number, user_id, claimed_at, pending,"
+            " delivered_at) VALUES (100, 1, 7, ?, NULL, ?), (100, 2, 8, ?, 'the packet', NULL)",
+            (stamp, stamp, stamp),
+        )
+        tables = ["groups", "posts", "asked_questions", "paragraphs", "readings"]
+        packets = "SELECT * FROM facilitator_packets ORDER BY channel_id, number, user_id"
+        async with db.execute(packets) as cursor:
+            packets_before = [tuple(row) async for row in cursor]
+        before = await dump(db, tables)
 
         assert await migrate(db) == [migrations[-1].number]
 
-        after = await dump(db, ["groups", "posts", "asked_questions", "paragraphs", "readings"])
+        after = await dump(db, tables)
         for table, rows in before.items():
             assert [row[: len(rows[0])] for row in after[table]] == rows, table
+        async with db.execute(packets) as cursor:
+            packets_after = [tuple(row) async for row in cursor]
+        assert [row[: len(packets_before[0])] for row in packets_after] == packets_before
         assert [hit.citation for hit in await search(db, "unite")] == ["pi §1"]
         async with db.execute("SELECT reply_log FROM groups") as cursor:
             assert [row[0] async for row in cursor] == ["content"]
