@@ -479,7 +479,8 @@ async def open_databases(
         return
     from bot.storage.postgres import open_postgres
 
-    async with _open(path) as index, open_postgres(url, owner=owner, shards=shards) as state:
+    # The shards first: a process refused for them leaves the index file alone.
+    async with open_postgres(url, owner=owner, shards=shards) as state, _open(path) as index:
         yield Databases(state, index)
 
 

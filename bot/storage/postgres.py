@@ -65,6 +65,11 @@ SQLITE_ONLY = "-- backend: sqlite"
 TRANSIENT_CLASSES = ("08", "40", "53", "57")
 
 
+class ConnectionLost(Exception):
+    """The server dropped the connection during a statement or a transaction: trying again
+    later (on a new connection) can succeed."""
+
+
 class IntegrityError(sqlite3.IntegrityError):
     """A constraint of the PostgreSQL database refused a write.
 
@@ -136,7 +141,7 @@ _RETURNING = re.compile(r"\bRETURNING\b", re.IGNORECASE)
 _IS_NOT_PARAM = re.compile(r"\bIS\s+NOT\s+(\$\d+)", re.IGNORECASE)
 _IS_PARAM = re.compile(r"\bIS\s+(\$\d+)", re.IGNORECASE)
 _SCALAR_MINMAX = re.compile(
-    r"\b(max|min)\(\s*([\w.]+)\s*,\s*([\w.]+)\s*\)", re.IGNORECASE
+    r"\b(max|min)\(\s*([\w.$]+)\s*,\s*([\w.$]+)\s*\)", re.IGNORECASE
 )  # two arguments: SQLite's scalar form, not the aggregate
 _GROUP_CONCAT = re.compile(r"\bgroup_concat\(", re.IGNORECASE)
 
@@ -189,7 +194,7 @@ def sqlite_only(migration: Migration) -> bool:
 def is_transient(exc: BaseException) -> bool:
     """Whether ``exc``, raised by asyncpg, is the server's state for now (a lost connection, a
     serialization failure, a deadlock, a server shutting down) rather than the data's."""
-    if isinstance(exc, (OSError, TimeoutError)):
+    if isinstance(exc, (OSError, TimeoutError, ConnectionLost)):
         return True
     import sys
 
@@ -316,14 +321,19 @@ class PostgresConnection:
     Statements run one at a time, as on aiosqlite's single thread: the bot's tasks share the
     connection, and a statement of another task while a transaction is open joins it (the
     callers' :func:`bot.storage.database.write_lock` keeps their transactions apart). A
-    connection the server dropped is opened again at the next statement outside a
-    transaction.
+    connection the server dropped is opened again at the next statement outside a transaction
+    (and takes its shards' locks again); inside one, the statements fail with
+    :class:`ConnectionLost` until the caller rolls back, so a transaction is never half kept.
     """
 
-    def __init__(self, raw: asyncpg.Connection, url: str) -> None:
+    def __init__(self, raw: asyncpg.Connection, url: str, name: str = "reading-group") -> None:
         self.raw = raw
         self.url = url
+        self.name = name
         self._busy = asyncio.Lock()
+        self._in_transaction = False
+        #: The session's advisory locks (function, key) to take again on a new connection.
+        self.held: list[tuple[str, int]] = []
 
     @property
     def where(self) -> str:
@@ -352,7 +362,7 @@ class PostgresConnection:
                     return PostgresCursor(await raw.fetch(text, *args), -1)
                 return PostgresCursor((), _rowcount(await raw.execute(text, *args)))
             except Exception as exc:
-                _raise_integrity(exc)
+                self._raise_as_ours(exc)
                 raise
 
     async def _executemany(self, sql: str, parameters: Iterable[Iterable[Any]]) -> PostgresCursor:
@@ -363,7 +373,7 @@ class PostgresConnection:
             try:
                 await raw.executemany(text, rows)
             except Exception as exc:
-                _raise_integrity(exc)
+                self._raise_as_ours(exc)
                 raise
         return PostgresCursor((), -1)
 
@@ -371,10 +381,13 @@ class PostgresConnection:
         async with self._busy:
             raw = await self._ready()
             await raw.execute("BEGIN")
+            self._in_transaction = True
             try:
                 await raw.execute("SELECT pg_advisory_xact_lock($1, $2)", LOCK_CLASS, WRITE_LOCK)
-            except BaseException:
+            except BaseException as exc:
                 await self._end("ROLLBACK")
+                if isinstance(exc, Exception):
+                    self._raise_as_ours(exc)
                 raise
 
     async def commit(self) -> None:
@@ -386,15 +399,38 @@ class PostgresConnection:
             await self._end("ROLLBACK")
 
     async def _end(self, command: str) -> None:
-        if not self.raw.is_closed() and self.raw.is_in_transaction():
+        ending, self._in_transaction = self._in_transaction, False
+        if ending and not self.raw.is_closed() and self.raw.is_in_transaction():
             await self.raw.execute(command)
 
     async def _ready(self) -> asyncpg.Connection:
-        """The connection, opened again if the server dropped it (outside a transaction only:
-        a transaction's statements are lost with it, and its caller rolls back)."""
-        if self.raw.is_closed():
-            self.raw = await _connect(self.url)
+        """The connection, opened again if the server dropped it.
+
+        Raises:
+            ConnectionLost: it was dropped inside a transaction (whose writes went with it).
+            DatabaseInUse: another process took one of this one's shards meanwhile.
+        """
+        if not self.raw.is_closed():
+            return self.raw
+        if self._in_transaction:
+            raise ConnectionLost(f"{self.where}: the connection was lost inside a transaction")
+        self.raw = await _connect(self.url, self.name)
+        for function, key in self.held:
+            if not await self.raw.fetchval(f"SELECT {function}($1, $2)", LOCK_CLASS, key):
+                from bot.storage.database import DatabaseInUse
+
+                await self.raw.close()
+                raise DatabaseInUse(f"{self.where}: {_shard_name(key)} was taken by another bot")
         return self.raw
+
+    def _raise_as_ours(self, exc: Exception) -> None:
+        """Raise what the storage modules catch for what asyncpg raised, if it is one of them."""
+        import asyncpg
+
+        if isinstance(exc, asyncpg.IntegrityConstraintViolationError):
+            raise IntegrityError(str(exc)) from exc
+        if self.raw.is_closed() and not isinstance(exc, ConnectionLost):
+            raise ConnectionLost(f"{self.where}: lost the connection ({exc})") from exc
 
     async def close(self) -> None:
         if not self.raw.is_closed():
@@ -409,13 +445,6 @@ def _arguments(names: tuple[str, ...], parameters: Any) -> list[Any]:
             raise TypeError("a query with :name placeholders takes a mapping of parameters")
         return [parameters[name] for name in names]
     return list(parameters)
-
-
-def _raise_integrity(exc: Exception) -> None:
-    import asyncpg
-
-    if isinstance(exc, asyncpg.IntegrityConstraintViolationError):
-        raise IntegrityError(str(exc)) from exc
 
 
 async def _connect(url: str, application_name: str = "reading-group") -> asyncpg.Connection:
@@ -453,7 +482,7 @@ async def connect(url: str, owner: Owner | None = None) -> PostgresConnection:
         raw = await _connect(url, name)
     except Exception as exc:
         raise DatabaseError(connect_error(url, exc)) from None
-    return PostgresConnection(raw, url)
+    return PostgresConnection(raw, url, name)
 
 
 # --- migrations -----------------------------------------------------------------------------
@@ -545,9 +574,13 @@ async def hold_shards(db: PostgresConnection, shard_ids: Sequence[int] | None) -
             for done, done_key in taken:
                 unlock = done.replace("try_advisory_lock", "advisory_unlock")
                 await raw.execute(f"SELECT {unlock}($1, $2)", LOCK_CLASS, done_key)
-            what = "every shard" if key == ALL_SHARDS else f"shard {key}"
-            return f"{what} is run by {holder or 'another bot'}"
+            return f"{_shard_name(key)} is run by {holder or 'another bot'}"
+    db.held = taken
     return None
+
+
+def _shard_name(key: int) -> str:
+    return "every shard" if key == ALL_SHARDS else f"shard {key}"
 
 
 @asynccontextmanager
