@@ -80,6 +80,11 @@ class Connection(Protocol):
     async def close(self) -> None: ...
 
 
+class ConnectionLost(Exception):
+    """The database server dropped the connection, or cannot be reached again: trying later
+    can succeed. Its message is one line naming the server (never a password)."""
+
+
 class Sql(str):
     """A query whose PostgreSQL form is written out beside its SQLite one.
 

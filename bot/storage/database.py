@@ -11,6 +11,10 @@ closed on every error path, so a command never hangs on aiosqlite's worker threa
 
 The bot process holds the database alone (:func:`instance_lock`): a second one on the same file
 stops with :class:`DatabaseInUse`, naming the first.
+
+With ``DATABASE_URL`` the shared state is a PostgreSQL database instead
+(:mod:`bot.storage.postgres`) and this file keeps only the library index; :func:`open_databases`
+opens both, :func:`open_state` only the state.
 """
 
 from __future__ import annotations
@@ -464,8 +468,8 @@ async def open_databases(
         url: the PostgreSQL database (DATABASE_URL), or None.
         create: make the SQLite file when it does not exist; commands that only read the state
             pass False (it does not matter with a ``url``: the index is a cache).
-        owner: the bot process. With SQLite it holds the file alone (:func:`instance_lock`);
-            with PostgreSQL it holds the shards it runs (``shards``; None: all of them), so two
+        owner: the bot process. It holds the SQLite file alone (:func:`instance_lock`), and
+            with PostgreSQL also the shards it runs (``shards``; None: all of them), so two
             processes never run the same shard.
         shards: the shards this process runs.
 
@@ -479,9 +483,15 @@ async def open_databases(
         return
     from bot.storage.postgres import open_postgres
 
-    # The shards first: a process refused for them leaves the index file alone.
-    async with open_postgres(url, owner=owner, shards=shards) as state, _open(path) as index:
-        yield Databases(state, index)
+    # The shards first: a process refused for them leaves the index file alone. The index is
+    # this process's own: a bot holds it as it holds a SQLite database (two bots on one host
+    # need two DATABASE_PATHs).
+    with contextlib.ExitStack() as held:
+        async with open_postgres(url, owner=owner, shards=shards) as state:
+            if owner is not None:
+                held.enter_context(instance_lock(Path(path), owner))
+            async with _open(path) as index:
+                yield Databases(state, index)
 
 
 @asynccontextmanager

@@ -30,7 +30,7 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urlsplit
 
-from bot.storage.connection import Sql
+from bot.storage.connection import ConnectionLost, Sql
 
 if TYPE_CHECKING:
     import asyncpg
@@ -63,11 +63,6 @@ SQLITE_ONLY = "-- backend: sqlite"
 #: (08), a serialization failure or deadlock (40), insufficient resources (53), the server
 #: shutting down (57). The same write tried later can succeed.
 TRANSIENT_CLASSES = ("08", "40", "53", "57")
-
-
-class ConnectionLost(Exception):
-    """The server dropped the connection during a statement or a transaction: trying again
-    later (on a new connection) can succeed."""
 
 
 class IntegrityError(sqlite3.IntegrityError):
@@ -414,7 +409,10 @@ class PostgresConnection:
             return self.raw
         if self._in_transaction:
             raise ConnectionLost(f"{self.where}: the connection was lost inside a transaction")
-        self.raw = await _connect(self.url, self.name)
+        try:
+            self.raw = await _connect(self.url, self.name)
+        except Exception as exc:
+            raise ConnectionLost(connect_error(self.url, exc)) from exc
         for function, key in self.held:
             if not await self.raw.fetchval(f"SELECT {function}($1, $2)", LOCK_CLASS, key):
                 from bot.storage.database import DatabaseInUse
@@ -561,12 +559,14 @@ async def hold_shards(db: PostgresConnection, shard_ids: Sequence[int] | None) -
             if await raw.fetchval(f"SELECT {function}($1, $2)", LOCK_CLASS, key):
                 taken.append((function, key))
                 continue
-            holder = await raw.fetchval(
+            # Advisory locks are the database's own: another database's on the server are not.
+            holder = await raw.fetchrow(
                 """
-                SELECT a.application_name FROM pg_locks AS l
+                SELECT a.application_name, l.mode FROM pg_locks AS l
                 JOIN pg_stat_activity AS a ON a.pid = l.pid
+                JOIN pg_database AS d ON d.oid = l.database AND d.datname = current_database()
                 WHERE l.locktype = 'advisory' AND l.classid = $1 AND l.objid = $2 AND l.granted
-                ORDER BY l.pid LIMIT 1
+                ORDER BY l.mode = 'ExclusiveLock' DESC, l.pid LIMIT 1
                 """,
                 LOCK_CLASS,
                 key & 0xFFFFFFFF,
@@ -574,7 +574,12 @@ async def hold_shards(db: PostgresConnection, shard_ids: Sequence[int] | None) -
             for done, done_key in taken:
                 unlock = done.replace("try_advisory_lock", "advisory_unlock")
                 await raw.execute(f"SELECT {unlock}($1, $2)", LOCK_CLASS, done_key)
-            return f"{_shard_name(key)} is run by {holder or 'another bot'}"
+            name, mode = holder if holder is not None else ("another bot", "ExclusiveLock")
+            if key != ALL_SHARDS:
+                return f"shard {key} is run by {name}"
+            # Held alone: a bot running every shard; shared: one running some of them.
+            what = "every shard" if mode == "ExclusiveLock" else "a shard"
+            return f"{what} is run by {name}"
     db.held = taken
     return None
 

@@ -7,13 +7,16 @@ The storage behaviour itself is tested on both backends by the other storage tes
 from __future__ import annotations
 
 import asyncio
+import re
 import sqlite3
 from collections.abc import AsyncIterator
+from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 
 from bot.core.shards import Shards
+from bot.storage.connection import ConnectionLost
 from bot.storage.database import (
     DatabaseError,
     DatabaseInUse,
@@ -21,12 +24,12 @@ from bot.storage.database import (
     MigrationError,
     bundled_migrations,
     can_clear,
+    open_databases,
     transaction,
 )
 from bot.storage.groups import claim_post, get_group, save_group
 from bot.storage.instance import Owner
 from bot.storage.postgres import (
-    ConnectionLost,
     PostgresConnection,
     connect,
     migrate,
@@ -204,7 +207,7 @@ def owner(pid: int) -> Owner:
         (Shards(2, (0,)), Shards(2, (0,)), "shard 0 is run by reading-group 1@host/t"),
         (Shards(4, (0, 1)), Shards(4, (1, 2)), "shard 1 is run by reading-group 1@host/t"),
         (None, Shards(2, (1,)), "every shard is run by reading-group 1@host/t"),
-        (Shards(2, (1,)), None, "every shard is run by reading-group 1@host/t"),
+        (Shards(2, (1,)), None, "a shard is run by reading-group 1@host/t"),
         (None, None, "every shard is run by reading-group 1@host/t"),
     ],
     ids=["other-shard", "same-shard", "one-shared", "all-then-one", "one-then-all", "all-twice"],
@@ -304,3 +307,17 @@ async def test_a_constraint_is_the_integrity_error_claims_catch_and_cannot_clear
         with pytest.raises(sqlite3.IntegrityError) as caught:
             await db.execute("INSERT INTO opt_outs VALUES (1, 'y')")
         assert not can_clear(caught.value)
+
+
+async def test_two_bots_on_one_host_need_their_own_index_file(
+    postgres_url: str, tmp_path: Path
+) -> None:
+    index = tmp_path / "index.sqlite3"
+    async with open_databases(index, postgres_url, owner=owner(1), shards=Shards(2, (0,))):
+        with pytest.raises(DatabaseInUse, match=f"^{re.escape(str(index))} is in use by"):
+            async with open_databases(index, postgres_url, owner=owner(2), shards=Shards(2, (1,))):
+                pass
+        async with open_databases(
+            tmp_path / "other.sqlite3", postgres_url, owner=owner(2), shards=Shards(2, (1,))
+        ) as databases:
+            assert databases.index is not databases.state
