@@ -13,6 +13,7 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
+import asyncpg
 import pytest
 
 from bot.core.shards import Shards
@@ -32,6 +33,7 @@ from bot.storage.instance import Owner
 from bot.storage.postgres import (
     PostgresConnection,
     connect,
+    connect_error,
     migrate,
     open_postgres,
     translate,
@@ -321,3 +323,38 @@ async def test_two_bots_on_one_host_need_their_own_index_file(
             tmp_path / "other.sqlite3", postgres_url, owner=owner(2), shards=Shards(2, (1,))
         ) as databases:
             assert databases.index is not databases.state
+
+
+URL = "postgresql://rg:s3cret-pw@db.example:6543/reading"
+
+
+@pytest.mark.parametrize(
+    ("error", "message"),
+    [
+        (
+            asyncpg.InvalidPasswordError('password authentication failed for user "rg"'),
+            "PostgreSQL at db.example:6543/reading: the server refused the password of rg: "
+            "check DATABASE_URL",
+        ),
+        (
+            asyncpg.InvalidCatalogNameError('database "reading" does not exist'),
+            "PostgreSQL at db.example:6543/reading: the server has no such database: create it "
+            "(createdb) or fix DATABASE_URL",
+        ),
+        (
+            TimeoutError(),
+            "PostgreSQL at db.example:6543/reading: no answer within 10 s: check the server runs "
+            "and DATABASE_URL's host and port",
+        ),
+        (
+            ConnectionRefusedError(111, "Connection refused"),
+            "PostgreSQL at db.example:6543/reading: cannot reach the server (Connection refused): "
+            "start it, or fix DATABASE_URL",
+        ),
+    ],
+    ids=["password", "no-database", "timeout", "refused"],
+)
+def test_each_connection_failure_is_one_line_without_the_password(
+    error: Exception, message: str
+) -> None:
+    assert connect_error(URL, error) == message
