@@ -20,11 +20,20 @@ asyncpg is imported only here, and only when a ``DATABASE_URL`` is used.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
 import logging
 import re
 import sqlite3
-from collections.abc import AsyncIterator, Generator, Iterable, Mapping, Sequence
+from collections.abc import (
+    AsyncIterator,
+    Awaitable,
+    Callable,
+    Generator,
+    Iterable,
+    Mapping,
+    Sequence,
+)
 from contextlib import asynccontextmanager
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
@@ -347,30 +356,50 @@ class PostgresConnection:
             return PostgresCursor((), -1)
         text, names = translate(sql.postgres if isinstance(sql, Sql) else sql)
         args = _arguments(names, parameters)
-        async with self._busy:
-            raw = await self._ready()
-            try:
-                if _RETURNING.search(text):
-                    rows = await raw.fetch(text, *args)
-                    return PostgresCursor(rows, len(rows))
-                if _returns_rows(text):
-                    return PostgresCursor(await raw.fetch(text, *args), -1)
-                return PostgresCursor((), _rowcount(await raw.execute(text, *args)))
-            except Exception as exc:
-                self._raise_as_ours(exc)
-                raise
+
+        async def run(raw: asyncpg.Connection) -> PostgresCursor:
+            if _RETURNING.search(text):
+                rows = await raw.fetch(text, *args)
+                return PostgresCursor(rows, len(rows))
+            if _returns_rows(text):
+                return PostgresCursor(await raw.fetch(text, *args), -1)
+            return PostgresCursor((), _rowcount(await raw.execute(text, *args)))
+
+        return await self._run(run)
 
     async def _executemany(self, sql: str, parameters: Iterable[Iterable[Any]]) -> PostgresCursor:
         text, names = translate(sql.postgres if isinstance(sql, Sql) else sql)
         rows = [_arguments(names, row) for row in parameters]
+
+        async def run(raw: asyncpg.Connection) -> PostgresCursor:
+            await raw.executemany(text, rows)
+            return PostgresCursor((), -1)
+
+        return await self._run(run)
+
+    async def _run(
+        self, statement: Callable[[asyncpg.Connection], Awaitable[PostgresCursor]]
+    ) -> PostgresCursor:
+        """Run one statement as SQLite runs it: alone on the connection and, inside a
+        transaction, undone alone when it fails (a savepoint), the transaction going on. (A
+        failed statement would otherwise abort PostgreSQL's whole transaction, and with it the
+        statements other tasks run on the shared connection before the caller rolls back.)"""
         async with self._busy:
             raw = await self._ready()
+            savepoint = self._in_transaction
             try:
-                await raw.executemany(text, rows)
+                if savepoint:
+                    await raw.execute("SAVEPOINT statement")
+                result = await statement(raw)
+                if savepoint:
+                    await raw.execute("RELEASE SAVEPOINT statement")
+                return result
             except Exception as exc:
+                if savepoint and not raw.is_closed() and raw.is_in_transaction():
+                    with contextlib.suppress(Exception):  # then the caller's rollback ends it
+                        await raw.execute("ROLLBACK TO SAVEPOINT statement")
                 self._raise_as_ours(exc)
                 raise
-        return PostgresCursor((), -1)
 
     async def _begin(self) -> None:
         async with self._busy:
