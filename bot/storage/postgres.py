@@ -25,6 +25,7 @@ import functools
 import logging
 import re
 import sqlite3
+import sys
 from collections.abc import (
     AsyncIterator,
     Awaitable,
@@ -49,9 +50,6 @@ if TYPE_CHECKING:
     from bot.storage.instance import Owner
 
 log = logging.getLogger(__name__)
-
-#: The URL schemes of a PostgreSQL ``DATABASE_URL``.
-SCHEMES = ("postgresql", "postgres")
 
 #: How long connecting may take before the server counts as unreachable, in seconds.
 CONNECT_TIMEOUT = 10.0
@@ -200,9 +198,7 @@ def is_transient(exc: BaseException) -> bool:
     serialization failure, a deadlock, a server shutting down) rather than the data's."""
     if isinstance(exc, (OSError, TimeoutError, ConnectionLost)):
         return True
-    import sys
-
-    asyncpg = sys.modules.get("asyncpg")
+    asyncpg = sys.modules.get("asyncpg")  # not imported: no PostgreSQL error can be raised
     if asyncpg is None:
         return False
     if isinstance(exc, (asyncpg.ConnectionDoesNotExistError, asyncpg.InterfaceError)):
