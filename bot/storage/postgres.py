@@ -563,49 +563,86 @@ async def migrate(db: PostgresConnection, migrations: list[Migration]) -> list[i
 # --- instances ------------------------------------------------------------------------------
 
 
-async def hold_shards(db: PostgresConnection, shard_ids: Sequence[int] | None) -> str | None:
+async def hold_shards(db: PostgresConnection, shards: Shards | None) -> str | None:
     """Take the session's advisory lock of every shard this process runs (``None``: all of
     them), for as long as the connection lives. Returns None when they are all taken, else what
-    holds the first one that is not (and none is kept).
+    keeps them (and none is kept).
 
     A process running every shard holds :data:`ALL_SHARDS` alone; one running some shares it
     and holds each of its shards alone: two processes stop each other only if they would run a
-    shard twice.
+    shard twice. Sharded processes also share a lock naming their ``SHARD_COUNT``: with two
+    counts, one server would belong to two shards, so a process seeing another count stops.
     """
     raw = db.raw
-    if shard_ids is None:
+    if shards is None:
         wanted = [("pg_try_advisory_lock", ALL_SHARDS)]
     else:
-        wanted = [("pg_try_advisory_lock_shared", ALL_SHARDS)]
-        wanted += [("pg_try_advisory_lock", shard) for shard in shard_ids]
+        wanted = [
+            ("pg_try_advisory_lock_shared", ALL_SHARDS),
+            ("pg_try_advisory_lock_shared", _count_key(shards.count)),
+        ]
+        wanted += [("pg_try_advisory_lock", shard) for shard in shards.ids]
     taken: list[tuple[str, int]] = []
     async with db._busy:
+        refused = None
         for function, key in wanted:
-            if await raw.fetchval(f"SELECT {function}($1, $2)", LOCK_CLASS, key):
-                taken.append((function, key))
-                continue
-            # Advisory locks are the database's own: another database's on the server are not.
-            holder = await raw.fetchrow(
-                """
-                SELECT a.application_name, l.mode FROM pg_locks AS l
-                JOIN pg_stat_activity AS a ON a.pid = l.pid
-                JOIN pg_database AS d ON d.oid = l.database AND d.datname = current_database()
-                WHERE l.locktype = 'advisory' AND l.classid = $1 AND l.objid = $2 AND l.granted
-                ORDER BY l.mode = 'ExclusiveLock' DESC, l.pid LIMIT 1
-                """,
-                LOCK_CLASS,
-                key & 0xFFFFFFFF,
+            if not await raw.fetchval(f"SELECT {function}($1, $2)", LOCK_CLASS, key):
+                refused = await _holding(raw, key)
+                break
+            taken.append((function, key))
+        if refused is None and shards is not None:
+            refused = await _other_count(raw, shards.count)
+        if refused is None:
+            db.held = taken
+            return None
+        for done, done_key in taken:
+            unlock = done.replace("try_advisory_lock", "advisory_unlock")
+            await raw.execute(f"SELECT {unlock}($1, $2)", LOCK_CLASS, done_key)
+        return refused
+
+
+#: Advisory locks of this database only: they are the database's own, another database's on
+#: the same server are not in the way. Keys are stored as unsigned 32-bit numbers.
+_HOLDERS = """
+    SELECT a.application_name, l.mode, l.objid::bigint FROM pg_locks AS l
+    JOIN pg_stat_activity AS a ON a.pid = l.pid
+    JOIN pg_database AS d ON d.oid = l.database AND d.datname = current_database()
+    WHERE l.locktype = 'advisory' AND l.classid = $1 AND l.granted
+        AND l.objid::bigint BETWEEN $2 AND $3 AND l.pid <> pg_backend_pid()
+    ORDER BY l.mode = 'ExclusiveLock' DESC, l.pid
+"""
+
+#: The keys of the SHARD_COUNT locks: -1000 - count.
+_COUNTS_FROM = -1000
+
+
+def _count_key(count: int) -> int:
+    return _COUNTS_FROM - count
+
+
+async def _holding(raw: asyncpg.Connection, key: int) -> str:
+    """What holds the lock ``key`` this process could not take."""
+    stored = key & 0xFFFFFFFF
+    holder = await raw.fetchrow(_HOLDERS, LOCK_CLASS, stored, stored)
+    name, mode = (holder[0], holder[1]) if holder is not None else ("another bot", "ExclusiveLock")
+    if key != ALL_SHARDS:
+        return f"shard {key} is run by {name}"
+    # Held alone: a bot running every shard; shared: one running some of them.
+    what = "every shard" if mode == "ExclusiveLock" else "a shard"
+    return f"{what} is run by {name}"
+
+
+async def _other_count(raw: asyncpg.Connection, count: int) -> str | None:
+    """Another process's SHARD_COUNT, if it is not ``count``."""
+    lowest = _count_key(2**16) & 0xFFFFFFFF  # Discord allows far fewer shards than this
+    highest = _count_key(1) & 0xFFFFFFFF
+    for name, _, stored in await raw.fetch(_HOLDERS, LOCK_CLASS, lowest, highest):
+        other = _COUNTS_FROM - (stored - 2**32)
+        if other != count:
+            return (
+                f"{name} runs with SHARD_COUNT={other}, this one with {count}: every process "
+                "needs the same SHARD_COUNT"
             )
-            for done, done_key in taken:
-                unlock = done.replace("try_advisory_lock", "advisory_unlock")
-                await raw.execute(f"SELECT {unlock}($1, $2)", LOCK_CLASS, done_key)
-            name, mode = holder if holder is not None else ("another bot", "ExclusiveLock")
-            if key != ALL_SHARDS:
-                return f"shard {key} is run by {name}"
-            # Held alone: a bot running every shard; shared: one running some of them.
-            what = "every shard" if mode == "ExclusiveLock" else "a shard"
-            return f"{what} is run by {name}"
-    db.held = taken
     return None
 
 
@@ -644,7 +681,7 @@ async def open_postgres(
                 raise
             raise DatabaseError(f"{db.where}: lost the connection ({exc})") from None
         if owner is not None:
-            held = await hold_shards(db, None if shards is None else shards.ids)
+            held = await hold_shards(db, shards)
             if held is not None:
                 raise DatabaseInUse(
                     f"{db.where}: {held}: stop that bot first, or give this one other SHARD_IDS"

@@ -211,8 +211,22 @@ def owner(pid: int) -> Owner:
         (None, Shards(2, (1,)), "every shard is run by reading-group 1@host/t"),
         (Shards(2, (1,)), None, "a shard is run by reading-group 1@host/t"),
         (None, None, "every shard is run by reading-group 1@host/t"),
+        (
+            Shards(2, (0,)),
+            Shards(4, (3,)),
+            "reading-group 1@host/t runs with SHARD_COUNT=2, this one with 4: every process "
+            "needs the same SHARD_COUNT",
+        ),
     ],
-    ids=["other-shard", "same-shard", "one-shared", "all-then-one", "one-then-all", "all-twice"],
+    ids=[
+        "other-shard",
+        "same-shard",
+        "one-shared",
+        "all-then-one",
+        "one-then-all",
+        "all-twice",
+        "other-count",
+    ],
 )
 async def test_two_processes_never_run_the_same_shard(
     postgres_url: str, first: Shards | None, second: Shards | None, refused: str | None
