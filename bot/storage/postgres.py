@@ -332,6 +332,7 @@ class PostgresConnection:
         self.name = name
         self._busy = asyncio.Lock()
         self._in_transaction = False
+        self._savepoint = False  # the transaction has one: released before the next is made
         #: The session's advisory locks (function, key) to take again on a new connection.
         self.held: list[tuple[str, int]] = []
 
@@ -361,7 +362,7 @@ class PostgresConnection:
                 return PostgresCursor(await raw.fetch(text, *args), -1)
             return PostgresCursor((), _rowcount(await raw.execute(text, *args)))
 
-        return await self._run(run)
+        return await self._run(run, writes=not _returns_rows(text))
 
     async def _executemany(self, sql: str, parameters: Iterable[Iterable[Any]]) -> PostgresCursor:
         text, names = translate(sql.postgres if isinstance(sql, Sql) else sql)
@@ -371,25 +372,35 @@ class PostgresConnection:
             await raw.executemany(text, rows)
             return PostgresCursor((), -1)
 
-        return await self._run(run)
+        return await self._run(run, writes=True)
 
     async def _run(
-        self, statement: Callable[[asyncpg.Connection], Awaitable[PostgresCursor]]
+        self,
+        statement: Callable[[asyncpg.Connection], Awaitable[PostgresCursor]],
+        *,
+        writes: bool,
     ) -> PostgresCursor:
-        """Run one statement as SQLite runs it: alone on the connection and, inside a
-        transaction, undone alone when it fails (a savepoint), the transaction going on. (A
-        failed statement would otherwise abort PostgreSQL's whole transaction, and with it the
-        statements other tasks run on the shared connection before the caller rolls back.)"""
+        """Run one statement as SQLite runs it: alone on the connection and, for a write inside
+        a transaction, undone alone when it fails, the transaction going on. (A failed write,
+        such as a claim that lost its race, would otherwise abort PostgreSQL's whole
+        transaction, and with it the statements other tasks run on the shared connection before
+        the caller rolls back.)
+
+        The savepoint is made again before each write, the previous one released in the same
+        round trip; reads take none (a read fails only with a broken connection or a bug).
+        """
         async with self._busy:
             raw = await self._ready()
-            savepoint = self._in_transaction
+            savepoint = writes and self._in_transaction
+            if savepoint:
+                await raw.execute(
+                    "RELEASE SAVEPOINT statement; SAVEPOINT statement"
+                    if self._savepoint
+                    else "SAVEPOINT statement"
+                )
+                self._savepoint = True
             try:
-                if savepoint:
-                    await raw.execute("SAVEPOINT statement")
-                result = await statement(raw)
-                if savepoint:
-                    await raw.execute("RELEASE SAVEPOINT statement")
-                return result
+                return await statement(raw)
             except Exception as exc:
                 if savepoint and not raw.is_closed() and raw.is_in_transaction():
                     with contextlib.suppress(Exception):  # then the caller's rollback ends it
@@ -419,7 +430,7 @@ class PostgresConnection:
             await self._end("ROLLBACK")
 
     async def _end(self, command: str) -> None:
-        ending, self._in_transaction = self._in_transaction, False
+        ending, self._in_transaction, self._savepoint = self._in_transaction, False, False
         if ending and not self.raw.is_closed() and self.raw.is_in_transaction():
             await self.raw.execute(command)
 

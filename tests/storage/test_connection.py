@@ -23,7 +23,10 @@ async def test_a_failed_statement_in_a_transaction_undoes_only_itself(db: Connec
             await db.execute("INSERT INTO opt_outs VALUES (1, 'refused')")
         assert await opted_out(db) == [(1, "kept")]  # the transaction goes on
         await db.execute("INSERT INTO opt_outs VALUES (2, 'after')")
-    assert await opted_out(db) == [(1, "kept"), (2, "after")]
+        with pytest.raises(sqlite3.IntegrityError):
+            await db.execute("INSERT INTO opt_outs VALUES (2, 'refused too')")
+        await db.execute("UPDATE opt_outs SET opted_out_at = 'changed' WHERE user_id = 1")
+    assert await opted_out(db) == [(1, "changed"), (2, "after")]
 
 
 async def test_a_transaction_that_raises_keeps_nothing(db: Connection) -> None:
