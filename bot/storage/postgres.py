@@ -53,6 +53,9 @@ log = logging.getLogger(__name__)
 
 #: How long connecting may take before the server counts as unreachable, in seconds.
 CONNECT_TIMEOUT = 10.0
+#: How long one statement may take before it is given up (a server that stopped answering,
+#: not a slow one: the longest, a week's summary or a migration, take seconds), in seconds.
+COMMAND_TIMEOUT = 120.0
 
 #: The first key of every advisory lock this bot takes (``pg_advisory_lock(int, int)``), so
 #: they cannot meet another application's locks on the same server.
@@ -487,6 +490,7 @@ async def _connect(url: str, application_name: str = "reading-group") -> asyncpg
     raw = await asyncpg.connect(
         url,
         timeout=CONNECT_TIMEOUT,
+        command_timeout=COMMAND_TIMEOUT,
         server_settings={"application_name": application_name[:63]},
     )
     await raw.set_type_codec(

@@ -17,6 +17,7 @@ import asyncpg
 import pytest
 
 from bot.core.shards import Shards
+from bot.storage import postgres
 from bot.storage.connection import ConnectionLost
 from bot.storage.database import (
     DatabaseError,
@@ -372,3 +373,15 @@ def test_each_connection_failure_is_one_line_without_the_password(
     error: Exception, message: str
 ) -> None:
     assert connect_error(URL, error) == message
+
+
+async def test_a_server_that_stops_answering_times_out_and_can_clear(
+    postgres_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(postgres, "COMMAND_TIMEOUT", 0.2)
+    async with open_postgres(postgres_url) as db:
+        with pytest.raises(TimeoutError) as caught:
+            await db.execute("SELECT pg_sleep(30)")  # a statement the server never answers
+        assert can_clear(caught.value)
+        async with db.execute("SELECT 1") as cursor:  # the connection is still good
+            assert await cursor.fetchone() == (1,)
