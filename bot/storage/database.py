@@ -39,10 +39,10 @@ import aiosqlite
 
 from bot.core.errors import ReadingGroupError
 from bot.core.instants import format_instant, parse_instant
-from bot.core.shards import Shards
 from bot.storage.connection import Connection
 
 if TYPE_CHECKING:
+    from bot.core.shards import Shards
     from bot.storage.instance import Owner
 
 log = logging.getLogger(__name__)
