@@ -395,14 +395,14 @@ class PostgresConnection:
         async with self._busy:
             raw = await self._ready()
             savepoint = writes and self._in_transaction
-            if savepoint:
-                await raw.execute(
-                    "RELEASE SAVEPOINT statement; SAVEPOINT statement"
-                    if self._savepoint
-                    else "SAVEPOINT statement"
-                )
-                self._savepoint = True
             try:
+                if savepoint:
+                    await raw.execute(
+                        "RELEASE SAVEPOINT statement; SAVEPOINT statement"
+                        if self._savepoint
+                        else "SAVEPOINT statement"
+                    )
+                    self._savepoint = True
                 return await statement(raw)
             except Exception as exc:
                 if savepoint and not raw.is_closed() and raw.is_in_transaction():
@@ -466,6 +466,10 @@ class PostgresConnection:
 
         if isinstance(exc, asyncpg.IntegrityConstraintViolationError):
             raise IntegrityError(str(exc)) from exc
+        if isinstance(exc, asyncpg.InternalClientError):
+            # asyncpg lost track of the connection (the server dropped it under a statement):
+            # it cannot be trusted again, the next statement opens a new one.
+            self.raw.terminate()
         if self.raw.is_closed() and not isinstance(exc, ConnectionLost):
             raise ConnectionLost(f"{self.where}: lost the connection ({exc})") from exc
 
