@@ -414,12 +414,13 @@ class PostgresConnection:
     async def _begin(self) -> None:
         async with self._busy:
             raw = await self._ready()
-            await raw.execute("BEGIN")
-            self._in_transaction = True
             try:
+                await raw.execute("BEGIN")
+                self._in_transaction = True
                 await raw.execute("SELECT pg_advisory_xact_lock($1, $2)", LOCK_CLASS, WRITE_LOCK)
             except BaseException as exc:
-                await self._end("ROLLBACK")
+                with contextlib.suppress(Exception):  # a broken connection has nothing to end
+                    await self._end("ROLLBACK")
                 if isinstance(exc, Exception):
                     self._raise_as_ours(exc)
                 raise
