@@ -9,14 +9,20 @@ copies are N times as many distinct readings with the same text. For each N, in 
   definition, one ``executemany`` and one ``INSERT ... SELECT`` into the index, then ``optimize``
   (what ``sync_index`` does, without parsing Markdown or computing any plain text).
 - **warm start**: a fresh ``python -m bot passage "slug §N"`` process against the built files,
-  from start to exit (interpreter start and imports included), and its peak RSS.
+  from start to exit (interpreter start and imports included), and its peak RSS; after one
+  untimed run.
 - **bot start to ready**: a fresh process times, after its imports, what the bot does before it
-  connects: ``load_content`` (readings, prompts, groups file) + ``open_database`` +
-  ``sync_index`` with nothing to reindex; and its peak RSS.
+  connects: ``load_content`` (readings through the library index, prompts, groups file) +
+  ``open_database`` + ``sync_index`` with nothing to reindex; and its peak RSS. Once more in a
+  process that then builds the quote index (:class:`bot.core.quotes.QuoteIndex`, what the bot
+  builds for the first reply that quotes something, its keys in a file it maps:
+  :mod:`bot.storage.quote_keys`): its peak RSS, the keys' size and the build time.
 - **search**: :func:`bot.storage.search.search` (10 hits with snippets) over the query set of
   :func:`bench.library.build_queries` drawn from the 1x library, so every size runs the same
   queries; a query's time is the median of its timed passes.
-- **lookup**: :func:`bot.core.citations.resolve` of random ``slug §N`` plus reading the text.
+- **lookup**: :func:`bot.core.citations.resolve` of random ``slug §N`` plus reading the text,
+  in the library as a restart loads it (:func:`bot.storage.library.load_indexed`: the text
+  read from SQLite).
 """
 
 from __future__ import annotations
@@ -50,6 +56,7 @@ from bench.library import (
     prepare_library,
     search_times,
 )
+from bot.storage.quote_keys import keys_file
 
 NAME = "library-scale"
 
@@ -94,9 +101,8 @@ def raw_fts_build(source: Path, target: Path) -> float:
     """Seconds to build ``target`` from the rows of the index in ``source`` with stdlib
     ``sqlite3`` alone: the same tables and FTS5 definition, nothing else."""
     with sqlite3.connect(source) as read:
-        rows = read.execute(
-            "SELECT id, slug, kind, number, label, section, body FROM paragraphs ORDER BY id"
-        ).fetchall()
+        # Every column, the paragraphs' sources (migration 0011) too: the same rows.
+        rows = read.execute("SELECT * FROM paragraphs ORDER BY id").fetchall()
         schema = [
             sql
             for (sql,) in read.execute(
@@ -112,7 +118,7 @@ def raw_fts_build(source: Path, target: Path) -> float:
     db.execute("BEGIN")
     for sql in schema:
         db.execute(sql.replace("REFERENCES readings(slug)", ""))
-    db.executemany("INSERT INTO paragraphs VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
+    db.executemany(f"INSERT INTO paragraphs VALUES ({', '.join('?' * len(rows[0]))})", rows)
     db.execute("INSERT INTO paragraphs_fts (rowid, body) SELECT id, body FROM paragraphs")
     db.execute("INSERT INTO paragraphs_fts (paragraphs_fts) VALUES ('optimize')")
     db.execute("COMMIT")
@@ -160,9 +166,9 @@ def fresh_passage(reference: str, env: dict[str, str], cwd: Path) -> tuple[float
     return elapsed, int(errors.strip().splitlines()[-1].split()[1]) / 1024
 
 
-def bot_start(env: dict[str, str], cwd: Path) -> dict[str, float]:
-    """:func:`bot_worker` in a fresh process."""
-    command = [sys.executable, "-m", "bench.library_scale"]
+def bot_start(env: dict[str, str], cwd: Path, *, quotes: bool = False) -> dict[str, float]:
+    """:func:`bot_worker` in a fresh process (``quotes``: then building the quote index)."""
+    command = [sys.executable, "-m", "bench.library_scale", *(["--quotes"] if quotes else [])]
     done = subprocess.run(command, capture_output=True, text=True, env=env, cwd=cwd, check=False)
     if done.returncode != 0:
         raise RuntimeError(f"the bot-start process failed:\n{done.stderr.strip()}")
@@ -170,29 +176,43 @@ def bot_start(env: dict[str, str], cwd: Path) -> dict[str, float]:
     return result
 
 
-def bot_worker() -> None:
+def bot_worker(quotes: bool) -> None:
     """Entry point of the bot-start process: what the bot does before it connects, timed from
-    after the imports; prints one JSON line."""
+    after the imports; prints one JSON line. With ``quotes``, it then builds the quote index
+    as the bot does for the first reply that quotes something (``quote_check`` on), and
+    reports that too."""
     from bot.core.content import load_content
+    from bot.core.quotes import QuoteIndex
     from bot.settings import Settings
     from bot.storage.database import open_database
+    from bot.storage.library import indexed_loader
+    from bot.storage.quote_keys import mapped_keys
     from bot.storage.search import sync_index
 
     settings = Settings.load(env_file=None)
 
     async def main() -> dict[str, float]:
         started = time.perf_counter()
-        content = load_content(settings.readings_dir, settings.prompts_dir, settings.groups_file)
+        content = load_content(
+            settings.readings_dir,
+            settings.prompts_dir,
+            settings.groups_file,
+            indexed_loader(settings.database_path),  # as bot.runner.run_bot
+        )
         loaded = time.perf_counter()
         async with open_database(settings.database_path) as db:
             report = await sync_index(db, content.library)
         if report.changed:
             raise RuntimeError(f"the bot's start reindexed: {report}")
-        return {
-            "ready_s": time.perf_counter() - started,
-            "load_s": loaded - started,
-            "rss_mb": peak_rss_mb(),
-        }
+        ready = time.perf_counter()
+        result = {"ready_s": ready - started, "load_s": loaded - started, "rss_mb": peak_rss_mb()}
+        if quotes:  # as bot.discord.quotes._quote_index, the first time (making the file)
+            keys = mapped_keys(content.library, settings.database_path)
+            built = QuoteIndex(content.library, keys)
+            result["quotes_s"] = time.perf_counter() - ready
+            result["quotes_mb"] = built.nbytes / 1e6
+            result["quotes_rss_mb"] = peak_rss_mb()
+        return result
 
     print(json.dumps(asyncio.run(main())))
 
@@ -210,10 +230,18 @@ def measure(
     (scratch / f"raw-{size}x.sqlite3").unlink()
     env = _env(readings, database, scratch)
     reference = f"{library.readings[-1].slug} §{len(library.readings[-1].paragraphs) // 2 or 1}"
+    # One untimed start first, as bench/startup.py does: it warms the disk cache and the
+    # bytecode, and stores the stat of files the build found racily new (written within 2 s
+    # of being indexed, so not vouched for by their stat: bot.storage.search.RACY_NS).
+    fresh_passage(reference, env, scratch)
     starts = [fresh_passage(reference, env, scratch) for _ in range(sizes.warm_starts)]
     bots = [bot_start(env, scratch) for _ in range(sizes.warm_starts)]
+    quoting = bot_start(env, scratch, quotes=True)
     searched, _ = asyncio.run(search_times(database, queries, sizes.search_passes))
-    lookups = lookup_times(library, sizes.lookups)
+    # As a restarted bot looks passages up: from the index, each text read from SQLite.
+    from bot.storage.library import load_indexed
+
+    lookups = lookup_times(load_indexed(readings, database).library, sizes.lookups)
     worst = max(zip(searched, queries, strict=True), key=lambda pair: pair[0])
     result: dict[str, float | str] = {
         "megabytes": sum(p.stat().st_size for p in readings.glob("*.md")) / 1e6,
@@ -228,6 +256,9 @@ def measure(
         "bot_s": statistics.median(b["ready_s"] for b in bots),
         "bot_load_s": statistics.median(b["load_s"] for b in bots),
         "bot_rss_mb": max(b["rss_mb"] for b in bots),
+        "quotes_s": quoting["quotes_s"],
+        "quotes_mb": quoting["quotes_mb"],
+        "quotes_rss_mb": quoting["quotes_rss_mb"],
         "search_p50_s": percentile(searched, 50),
         "search_p99_s": percentile(searched, 99),
         "search_max_s": worst[0],
@@ -238,6 +269,7 @@ def measure(
     del library
     shutil.rmtree(readings)
     database.unlink()
+    keys_file(database).unlink(missing_ok=True)
     return result
 
 
@@ -322,6 +354,14 @@ def run(options: Options) -> Report:
         f"<= {RSS_MB:g} MB",
         within("bot_rss_mb", RSS_MB),
     )
+    row(
+        "  with the quote index built (quote_check on)",
+        {
+            n: f"{float(r['quotes_rss_mb']):.0f} MB (keys {float(r['quotes_mb']):.0f} MB, "
+            f"built in {float(r['quotes_s']):.1f} s)"
+            for n, r in results.items()
+        },
+    )
     row("search p50", {n: _ms(v) for n, v in each("search_p50_s").items()})
     row(
         "search p99 (10 hits with snippets)",
@@ -356,4 +396,4 @@ def run(options: Options) -> Report:
 
 
 if __name__ == "__main__":
-    bot_worker()
+    bot_worker(quotes="--quotes" in sys.argv[1:])

@@ -48,7 +48,8 @@ from bot.storage.groups import (
     unblock_groups,
 )
 from bot.storage.instance import Owner
-from bot.storage.search import sync_index
+from bot.storage.library import indexed_loader
+from bot.storage.search import index_file, sync_index
 
 log = logging.getLogger(__name__)
 
@@ -152,6 +153,7 @@ class ReadingGroupBot(commands.Bot):
             lambda: self.library,
             logged=self.reply_log.flush,
             opted_out=lambda user_id: user_id in self.reply_log.opted_out,
+            index=self.index,
         )
         self.poster = Poster(self)  # posts for the posting tick and /plan, under its group locks
         self._unreadable: dict[int, str] = {}  # channel -> the problem logged
@@ -186,7 +188,11 @@ class ReadingGroupBot(commands.Bot):
                 a running group reads and that is gone (nothing changes then either).
         """
         content = load_content(
-            self.settings.readings_dir, self.settings.prompts_dir, self.settings.groups_file
+            self.settings.readings_dir,
+            self.settings.prompts_dir,
+            self.settings.groups_file,
+            # The index this bot syncs into, which its start loaded from (DATABASE_PATH).
+            indexed_loader(await index_file(self.index)),
         )
         now = self.clock()
         await self._check_running_groups(content, now)

@@ -26,6 +26,7 @@ from bot.discord.replylog import ReplyLog
 from bot.settings import Settings
 from bot.storage.database import open_databases
 from bot.storage.instance import Owner
+from bot.storage.library import indexed_loader
 
 log = logging.getLogger(__name__)
 
@@ -92,7 +93,14 @@ async def run_bot(
     Raises:
         LibraryError: every problem in the readings, prompts and groups.yaml.
     """
-    content = load_content(settings.readings_dir, settings.prompts_dir, settings.groups_file)
+    # Unchanged readings come from the library index (their texts stay in it); the bot's setup
+    # then indexes the ones that changed (bot.client.ReadingGroupBot.setup_hook).
+    content = load_content(
+        settings.readings_dir,
+        settings.prompts_dir,
+        settings.groups_file,
+        indexed_loader(settings.database_path),
+    )
     if not settings.token:
         print(NO_TOKEN, file=stderr)
         return EXIT_DISCORD

@@ -49,3 +49,15 @@ def test_no_match_is_one_clear_line(library_dir: Path, capsys: pytest.CaptureFix
     assert captured.out == ""
     assert captured.err.startswith("No passage of the library matches that quotation")
     assert len(captured.err.strip().splitlines()) == 1
+
+
+def test_with_a_database_the_quote_keys_are_mapped_from_beside_it(
+    library_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    main(["search", "victory"])  # makes the database and its library index
+    capsys.readouterr()
+    keys = library_dir / "data" / "reading-group.sqlite3.quotes"
+    assert not keys.exists()
+    assert main(["quote", "the", "victory", "of", "the", "revolution", "in", "one", "country"]) == 0
+    assert capsys.readouterr().out == "exact: soic §2.1 (Against SOIC)\n"
+    assert keys.stat().st_size > 64

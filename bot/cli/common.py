@@ -5,13 +5,15 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from bot.core.errors import ReadingGroupError
-from bot.core.readings import Library, load_library
+from bot.core.readings import Library
 from bot.settings import Settings
+from bot.storage.library import LoadedLibrary, bot_running, load_indexed
 
 if TYPE_CHECKING:
     import argparse
     from pathlib import Path
 
+    from bot.cli.terminal import Terminal
     from bot.core.group import Group
 
     PlannedGroup = tuple[Group, set[str]]
@@ -22,8 +24,46 @@ def load_settings(args: argparse.Namespace) -> Settings:
     return Settings.load(env_file=env_file)
 
 
-def load_library_for(args: argparse.Namespace) -> Library:
-    return load_library(load_settings(args).readings_dir)
+def load_library_for(args: argparse.Namespace, err: Terminal | None = None) -> Library:
+    """The library, its unchanged readings taken from the library index, which is brought up
+    to date first when a reading changed (so the next command starts fast again), if the
+    database exists and no bot runs on it (:func:`updates_index`).
+
+    Args:
+        args: the command line (for the settings).
+        err: where to warn when the index cannot be updated (the library still loads).
+    """
+    settings = load_settings(args)
+    loaded = load_indexed(settings.readings_dir, settings.database_path)
+    # A look-up does not create the database: the bot or `search` does (and indexes everything).
+    if settings.database_path.is_file() and updates_index(loaded, settings.database_path):
+        update_index(settings.database_path, loaded.library, err)
+    return loaded.library
+
+
+def updates_index(loaded: LoadedLibrary, database: Path) -> bool:
+    """Whether a command should bring the library index in ``database`` up to date: something
+    changed, and no running bot holds the index (it is the bot's to update, by /plan reload)."""
+    return not loaded.current and not bot_running(database)
+
+
+def update_index(database: Path, library: Library, err: Terminal | None) -> None:
+    """Bring the library index in ``database`` up to date with ``library``; a database that
+    cannot be used is a warning on ``err`` here, not an error (the library is loaded)."""
+    import asyncio
+
+    from bot.storage.database import DatabaseError, open_database
+    from bot.storage.search import sync_index
+
+    async def run() -> None:
+        async with open_database(database) as db:
+            await sync_index(db, library)
+
+    try:
+        asyncio.run(run())
+    except DatabaseError as exc:
+        if err is not None:
+            err.print(f"warning: the library index was not updated: {exc}", "yellow")
 
 
 def choose(planned: list[PlannedGroup], name: str | None, *, one: bool) -> list[PlannedGroup]:

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from bot.cli.common import load_settings
+from bot.cli.common import load_settings, updates_index
 from bot.core.citations import resolve
-from bot.core.readings import load_library
 from bot.core.wording import plural
+from bot.storage.library import load_indexed
 
 if TYPE_CHECKING:
     import argparse
@@ -31,7 +31,8 @@ def cmd_concord(args: argparse.Namespace, out: Terminal, err: Terminal) -> int:
     from bot.storage.search import sync_index
 
     settings = load_settings(args)
-    library = load_library(settings.readings_dir)
+    loaded = load_indexed(settings.readings_dir, settings.database_path)
+    library = loaded.library
     slug = resolve(library, args.reading).reading.slug if args.reading else None
     if args.limit is not None and args.limit < 1:
         err.print("--limit must be 1 or more", "red")
@@ -40,7 +41,8 @@ def cmd_concord(args: argparse.Namespace, out: Terminal, err: Terminal) -> int:
 
     async def run() -> Concordance:
         async with open_database(settings.database_path) as db:
-            await sync_index(db, library)
+            if updates_index(loaded, settings.database_path):
+                await sync_index(db, library)
             return await concordance(db, library, term, reading=slug, passages=None)
 
     found = asyncio.run(run())

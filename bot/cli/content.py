@@ -6,7 +6,7 @@ import textwrap
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from bot.cli.common import load_library_for, load_settings
+from bot.cli.common import load_library_for, load_settings, updates_index
 from bot.core.citations import Citation, format_citation, resolve, table_of_contents
 from bot.core.errors import ContentError, clip
 from bot.core.readings import (
@@ -14,11 +14,11 @@ from bot.core.readings import (
     LibraryError,
     Reading,
     front_matter_line,
-    load_library,
     long_paragraph_warnings,
 )
 from bot.core.wording import plural
 from bot.settings import Settings, SettingsError
+from bot.storage.library import load_indexed
 
 if TYPE_CHECKING:
     import argparse
@@ -80,7 +80,7 @@ def _limit_warnings(library: Library) -> list[str]:
 
 
 def cmd_readings(args: argparse.Namespace, out: Terminal, err: Terminal) -> int:
-    library = load_library_for(args)
+    library = load_library_for(args, err)
     rows = [
         [
             r.slug,
@@ -97,7 +97,7 @@ def cmd_readings(args: argparse.Namespace, out: Terminal, err: Terminal) -> int:
 
 
 def cmd_passage(args: argparse.Namespace, out: Terminal, err: Terminal) -> int:
-    library = load_library_for(args)
+    library = load_library_for(args, err)
     citation = resolve(library, " ".join(args.reference))
     print_passage(citation, out)
     return 0
@@ -111,7 +111,8 @@ def cmd_search(args: argparse.Namespace, out: Terminal, err: Terminal) -> int:
     from bot.storage.search import search, sync_index
 
     settings = load_settings(args)
-    library = load_library(settings.readings_dir)
+    loaded = load_indexed(settings.readings_dir, settings.database_path)
+    library = loaded.library
     slug = resolve(library, args.reading).reading.slug if args.reading else None
     if not 1 <= args.limit <= 100:
         err.print("--limit must be between 1 and 100", "red")
@@ -120,7 +121,8 @@ def cmd_search(args: argparse.Namespace, out: Terminal, err: Terminal) -> int:
 
     async def run() -> SearchResults:
         async with open_database(settings.database_path) as db:
-            await sync_index(db, library)
+            if updates_index(loaded, settings.database_path):
+                await sync_index(db, library)
             return await search(
                 db, query, reading=slug, limit=args.limit, markers=ANSI if out.color else STARS
             )

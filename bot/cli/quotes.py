@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from bot.cli.common import load_library_for
+from bot.cli.common import load_library_for, load_settings
 from bot.core.errors import ReadingGroupError
 
 if TYPE_CHECKING:
@@ -17,10 +17,14 @@ def cmd_quote(args: argparse.Namespace, out: Terminal, err: Terminal) -> int:
     """Print the citation of each quotation in TEXT (all of TEXT when it marks none), as the
     bot would mark a reply, with a misquotation beside the text."""
     from bot.core.quotes import QuoteIndex, extract_quotes, side_by_side
+    from bot.storage.quote_keys import mapped_keys
 
     text = " ".join(args.text)
-    library = load_library_for(args)
-    index = QuoteIndex(library)
+    library = load_library_for(args, err)
+    database = load_settings(args).database_path
+    # The bot's quote keys beside its database when there is one (made if they do not match
+    # this library): mapped, not 8 bytes a word of the library in memory.
+    index = QuoteIndex(library, mapped_keys(library, database) if database.is_file() else None)
     quotations = extract_quotes(text) or [text]
     found = [m for q in quotations if (m := index.find(q)) is not None]
     if not found:

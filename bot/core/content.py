@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -35,14 +36,27 @@ class Content:
     groups: tuple[GroupConfig, ...]
 
 
-def load_content(readings_dir: Path, prompts_dir: Path, groups_file: Path) -> Content:
+def load_content(
+    readings_dir: Path,
+    prompts_dir: Path,
+    groups_file: Path,
+    load_readings: Callable[[Path], Library] = load_library,
+) -> Content:
     """Load and check readings, prompts and groups.yaml together (a missing groups.yaml is fine).
+
+    Args:
+        readings_dir: the readings folder.
+        prompts_dir: the prompts folder.
+        groups_file: groups.yaml.
+        load_readings: loads the readings folder: parsing every file by default; the bot takes
+            unchanged readings from its library index instead
+            (:func:`bot.storage.library.indexed_loader`).
 
     Raises:
         LibraryError: every problem, each as ``path:line: what is wrong``; prompts and groups
             are checked only once the readings load, since they refer to them.
     """
-    library = load_library(readings_dir)
+    library = load_readings(readings_dir)
     errors: list[ContentError] = []
     prompts = Prompts()
     groups: tuple[GroupConfig, ...] = ()

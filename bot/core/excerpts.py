@@ -283,7 +283,7 @@ def _needs_cut(paragraph: Paragraph, target: int) -> bool:
     """Whether ``paragraph`` is longer than the target or than one post of a few pages."""
     if paragraph.words > target:
         return True
-    if len(paragraph.text) <= PAGE_CHARS:  # most paragraphs: one page, nothing to count
+    if paragraph.chars <= PAGE_CHARS:  # most paragraphs: one page, nothing to count or read
         return False
     return len(piece_pages(paragraph, 1, len(sentences(paragraph)))) > PART_PAGES
 

@@ -20,7 +20,7 @@ import re
 import unicodedata
 from array import array
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -214,29 +214,60 @@ class QuoteMatch:
         return f"{self.slug} §{span}"
 
 
+KEY_BITS = 63
+"""Every key of a quote index is below ``2**KEY_BITS`` (non-negative in 8 signed bytes)."""
+
+
+def shingle_keys(library: Library) -> Iterator[int]:
+    """The keys of ``library``'s quote index, unsorted: each paragraph's shingle hashes, with
+    the paragraph's id (its position in the library, from 0) in the low bits."""
+    pid = 0
+    for reading in library:
+        for paragraph in reading.with_text():
+            if pid > _PID_MASK:
+                return  # 16 million paragraphs: far beyond any library
+            for h in _shingle_hashes(normalise(plain_text(paragraph.text))):
+                yield h << _PID_BITS | pid
+            pid += 1
+
+
+def sorted_keys(library: Library) -> array[int]:
+    """The keys of ``library``'s quote index, sorted, in memory (8 bytes a key)."""
+    # Keys go into buckets by their top bits as raw 8-byte values, each bucket sorted on its
+    # own: the build never holds more than one small bucket as Python ints (a list of every
+    # key would take 40 bytes a key at its peak, not 8).
+    buckets = [array("q") for _ in range(1 << _BUCKET_BITS)]
+    shift = KEY_BITS - _BUCKET_BITS
+    for key in shingle_keys(library):
+        buckets[key >> shift].append(key)
+    keys = array("q")
+    for bucket in buckets:
+        keys.extend(sorted(bucket))
+        del bucket[:]
+    return keys
+
+
 class QuoteIndex:
     """The library's paragraphs by word shingles: build once per library, then :meth:`find`."""
 
-    def __init__(self, library: Library) -> None:
-        self._paragraphs: list[tuple[str, Paragraph]] = []
-        # Keys go into buckets by their top bits as raw 8-byte values, each bucket sorted on
-        # its own: the build never holds more than one small bucket as Python ints (a list of
-        # every key would take 40 bytes a key at its peak, not 8).
-        buckets = [array("q") for _ in range(1 << _BUCKET_BITS)]
-        shift = 63 - _BUCKET_BITS
-        for reading in library:
-            for paragraph in reading.paragraphs:
-                pid = len(self._paragraphs)
-                if pid > _PID_MASK:
-                    break  # 16 million paragraphs: far beyond any library
-                self._paragraphs.append((reading.slug, paragraph))
-                for h in _shingle_hashes(normalise(plain_text(paragraph.text))):
-                    key = h << _PID_BITS | pid
-                    buckets[key >> shift].append(key)
-        self._keys = array("q")
-        for bucket in buckets:
-            self._keys.extend(sorted(bucket))
-            del bucket[:]
+    def __init__(self, library: Library, keys: array[int] | memoryview | None = None) -> None:
+        """
+        Args:
+            library: the readings quoted.
+            keys: :func:`sorted_keys` of ``library`` made elsewhere (e.g. a file mapped into
+                memory, :mod:`bot.storage.quote_keys`); built here in memory by default.
+        """
+        # Each paragraph id's reading (position in _readings) and number, 8 bytes an id, in
+        # the order of shingle_keys: no Paragraph object each (a stored reading's paragraph
+        # texts stay in the library index).
+        self._readings = library.readings
+        self._reading_of = array("I")
+        self._number_of = array("I")
+        for position, reading in enumerate(self._readings):
+            count = min(len(reading.paragraphs), _PID_MASK + 1 - len(self._number_of))
+            self._reading_of.extend(itertools.repeat(position, count))
+            self._number_of.extend(range(1, count + 1))
+        self._keys = keys if keys is not None else sorted_keys(library)
         self._recent: dict[int, _Words] = {}
 
     @property
@@ -265,12 +296,15 @@ class QuoteIndex:
         least = max(1, len(shingles) * MIN_SHARED, ranked[0][1] / 2 if ranked else 0)
         return [pid for pid, count in ranked if count >= least]
 
+    def _paragraph(self, pid: int) -> Paragraph:
+        return self._readings[self._reading_of[pid]].paragraph(self._number_of[pid])
+
     def _words(self, pid: int) -> _Words:
         """A paragraph's words and shingles, kept for the last few paragraphs quoted (a
         discussion quotes the same passages again and again)."""
         cached = self._recent.get(pid)
         if cached is None:
-            cached = _Words(normalise(plain_text(self._paragraphs[pid][1].text)))
+            cached = _Words(normalise(plain_text(self._paragraph(pid).text)))
             if len(self._recent) >= RECENT:
                 del self._recent[next(iter(self._recent))]
             self._recent[pid] = cached
@@ -283,7 +317,8 @@ class QuoteIndex:
             return None
         best: QuoteMatch | None = None
         for pid in self.candidates(words):
-            slug, paragraph = self._paragraphs[pid]
+            paragraph = self._paragraph(pid)
+            slug = self._readings[self._reading_of[pid]].slug
             match = _align(words, slug, paragraph, self._words(pid))
             if match is not None and (best is None or _rank(match) < _rank(best)):
                 best = match

@@ -259,6 +259,8 @@ def _fts_string(text: str) -> str:
 def index_text(text: str) -> str:
     """The text stored and indexed for a paragraph or note: ``text`` made plain by the caller,
     without control characters (so the snippet sentinels and terminal escapes cannot occur)."""
+    if text.isprintable():  # no control character (all are unprintable): no regex pass
+        return " ".join(text.split())
     return " ".join(_CONTROL_RE.sub(" ", text).split())
 
 

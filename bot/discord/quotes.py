@@ -3,7 +3,8 @@ reaction or one-line reply, and its buttons (open the passage; a misquotation si
 
 The discussion log hands each live logged reply over (:meth:`QuoteChecker.offer`: a look at
 the text and a bounded queue, nothing more); one worker task matches it against the library's
-:class:`~bot.core.quotes.QuoteIndex` (built once per library, in a thread), keeps what it
+:class:`~bot.core.quotes.QuoteIndex` (built once per library, in a thread, its keys mapped
+from a file beside the database: :mod:`bot.storage.quote_keys`), keeps what it
 found (only while the reply is in the log) and reacts or replies. A failure is logged and the
 worker goes on: the reply log never waits on it.
 """
@@ -16,8 +17,10 @@ import logging
 import re
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
+import aiosqlite
 import discord
 
 from bot.core.citations import resolve
@@ -37,7 +40,9 @@ from bot.discord.render import (
 from bot.discord.tree import report_error
 from bot.discord.views import send_passage
 from bot.storage.connection import Connection
+from bot.storage.quote_keys import mapped_keys
 from bot.storage.quotes import clear_quote_matches, save_quote_matches
+from bot.storage.search import index_file
 
 log = logging.getLogger(__name__)
 
@@ -59,6 +64,14 @@ class Offered:
     edited: bool = False  # an edit: what it quoted before is checked again
 
 
+def _quote_index(library: Library, database: Path | None) -> QuoteIndex:
+    """The quote index of ``library``, its keys mapped from their file beside ``database``
+    (:mod:`bot.storage.quote_keys`: a few MB resident instead of 8 bytes a word of the
+    library), or in memory for a database in memory or a file that cannot be written."""
+    keys = mapped_keys(library, database) if database is not None else None
+    return QuoteIndex(library, keys)
+
+
 class QuoteChecker:
     """Matches logged replies against the library, one at a time, in the background."""
 
@@ -70,17 +83,24 @@ class QuoteChecker:
         logged: Callable[[], Awaitable[object]],
         opted_out: Callable[[int], bool],
         max_waiting: int = MAX_WAITING,
+        index: aiosqlite.Connection | None = None,
     ) -> None:
         """
         Args:
-            db: the bot's database.
+            db: the bot's database (its shared state: the quotes found are kept there).
             library: the library now (it changes on a reload).
             logged: waits until the replies received so far are in the log (the reply log's
                 flush): a quote is kept only for a reply the log holds.
             opted_out: whether a member opted out (or was forgotten) since they wrote.
             max_waiting: the queue's bound.
+            index: the library index, beside whose file the quote keys are mapped (default:
+                ``db``, which must then be the SQLite connection).
         """
+        if index is None:
+            assert isinstance(db, aiosqlite.Connection), "a PostgreSQL bot needs its SQLite index"
+            index = db
         self.db = db
+        self.library_index = index
         self._library = library
         self._logged = logged
         self._opted_out = opted_out
@@ -125,7 +145,8 @@ class QuoteChecker:
         library = self._library()
         async with self._building:
             if self._index is None or self._index[0] is not library:
-                built = await asyncio.to_thread(QuoteIndex, library)
+                database = await index_file(self.library_index)
+                built = await asyncio.to_thread(_quote_index, library, database)
                 self._index = (library, built)
             return self._index[1]
 

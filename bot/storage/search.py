@@ -26,6 +26,8 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
 
 import aiosqlite
 
@@ -44,6 +46,7 @@ from bot.core.search import (
     render_snippet,
 )
 from bot.storage.database import transaction
+from bot.storage.library import INDEX_VERSION, outline_of
 
 log = logging.getLogger(__name__)
 
@@ -56,21 +59,34 @@ SNIPPET_TOKENS = 24
 RANKED = 2000
 """Most matches a broad query (one word) has ranked by BM25: the first ones in library order."""
 
-INDEX_VERSION = 1
-"""Bump when what gets indexed for the same reading changes (e.g. ``plain_text``): every
-reading's stored hash then differs, and the next sync rebuilds the whole index."""
+RACY_NS = 2_000_000_000
+"""A file modified this close (ns) to when it is indexed may change again within the same
+modification time (filesystems keep it to a tick, 2 s on FAT): its stat is not stored, so the
+next start hashes it rather than trusting the stat (git's "racily clean" entries)."""
 
 
 def _index_key(reading: Reading) -> str:
+    # This module's INDEX_VERSION (bot.storage.library's, re-exported), so a test can change it.
     return f"v{INDEX_VERSION}:{reading.content_hash}"
+
+
+@dataclass(frozen=True, slots=True)
+class _Stored:
+    """A reading's row in the index: its key and the file stat it was read with."""
+
+    key: str
+    stat: tuple[int | None, int | None]
 
 
 async def sync_index(db: aiosqlite.Connection, library: Library) -> IndexReport:
     """Bring the search index up to date with ``library``.
 
     Only readings whose ``content_hash`` changed are reindexed, and readings no longer in the
-    library are removed. All changes happen in one ``BEGIN IMMEDIATE`` transaction: if anything
-    fails the old index stays as it was. When nothing changed nothing is written.
+    library are removed. What the next start needs of each reading (its file's stat, outline,
+    numbers and paragraph sources: :mod:`bot.storage.library`) is written with its key, and
+    refreshed when only that differs (a file touched, a row that could not be used). All
+    changes happen in one ``BEGIN IMMEDIATE`` transaction: if anything fails the old index
+    stays as it was. When nothing changed nothing is written.
 
     Args:
         db: a connection from :func:`bot.storage.database.open_database` (autocommit mode).
@@ -81,13 +97,15 @@ async def sync_index(db: aiosqlite.Connection, library: Library) -> IndexReport:
     """
     started = time.perf_counter()
     # Read the hashes first without a lock: the common case (nothing changed) stays a pure read.
-    changed, removed = _plan(library, await _stored_hashes(db))
-    if not changed and not removed:
+    outlined = await _has_outlines(db)
+    stored = await _stored_rows(db, outlined)
+    changed, removed = _plan(library, stored)
+    if not changed and not removed and not (outlined and await _outlines(db, library, stored)):
         return IndexReport(unchanged=len(library), seconds=time.perf_counter() - started)
     rows = 0
     async with transaction(db):
         # Again under the write lock, in case another process synced in between.
-        stored = await _stored_hashes(db)
+        stored = await _stored_rows(db, outlined)
         changed, removed = _plan(library, stored)
         stale = [r.slug for r in changed if r.slug in stored] + removed
         if stale and len(stale) == len(stored):
@@ -95,8 +113,16 @@ async def sync_index(db: aiosqlite.Connection, library: Library) -> IndexReport:
         else:
             for slug in stale:
                 await _unindex(db, slug)
+        if changed:
+            # No merging while the readings go in: the 'optimize' below merges everything into
+            # one b-tree anyway, and FTS5's automatic merges (after every few segments) redid
+            # that work along the way. Kept off: every sync that writes ends with 'optimize'.
+            query = "INSERT INTO paragraphs_fts (paragraphs_fts, rank) VALUES ('automerge', 0)"
+            await db.execute(query)
         for reading in changed:
-            rows += await _index(db, reading)
+            rows += await _index(db, reading, outlined)
+        for reading, outline in await _outlines(db, library, stored) if outlined else ():
+            await _write_outline(db, reading, outline)
         if changed or removed:
             # Merge the index into one b-tree: a few hundred ms on 10 MB, and every search
             # afterwards reads one segment per term instead of dozens.
@@ -112,17 +138,97 @@ async def sync_index(db: aiosqlite.Connection, library: Library) -> IndexReport:
     return report
 
 
-async def _stored_hashes(db: aiosqlite.Connection) -> dict[str, str]:
-    async with db.execute("SELECT slug, content_hash FROM readings") as cursor:
-        return {str(row[0]): str(row[1]) async for row in cursor}
+async def _has_outlines(db: aiosqlite.Connection) -> bool:
+    """Whether the index has the columns of migration 0011 (a database being migrated, or a
+    test of an older schema, may not yet: its index is then kept without them)."""
+    rows = await db.execute_fetchall("SELECT name FROM pragma_table_info('readings')")
+    return "outline" in {row[0] for row in rows}
 
 
-def _plan(library: Library, stored: dict[str, str]) -> tuple[list[Reading], list[str]]:
-    """The readings to (re)index and the slugs to remove."""
-    changed = [r for r in library if stored.get(r.slug) != _index_key(r)]
+async def index_file(db: aiosqlite.Connection) -> Path | None:
+    """The file of ``db``'s library index (None for a database in memory): where
+    :func:`bot.storage.library.load_indexed` finds the readings this connection indexed."""
+    query = "SELECT file FROM pragma_database_list WHERE name = 'main'"
+    files = [str(row[0]) for row in await db.execute_fetchall(query) if row[0]]
+    return Path(files[0]) if files else None
+
+
+async def _stored_rows(db: aiosqlite.Connection, outlined: bool) -> dict[str, _Stored]:
+    query = "SELECT slug, content_hash, file_size, file_mtime_ns FROM readings"
+    if not outlined:
+        query = "SELECT slug, content_hash, NULL, NULL FROM readings"
+    async with db.execute(query) as cursor:
+        return {str(row[0]): _Stored(str(row[1]), (row[2], row[3])) async for row in cursor}
+
+
+def _plan(library: Library, stored: dict[str, _Stored]) -> tuple[list[Reading], list[str]]:
+    """The readings to (re)index and the slugs to remove.
+
+    A reading loaded from the index (:attr:`Reading.stored`) is never reindexed from itself:
+    when its row holds another version, another process indexed a newer file since.
+    """
+    changed = [
+        r
+        for r in library
+        if not r.stored and (r.slug not in stored or stored[r.slug].key != _index_key(r))
+    ]
     present = {r.slug for r in library}
     removed = sorted(slug for slug in stored if slug not in present)
     return changed, removed
+
+
+def _stat_row(reading: Reading) -> tuple[int | None, int | None]:
+    """The file stat to store with ``reading``: none when it is unknown or racy."""
+    if reading.stat is None:
+        return None, None
+    size, mtime_ns = reading.stat
+    return size, (mtime_ns if time.time_ns() - mtime_ns > RACY_NS else None)
+
+
+async def _outlines(
+    db: aiosqlite.Connection, library: Library, stored: dict[str, _Stored]
+) -> list[tuple[Reading, tuple[str, bytes] | None]]:
+    """The readings indexed as they are whose outline or stat the index holds otherwise,
+    each with the outline to write (None: the stat only).
+
+    A parsed reading with the same key comes from a row that could not be used (an older
+    format, damaged) or from a load that parsed every file: its outline is compared with the
+    row's and written when it differs, so the next start can use it.
+    """
+    found: list[tuple[Reading, tuple[str, bytes] | None]] = []
+    query = "SELECT outline, numbers FROM readings WHERE slug = ?"
+    for reading in library:
+        row = stored.get(reading.slug)
+        if row is None or row.key != _index_key(reading):
+            continue
+        if not reading.stored:
+            outline = outline_of(reading)
+            if [tuple(r) for r in await db.execute_fetchall(query, (reading.slug,))] != [outline]:
+                found.append((reading, outline))
+                continue
+        if row.stat != _stat_row(reading):
+            found.append((reading, None))
+    return found
+
+
+async def _write_outline(
+    db: aiosqlite.Connection, reading: Reading, outline: tuple[str, bytes] | None
+) -> None:
+    size, mtime_ns = _stat_row(reading)
+    if outline is None:
+        query = "UPDATE readings SET file_size = ?, file_mtime_ns = ? WHERE slug = ?"
+        await db.execute(query, (size, mtime_ns, reading.slug))
+        return
+    query = """
+        UPDATE readings SET file_size = ?, file_mtime_ns = ?, outline = ?, numbers = ?
+        WHERE slug = ?
+    """
+    await db.execute(query, (size, mtime_ns, *outline, reading.slug))
+    # The paragraphs' sources too: a row from before migration 0011 has none.
+    query = """
+        UPDATE paragraphs SET source = ? WHERE slug = ? AND kind = 'paragraph' AND number = ?
+    """
+    await db.executemany(query, ((p.text, reading.slug, p.number) for p in reading.with_text()))
 
 
 async def _clear(db: aiosqlite.Connection) -> None:
@@ -144,36 +250,70 @@ async def _unindex(db: aiosqlite.Connection, slug: str) -> None:
     await db.execute("DELETE FROM readings WHERE slug = ?", (slug,))
 
 
-async def _index(db: aiosqlite.Connection, reading: Reading) -> int:
-    """Write one reading's rows and index them. Returns the rows written."""
+async def _index(db: aiosqlite.Connection, reading: Reading, outlined: bool) -> int:
+    """Write one reading's rows and index them (with what a start needs of it when
+    ``outlined``). Returns the rows written."""
+    rows = list(_rows(reading))
+    if not outlined:
+        query = """
+            INSERT INTO readings (slug, title, author, content_hash, indexed_at)
+            VALUES (?, ?, ?, ?, strftime('%Y-%m-%dT%H:%M:%f', 'now') || '000Z')
+        """
+        await db.execute(query, (reading.slug, reading.title, reading.author, _index_key(reading)))
+        query = """
+            INSERT INTO paragraphs (slug, kind, number, label, section, body)
+            VALUES (?, ?, ?, ?, ?, ?)
+        """
+        await db.executemany(query, (row[:-1] for row in rows))
+        return await _index_terms(db, reading, len(rows))
+    # The key goes in with everything else in this transaction (the caller's): a row never
+    # holds a key without the outline, numbers and sources of that same version.
     query = """
-        INSERT INTO readings (slug, title, author, content_hash, indexed_at)
-        VALUES (?, ?, ?, ?, strftime('%Y-%m-%dT%H:%M:%f', 'now') || '000Z')
+        INSERT INTO readings (slug, title, author, file_size, file_mtime_ns, outline, numbers,
+                              content_hash, indexed_at)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, strftime('%Y-%m-%dT%H:%M:%f', 'now') || '000Z')
     """
     # SQLite's %f is seconds to the millisecond ("00.123"): three more zeros give the one stored
     # form of an instant, 2027-01-04T18:00:00.123000Z (see bot.core.instants).
-    await db.execute(query, (reading.slug, reading.title, reading.author, _index_key(reading)))
-    rows = list(_rows(reading))
+    params = (
+        reading.slug,
+        reading.title,
+        reading.author,
+        *_stat_row(reading),
+        *outline_of(reading),
+        _index_key(reading),
+    )
+    await db.execute(query, params)
     query = """
-        INSERT INTO paragraphs (slug, kind, number, label, section, body)
-        VALUES (?, ?, ?, ?, ?, ?)
+        INSERT INTO paragraphs (slug, kind, number, label, section, body, source)
+        VALUES (?, ?, ?, ?, ?, ?, ?)
     """
     await db.executemany(query, rows)
+    return await _index_terms(db, reading, len(rows))
+
+
+async def _index_terms(db: aiosqlite.Connection, reading: Reading, rows: int) -> int:
+    """Index the terms of the rows just written for ``reading``; returns ``rows``."""
     # One statement for the whole reading: FTS5 tokenizes it in memory and writes one segment.
     query = """
         INSERT INTO paragraphs_fts (rowid, body)
         SELECT id, body FROM paragraphs WHERE slug = ?
     """
     await db.execute(query, (reading.slug,))
-    return len(rows)
+    return rows
 
 
-def _rows(reading: Reading) -> Iterator[tuple[str, str, int, str | None, str | None, str]]:
-    for paragraph in reading.paragraphs:
-        body = index_text(plain_text(paragraph.text))
-        yield reading.slug, "paragraph", paragraph.number, None, paragraph.section, body
+def _rows(
+    reading: Reading,
+) -> Iterator[tuple[str, str, int, str | None, str | None, str, str | None]]:
+    for paragraph in reading.with_text():
+        text = paragraph.text
+        body = index_text(plain_text(text))
+        yield reading.slug, "paragraph", paragraph.number, None, paragraph.section, body, text
+    # A note's text is in the outline (a stored reading keeps its notes in memory): no source.
     for position, note in enumerate(reading.footnotes, start=1):
-        yield reading.slug, "note", position, note.label, None, index_text(plain_text(note.text))
+        body = index_text(plain_text(note.text))
+        yield reading.slug, "note", position, note.label, None, body, None
 
 
 async def search(

@@ -1,6 +1,6 @@
 """The bot end to end with its state in PostgreSQL (DATABASE_URL) and its library index in a
 SQLite file beside it: the same Discord tests as on SQLite, for posting exactly once, the
-reply log, and a member's forget.
+reply log, a member's forget, and quote checking (its keys mapped beside the index file).
 
 The tests are the SQLite ones, imported: pytest runs them here with this module's ``db``.
 """
@@ -35,6 +35,12 @@ from tests.discord.test_posting import (
     test_an_unconfirmed_claim_not_in_the_channel_is_posted_once,
     test_an_unconfirmed_claim_whose_post_is_in_the_channel_is_not_posted_again,
 )
+from tests.discord.test_quotes import (
+    passage,
+    start,
+    test_a_quote_gets_a_book_reaction_and_is_kept,
+    test_the_weekly_summary_counts_the_most_quoted_passages,
+)
 from tests.fakediscord import FakeDiscord
 
 # The scheduling fixtures these tests use, by name; ``db`` is PostgreSQL's below.
@@ -49,9 +55,12 @@ __all__ = [
     "clock",
     "library",
     "make_bot",
+    "passage",
     "posted",
     "prompts",
+    "start",
     "test_a_due_slot_makes_exactly_one_post_with_its_thread",
+    "test_a_quote_gets_a_book_reaction_and_is_kept",
     "test_after_downtime_one_late_post_then_the_schedule_goes_on",
     "test_an_unconfirmed_claim_not_in_the_channel_is_posted_once",
     "test_an_unconfirmed_claim_whose_post_is_in_the_channel_is_not_posted_again",
@@ -60,6 +69,7 @@ __all__ = [
     "test_reactions_are_counted_per_emoji",
     "test_replies_written_while_the_bot_was_down_are_logged_once",
     "test_shutdown_flushes_pending_writes",
+    "test_the_weekly_summary_counts_the_most_quoted_passages",
     "test_thread_replies_and_replies_to_the_post_are_logged",
 ]
 

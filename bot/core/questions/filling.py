@@ -234,7 +234,7 @@ def _library_stats(library: Library) -> _Stats:
     frequency: Counter[str] = Counter()
     documents = 0
     for reading in library:
-        for paragraph in reading.paragraphs:
+        for paragraph in reading.with_text():
             documents += 1
             frequency.update({token.lower() for token in _tokens(paragraph.plain)})
     return _Stats(documents, frequency)

@@ -26,11 +26,14 @@ definitions: they can be cited as ``slug n3`` but are never part of an excerpt.
 The modules, each importing only those above it:
 
 - :mod:`~bot.core.readings.text`: words, plain and display text, slugs, folded names, hints.
-- :mod:`~bot.core.readings.model`: :class:`Reading` and its parts, :class:`Library`.
+- :mod:`~bot.core.readings.model`: :class:`Reading` and its parts, :class:`Library`; the
+  paragraphs of a reading stored in the library index (:class:`StoredParagraphs`), whose texts
+  a :class:`TextSource` reads when they are needed.
 - :mod:`~bot.core.readings.frontmatter`: the YAML front matter and its known keys.
 - :mod:`~bot.core.readings.body`: the Markdown body split into paragraphs, sections and notes.
 - :mod:`~bot.core.readings.loading`: :func:`parse_reading`, :func:`load_reading` and
-  :func:`load_library`.
+  :func:`load_library`; :func:`assemble_library` for a loader that takes unchanged readings
+  from the library index instead (:mod:`bot.storage.library`).
 
 Import from this package; the names below are its API.
 """
@@ -39,6 +42,8 @@ from bot.core.readings.body import FOOTNOTE_DEF_RE, HEADING_RE, NOTES_HEADINGS
 from bot.core.readings.frontmatter import FRONT_MATTER_KEYS
 from bot.core.readings.loading import (
     LONG_PARAGRAPH_WORDS,
+    assemble_library,
+    content_hash,
     free_name,
     front_matter_line,
     load_each,
@@ -48,6 +53,8 @@ from bot.core.readings.loading import (
     name_clashes,
     names_taken,
     parse_reading,
+    read_reading_file,
+    reading_files,
 )
 from bot.core.readings.model import (
     SLUG_RE,
@@ -57,6 +64,9 @@ from bot.core.readings.model import (
     Paragraph,
     Reading,
     Section,
+    StaleReading,
+    StoredParagraphs,
+    TextSource,
 )
 from bot.core.readings.text import (
     FOOTNOTE_REF_RE,
@@ -82,7 +92,12 @@ __all__ = [
     "Paragraph",
     "Reading",
     "Section",
+    "StaleReading",
+    "StoredParagraphs",
+    "TextSource",
+    "assemble_library",
     "closest",
+    "content_hash",
     "count_words",
     "display_text",
     "fold",
@@ -96,5 +111,7 @@ __all__ = [
     "names_taken",
     "parse_reading",
     "plain_text",
+    "read_reading_file",
+    "reading_files",
     "slugify",
 ]

@@ -15,13 +15,16 @@ from bot.core.readings.text import FOOTNOTE_REF_RE
 LONG_PARAGRAPH_WORDS = 2_000  # check and import warn above this
 
 
-def parse_reading(text: str, path: str, slug: str | None = None) -> Reading:
+def parse_reading(
+    text: str, path: str, slug: str | None = None, stat: tuple[int, int] | None = None
+) -> Reading:
     """Parse the text of a reading file.
 
     Args:
         text: the whole file.
         path: shown in error messages.
         slug: defaults to the file name without ``.md``.
+        stat: the file's size and modification time (ns), taken before ``text`` was read.
 
     Raises:
         LibraryError: listing every problem found, each with file and line.
@@ -37,7 +40,7 @@ def parse_reading(text: str, path: str, slug: str | None = None) -> Reading:
                 "hyphens, e.g. readings/my-essay.md",
             )
         )
-    text = text.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+    text = _normalised(text)
     lines = text.split("\n")
     meta, body_start, meta_errors = _front_matter(lines, path)
     errors.extend(meta_errors)
@@ -68,10 +71,26 @@ def parse_reading(text: str, path: str, slug: str | None = None) -> Reading:
         paragraphs=tuple(paragraphs),
         sections=tuple(sections),
         footnotes=tuple(notes),
-        content_hash=hashlib.sha256(text.encode("utf-8")).hexdigest(),
+        content_hash=_hash(text),
         words=sum(p.words for p in paragraphs),
+        stat=stat,
         **meta,
     )
+
+
+def _normalised(text: str) -> str:
+    """The text without a byte-order mark, with ``\\n`` line ends."""
+    return text.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+
+
+def _hash(normalised: str) -> str:
+    return hashlib.sha256(normalised.encode("utf-8")).hexdigest()
+
+
+def content_hash(text: str) -> str:
+    """The :attr:`Reading.content_hash` :func:`parse_reading` gives the file ``text``, without
+    parsing it."""
+    return _hash(_normalised(text))
 
 
 def long_paragraph_warnings(reading: Reading) -> list[str]:
@@ -96,7 +115,21 @@ def load_reading(path: Path) -> Reading:
         LibraryError: the file cannot be read (a directory, a broken link, not UTF-8, ...) or
             does not parse.
     """
+    stat, text = read_reading_file(path)
+    return parse_reading(text, str(path), stat=stat)
+
+
+def read_reading_file(path: Path) -> tuple[tuple[int, int], str]:
+    """The size and modification time (ns) of the file at ``path``, then its text.
+
+    The stat comes first: a change made while the file is read then shows as a changed stat
+    next time, never as a stat that vouches for text it did not see.
+
+    Raises:
+        LibraryError: the file cannot be read (a directory, a broken link, not UTF-8, ...).
+    """
     try:
+        status = path.stat()
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:
         raise LibraryError(
@@ -104,7 +137,7 @@ def load_reading(path: Path) -> Reading:
         ) from exc
     except OSError as exc:
         raise LibraryError([ContentError(str(path), None, _unreadable(path, exc))]) from None
-    return parse_reading(text, str(path))
+    return (status.st_size, status.st_mtime_ns), text
 
 
 def _unreadable(path: Path, exc: OSError) -> str:
@@ -122,6 +155,16 @@ def load_library(directory: Path) -> Library:
     Raises:
         LibraryError: every problem in every file, plus aliases that two readings share.
     """
+    readings, errors = load_each(directory)
+    return assemble_library(readings, errors)
+
+
+def reading_files(directory: Path) -> list[Path]:
+    """The reading files of ``directory``, by name (the folder's README is no reading).
+
+    Raises:
+        LibraryError: ``directory`` is not a folder.
+    """
     if not directory.is_dir():
         raise LibraryError(
             [
@@ -133,9 +176,23 @@ def load_library(directory: Path) -> Library:
                 )
             ]
         )
-    readings, errors = load_each(directory)
-    modified = {r.path: Path(r.path).stat().st_mtime for r in readings}
-    errors.extend(_clashes(readings, modified))
+    return [p for p in sorted(directory.glob("*.md")) if p.name.lower() != "readme.md"]
+
+
+def assemble_library(readings: list[Reading], errors: list[ContentError]) -> Library:
+    """The library of ``readings`` in plan order, once no two claim the same short name.
+
+    Args:
+        readings: every reading that loaded, each with its file's :attr:`Reading.stat`.
+        errors: the problems of the files that did not.
+
+    Raises:
+        LibraryError: ``errors`` and every short name two readings claim.
+    """
+    modified = {
+        r.path: r.stat[1] / 1e9 if r.stat else Path(r.path).stat().st_mtime for r in readings
+    }
+    errors = [*errors, *_clashes(readings, modified)]
     if errors:
         raise LibraryError(errors)
     readings.sort(key=lambda r: (r.order if r.order is not None else float("inf"), r.slug))
@@ -147,9 +204,7 @@ def load_each(directory: Path) -> tuple[list[Reading], list[ContentError]]:
     folder's README is no reading)."""
     readings: list[Reading] = []
     errors: list[ContentError] = []
-    for path in sorted(directory.glob("*.md")):
-        if path.name.lower() == "readme.md":
-            continue
+    for path in reading_files(directory):
         try:
             readings.append(load_reading(path))
         except LibraryError as exc:

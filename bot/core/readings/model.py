@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterator, Sequence
+from array import array
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import Protocol, overload
 
 from bot.core.errors import ContentError, ReadingGroupError
 from bot.core.readings.text import FOOTNOTE_REF_RE, count_words, fold, plain_text
@@ -14,22 +16,188 @@ from bot.core.readings.text import FOOTNOTE_REF_RE, count_words, fold, plain_tex
 SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
 
 
-@dataclass(frozen=True, slots=True)
 class Paragraph:
-    """One numbered paragraph of a reading's body."""
+    """One numbered paragraph of a reading's body.
 
-    number: int
-    text: str
-    section: str | None
-    line: int
+    A parsed file's paragraph holds its text. A paragraph of a reading loaded from the library
+    index (:class:`StoredParagraphs`) holds its numbers only (line, words, length) and reads its
+    text from the index each time it is asked for, so a library of any size costs a few bytes a
+    paragraph in memory.
+    """
+
+    __slots__ = ("_chars", "_read", "_text", "_words", "line", "number", "section")
+
+    def __init__(self, number: int, text: str, section: str | None, line: int) -> None:
+        self.number = number
+        self.section = section
+        self.line = line
+        self._text: str | None = text
+        self._words: int | None = None
+        self._chars: int | None = None
+        self._read: Callable[[], str] | None = None
+
+    @classmethod
+    def stored(
+        cls,
+        number: int,
+        section: str | None,
+        line: int,
+        words: int,
+        chars: int,
+        read: Callable[[], str],
+    ) -> Paragraph:
+        """A paragraph whose text ``read`` returns when it is needed."""
+        paragraph = cls(number, "", section, line)
+        paragraph._text, paragraph._read = None, read
+        paragraph._words, paragraph._chars = words, chars
+        return paragraph
+
+    @property
+    def text(self) -> str:
+        """The paragraph as written (Markdown, lines joined by newlines)."""
+        if self._text is not None:
+            return self._text
+        assert self._read is not None  # one of the two is always set
+        return self._read()
 
     @property
     def words(self) -> int:
-        return count_words(self.text)
+        if self._words is None:
+            self._words = count_words(self.text)
+        return self._words
+
+    @property
+    def chars(self) -> int:
+        """Characters of :attr:`text`."""
+        if self._chars is None:
+            self._chars = len(self.text)
+        return self._chars
 
     @property
     def plain(self) -> str:
         return plain_text(self.text)
+
+    def _key(self) -> tuple[int, str, str | None, int]:
+        return (self.number, self.text, self.section, self.line)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Paragraph):
+            return NotImplemented
+        return self._key() == other._key()
+
+    def __hash__(self) -> int:
+        return hash(self._key())
+
+    def __repr__(self) -> str:
+        return (
+            f"Paragraph(number={self.number!r}, text={self.text!r}, section={self.section!r}, "
+            f"line={self.line!r})"
+        )
+
+
+class TextSource(Protocol):
+    """Where the text of a stored reading's paragraphs is read from (the library index)."""
+
+    def paragraph_texts(self, slug: str, key: str, first: int, last: int) -> list[str]:
+        """The texts of paragraphs ``first``..``last`` of reading ``slug`` as indexed under
+        ``key`` (its content hash).
+
+        Raises:
+            StaleReading: the index no longer holds that version of the reading.
+        """
+        ...
+
+
+class StaleReading(ReadingGroupError):
+    """A reading changed in the library index after it was loaded (a reload since)."""
+
+    def __init__(self, path: str) -> None:
+        super().__init__(
+            f"{path} changed since the library was loaded: run /plan reload or restart the bot"
+        )
+
+
+class StoredParagraphs(Sequence[Paragraph]):
+    """A stored reading's paragraphs: their numbers in memory, their texts in a
+    :class:`TextSource`.
+
+    ``numbers`` holds four unsigned ints per paragraph: its line, words, characters, and its
+    section's position in ``sections`` plus one (0: before any heading). A slice reads its
+    texts in one go; a single paragraph or an iteration reads each text when it is asked for;
+    :meth:`with_text` reads a whole reading in batches.
+    """
+
+    FIELDS = 4
+    BATCH = 512
+
+    def __init__(
+        self,
+        source: TextSource,
+        path: str,
+        slug: str,
+        key: str,
+        numbers: array[int],
+        sections: Sequence[str],
+    ) -> None:
+        self._source, self._path, self._slug, self._key = source, path, slug, key
+        self._numbers = numbers
+        self._sections = sections
+        self._count = len(numbers) // self.FIELDS
+
+    def __len__(self) -> int:
+        return self._count
+
+    @overload
+    def __getitem__(self, index: int) -> Paragraph: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> tuple[Paragraph, ...]: ...
+
+    def __getitem__(self, index: int | slice) -> Paragraph | tuple[Paragraph, ...]:
+        if isinstance(index, slice):
+            start, stop, step = index.indices(self._count)
+            if step != 1:
+                return tuple(self[i] for i in range(start, stop, step))
+            return tuple(self._read(start + 1, stop))
+        if index < 0:
+            index += self._count
+        if not 0 <= index < self._count:
+            raise IndexError(index)
+        number = index + 1
+        return self._paragraph(number, lambda: self._texts(number, number)[0])
+
+    def __iter__(self) -> Iterator[Paragraph]:
+        return (self[i] for i in range(self._count))
+
+    def with_text(self) -> Iterator[Paragraph]:
+        """Every paragraph with its text, read :data:`BATCH` at a time."""
+        for first in range(1, self._count + 1, self.BATCH):
+            yield from self._read(first, min(first + self.BATCH - 1, self._count))
+
+    def _read(self, first: int, last: int) -> Iterator[Paragraph]:
+        if first > last:
+            return iter(())
+        texts = self._texts(first, last)
+        return (
+            self._paragraph(number, text)
+            for number, text in zip(range(first, last + 1), texts, strict=True)
+        )
+
+    def _texts(self, first: int, last: int) -> list[str]:
+        texts = self._source.paragraph_texts(self._slug, self._key, first, last)
+        if len(texts) != last - first + 1:
+            raise StaleReading(self._path)
+        return texts
+
+    def _paragraph(self, number: int, text: str | Callable[[], str]) -> Paragraph:
+        at = (number - 1) * self.FIELDS
+        line, words, chars, section = self._numbers[at : at + self.FIELDS]
+        title = self._sections[section - 1] if section else None
+        if isinstance(text, str):
+            paragraph = Paragraph(number, text, title, line)
+            paragraph._words, paragraph._chars = words, chars
+            return paragraph
+        return Paragraph.stored(number, title, line, words, chars, text)
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,7 +228,7 @@ class Reading:
     slug: str
     title: str
     path: str
-    paragraphs: tuple[Paragraph, ...]
+    paragraphs: Sequence[Paragraph]
     sections: tuple[Section, ...] = ()
     footnotes: tuple[Note, ...] = ()
     subtitle: str | None = None
@@ -75,6 +243,8 @@ class Reading:
     order: float | None = None
     content_hash: str = ""
     words: int = field(default=0)
+    stat: tuple[int, int] | None = field(default=None, compare=False)
+    """The file's size and modification time (ns) when it was read, before its text was."""
 
     def paragraph(self, number: int) -> Paragraph:
         """The paragraph numbered ``number`` (1-based). Raises IndexError when out of range."""
@@ -84,7 +254,19 @@ class Reading:
 
     def span(self, first: int, last: int) -> tuple[Paragraph, ...]:
         """Paragraphs ``first``..``last`` inclusive (clamped to the reading)."""
-        return self.paragraphs[max(first, 1) - 1 : max(last, 0)]
+        return tuple(self.paragraphs[max(first, 1) - 1 : max(last, 0)])
+
+    def with_text(self) -> Iterator[Paragraph]:
+        """Every paragraph with its text at hand: for scans of the whole text (a stored
+        reading reads it in batches rather than a paragraph at a time)."""
+        if isinstance(self.paragraphs, StoredParagraphs):
+            return self.paragraphs.with_text()
+        return iter(self.paragraphs)
+
+    @property
+    def stored(self) -> bool:
+        """Whether the paragraphs' texts are read from the library index when needed."""
+        return isinstance(self.paragraphs, StoredParagraphs)
 
     def note(self, label: str) -> Note | None:
         for note in self.footnotes:
