@@ -39,6 +39,7 @@ from bot.discord.replylog import ReplyLog
 from bot.discord.ticking import DEFAULT_TICK_SECONDS
 from bot.discord.tree import ReadingGroupTree
 from bot.settings import Settings
+from bot.storage.connection import Connection
 from bot.storage.groups import (
     UnreadableGroup,
     read_groups,
@@ -90,8 +91,9 @@ class ReadingGroupBot(commands.Bot):
         self,
         *,
         settings: Settings,
-        db: aiosqlite.Connection,
+        db: Connection,
         library: Library,
+        index: aiosqlite.Connection | None = None,
         prompts: Prompts | None = None,
         groups: Sequence[GroupConfig] | None = None,
         sync: SyncMode = "dev-guild",
@@ -106,8 +108,10 @@ class ReadingGroupBot(commands.Bot):
 
         Args:
             settings: loaded by the caller.
-            db: the open database.
+            db: the shared state (groups, posts, the reply log, ...).
             library: the readings.
+            index: the library index, always SQLite (default: ``db``, which must then be the
+                SQLite connection: with SQLite alone both are one file).
             prompts: the questions (default: none).
             groups: the groups of groups.yaml (default: none).
             sync: where to sync slash commands during setup.
@@ -130,6 +134,10 @@ class ReadingGroupBot(commands.Bot):
         )
         self.settings = settings
         self.db = db
+        if index is None:
+            assert isinstance(db, aiosqlite.Connection), "a PostgreSQL bot needs its SQLite index"
+            index = db
+        self.index = index
         self.library = library
         self.prompts = prompts if prompts is not None else Prompts()
         self.group_configs: tuple[GroupConfig, ...] = tuple(groups or ())
@@ -145,12 +153,13 @@ class ReadingGroupBot(commands.Bot):
             lambda: self.library,
             logged=self.reply_log.flush,
             opted_out=lambda user_id: user_id in self.reply_log.opted_out,
+            index=self.index,
         )
         self.poster = Poster(self)  # posts for the posting tick and /plan, under its group locks
         self._unreadable: dict[int, str] = {}  # channel -> the problem logged
 
     async def setup_hook(self) -> None:
-        report = await sync_index(self.db, self.library)
+        report = await sync_index(self.index, self.library)
         log.info("Search index ready (%s)", report)
         stored = await sync_file_groups(self.db, self.group_configs, self.library, now=self.clock())
         if stored:
@@ -183,11 +192,11 @@ class ReadingGroupBot(commands.Bot):
             self.settings.prompts_dir,
             self.settings.groups_file,
             # The index this bot syncs into, which its start loaded from (DATABASE_PATH).
-            indexed_loader(await index_file(self.db)),
+            indexed_loader(await index_file(self.index)),
         )
         now = self.clock()
         await self._check_running_groups(content, now)
-        report = await sync_index(self.db, content.library)
+        report = await sync_index(self.index, content.library)
         log.info("Reloaded: search index %s", report)
         await sync_file_groups(self.db, content.groups, content.library, now=now)
         self.library, self.prompts, self.group_configs = (

@@ -41,6 +41,7 @@ from bot.discord.render import (
 )
 from bot.discord.tree import report_error
 from bot.discord.views import send_passage
+from bot.storage.connection import Connection
 from bot.storage.quote_keys import mapped_keys
 from bot.storage.quotes import clear_quote_matches, has_quote_matches, save_quote_matches
 from bot.storage.search import index_file
@@ -83,23 +84,30 @@ class QuoteChecker:
 
     def __init__(
         self,
-        db: aiosqlite.Connection,
+        db: Connection,
         library: Callable[[], Library],
         *,
         logged: Callable[[], Awaitable[object]],
         opted_out: Callable[[int], bool],
         max_waiting: int = MAX_WAITING,
+        index: aiosqlite.Connection | None = None,
     ) -> None:
         """
         Args:
-            db: the bot's database.
+            db: the bot's database (its shared state: the quotes found are kept there).
             library: the library now (it changes on a reload).
             logged: waits until the replies received so far are in the log (the reply log's
                 flush): a quote is kept only for a reply the log holds.
             opted_out: whether a member opted out (or was forgotten) since they wrote.
             max_waiting: the queue's bound.
+            index: the library index, beside whose file the quote keys are mapped (default:
+                ``db``, which must then be the SQLite connection).
         """
+        if index is None:
+            assert isinstance(db, aiosqlite.Connection), "a PostgreSQL bot needs its SQLite index"
+            index = db
         self.db = db
+        self.library_index = index
         self._library = library
         self._logged = logged
         self._opted_out = opted_out
@@ -144,7 +152,7 @@ class QuoteChecker:
         library = self._library()
         async with self._building:
             if self._index is None or self._index[0] is not library:
-                database = await index_file(self.db)
+                database = await index_file(self.library_index)
                 built = await asyncio.to_thread(_quote_index, library, database)
                 self._index = (library, built)
             return self._index[1]

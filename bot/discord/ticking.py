@@ -22,6 +22,7 @@ from discord.ext import commands, tasks
 from bot.core.errors import PlanError
 from bot.core.group import Group
 from bot.discord.backoff import GroupBackoff
+from bot.storage.connection import ConnectionLost
 from bot.storage.groups import read_groups
 from bot.storage.instance import Lease, held_elsewhere
 
@@ -46,7 +47,8 @@ class GroupTick(commands.Cog):
 
     def __init__(self, bot: ReadingGroupBot) -> None:
         self.bot = bot
-        self.backoff = GroupBackoff(self.log, self.what, self.expected)
+        # A database server gone for now is no group's fault: one line, no traceback.
+        self.backoff = GroupBackoff(self.log, self.what, (*self.expected, ConnectionLost))
         self._locks: dict[int, asyncio.Lock] = {}
         self._tasks: set[asyncio.Task[None]] = set()
 
@@ -71,6 +73,10 @@ class GroupTick(commands.Cog):
     async def ticker(self) -> None:
         try:
             await self.tick()
+        except ConnectionLost as exc:  # the shared database's server, gone for now
+            self.log.error(
+                "The tick of %s failed: %s; trying again at the next tick", self.what, exc
+            )
         except Exception:  # the loop would end on any exception: log it and carry on
             self.log.exception("The tick of %s failed", self.what)
 

@@ -12,20 +12,19 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Literal
 
-import aiosqlite
-
 from bot.core.instants import format_instant
+from bot.storage.connection import Connection
 from bot.storage.database import transaction
 
 
-async def rotation(db: aiosqlite.Connection, channel_id: int) -> list[int]:
+async def rotation(db: Connection, channel_id: int) -> list[int]:
     """The group's rotation: member ids in order."""
     query = "SELECT user_id FROM facilitators WHERE channel_id = ? ORDER BY position, added_at"
     async with db.execute(query, (channel_id,)) as cursor:
         return [int(row[0]) async for row in cursor]
 
 
-async def turns(db: aiosqlite.Connection, channel_id: int) -> dict[int, int]:
+async def turns(db: Connection, channel_id: int) -> dict[int, int]:
     """The turns an organizer changed: installment number -> member id."""
     query = "SELECT number, user_id FROM facilitator_turns WHERE channel_id = ?"
     async with db.execute(query, (channel_id,)) as cursor:
@@ -33,7 +32,7 @@ async def turns(db: aiosqlite.Connection, channel_id: int) -> dict[int, int]:
 
 
 async def add_facilitator(
-    db: aiosqlite.Connection, channel_id: int, user_id: int, *, now: dt.datetime
+    db: Connection, channel_id: int, user_id: int, *, now: dt.datetime
 ) -> bool:
     """Put the member last in the rotation. Returns False if they were in it already."""
     query = """
@@ -50,7 +49,7 @@ async def add_facilitator(
 
 
 async def replace_rotation(
-    db: aiosqlite.Connection, channel_id: int, members: Sequence[int], *, now: dt.datetime
+    db: Connection, channel_id: int, members: Sequence[int], *, now: dt.datetime
 ) -> None:
     """Make ``members`` the group's rotation, in order (groups.yaml's ``facilitators``). Runs
     in the caller's transaction."""
@@ -67,7 +66,7 @@ async def replace_rotation(
     await keep_announced_turns(db, channel_id)
 
 
-async def remove_facilitator(db: aiosqlite.Connection, channel_id: int, user_id: int) -> bool:
+async def remove_facilitator(db: Connection, channel_id: int, user_id: int) -> bool:
     """Take the member out of the rotation and of the turns given to them. Returns False if
     they were not in it."""
     async with transaction(db):
@@ -81,7 +80,7 @@ async def remove_facilitator(db: aiosqlite.Connection, channel_id: int, user_id:
         return removed
 
 
-async def keep_announced_turns(db: aiosqlite.Connection, channel_id: int) -> None:
+async def keep_announced_turns(db: Connection, channel_id: int) -> None:
     """The rotation just changed: each coming installment whose prep packet went out keeps its
     facilitator (a turn), if they are still in the rotation, rather than move with the round
     robin (removing Carol must not hand Alice's announced turn to Bob). A turn changed already
@@ -102,10 +101,11 @@ async def keep_announced_turns(db: aiosqlite.Connection, channel_id: int) -> Non
     await db.execute(query, (channel_id,))
 
 
-async def set_turn(db: aiosqlite.Connection, channel_id: int, number: int, user_id: int) -> None:
+async def set_turn(db: Connection, channel_id: int, number: int, user_id: int) -> None:
     """Give installment ``number`` to the member (a skip or a swap)."""
     query = """
-        INSERT OR REPLACE INTO facilitator_turns (channel_id, number, user_id) VALUES (?, ?, ?)
+        INSERT INTO facilitator_turns (channel_id, number, user_id) VALUES (?, ?, ?)
+        ON CONFLICT (channel_id, number) DO UPDATE SET user_id = excluded.user_id
     """
     async with transaction(db):
         await db.execute(query, (channel_id, number, user_id))
@@ -117,7 +117,7 @@ they no longer facilitate the installment, and facilitate it again: tell them.""
 
 
 async def claim_packet(
-    db: aiosqlite.Connection, channel_id: int, number: int, user_id: int, *, now: dt.datetime
+    db: Connection, channel_id: int, number: int, user_id: int, *, now: dt.datetime
 ) -> Claim | None:
     """Claim installment ``number``'s prep packet for the member before sending it. Returns
     None if it is theirs already (sent, or waiting for them): nothing is sent again."""
@@ -143,7 +143,7 @@ async def claim_packet(
 
 
 async def release_packets(
-    db: aiosqlite.Connection, channel_id: int, number: int, user_id: int, *, now: dt.datetime
+    db: Connection, channel_id: int, number: int, user_id: int, *, now: dt.datetime
 ) -> list[int]:
     """The turn of installment ``number`` is ``user_id``'s now: release the packets the others
     had, and drop those still waiting for them. Returns the members who had their packet (to
@@ -160,7 +160,7 @@ async def release_packets(
 
 
 async def packet_delivered(
-    db: aiosqlite.Connection, channel_id: int, number: int, user_id: int, *, now: dt.datetime
+    db: Connection, channel_id: int, number: int, user_id: int, *, now: dt.datetime
 ) -> None:
     """The member has the packet (by DM)."""
     query = """
@@ -172,7 +172,7 @@ async def packet_delivered(
 
 
 async def keep_packet(
-    db: aiosqlite.Connection, channel_id: int, number: int, user_id: int, text: str
+    db: Connection, channel_id: int, number: int, user_id: int, text: str
 ) -> None:
     """Keep a packet the member could not get by DM until their next command."""
     query = """
@@ -183,9 +183,7 @@ async def keep_packet(
         await db.execute(query, (text, channel_id, number, user_id))
 
 
-async def take_pending_packets(
-    db: aiosqlite.Connection, user_id: int, *, now: dt.datetime
-) -> list[str]:
+async def take_pending_packets(db: Connection, user_id: int, *, now: dt.datetime) -> list[str]:
     """The packets waiting for the member, oldest first, marked delivered (the caller shows
     them)."""
     query = """

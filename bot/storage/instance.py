@@ -1,9 +1,11 @@
 """Who uses the database: the bot process (:class:`Owner`) and the lease of every claim.
 
 A bot holds the database alone while it runs (:func:`bot.storage.database.open_database` given its
-owner locks ``<database>.lock``), so a second ``run`` on it stops at once. Claims (a post or a
-summary about to be sent) carry their owner and a lease (:data:`CLAIM_LEASE`): another process
-never reconciles a claim whose owner may still be sending it. Should two processes ever share a
+owner locks ``<database>.lock``), so a second ``run`` on it stops at once; on a shared PostgreSQL
+database it holds the shards it runs instead (:func:`bot.storage.postgres.hold_shards`). Claims
+(a post or a summary about to be sent) carry their owner and a lease (:data:`CLAIM_LEASE`):
+another process never reconciles a claim whose owner may still be sending it. Should two
+processes ever share a
 database anyway (a lock file that is not shared, as on some network file systems), the lease
 keeps them from sending the same post twice; a claim of an owner known to be gone (on this host,
 its process no longer runs) is reconciled at once.
