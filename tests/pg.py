@@ -43,6 +43,10 @@ START_ATTEMPTS = 3
 T = TypeVar("T")
 
 
+class Unavailable(Exception):
+    """No PostgreSQL server can be started here; the message says what is missing."""
+
+
 @dataclasses.dataclass(frozen=True)
 class PostgresServer:
     """A reachable PostgreSQL server.
@@ -199,6 +203,9 @@ class Cluster:
 
     Args:
         bindir: where ``initdb``, ``pg_ctl`` and ``postgres`` are.
+
+    Raises:
+        Unavailable: running as root with no ``postgres`` user to run the server as.
     """
 
     def __init__(self, bindir: Path) -> None:
@@ -214,10 +221,10 @@ class Cluster:
                 account = pwd.getpwnam(SERVICE_USER)
             except KeyError:
                 shutil.rmtree(self.root, ignore_errors=True)
-                pytest.skip(
+                raise Unavailable(
                     f"{NO_POSTGRES}: running as root and there is no '{SERVICE_USER}' user to "
                     "run the server as (PostgreSQL refuses root)"
-                )
+                ) from None
             os.chown(self.root, account.pw_uid, account.pw_gid)
             self._as = {"user": account.pw_uid, "group": account.pw_gid, "extra_groups": []}
 
@@ -302,7 +309,10 @@ def postgres_server() -> Iterator[PostgresServer]:
     bindir = find_bindir()
     if bindir is None:
         pytest.skip(NO_POSTGRES)
-    cluster = Cluster(bindir)
+    try:
+        cluster = Cluster(bindir)
+    except Unavailable as exc:
+        pytest.skip(str(exc))
     try:
         yield cluster.start()
     finally:
