@@ -126,34 +126,34 @@ def redacted(url: str) -> str:
     return urlunsplit(parts._replace(netloc=netloc))
 
 
+class BadServer(Exception):
+    """``TEST_DATABASE_URL`` names a server the tests may not or cannot use; says which, why."""
+
+
 def external_server(url: str) -> PostgresServer:
     """The server ``TEST_DATABASE_URL`` names, checked to be on loopback and reachable.
 
     Raises:
-        pytest.fail.Exception: the URL names another host or the server does not answer.
+        BadServer: not a PostgreSQL URL, another host, or the server does not answer.
     """
     parts = urlsplit(url)
     if parts.scheme not in {"postgresql", "postgres"}:
-        pytest.fail(
-            f"TEST_DATABASE_URL={redacted(url)}: expected postgresql://user@127.0.0.1/db",
-            pytrace=False,
+        raise BadServer(
+            f"TEST_DATABASE_URL={redacted(url)}: expected postgresql://user@127.0.0.1/db"
         )
     if parts.hostname not in LOOPBACK:
-        pytest.fail(
+        raise BadServer(
             f"TEST_DATABASE_URL={redacted(url)}: tests reach 127.0.0.1 only; "
-            "point it at a local server (docker compose up -d postgres)",
-            pytrace=False,
+            "point it at a local server (docker compose up -d postgres)"
         )
-    server = PostgresServer(url)
     try:
         run_async(lambda: _version(url))
     except Exception as exc:
-        pytest.fail(
+        raise BadServer(
             f"TEST_DATABASE_URL={redacted(url)}: cannot connect ({type(exc).__name__}: {exc}); "
-            "start the server (docker compose up -d postgres) or unset TEST_DATABASE_URL",
-            pytrace=False,
-        )
-    return server
+            "start the server (docker compose up -d postgres) or unset TEST_DATABASE_URL"
+        ) from None
+    return PostgresServer(url)
 
 
 async def _version(url: str) -> str:
@@ -289,34 +289,42 @@ class Cluster:
             raise
 
 
-def _asyncpg_missing() -> bool:
+@contextlib.contextmanager
+def local_server() -> Iterator[PostgresServer]:
+    """``TEST_DATABASE_URL``'s server, else a throwaway cluster stopped when the block ends.
+
+    Raises:
+        Unavailable: neither (no asyncpg, no PostgreSQL binaries, no user to run them as).
+        BadServer: ``TEST_DATABASE_URL`` names a server that may not or cannot be used.
+    """
     try:
         import asyncpg  # noqa: F401
     except ImportError:
-        return True
-    return False
-
-
-@pytest.fixture(scope="session")
-def postgres_server() -> Iterator[PostgresServer]:
-    """The session's PostgreSQL server (see the module's docstring for where it comes from)."""
-    if _asyncpg_missing():
-        pytest.skip("no asyncpg: install the dev extra (pip install -e '.[dev]')")
+        raise Unavailable("no asyncpg: install the dev extra (pip install -e '.[dev]')") from None
     url = os.environ.get("TEST_DATABASE_URL")
     if url:
         yield external_server(url)
         return
     bindir = find_bindir()
     if bindir is None:
-        pytest.skip(NO_POSTGRES)
-    try:
-        cluster = Cluster(bindir)
-    except Unavailable as exc:
-        pytest.skip(str(exc))
+        raise Unavailable(NO_POSTGRES)
+    cluster = Cluster(bindir)
     try:
         yield cluster.start()
     finally:
         cluster.stop()
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[PostgresServer]:
+    """The session's PostgreSQL server (see the module's docstring for where it comes from)."""
+    try:
+        with local_server() as server:
+            yield server
+    except Unavailable as exc:
+        pytest.skip(str(exc))
+    except BadServer as exc:
+        pytest.fail(str(exc), pytrace=False)
 
 
 _database_numbers = itertools.count(1)
