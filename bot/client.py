@@ -39,6 +39,7 @@ from bot.discord.replylog import ReplyLog
 from bot.discord.ticking import DEFAULT_TICK_SECONDS
 from bot.discord.tree import ReadingGroupTree
 from bot.settings import Settings
+from bot.storage.connection import Connection
 from bot.storage.groups import (
     UnreadableGroup,
     read_groups,
@@ -89,8 +90,9 @@ class ReadingGroupBot(commands.Bot):
         self,
         *,
         settings: Settings,
-        db: aiosqlite.Connection,
+        db: Connection,
         library: Library,
+        index: aiosqlite.Connection | None = None,
         prompts: Prompts | None = None,
         groups: Sequence[GroupConfig] | None = None,
         sync: SyncMode = "dev-guild",
@@ -105,8 +107,10 @@ class ReadingGroupBot(commands.Bot):
 
         Args:
             settings: loaded by the caller.
-            db: the open database.
+            db: the shared state (groups, posts, the reply log, ...).
             library: the readings.
+            index: the library index, always SQLite (default: ``db``, which must then be the
+                SQLite connection: with SQLite alone both are one file).
             prompts: the questions (default: none).
             groups: the groups of groups.yaml (default: none).
             sync: where to sync slash commands during setup.
@@ -129,6 +133,10 @@ class ReadingGroupBot(commands.Bot):
         )
         self.settings = settings
         self.db = db
+        if index is None:
+            assert isinstance(db, aiosqlite.Connection), "a PostgreSQL bot needs its SQLite index"
+            index = db
+        self.index = index
         self.library = library
         self.prompts = prompts if prompts is not None else Prompts()
         self.group_configs: tuple[GroupConfig, ...] = tuple(groups or ())
@@ -149,7 +157,7 @@ class ReadingGroupBot(commands.Bot):
         self._unreadable: dict[int, str] = {}  # channel -> the problem logged
 
     async def setup_hook(self) -> None:
-        report = await sync_index(self.db, self.library)
+        report = await sync_index(self.index, self.library)
         log.info("Search index ready (%s)", report)
         stored = await sync_file_groups(self.db, self.group_configs, self.library, now=self.clock())
         if stored:
@@ -182,7 +190,7 @@ class ReadingGroupBot(commands.Bot):
         )
         now = self.clock()
         await self._check_running_groups(content, now)
-        report = await sync_index(self.db, content.library)
+        report = await sync_index(self.index, content.library)
         log.info("Reloaded: search index %s", report)
         await sync_file_groups(self.db, content.groups, content.library, now=now)
         self.library, self.prompts, self.group_configs = (

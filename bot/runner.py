@@ -2,9 +2,9 @@
 
 Exit codes: 0 after a clean shutdown (SIGINT/SIGTERM included), 1 for bad content or settings
 (reported before any connection) or when ``sync`` cannot reach Discord, 2 when Discord refuses
-the token or a privileged intent, or another bot runs on the database
-(:class:`bot.storage.database.DatabaseInUse`, reported by the CLI). ``run`` keeps trying to reach
-Discord until it can.
+the token or a privileged intent, or another bot runs on the database (on PostgreSQL: one of
+the same shards; :class:`bot.storage.database.DatabaseInUse`, reported by the CLI). ``run`` keeps
+trying to reach Discord until it can.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from bot.core.content import load_content
 from bot.discord.plans import Plans
 from bot.discord.replylog import ReplyLog
 from bot.settings import Settings
-from bot.storage.database import open_database
+from bot.storage.database import open_databases
 from bot.storage.instance import Owner
 
 log = logging.getLogger(__name__)
@@ -96,9 +96,13 @@ async def run_bot(
     if not settings.token:
         print(NO_TOKEN, file=stderr)
         return EXIT_DISCORD
-    # The bot holds the database alone; a sync (login only) may run beside it.
+    # The bot holds the database (on PostgreSQL, its shards) alone; a sync (login only) may run
+    # beside it.
     owner = None if login_only else Owner.this_process(utc_now())
-    async with open_database(settings.database_path, owner=owner) as db:
+    async with open_databases(
+        settings.database_path, settings.database_url, owner=owner, shards=settings.shards
+    ) as databases:
+        db = databases.state
         loop = asyncio.get_running_loop()
         stopped = asyncio.Event()
         current: list[ReadingGroupBot] = []  # the bot of the try under way
@@ -118,6 +122,7 @@ async def run_bot(
                 bot = build_bot(
                     settings,
                     db=db,
+                    index=databases.index,
                     library=content.library,
                     prompts=content.prompts,
                     groups=content.groups,

@@ -25,6 +25,10 @@ LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 SETTINGS: Mapping[str, tuple[str, str]] = {
     "DISCORD_TOKEN": ("", "the bot token from the Discord developer portal (required to run)"),
     "DATABASE_PATH": ("data/reading-group.sqlite3", "the SQLite file, created on first run"),
+    "DATABASE_URL": (
+        "",
+        "a shared PostgreSQL database, postgresql://user:password@host:port/db (empty: SQLite)",
+    ),
     "READINGS_DIR": ("readings", "folder of readings/<slug>.md files"),
     "PROMPTS_DIR": ("prompts", "folder of prompts/<slug>.yaml discussion questions"),
     "GROUPS_FILE": ("groups.yaml", "reading groups declared in a file (optional; wins over /plan)"),
@@ -65,6 +69,8 @@ class Settings:
     summary_min_group_size: int = 5
     summary_leaderboard: bool = False
     shards: Shards | None = None
+    #: The PostgreSQL database of the shared state, or None (SQLite at ``database_path``).
+    database_url: str | None = field(default=None, repr=False)
 
     @classmethod
     def load(
@@ -147,6 +153,7 @@ class Settings:
         if board_text.lower() not in (*_TRUE, *_FALSE):
             problem(where, f"SUMMARY_LEADERBOARD={board_text!r} must be on or off")
         shards = _shards(get("SHARD_COUNT"), get("SHARD_IDS"), problem)
+        database_url = _database_url(get("DATABASE_URL"), problem)
         token, _ = get("DISCORD_TOKEN")
         if errors:
             raise SettingsError(errors)
@@ -162,6 +169,7 @@ class Settings:
             summary_min_group_size=min_group_size,
             summary_leaderboard=board_text.lower() in _TRUE,
             shards=shards,
+            database_url=database_url,
         )
 
     @property
@@ -199,3 +207,31 @@ def _shards(
         )
         return None
     return Shards(count, tuple(sorted({int(part) for part in parts})))
+
+
+def _database_url(setting: tuple[str, str], problem: Callable[[str, str], None]) -> str | None:
+    """DATABASE_URL, checked without connecting (None: not set). A bad one is named without
+    its password."""
+    from urllib.parse import urlsplit
+
+    text, where = setting
+    if not text:
+        return None
+    parts = urlsplit(text)
+    if parts.scheme not in ("postgresql", "postgres"):
+        shown = f"{parts.scheme}://..." if parts.scheme else "the value"
+        problem(
+            where,
+            f"DATABASE_URL must be a PostgreSQL URL, postgresql://user:password@host:port/database "
+            f"({shown} is not one); leave it empty to keep the SQLite file",
+        )
+        return None
+    try:
+        parts.port  # noqa: B018 - raises on a port that is not a number
+    except ValueError:
+        problem(where, "DATABASE_URL has a port that is not a number (postgresql://host:5432/db)")
+        return None
+    if not parts.hostname and "host=" not in parts.query:
+        problem(where, "DATABASE_URL names no host (postgresql://user:password@host:port/database)")
+        return None
+    return text

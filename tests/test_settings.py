@@ -127,3 +127,56 @@ def test_bad_shard_settings_say_what_to_write(environ: dict[str, str], expected:
 def test_env_example_runs_unsharded() -> None:
     example = Path(__file__).resolve().parents[1] / ".env.example"
     assert Settings.load(environ={}, env_file=example).shards is None
+
+
+@pytest.mark.parametrize(
+    ("value", "url"),
+    [
+        ("", None),
+        ("postgresql://rg:pw@127.0.0.1:5432/rg", "postgresql://rg:pw@127.0.0.1:5432/rg"),
+        ("postgres://db.example/rg", "postgres://db.example/rg"),
+        ("postgresql:///rg?host=/run/postgresql", "postgresql:///rg?host=/run/postgresql"),
+    ],
+)
+def test_database_url_is_a_postgresql_url_or_nothing(value: str, url: str | None) -> None:
+    assert Settings.load(environ={"DATABASE_URL": value}, env_file=None).database_url == url
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        (
+            "mysql://rg:s3cret@db/rg",
+            "environment variable DATABASE_URL: DATABASE_URL must be a PostgreSQL URL, "
+            "postgresql://user:password@host:port/database (mysql://... is not one); leave it "
+            "empty to keep the SQLite file",
+        ),
+        (
+            "data/reading-group.sqlite3",
+            "environment variable DATABASE_URL: DATABASE_URL must be a PostgreSQL URL, "
+            "postgresql://user:password@host:port/database (the value is not one); leave it "
+            "empty to keep the SQLite file",
+        ),
+        (
+            "postgresql://rg:s3cret@db:port/rg",
+            "environment variable DATABASE_URL: DATABASE_URL has a port that is not a number "
+            "(postgresql://host:5432/db)",
+        ),
+        (
+            "postgresql://rg:s3cret@/rg",
+            "environment variable DATABASE_URL: DATABASE_URL names no host "
+            "(postgresql://user:password@host:port/database)",
+        ),
+    ],
+)
+def test_a_bad_database_url_is_one_line_without_its_password(value: str, expected: str) -> None:
+    with pytest.raises(SettingsError) as raised:
+        Settings.load(environ={"DATABASE_URL": value}, env_file=None)
+    assert str(raised.value) == expected
+
+
+def test_the_database_url_is_kept_out_of_repr() -> None:
+    settings = Settings.load(
+        environ={"DATABASE_URL": "postgresql://rg:s3cret@db/rg"}, env_file=None
+    )
+    assert "s3cret" not in repr(settings)

@@ -22,7 +22,7 @@ def cmd_catchup(args: argparse.Namespace, out: Terminal, err: Terminal) -> int:
     from bot.core.summary import SummarySettings, question_numbers
     from bot.core.summary.catchup import catchup_text, compute_catchup, parse_since
     from bot.discord.render import jump_link
-    from bot.storage.database import open_database
+    from bot.storage.database import open_state
     from bot.storage.groups import groups_with_file
     from bot.storage.summaries import read_catchup
 
@@ -32,7 +32,7 @@ def cmd_catchup(args: argparse.Namespace, out: Terminal, err: Terminal) -> int:
     now = dt.datetime.now(dt.UTC)
 
     async def run() -> Catchup:
-        async with open_database(settings.database_path, create=False) as db:
+        async with open_state(settings.database_path, settings.database_url, create=False) as db:
             groups = await groups_with_file(db, content.groups, library, now=now)
             ((group, _),) = choose([(g, set()) for g in groups], args.group, one=True)
             since = parse_since(args.since, now=now, tz=group.cadence.tz) if args.since else None

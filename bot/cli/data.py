@@ -13,10 +13,9 @@ from bot.core.wording import plural
 if TYPE_CHECKING:
     import argparse
 
-    import aiosqlite
-
     from bot.cli.terminal import Terminal
     from bot.settings import Settings
+    from bot.storage.connection import Connection
 
 
 def cmd_export(args: argparse.Namespace, out: Terminal, err: Terminal) -> int:
@@ -26,7 +25,7 @@ def cmd_export(args: argparse.Namespace, out: Terminal, err: Terminal) -> int:
     import json
 
     from bot.core.safetext import plain_text, spreadsheet_cell
-    from bot.storage.database import open_database
+    from bot.storage.database import open_state
     from bot.storage.replies import EXPORT_COLUMNS, export_replies
 
     settings = load_settings(args)
@@ -39,7 +38,7 @@ def cmd_export(args: argparse.Namespace, out: Terminal, err: Terminal) -> int:
             return 1
 
     async def run() -> int:
-        async with open_database(settings.database_path, create=False) as db:
+        async with open_state(settings.database_path, settings.database_url, create=False) as db:
             group_id = await _export_group(db, settings, args.group) if args.group else None
             stream = _open_out(args.out) if args.out else out.stream
             count = 0
@@ -66,7 +65,7 @@ def cmd_export(args: argparse.Namespace, out: Terminal, err: Terminal) -> int:
     return asyncio.run(run())
 
 
-async def _export_group(db: aiosqlite.Connection, settings: Settings, name: str) -> int:
+async def _export_group(db: Connection, settings: Settings, name: str) -> int:
     """The channel of the group ``--group`` names: one the database knows (retired ones too), or
     one declared in groups.yaml that the bot has not stored yet, by either name or by id."""
     from bot.core.content import load_groups_file
@@ -116,7 +115,7 @@ def cmd_summary(args: argparse.Namespace, out: Terminal, err: Terminal) -> int:
     )
     from bot.discord.chart import try_render_chart
     from bot.discord.render import jump_link
-    from bot.storage.database import open_database
+    from bot.storage.database import open_state
     from bot.storage.groups import groups_with_file
     from bot.storage.summaries import read_week
 
@@ -131,7 +130,7 @@ def cmd_summary(args: argparse.Namespace, out: Terminal, err: Terminal) -> int:
     )
 
     async def run() -> WeeklySummary:
-        async with open_database(settings.database_path, create=False) as db:
+        async with open_state(settings.database_path, settings.database_url, create=False) as db:
             groups = await groups_with_file(db, content.groups, library, now=now)
             ((group, _),) = choose([(g, set()) for g in groups], args.group, one=True)
             chosen = week or default_week(group.summary, now, group.cadence.tz)
@@ -177,6 +176,15 @@ def cmd_backup(args: argparse.Namespace, out: Terminal, err: Terminal) -> int:
     from bot.storage.database import backup, require_database
 
     settings = load_settings(args)
+    if settings.database_url is not None:
+        from bot.storage.postgres import where
+
+        err.print(
+            f"The shared state is in {where(settings.database_url)}: back it up with pg_dump "
+            "(e.g. pg_dump -Fc -f reading-group.dump DATABASE); backup copies SQLite files only",
+            "red",
+        )
+        return 1
     require_database(settings.database_path)
     example = "reading-group.sqlite3"
     if not args.file.strip():  # Path("") would be the current folder

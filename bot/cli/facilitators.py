@@ -25,14 +25,14 @@ def _stored(settings: Settings, channel_ids: list[int]) -> Rotations:
     """Each group's stored rotation and changed turns (none without a database)."""
     import asyncio
 
-    from bot.storage.database import open_database
+    from bot.storage.database import has_state, open_state
     from bot.storage.facilitators import rotation, turns
 
     async def run() -> Rotations:
-        async with open_database(settings.database_path) as db:
+        async with open_state(settings.database_path, settings.database_url) as db:
             return {c: (await rotation(db, c), await turns(db, c)) for c in channel_ids}
 
-    return asyncio.run(run()) if settings.database_path.exists() else {}
+    return asyncio.run(run()) if has_state(settings.database_path, settings.database_url) else {}
 
 
 def cmd_facilitators(args: argparse.Namespace, out: Terminal, err: Terminal) -> int:

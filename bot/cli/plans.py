@@ -21,19 +21,19 @@ if TYPE_CHECKING:
 def _planned_groups(settings: Settings, content: Content, now: dt.datetime) -> list[PlannedGroup]:
     """The groups as the bot would run them, with the ids of the questions each has asked.
 
-    Reads the database only if it exists; nothing is written.
+    Reads the database only if there is one; nothing is written.
     """
     import asyncio
 
-    from bot.storage.database import open_database
+    from bot.storage.database import has_state, open_state
     from bot.storage.groups import asked_question_ids, groups_with_file
 
     async def run() -> list[PlannedGroup]:
-        async with open_database(settings.database_path) as db:
+        async with open_state(settings.database_path, settings.database_url) as db:
             groups = await groups_with_file(db, content.groups, content.library, now=now)
             return [(g, await asked_question_ids(db, g.channel_id)) for g in groups]
 
-    if settings.database_path.exists():
+    if has_state(settings.database_path, settings.database_url):
         return asyncio.run(run())
     from bot.core.group import file_group
 

@@ -21,7 +21,7 @@ def cmd_polls(args: argparse.Namespace, out: Terminal, err: Terminal) -> int:
     from bot.core.content import load_content
     from bot.core.polls import format_shift, open_phase, shift
     from bot.core.safetext import plain_text
-    from bot.storage.database import open_database
+    from bot.storage.database import open_state
     from bot.storage.groups import groups_with_file
     from bot.storage.polls import group_polls, poll_stances, posted_keys
 
@@ -30,7 +30,7 @@ def cmd_polls(args: argparse.Namespace, out: Terminal, err: Terminal) -> int:
 
     async def run() -> list[str]:
         lines: list[str] = []
-        async with open_database(settings.database_path, create=False) as db:
+        async with open_state(settings.database_path, settings.database_url, create=False) as db:
             now = dt.datetime.now(dt.UTC)
             groups = await groups_with_file(db, content.groups, content.library, now=now)
             for group, _ in choose([(g, set()) for g in groups], args.group, one=False):

@@ -32,7 +32,7 @@ class Concord(commands.Cog):
         """Every use of a word across the readings, in context, counted per reading."""
         library = self.bot.library
         slug = resolve(library, reading).reading.slug if reading else None
-        found = await concordance(self.bot.db, library, term, reading=slug)
+        found = await concordance(self.bot.index, library, term, reading=slug)
         image = None
         if found.readings:
             # Drawing takes a few ms; in a worker thread it never holds up the event loop.

@@ -54,7 +54,7 @@ class Library(commands.Cog):
         slug = None
         if reading:
             slug = resolve(self.bot.library, reading).reading.slug
-        results = await search(self.bot.db, query, reading=slug, limit=SEARCH_LIMIT)
+        results = await search(self.bot.index, query, reading=slug, limit=SEARCH_LIMIT)
         embed = search_embed(query, results, reading=slug)
         if not results:
             await interaction.response.send_message(

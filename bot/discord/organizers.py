@@ -4,11 +4,11 @@ Organizers are members with Manage Server, or with the group's organizer role; t
 polite refusal that says who can.
 """
 
-import aiosqlite
 import discord
 
 from bot.core.errors import PlanError, ReadingGroupError
 from bot.core.group import Group
+from bot.storage.connection import Connection
 from bot.storage.groups import get_group
 
 NO_PLAN = (
@@ -44,7 +44,7 @@ def is_organizer(interaction: discord.Interaction, group: Group | None) -> bool:
 
 
 async def channel_group(
-    db: aiosqlite.Connection, interaction: discord.Interaction, *, organizer: bool = True
+    db: Connection, interaction: discord.Interaction, *, organizer: bool = True
 ) -> Group:
     """The group of the interaction's channel, after checking the member may steer it.
 

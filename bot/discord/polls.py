@@ -12,7 +12,6 @@ import logging
 import re
 from typing import Any
 
-import aiosqlite
 import discord
 
 from bot.core.errors import ReadingGroupError
@@ -21,6 +20,7 @@ from bot.core.polls import STANCES, Phase, Poll, PollError, Stance, custom_id, o
 from bot.core.questions import Prompts
 from bot.discord.render import NO_PINGS
 from bot.discord.tree import report_error
+from bot.storage.connection import Connection
 from bot.storage.polls import add_poll, answer_poll, get_poll, poll_for, posted_keys
 
 log = logging.getLogger(__name__)
@@ -69,7 +69,7 @@ class PollButton(
             await report_error(interaction, exc)
 
     async def _answer(self, interaction: discord.Interaction[Any]) -> None:
-        db: aiosqlite.Connection = interaction.client.db
+        db: Connection = interaction.client.db
         poll = await get_poll(db, self.poll_id)
         if poll is None:
             raise ReadingGroupError("This poll was removed by an organizer.")
@@ -115,7 +115,7 @@ def poll_text(poll: Poll, phase: Phase) -> str:
 
 
 async def thread_polls(
-    db: aiosqlite.Connection, channel_id: int, installment_key: str
+    db: Connection, channel_id: int, installment_key: str
 ) -> list[tuple[Poll, Phase]]:
     """What the thread of the post of ``installment_key`` carries, while that post is not
     confirmed yet: the previous installment's poll, asked again, and its own."""
@@ -131,7 +131,7 @@ async def thread_polls(
 
 
 async def attach_file_poll(
-    db: aiosqlite.Connection,
+    db: Connection,
     prompts: Prompts,
     channel_id: int,
     installment: Installment,
@@ -150,7 +150,7 @@ async def attach_file_poll(
 
 
 async def send_polls(
-    db: aiosqlite.Connection,
+    db: Connection,
     thread: discord.Thread,
     channel_id: int,
     installment_key: str,

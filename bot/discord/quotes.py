@@ -18,7 +18,6 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-import aiosqlite
 import discord
 
 from bot.core.citations import resolve
@@ -37,6 +36,7 @@ from bot.discord.render import (
 )
 from bot.discord.tree import report_error
 from bot.discord.views import send_passage
+from bot.storage.connection import Connection
 from bot.storage.quotes import clear_quote_matches, save_quote_matches
 
 log = logging.getLogger(__name__)
@@ -64,7 +64,7 @@ class QuoteChecker:
 
     def __init__(
         self,
-        db: aiosqlite.Connection,
+        db: Connection,
         library: Callable[[], Library],
         *,
         logged: Callable[[], Awaitable[object]],

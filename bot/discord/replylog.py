@@ -22,9 +22,8 @@ from collections import deque
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 
-import aiosqlite
-
 from bot.core.replies import Delete, LogEvent, ReactionAdd, Reply, ReplyLogMode
+from bot.storage.connection import Connection
 from bot.storage.database import can_clear
 from bot.storage.replies import Target, apply_events, log_targets, opted_out_ids
 
@@ -68,7 +67,7 @@ class ReplyLog:
 
     def __init__(
         self,
-        db: aiosqlite.Connection,
+        db: Connection,
         *,
         flush_interval: float = 0.25,
         max_batch: int = 2000,

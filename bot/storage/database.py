@@ -35,6 +35,8 @@ import aiosqlite
 
 from bot.core.errors import ReadingGroupError
 from bot.core.instants import format_instant, parse_instant
+from bot.core.shards import Shards
+from bot.storage.connection import Connection
 
 if TYPE_CHECKING:
     from bot.storage.instance import Owner
@@ -112,7 +114,7 @@ def bundled_migrations() -> list[Migration]:
     return found
 
 
-async def applied_migrations(db: aiosqlite.Connection) -> set[int]:
+async def applied_migrations(db: Connection) -> set[int]:
     """The numbers in ``_migrations`` (made if missing). Call it inside the migrating
     transaction, so another process cannot apply one between this read and the writes."""
     query = """
@@ -127,14 +129,19 @@ async def applied_migrations(db: aiosqlite.Connection) -> set[int]:
         return {int(row[0]) async for row in cursor}
 
 
-async def migrate(db: aiosqlite.Connection, migrations: list[Migration] | None = None) -> list[int]:
+async def migrate(db: Connection, migrations: list[Migration] | None = None) -> list[int]:
     """Apply every migration not yet applied, all in one transaction. Returns the numbers applied
-    now.
+    now. On PostgreSQL, see :func:`bot.storage.postgres.migrate`.
 
     Raises:
         MigrationError: one failed; nothing was applied (not even the ones before it).
     """
     migrations = bundled_migrations() if migrations is None else migrations
+    if not isinstance(db, aiosqlite.Connection):
+        from bot.storage import postgres
+
+        assert isinstance(db, postgres.PostgresConnection)
+        return await postgres.migrate(db, migrations)
     insert = "INSERT INTO _migrations (number, name) VALUES (?, ?)"
     applied = []
     # executescript() would COMMIT first and run outside our transaction, so the statements run
@@ -212,10 +219,10 @@ async def connect_raw(path: Path | str) -> aiosqlite.Connection:
     return db
 
 
-_locks: weakref.WeakKeyDictionary[aiosqlite.Connection, asyncio.Lock] = weakref.WeakKeyDictionary()
+_locks: weakref.WeakKeyDictionary[Connection, asyncio.Lock] = weakref.WeakKeyDictionary()
 
 
-def write_lock(db: aiosqlite.Connection) -> asyncio.Lock:
+def write_lock(db: Connection) -> asyncio.Lock:
     """The lock every transaction on ``db`` holds.
 
     The bot shares one connection between its tasks; a second ``BEGIN`` on it while a
@@ -228,8 +235,12 @@ def write_lock(db: aiosqlite.Connection) -> asyncio.Lock:
 
 
 @asynccontextmanager
-async def transaction(db: aiosqlite.Connection) -> AsyncIterator[aiosqlite.Connection]:
-    """``BEGIN IMMEDIATE`` ... ``COMMIT`` under :func:`write_lock`; rolled back on any error."""
+async def transaction(db: Connection) -> AsyncIterator[Connection]:
+    """``BEGIN IMMEDIATE`` ... ``COMMIT`` under :func:`write_lock`; rolled back on any error.
+
+    On PostgreSQL the transaction holds the database-wide writers' lock (see
+    :mod:`bot.storage.postgres`), as SQLite's ``BEGIN IMMEDIATE`` holds the file's.
+    """
     async with write_lock(db):
         await db.execute("BEGIN IMMEDIATE")
         try:
@@ -263,7 +274,12 @@ TRANSIENT_CODES = frozenset(
 def can_clear(exc: BaseException) -> bool:
     """Whether a write that failed with ``exc`` may succeed if tried again later (the database
     refused it for now), rather than being refused for what it writes (a constraint, a value
-    SQLite cannot bind)."""
+    SQLite cannot bind). On PostgreSQL: a lost connection, a serialization failure, a deadlock,
+    a server shutting down."""
+    if not isinstance(exc, sqlite3.Error):
+        from bot.storage.postgres import is_transient
+
+        return is_transient(exc)
     if isinstance(exc, sqlite3.OperationalError):
         return True
     code = getattr(exc, "sqlite_errorcode", None)
@@ -413,3 +429,78 @@ async def _open(path: Path | str) -> AsyncIterator[aiosqlite.Connection]:
             raise unusable(path, exc) from exc
     finally:
         await db.close()
+
+
+@dataclass(frozen=True, slots=True)
+class Databases:
+    """The two handles a bot or a command uses.
+
+    Attributes:
+        state: the shared state (groups, posts, the reply log, summaries, polls, ...): the
+            PostgreSQL database when ``DATABASE_URL`` is set, else the SQLite file.
+        index: the library index (readings, paragraphs, full-text search), always the SQLite
+            file at ``DATABASE_PATH``: a per-process cache of the readings. With SQLite alone
+            both are the same connection.
+    """
+
+    state: Connection
+    index: aiosqlite.Connection
+
+
+@asynccontextmanager
+async def open_databases(
+    path: Path | str,
+    url: str | None = None,
+    *,
+    create: bool = True,
+    owner: Owner | None = None,
+    shards: Shards | None = None,
+) -> AsyncIterator[Databases]:
+    """Open the library index at ``path`` and the shared state (at ``url`` when given, else in
+    the same file), both migrated.
+
+    Args:
+        path: the SQLite file (DATABASE_PATH).
+        url: the PostgreSQL database (DATABASE_URL), or None.
+        create: make the SQLite file when it does not exist; commands that only read the state
+            pass False (it does not matter with a ``url``: the index is a cache).
+        owner: the bot process. With SQLite it holds the file alone (:func:`instance_lock`);
+            with PostgreSQL it holds the shards it runs (``shards``; None: all of them), so two
+            processes never run the same shard.
+        shards: the shards this process runs.
+
+    Raises:
+        DatabaseInUse: another bot process holds the file, or runs one of ``shards``.
+        DatabaseError: see :func:`open_database` and :func:`bot.storage.postgres.open_postgres`.
+    """
+    if url is None:
+        async with open_database(path, create=create, owner=owner) as db:
+            yield Databases(db, db)
+        return
+    from bot.storage.postgres import open_postgres
+
+    # The shards first: a process refused for them leaves the index file alone.
+    async with open_postgres(url, owner=owner, shards=shards) as state, _open(path) as index:
+        yield Databases(state, index)
+
+
+@asynccontextmanager
+async def open_state(
+    path: Path | str, url: str | None = None, *, create: bool = True
+) -> AsyncIterator[Connection]:
+    """Open only the shared state (for a command that needs no search): the PostgreSQL
+    database at ``url`` when given, else the SQLite file at ``path`` (see
+    :func:`open_databases`)."""
+    if url is None:
+        async with open_database(path, create=create) as db:
+            yield db
+        return
+    from bot.storage.postgres import open_postgres
+
+    async with open_postgres(url) as db:
+        yield db
+
+
+def has_state(path: Path, url: str | None) -> bool:
+    """Whether there may be state to read: a PostgreSQL database, or the SQLite file exists."""
+    return url is not None or path.exists()

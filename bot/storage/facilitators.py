@@ -9,20 +9,19 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
-import aiosqlite
-
 from bot.core.instants import format_instant
+from bot.storage.connection import Connection
 from bot.storage.database import transaction
 
 
-async def rotation(db: aiosqlite.Connection, channel_id: int) -> list[int]:
+async def rotation(db: Connection, channel_id: int) -> list[int]:
     """The group's rotation: member ids in order."""
     query = "SELECT user_id FROM facilitators WHERE channel_id = ? ORDER BY position, added_at"
     async with db.execute(query, (channel_id,)) as cursor:
         return [int(row[0]) async for row in cursor]
 
 
-async def turns(db: aiosqlite.Connection, channel_id: int) -> dict[int, int]:
+async def turns(db: Connection, channel_id: int) -> dict[int, int]:
     """The turns an organizer changed: installment number -> member id."""
     query = "SELECT number, user_id FROM facilitator_turns WHERE channel_id = ?"
     async with db.execute(query, (channel_id,)) as cursor:
@@ -30,7 +29,7 @@ async def turns(db: aiosqlite.Connection, channel_id: int) -> dict[int, int]:
 
 
 async def add_facilitator(
-    db: aiosqlite.Connection, channel_id: int, user_id: int, *, now: dt.datetime
+    db: Connection, channel_id: int, user_id: int, *, now: dt.datetime
 ) -> bool:
     """Put the member last in the rotation. Returns False if they were in it already."""
     query = """
@@ -44,7 +43,7 @@ async def add_facilitator(
 
 
 async def replace_rotation(
-    db: aiosqlite.Connection, channel_id: int, members: Sequence[int], *, now: dt.datetime
+    db: Connection, channel_id: int, members: Sequence[int], *, now: dt.datetime
 ) -> None:
     """Make ``members`` the group's rotation, in order (groups.yaml's ``facilitators``). Runs
     in the caller's transaction."""
@@ -58,7 +57,7 @@ async def replace_rotation(
     )
 
 
-async def remove_facilitator(db: aiosqlite.Connection, channel_id: int, user_id: int) -> bool:
+async def remove_facilitator(db: Connection, channel_id: int, user_id: int) -> bool:
     """Take the member out of the rotation and of the turns given to them. Returns False if
     they were not in it."""
     async with transaction(db):
@@ -69,17 +68,18 @@ async def remove_facilitator(db: aiosqlite.Connection, channel_id: int, user_id:
         return cursor.rowcount > 0
 
 
-async def set_turn(db: aiosqlite.Connection, channel_id: int, number: int, user_id: int) -> None:
+async def set_turn(db: Connection, channel_id: int, number: int, user_id: int) -> None:
     """Give installment ``number`` to the member (a skip or a swap)."""
     query = """
-        INSERT OR REPLACE INTO facilitator_turns (channel_id, number, user_id) VALUES (?, ?, ?)
+        INSERT INTO facilitator_turns (channel_id, number, user_id) VALUES (?, ?, ?)
+        ON CONFLICT (channel_id, number) DO UPDATE SET user_id = excluded.user_id
     """
     async with transaction(db):
         await db.execute(query, (channel_id, number, user_id))
 
 
 async def claim_packet(
-    db: aiosqlite.Connection, channel_id: int, number: int, user_id: int, *, now: dt.datetime
+    db: Connection, channel_id: int, number: int, user_id: int, *, now: dt.datetime
 ) -> bool:
     """Claim installment ``number``'s prep packet before sending it. Returns False if it was
     claimed already (sent, or waiting for the member): it is not sent again."""
@@ -93,7 +93,7 @@ async def claim_packet(
 
 
 async def packet_delivered(
-    db: aiosqlite.Connection, channel_id: int, number: int, *, now: dt.datetime
+    db: Connection, channel_id: int, number: int, *, now: dt.datetime
 ) -> None:
     """The member has the packet (by DM)."""
     query = """
@@ -104,16 +104,14 @@ async def packet_delivered(
         await db.execute(query, (format_instant(now), channel_id, number))
 
 
-async def keep_packet(db: aiosqlite.Connection, channel_id: int, number: int, text: str) -> None:
+async def keep_packet(db: Connection, channel_id: int, number: int, text: str) -> None:
     """Keep a packet the member could not get by DM until their next command."""
     query = "UPDATE facilitator_packets SET pending = ? WHERE channel_id = ? AND number = ?"
     async with transaction(db):
         await db.execute(query, (text, channel_id, number))
 
 
-async def take_pending_packets(
-    db: aiosqlite.Connection, user_id: int, *, now: dt.datetime
-) -> list[str]:
+async def take_pending_packets(db: Connection, user_id: int, *, now: dt.datetime) -> list[str]:
     """The packets waiting for the member, oldest first, marked delivered (the caller shows
     them)."""
     query = """

@@ -21,8 +21,6 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal, TypeVar
 
-import aiosqlite
-
 from bot.core.errors import ReadingGroupError
 from bot.core.group import Group, file_group
 from bot.core.instants import format_instant, parse_instant
@@ -30,6 +28,7 @@ from bot.core.pages import clip
 from bot.core.plan import GroupConfig
 from bot.core.readings import Library
 from bot.core.schedule import parse_cadence
+from bot.storage.connection import Connection, Row
 from bot.storage.database import transaction, write_lock
 from bot.storage.facilitators import replace_rotation
 from bot.storage.instance import Lease, Owner, new_lease, stored_lease
@@ -106,7 +105,7 @@ class UnreadableGroup(ReadingGroupError):
         )
 
 
-def _column(row: aiosqlite.Row, column: str, read: Callable[[Any], _T]) -> _T:
+def _column(row: Row, column: str, read: Callable[[Any], _T]) -> _T:
     """``read(row[column])``, or UnreadableGroup naming the column and its value."""
     value = row[column]
     try:
@@ -130,7 +129,7 @@ def _readings(text: str) -> tuple[str, ...]:
     return tuple(readings)
 
 
-def _group(row: aiosqlite.Row) -> Group:
+def _group(row: Row) -> Group:
     """The group of ``row``. Raises UnreadableGroup for a value that cannot be read."""
     return Group(
         channel_id=row["channel_id"],
@@ -158,7 +157,7 @@ def _group(row: aiosqlite.Row) -> Group:
     )
 
 
-async def get_group(db: aiosqlite.Connection, channel_id: int) -> Group | None:
+async def get_group(db: Connection, channel_id: int) -> Group | None:
     """The group reading in ``channel_id``, retired or not, or None.
 
     Raises:
@@ -171,7 +170,7 @@ async def get_group(db: aiosqlite.Connection, channel_id: int) -> Group | None:
 
 
 async def read_groups(
-    db: aiosqlite.Connection, *, retired: bool = False
+    db: Connection, *, retired: bool = False
 ) -> tuple[list[Group], list[UnreadableGroup]]:
     """Every group that can be read (with ``retired``, also those dropped from groups.yaml), by
     channel id, and the problem of each one that cannot: one bad row never hides the others."""
@@ -187,7 +186,7 @@ async def read_groups(
     return groups, unreadable
 
 
-async def list_groups(db: aiosqlite.Connection, *, retired: bool = False) -> list[Group]:
+async def list_groups(db: Connection, *, retired: bool = False) -> list[Group]:
     """Every group (with ``retired``, also those dropped from groups.yaml), by channel id.
 
     Raises:
@@ -199,7 +198,7 @@ async def list_groups(db: aiosqlite.Connection, *, retired: bool = False) -> lis
     return groups
 
 
-async def _save(db: aiosqlite.Connection, group: Group, now: dt.datetime) -> None:
+async def _save(db: Connection, group: Group, now: dt.datetime) -> None:
     """Insert the group, or update its settings; its progress stays as it is."""
     query = """
         INSERT INTO groups (
@@ -210,7 +209,7 @@ async def _save(db: aiosqlite.Connection, group: Group, now: dt.datetime) -> Non
         )
         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?, ?, ?)
         ON CONFLICT (channel_id) DO UPDATE SET
-            guild_id = coalesce(excluded.guild_id, guild_id),
+            guild_id = coalesce(excluded.guild_id, groups.guild_id),
             name = excluded.name,
             declared_at = excluded.declared_at,
             readings = excluded.readings,
@@ -221,7 +220,7 @@ async def _save(db: aiosqlite.Connection, group: Group, now: dt.datetime) -> Non
             ping_role_id = excluded.ping_role_id,
             organizer_role_id = excluded.organizer_role_id,
             summary = excluded.summary,
-            created_by = coalesce(excluded.created_by, created_by),
+            created_by = coalesce(excluded.created_by, groups.created_by),
             file_paused = excluded.file_paused,
             retired = 0,
             updated_at = excluded.updated_at,
@@ -257,7 +256,7 @@ async def _save(db: aiosqlite.Connection, group: Group, now: dt.datetime) -> Non
     )
 
 
-async def save_group(db: aiosqlite.Connection, group: Group, *, now: dt.datetime) -> Group:
+async def save_group(db: Connection, group: Group, *, now: dt.datetime) -> Group:
     """Create the group, or replace its settings keeping its progress (/plan start).
 
     Returns:
@@ -271,7 +270,7 @@ async def save_group(db: aiosqlite.Connection, group: Group, *, now: dt.datetime
 
 
 async def sync_file_groups(
-    db: aiosqlite.Connection,
+    db: Connection,
     configs: Sequence[GroupConfig],
     library: Library,
     *,
@@ -311,7 +310,7 @@ async def sync_file_groups(
 
 
 async def groups_with_file(
-    db: aiosqlite.Connection,
+    db: Connection,
     configs: Sequence[GroupConfig],
     library: Library,
     *,
@@ -331,7 +330,7 @@ async def groups_with_file(
 
 
 async def running_groups(
-    db: aiosqlite.Connection,
+    db: Connection,
     configs: Sequence[GroupConfig],
     library: Library,
     *,
@@ -356,7 +355,7 @@ async def running_groups(
 
 
 async def _update(
-    db: aiosqlite.Connection,
+    db: Connection,
     channel_id: int,
     assignments: str,
     values: Sequence[object],
@@ -378,7 +377,7 @@ async def _update(
 
 
 async def set_progress(
-    db: aiosqlite.Connection,
+    db: Connection,
     channel_id: int,
     done_key: str | None,
     done_count: int,
@@ -390,14 +389,14 @@ async def set_progress(
 
 
 async def set_last_slot(
-    db: aiosqlite.Connection, channel_id: int, slot: dt.datetime | None, *, now: dt.datetime
+    db: Connection, channel_id: int, slot: dt.datetime | None, *, now: dt.datetime
 ) -> None:
     """Mark scheduled slots up to ``slot`` as handled without posting (after a pause), or set
     it back (None: none handled yet) after the clock was ahead."""
     await _update(db, channel_id, "last_slot = ?", (_text(slot),), now)
 
 
-async def pause_group(db: aiosqlite.Connection, channel_id: int, *, now: dt.datetime) -> bool:
+async def pause_group(db: Connection, channel_id: int, *, now: dt.datetime) -> bool:
     """Stop posting (/plan pause). False when it was paused already."""
     return await _update(
         db, channel_id, "paused_at = ?", (format_instant(now),), now, where="AND paused_at IS NULL"
@@ -405,7 +404,7 @@ async def pause_group(db: aiosqlite.Connection, channel_id: int, *, now: dt.date
 
 
 async def resume_group(
-    db: aiosqlite.Connection,
+    db: Connection,
     channel_id: int,
     *,
     now: dt.datetime,
@@ -421,9 +420,7 @@ async def resume_group(
     await _update(db, channel_id, assignments, values, now)
 
 
-async def block_group(
-    db: aiosqlite.Connection, channel_id: int, reason: str, *, now: dt.datetime
-) -> bool:
+async def block_group(db: Connection, channel_id: int, reason: str, *, now: dt.datetime) -> bool:
     """Stop posting because of ``reason`` until /plan resume or a reload.
 
     Returns:
@@ -432,7 +429,7 @@ async def block_group(
     return await _update(db, channel_id, "blocked = ?", (reason,), now, where="AND blocked IS NULL")
 
 
-async def unblock_groups(db: aiosqlite.Connection, *, now: dt.datetime) -> int:
+async def unblock_groups(db: Connection, *, now: dt.datetime) -> int:
     """Clear every block (after /plan reload). Returns how many groups were blocked."""
     query = "UPDATE groups SET blocked = NULL, updated_at = ? WHERE blocked IS NOT NULL"
     async with write_lock(db):
@@ -444,7 +441,7 @@ async def unblock_groups(db: aiosqlite.Connection, *, now: dt.datetime) -> int:
 
 
 async def claim_post(
-    db: aiosqlite.Connection,
+    db: Connection,
     group: Group,
     *,
     slot: dt.datetime,
@@ -483,6 +480,7 @@ async def claim_post(
             lease_until
         )
         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+        RETURNING id
     """
     insert_question = """
         INSERT INTO asked_questions (post_id, position, channel_id, question_id, text)
@@ -498,22 +496,21 @@ async def claim_post(
     claimed_by, lease_until = new_lease(owner, now)
     try:
         async with transaction(db):
-            cursor = await db.execute(
-                insert_post,
-                (
-                    group.channel_id,
-                    format_instant(slot),
-                    kind,
-                    installment_key,
-                    number,
-                    total,
-                    stamp,
-                    claimed_by,
-                    lease_until,
-                ),
+            values = (
+                group.channel_id,
+                format_instant(slot),
+                kind,
+                installment_key,
+                number,
+                total,
+                stamp,
+                claimed_by,
+                lease_until,
             )
-            post_id = cursor.lastrowid
-            assert post_id is not None
+            async with db.execute(insert_post, values) as cursor:
+                row = await cursor.fetchone()
+            assert row is not None
+            post_id = int(row[0])
             for position, (question_id, text) in enumerate(questions, 1):
                 await db.execute(
                     insert_question, (post_id, position, group.channel_id, question_id, text)
@@ -552,13 +549,13 @@ class _Lost(Exception):
     """Another claim moved the group's progress first: roll this one back."""
 
 
-async def _questions(db: aiosqlite.Connection, post_id: int) -> tuple[str, ...]:
+async def _questions(db: Connection, post_id: int) -> tuple[str, ...]:
     query = "SELECT text FROM asked_questions WHERE post_id = ? ORDER BY position"
     async with db.execute(query, (post_id,)) as cursor:
         return tuple([row["text"] async for row in cursor])
 
 
-async def _post(db: aiosqlite.Connection, row: aiosqlite.Row) -> Post:
+async def _post(db: Connection, row: Row) -> Post:
     return Post(
         id=row["id"],
         channel_id=row["channel_id"],
@@ -577,7 +574,7 @@ async def _post(db: aiosqlite.Connection, row: aiosqlite.Row) -> Post:
     )
 
 
-async def unconfirmed_posts(db: aiosqlite.Connection, channel_id: int) -> list[Post]:
+async def unconfirmed_posts(db: Connection, channel_id: int) -> list[Post]:
     """Claims of the channel not yet confirmed, oldest first."""
     query = "SELECT * FROM posts WHERE channel_id = ? AND posted_at IS NULL ORDER BY id"
     async with db.execute(query, (channel_id,)) as cursor:
@@ -585,7 +582,7 @@ async def unconfirmed_posts(db: aiosqlite.Connection, channel_id: int) -> list[P
     return [await _post(db, row) for row in rows]
 
 
-async def posts_of(db: aiosqlite.Connection, channel_id: int) -> list[Post]:
+async def posts_of(db: Connection, channel_id: int) -> list[Post]:
     """Every post of the channel, claimed or confirmed, oldest first."""
     query = "SELECT * FROM posts WHERE channel_id = ? ORDER BY id"
     async with db.execute(query, (channel_id,)) as cursor:
@@ -594,7 +591,7 @@ async def posts_of(db: aiosqlite.Connection, channel_id: int) -> list[Post]:
 
 
 async def confirm_post(
-    db: aiosqlite.Connection,
+    db: Connection,
     post_id: int,
     *,
     message_id: int,
@@ -611,7 +608,7 @@ async def confirm_post(
         await db.execute(query, (message_id, thread_id, late, format_instant(now), post_id))
 
 
-async def asked_question_ids(db: aiosqlite.Connection, channel_id: int) -> set[str]:
+async def asked_question_ids(db: Connection, channel_id: int) -> set[str]:
     """Ids of every question asked in the channel's group (never asked again)."""
     query = "SELECT question_id FROM asked_questions WHERE channel_id = ?"
     async with db.execute(query, (channel_id,)) as cursor:

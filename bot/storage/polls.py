@@ -10,14 +10,13 @@ import datetime as dt
 import sqlite3
 from typing import Any
 
-import aiosqlite
-
 from bot.core.instants import format_instant
 from bot.core.polls import Phase, Poll, PollError, Stance
+from bot.storage.connection import Connection, Row
 from bot.storage.database import write_lock
 
 
-def _poll(row: aiosqlite.Row) -> Poll:
+def _poll(row: Row) -> Poll:
     return Poll(
         id=int(row["id"]),
         channel_id=int(row["channel_id"]),
@@ -28,7 +27,7 @@ def _poll(row: aiosqlite.Row) -> Poll:
 
 
 async def add_poll(
-    db: aiosqlite.Connection,
+    db: Connection,
     channel_id: int,
     installment_key: str,
     proposition: str,
@@ -45,35 +44,35 @@ async def add_poll(
     query = """
         INSERT INTO polls (channel_id, installment_key, proposition, created_by, created_at)
         VALUES (?, ?, ?, ?, ?)
+        RETURNING id
     """
+    values = (channel_id, installment_key, proposition, created_by, format_instant(now))
     try:
-        async with write_lock(db):
-            cursor = await db.execute(
-                query, (channel_id, installment_key, proposition, created_by, format_instant(now))
-            )
+        async with write_lock(db), db.execute(query, values) as cursor:
+            row = await cursor.fetchone()
     except sqlite3.IntegrityError:
         raise PollError(
             f"Installment {installment_key} has a poll already: remove it first to replace it."
         ) from None
-    assert cursor.lastrowid is not None
-    return Poll(cursor.lastrowid, channel_id, installment_key, proposition, created_by)
+    assert row is not None
+    return Poll(int(row[0]), channel_id, installment_key, proposition, created_by)
 
 
-async def group_polls(db: aiosqlite.Connection, channel_id: int) -> list[Poll]:
+async def group_polls(db: Connection, channel_id: int) -> list[Poll]:
     """The group's polls, oldest first."""
     query = "SELECT * FROM polls WHERE channel_id = ? ORDER BY id"
     async with db.execute(query, (channel_id,)) as cursor:
         return [_poll(row) async for row in cursor]
 
 
-async def get_poll(db: aiosqlite.Connection, poll_id: int) -> Poll | None:
+async def get_poll(db: Connection, poll_id: int) -> Poll | None:
     """The poll ``poll_id``, or None when there is none (removed)."""
     async with db.execute("SELECT * FROM polls WHERE id = ?", (poll_id,)) as cursor:
         row = await cursor.fetchone()
     return _poll(row) if row else None
 
 
-async def poll_for(db: aiosqlite.Connection, channel_id: int, installment_key: str) -> Poll | None:
+async def poll_for(db: Connection, channel_id: int, installment_key: str) -> Poll | None:
     """The poll attached to the group's installment ``installment_key``, if any."""
     query = "SELECT * FROM polls WHERE channel_id = ? AND installment_key = ?"
     async with db.execute(query, (channel_id, installment_key)) as cursor:
@@ -81,7 +80,7 @@ async def poll_for(db: aiosqlite.Connection, channel_id: int, installment_key: s
     return _poll(row) if row else None
 
 
-async def remove_poll(db: aiosqlite.Connection, channel_id: int, poll_id: int) -> bool:
+async def remove_poll(db: Connection, channel_id: int, poll_id: int) -> bool:
     """Remove the group's poll ``poll_id`` and its answers. Returns whether there was one."""
     query = "DELETE FROM polls WHERE id = ? AND channel_id = ?"
     async with write_lock(db):
@@ -89,7 +88,7 @@ async def remove_poll(db: aiosqlite.Connection, channel_id: int, poll_id: int) -
     return cursor.rowcount > 0
 
 
-async def posted_keys(db: aiosqlite.Connection, channel_id: int) -> list[str]:
+async def posted_keys(db: Connection, channel_id: int) -> list[str]:
     """The group's posted installments, oldest first (what :func:`bot.core.polls.open_phase`
     reads)."""
     query = """
@@ -101,7 +100,7 @@ async def posted_keys(db: aiosqlite.Connection, channel_id: int) -> list[str]:
 
 
 async def answer_poll(
-    db: aiosqlite.Connection,
+    db: Connection,
     poll_id: int,
     user_id: int,
     phase: Phase,
@@ -127,7 +126,7 @@ async def answer_poll(
     return cursor.rowcount > 0
 
 
-async def poll_stances(db: aiosqlite.Connection, poll_id: int) -> list[tuple[Phase, Stance]]:
+async def poll_stances(db: Connection, poll_id: int) -> list[tuple[Phase, Stance]]:
     """The poll's answers as (phase, stance), without who gave them nor opted-out members'."""
     query = """
         SELECT phase, stance FROM poll_answers
@@ -137,7 +136,7 @@ async def poll_stances(db: aiosqlite.Connection, poll_id: int) -> list[tuple[Pha
         return [(row[0], row[1]) async for row in cursor]
 
 
-async def member_poll_answers(db: aiosqlite.Connection, user_id: int) -> list[dict[str, Any]]:
+async def member_poll_answers(db: Connection, user_id: int) -> list[dict[str, Any]]:
     """The member's answers with their polls, for ``/privacy export``."""
     query = """
         SELECT p.channel_id, p.installment_key, p.proposition, a.phase, a.stance, a.answered_at

@@ -8,31 +8,33 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-import aiosqlite
-
 from bot.core.quotes import QuoteCheck, QuoteMatch
+from bot.storage.connection import Connection
 from bot.storage.database import transaction
 
 
-async def quote_checks(db: aiosqlite.Connection) -> dict[int, QuoteCheck]:
+async def quote_checks(db: Connection) -> dict[int, QuoteCheck]:
     """Each group's ``quote_check``, by channel id."""
     query = "SELECT channel_id, quote_check FROM groups"
     async with db.execute(query) as cursor:
         return {int(row[0]): row[1] async for row in cursor}
 
 
-async def save_quote_matches(
-    db: aiosqlite.Connection, message_id: int, matches: Sequence[QuoteMatch]
-) -> int:
+async def save_quote_matches(db: Connection, message_id: int, matches: Sequence[QuoteMatch]) -> int:
     """Keep the quotes found in a logged reply. Returns how many were kept: none when the reply
     is not (or no longer) in the log, so a deleted or forgotten reply leaves nothing."""
     query = """
-        INSERT OR REPLACE INTO quote_matches (
+        INSERT INTO quote_matches (
             message_id, quote, group_channel_id, slug, paragraph, first_sentence,
             last_sentence, kind, created_at
         )
         SELECT message_id, ?, group_channel_id, ?, ?, ?, ?, ?, created_at
         FROM replies WHERE message_id = ?
+        ON CONFLICT (message_id, quote) DO UPDATE SET
+            group_channel_id = excluded.group_channel_id, slug = excluded.slug,
+            paragraph = excluded.paragraph, first_sentence = excluded.first_sentence,
+            last_sentence = excluded.last_sentence, kind = excluded.kind,
+            created_at = excluded.created_at
     """
     kept = 0
     async with transaction(db):  # under the write lock: never inside another task's batch
@@ -53,7 +55,7 @@ async def save_quote_matches(
     return kept
 
 
-async def clear_quote_matches(db: aiosqlite.Connection, message_id: int) -> int:
+async def clear_quote_matches(db: Connection, message_id: int) -> int:
     """Forget what a reply quoted (it was edited: it is matched again). Returns the rows."""
     query = "DELETE FROM quote_matches WHERE message_id = ?"
     async with transaction(db):  # under the write lock: never inside another task's batch

@@ -11,8 +11,6 @@ from dataclasses import dataclass
 from operator import itemgetter
 from typing import Any
 
-import aiosqlite
-
 from bot.core.instants import format_instant, parse_instant
 from bot.core.replies import (
     Delete,
@@ -25,6 +23,7 @@ from bot.core.replies import (
     Reply,
     ReplyLogMode,
 )
+from bot.storage.connection import Connection, json_ids
 from bot.storage.database import transaction
 from bot.storage.polls import member_poll_answers
 
@@ -72,7 +71,7 @@ _INSERT_REPLY = """
 # as the insert's ON CONFLICT clause would.
 _UPDATE_REPLY = """
     UPDATE replies SET content = ?, edited_at = ?, words = ?, attachments = ?
-    WHERE message_id = ? AND ?2 IS NOT NULL AND (edited_at IS NULL OR ?2 > edited_at)
+    WHERE message_id = ? AND CAST(?2 AS TEXT) IS NOT NULL AND (edited_at IS NULL OR ?2 > edited_at)
 """
 
 _EDIT_REPLY = """
@@ -116,7 +115,7 @@ def _reply_row(e: Reply) -> tuple[Any, ...]:
     )
 
 
-async def apply_events(db: aiosqlite.Connection, events: Sequence[LogEvent]) -> None:
+async def apply_events(db: Connection, events: Sequence[LogEvent]) -> None:
     """Apply ``events`` in order, in one transaction. Idempotent per event.
 
     What is kept of a reply or an edit is decided by the :class:`LogPolicy` read inside the
@@ -140,7 +139,7 @@ async def apply_events(db: aiosqlite.Connection, events: Sequence[LogEvent]) -> 
             await db.executemany(query, [row for _, row in group])
 
 
-async def log_policy(db: aiosqlite.Connection) -> LogPolicy:
+async def log_policy(db: Connection) -> LogPolicy:
     """What the log keeps now: every group's mode, the opt-outs and the members' log starts."""
     async with db.execute("SELECT channel_id, reply_log FROM groups") as cursor:
         modes = {int(r[0]): r[1] async for r in cursor}
@@ -149,11 +148,11 @@ async def log_policy(db: aiosqlite.Connection) -> LogPolicy:
     return LogPolicy(modes, await opted_out_ids(db), starts)
 
 
-async def _groups_of(db: aiosqlite.Connection, message_ids: Sequence[int]) -> dict[int, int]:
-    query = """
+async def _groups_of(db: Connection, message_ids: Sequence[int]) -> dict[int, int]:
+    query = json_ids("""
         SELECT message_id, group_channel_id FROM replies
         WHERE message_id IN (SELECT value FROM json_each(?))
-    """
+    """)
     async with db.execute(query, (json.dumps(list(message_ids)),)) as cursor:
         return {int(r[0]): int(r[1]) async for r in cursor}
 
@@ -220,7 +219,7 @@ class Target:
     mode: ReplyLogMode
 
 
-async def log_targets(db: aiosqlite.Connection, *, per_group: int = 20) -> list[Target]:
+async def log_targets(db: Connection, *, per_group: int = 20) -> list[Target]:
     """The most recent ``per_group`` confirmed posts of every group that keeps a log."""
     query = """
         SELECT g.channel_id, g.guild_id, p.id, p.message_id, p.thread_id, g.reply_log
@@ -238,7 +237,7 @@ async def log_targets(db: aiosqlite.Connection, *, per_group: int = 20) -> list[
 
 
 async def recent_logged_ids(
-    db: aiosqlite.Connection, channel_id: int, count: int
+    db: Connection, channel_id: int, count: int
 ) -> tuple[int | None, list[int]]:
     """The ``count`` newest logged messages of a channel, oldest first, and the logged message
     just before them (None when there are no more): a catch-up re-reads the channel after that
@@ -253,14 +252,12 @@ async def recent_logged_ids(
     return before, sorted(newest[:count])
 
 
-async def opted_out_ids(db: aiosqlite.Connection) -> set[int]:
+async def opted_out_ids(db: Connection) -> set[int]:
     async with db.execute("SELECT user_id FROM opt_outs") as cursor:
         return {int(r[0]) async for r in cursor}
 
 
-async def set_opted_out(
-    db: aiosqlite.Connection, user_id: int, *, opted_out: bool, now: dt.datetime
-) -> bool:
+async def set_opted_out(db: Connection, user_id: int, *, opted_out: bool, now: dt.datetime) -> bool:
     """Record the member's choice. Returns whether it changed anything.
 
     Opting in starts the member's log at ``now``: what they wrote while opted out is never
@@ -276,11 +273,12 @@ async def set_opted_out(
         return cursor.rowcount > 0
 
 
-async def _start_log(db: aiosqlite.Connection, user_id: int, at: dt.datetime) -> None:
+async def _start_log(db: Connection, user_id: int, at: dt.datetime) -> None:
     """The member's log starts at ``at`` (or later, if it already did)."""
     query = """
         INSERT INTO log_starts (user_id, starts_at) VALUES (?, ?)
-        ON CONFLICT (user_id) DO UPDATE SET starts_at = max(starts_at, excluded.starts_at)
+        ON CONFLICT (user_id)
+        DO UPDATE SET starts_at = max(log_starts.starts_at, excluded.starts_at)
     """
     await db.execute(query, (user_id, _iso(at)))
 
@@ -292,7 +290,7 @@ class Erased:
     poll_answers: int
 
 
-async def forget_member(db: aiosqlite.Connection, user_id: int, *, at: dt.datetime) -> Erased:
+async def forget_member(db: Connection, user_id: int, *, at: dt.datetime) -> Erased:
     """Erase every reply, reaction and poll answer of the member, and the reactions to their
     replies (an opt-out stays: it is their choice). Their log starts at ``at``: nothing they
     wrote before is ever logged again, whatever a catch-up reads.
@@ -319,7 +317,7 @@ async def forget_member(db: aiosqlite.Connection, user_id: int, *, at: dt.dateti
         return Erased(replies.rowcount, reactions.rowcount, answers.rowcount)
 
 
-async def member_data(db: aiosqlite.Connection, user_id: int) -> dict[str, Any]:
+async def member_data(db: Connection, user_id: int) -> dict[str, Any]:
     """Everything kept about the member, for ``/privacy export``."""
     query = """
         SELECT r.message_id, r.channel_id, r.group_channel_id, r.guild_id, p.installment_key,
@@ -384,7 +382,7 @@ async def member_data(db: aiosqlite.Connection, user_id: int) -> dict[str, Any]:
     }
 
 
-async def erase_old_content(db: aiosqlite.Connection, cutoff: dt.datetime) -> int:
+async def erase_old_content(db: Connection, cutoff: dt.datetime) -> int:
     """Retention: erase the text of replies created before ``cutoff``; counts remain."""
     async with transaction(db):
         cursor = await db.execute(
@@ -413,7 +411,7 @@ EXPORT_COLUMNS = (
 
 
 async def export_replies(
-    db: aiosqlite.Connection,
+    db: Connection,
     *,
     group_channel_id: int | None = None,
     since: dt.datetime | None = None,
@@ -427,10 +425,10 @@ async def export_replies(
                (SELECT group_concat(emoji || ':' || n, ' ') FROM (
                     SELECT emoji, count(*) AS n FROM reactions
                     WHERE reactions.message_id = r.message_id GROUP BY emoji ORDER BY emoji
-               )) AS reactions
+               ) AS per_emoji) AS reactions
         FROM replies AS r LEFT JOIN posts AS p ON p.id = r.post_id
-        WHERE (:group IS NULL OR r.group_channel_id = :group)
-            AND (:since IS NULL OR r.created_at >= :since)
+        WHERE (CAST(:group AS BIGINT) IS NULL OR r.group_channel_id = :group)
+            AND (CAST(:since AS TEXT) IS NULL OR r.created_at >= :since)
         ORDER BY r.created_at, r.message_id
     """
     params = {"group": group_channel_id, "since": _iso(since)}

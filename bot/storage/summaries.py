@@ -30,8 +30,6 @@ import json
 from collections.abc import Callable, Collection, Mapping, Set
 from typing import cast
 
-import aiosqlite
-
 from bot.core.excerpts import Installment
 from bot.core.group import Group
 from bot.core.instants import format_instant, parse_instant
@@ -54,6 +52,7 @@ from bot.core.summary import (
     week_bounds,
 )
 from bot.core.summary.catchup import CatchupData, catchup_start
+from bot.storage.connection import Connection, Row, Sql, json_ids
 
 #: Weeks the chart shows, ending with the summarised one; also the weeks whose participants
 #: make "the group" and whose questions may still be open.
@@ -123,9 +122,9 @@ _POLLS = f"""
 
 # Text only for the replies that have reactions: a highlight or a ❓ needs it, the rest of a
 # busy week's replies do not.
-_CONTENT = """
+_CONTENT = json_ids("""
     SELECT message_id, content FROM replies WHERE message_id IN (SELECT value FROM json_each(:ids))
-"""
+""")
 
 _COUNTS = f"""
     SELECT count(*), coalesce(sum(words), 0), count(DISTINCT author_id) FROM replies
@@ -134,64 +133,74 @@ _COUNTS = f"""
 """
 
 # Replies per bucket [bounds[i], bounds[i + 1]): one index-only range count each (grouping by
-# an expression of created_at would sort every reply of the window instead).
-_BUCKETS = f"""
-    SELECT lo.key, (
+# an expression of created_at would sort every reply of the window instead). PostgreSQL numbers
+# an array's elements from 1 (WITH ORDINALITY), SQLite's json_each from 0.
+_BUCKET_COUNT = f"""
         SELECT count(*) FROM replies
         WHERE group_channel_id = :group AND created_at >= lo.value AND created_at < hi.value
             AND author_id NOT IN ({_OPTED_OUT})
-    )
-    FROM json_each(:bounds) AS lo JOIN json_each(:bounds) AS hi ON hi.key = lo.key + 1
 """
+_BUCKETS = Sql(
+    f"""
+    SELECT lo.key, ({_BUCKET_COUNT})
+    FROM json_each(:bounds) AS lo JOIN json_each(:bounds) AS hi ON hi.key = lo.key + 1
+    """,
+    postgres=f"""
+    SELECT lo.key - 1, ({_BUCKET_COUNT})
+    FROM json_array_elements_text(:bounds::json) WITH ORDINALITY AS lo (value, key)
+    JOIN json_array_elements_text(:bounds::json) WITH ORDINALITY AS hi (value, key)
+        ON hi.key = lo.key + 1
+    """,
+)
 
 # One seek per author of the week in (group, author, created_at).
-_EARLIER_AUTHORS = """
+_EARLIER_AUTHORS = json_ids("""
     SELECT a.value FROM json_each(:authors) AS a
     WHERE EXISTS (
         SELECT 1 FROM replies AS e
         WHERE e.group_channel_id = :group AND e.author_id = a.value AND e.created_at < :start
     )
-"""
+""")
 
-_QUESTIONS = """
+_QUESTIONS = json_ids("""
     SELECT q.post_id, q.position, q.text,
         (SELECT count(*) FROM asked_questions AS n WHERE n.post_id = q.post_id) AS asked
     FROM asked_questions AS q
     WHERE q.post_id IN (SELECT value FROM json_each(:posts))
     ORDER BY q.post_id, q.position
-"""
+""")
 
-_DISCUSSED = f"""
+_DISCUSSED = json_ids(f"""
     SELECT p.value FROM json_each(:posts) AS p
     WHERE EXISTS (
         SELECT 1 FROM replies AS r
         WHERE r.post_id = p.value AND r.created_at < :end AND r.author_id NOT IN ({_OPTED_OUT})
     )
-"""
+""")
 
 # Only replies with a digit can name a question: the others' text is never read. In index
 # order (post, message id), so reading can stop once every question of the post is named.
-_NAMING = f"""
+_NAMING_FROM = f"""
     SELECT content FROM replies
-    WHERE post_id = :post AND created_at < :end AND content GLOB '*[0-9]*'
-        AND author_id NOT IN ({_OPTED_OUT})
+    WHERE post_id = :post AND created_at < :end AND author_id NOT IN ({_OPTED_OUT})
 """
+_NAMING = Sql(
+    f"{_NAMING_FROM} AND content GLOB '*[0-9]*'", postgres=f"{_NAMING_FROM} AND content ~ '[0-9]'"
+)
 
 
-async def _rows(
-    db: aiosqlite.Connection, query: str, params: Mapping[str, object]
-) -> list[aiosqlite.Row]:
+async def _rows(db: Connection, query: str, params: Mapping[str, object]) -> list[Row]:
     async with db.execute(query, params) as cursor:
         return list(await cursor.fetchall())
 
 
-async def opted_out_members(db: aiosqlite.Connection) -> frozenset[int]:
+async def opted_out_members(db: Connection) -> frozenset[int]:
     """Every member who opted out of the discussion log."""
     async with db.execute(_OPTED_OUT) as cursor:
         return frozenset([int(row[0]) async for row in cursor])
 
 
-async def group_guild(db: aiosqlite.Connection, group: Group) -> int | None:
+async def group_guild(db: Connection, group: Group) -> int | None:
     """The group's server: stored with the group, or seen on its logged replies."""
     if group.guild_id is not None:
         return group.guild_id
@@ -204,7 +213,7 @@ async def group_guild(db: aiosqlite.Connection, group: Group) -> int | None:
 
 
 async def read_week(
-    db: aiosqlite.Connection,
+    db: Connection,
     group: Group,
     week: IsoWeek,
     *,
@@ -297,7 +306,7 @@ async def read_week(
 
 
 async def most_quoted(
-    db: aiosqlite.Connection,
+    db: Connection,
     group_channel_id: int,
     start: dt.datetime,
     end: dt.datetime,
@@ -316,7 +325,7 @@ async def most_quoted(
 
 
 async def read_span(
-    db: aiosqlite.Connection,
+    db: Connection,
     group: Group,
     start: dt.datetime,
     end: dt.datetime,
@@ -435,9 +444,7 @@ _LAST_REPLY = """
 """
 
 
-async def last_reply_at(
-    db: aiosqlite.Connection, channel_id: int, member_id: int
-) -> dt.datetime | None:
+async def last_reply_at(db: Connection, channel_id: int, member_id: int) -> dt.datetime | None:
     """When ``member_id`` last took part in the group (their latest logged reply), or None:
     one seek in the (group, author, created_at) index."""
     async with db.execute(_LAST_REPLY, (channel_id, member_id)) as cursor:
@@ -445,7 +452,7 @@ async def last_reply_at(
     return None if row is None or row[0] is None else parse_instant(row[0])
 
 
-async def is_opted_out(db: aiosqlite.Connection, member_id: int) -> bool:
+async def is_opted_out(db: Connection, member_id: int) -> bool:
     """Whether ``member_id`` opted out of the discussion log."""
     query = "SELECT 1 FROM opt_outs WHERE user_id = ?"
     async with db.execute(query, (member_id,)) as cursor:
@@ -453,7 +460,7 @@ async def is_opted_out(db: aiosqlite.Connection, member_id: int) -> bool:
 
 
 async def read_catchup(
-    db: aiosqlite.Connection,
+    db: Connection,
     group: Group,
     member_id: int,
     *,
@@ -489,7 +496,7 @@ def _jump(guild_id: int | None, channel_id: int, message_id: int | None) -> Jump
 
 
 async def _questions(
-    db: aiosqlite.Connection,
+    db: Connection,
     posts: Mapping[int, PostRow],
     end: dt.datetime,
     names: Callable[[str], Set[int]],

@@ -13,12 +13,11 @@ import sqlite3
 from dataclasses import dataclass
 from typing import Literal
 
-import aiosqlite
-
 from bot.core.instants import format_instant, parse_instant
 from bot.core.summary import (
     IsoWeek,
 )
+from bot.storage.connection import Connection, Row
 from bot.storage.database import transaction, write_lock
 from bot.storage.instance import Lease, Owner, new_lease, stored_lease
 
@@ -66,7 +65,7 @@ def _week(text: str) -> IsoWeek:
     return IsoWeek(int(year), int(week))
 
 
-def _summary_post(row: aiosqlite.Row) -> SummaryPost:
+def _summary_post(row: Row) -> SummaryPost:
     return SummaryPost(
         id=row["id"],
         channel_id=row["channel_id"],
@@ -83,7 +82,7 @@ def _summary_post(row: aiosqlite.Row) -> SummaryPost:
 
 
 async def claim_summary(
-    db: aiosqlite.Connection,
+    db: Connection,
     channel_id: int,
     week: IsoWeek,
     *,
@@ -104,20 +103,19 @@ async def claim_summary(
             channel_id, week, slot, kind, claimed_at, claimed_by, lease_until
         )
         VALUES (?, ?, ?, ?, ?, ?, ?)
+        RETURNING id
     """
     stamp = format_instant(now)
     claimed_by, lease_until = new_lease(owner, now)
+    values = (channel_id, str(week), format_instant(slot), kind, stamp, claimed_by, lease_until)
     try:
-        async with transaction(db):
-            cursor = await db.execute(
-                query,
-                (channel_id, str(week), format_instant(slot), kind, stamp, claimed_by, lease_until),
-            )
+        async with transaction(db), db.execute(query, values) as cursor:
+            row = await cursor.fetchone()
     except sqlite3.IntegrityError:
         return None
-    assert cursor.lastrowid is not None
+    assert row is not None
     return SummaryPost(
-        id=cursor.lastrowid,
+        id=int(row[0]),
         channel_id=channel_id,
         week=week,
         slot=slot,
@@ -128,7 +126,7 @@ async def claim_summary(
 
 
 async def confirm_summary(
-    db: aiosqlite.Connection, summary_id: int, *, message_id: int, late: bool, now: dt.datetime
+    db: Connection, summary_id: int, *, message_id: int, late: bool, now: dt.datetime
 ) -> None:
     """Record that the claimed summary is in the channel as ``message_id``."""
     query = "UPDATE summary_posts SET message_id = ?, late = ?, posted_at = ? WHERE id = ?"
@@ -137,7 +135,7 @@ async def confirm_summary(
 
 
 async def pass_summary(
-    db: aiosqlite.Connection,
+    db: Connection,
     channel_id: int,
     week: IsoWeek,
     *,
@@ -165,9 +163,7 @@ async def pass_summary(
     return True
 
 
-async def summary_post(
-    db: aiosqlite.Connection, channel_id: int, week: IsoWeek
-) -> SummaryPost | None:
+async def summary_post(db: Connection, channel_id: int, week: IsoWeek) -> SummaryPost | None:
     """The claim of ``week``'s summary, confirmed or not, or None."""
     query = "SELECT * FROM summary_posts WHERE channel_id = ? AND week = ?"
     async with db.execute(query, (channel_id, str(week))) as cursor:
@@ -175,14 +171,14 @@ async def summary_post(
     return None if row is None else _summary_post(row)
 
 
-async def unconfirmed_summaries(db: aiosqlite.Connection, channel_id: int) -> list[SummaryPost]:
+async def unconfirmed_summaries(db: Connection, channel_id: int) -> list[SummaryPost]:
     """Claims of the channel not yet confirmed, oldest first."""
     query = "SELECT * FROM summary_posts WHERE channel_id = ? AND posted_at IS NULL ORDER BY id"
     async with db.execute(query, (channel_id,)) as cursor:
         return [_summary_post(row) async for row in cursor]
 
 
-async def last_summary(db: aiosqlite.Connection, channel_id: int) -> SummaryPost | None:
+async def last_summary(db: Connection, channel_id: int) -> SummaryPost | None:
     """The summary of the latest week that was posted in the channel, or None."""
     query = """
         SELECT * FROM summary_posts
@@ -194,7 +190,7 @@ async def last_summary(db: aiosqlite.Connection, channel_id: int) -> SummaryPost
     return None if row is None else _summary_post(row)
 
 
-async def summary_posts_of(db: aiosqlite.Connection, channel_id: int) -> list[SummaryPost]:
+async def summary_posts_of(db: Connection, channel_id: int) -> list[SummaryPost]:
     """Every claim of the channel, by week."""
     query = "SELECT * FROM summary_posts WHERE channel_id = ? ORDER BY week, id"
     async with db.execute(query, (channel_id,)) as cursor:

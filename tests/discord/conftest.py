@@ -7,10 +7,14 @@ any client against it and stops it before the fake goes away.
 """
 
 from collections.abc import AsyncIterator, Awaitable, Callable
+from pathlib import Path
 
+import aiosqlite
 import discord
 import pytest
 
+from bot.storage.connection import Connection
+from bot.storage.database import open_database
 from tests.fakediscord import FakeDiscord, RunningClient, patch_discord, start_client
 
 StartBot = Callable[..., Awaitable[RunningClient]]
@@ -56,6 +60,17 @@ async def start_bot(fake_discord: FakeDiscord) -> AsyncIterator[StartBot]:
     yield start
     for runner in reversed(running):
         await runner.stop()
+
+
+@pytest.fixture
+async def index(db: Connection, tmp_path: Path) -> AsyncIterator[aiosqlite.Connection]:
+    """The bot's library index for the test's ``db``: ``db`` itself on SQLite (one file, as the
+    bot runs), else a SQLite file of its own beside the PostgreSQL state."""
+    if isinstance(db, aiosqlite.Connection):
+        yield db
+        return
+    async with open_database(tmp_path / "index.sqlite3") as connection:
+        yield connection
 
 
 __all__ = ["StartBot", "start_client"]

@@ -24,6 +24,7 @@ from bot.core.readings import Library, load_library
 from bot.core.schedule import UTC, parse_cadence
 from bot.discord.render import NO_PINGS, Outgoing, outgoing_text
 from bot.settings import Settings
+from bot.storage.connection import Connection
 from bot.storage.database import open_database
 from tests.discord.conftest import StartBot
 from tests.fakediscord import FakeDiscord, Message
@@ -89,9 +90,10 @@ MakeBot = Callable[..., Awaitable[ReadingGroupBot]]
 
 @pytest.fixture
 def make_bot(
+    index: aiosqlite.Connection,  # first: closed after the bots (start_bot) are stopped
     fake_discord: FakeDiscord,
     start_bot: StartBot,
-    db: aiosqlite.Connection,
+    db: Connection,
     clock: Clock,
     library: Library,
     prompts: Prompts,
@@ -114,6 +116,7 @@ def make_bot(
         bot = build_bot(
             settings,
             db=db,
+            index=index,
             library=library,
             prompts=prompts,
             groups=groups,

@@ -5,7 +5,7 @@ jump, a reconnect, hostile text) and asserts the exact rows in the database afte
 the Discord and storage fixtures.
 """
 
-from tests.discord.conftest import fake_discord, start_bot
-from tests.storage.conftest import db
+from tests.discord.conftest import fake_discord, index, start_bot
+from tests.storage.conftest import db, sqlite_db
 
-__all__ = ["db", "fake_discord", "start_bot"]
+__all__ = ["db", "fake_discord", "index", "sqlite_db", "start_bot"]

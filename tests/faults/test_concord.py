@@ -22,6 +22,12 @@ from tests.fakediscord import FakeDiscord
 from tests.storage.test_search import LIBRARY, PI, SOIC
 
 
+@pytest.fixture
+def db(sqlite_db: aiosqlite.Connection) -> aiosqlite.Connection:
+    """The library index is always a SQLite file: SQLite alone."""
+    return sqlite_db
+
+
 async def rows(db: aiosqlite.Connection) -> list[tuple[str, int]]:
     query = "SELECT slug, count(*) FROM paragraphs GROUP BY slug ORDER BY slug"
     return [(str(r[0]), int(r[1])) for r in await db.execute_fetchall(query)]

@@ -185,6 +185,12 @@ async def until(predicate: Callable[[], bool], what: str) -> None:
 
 
 @pytest.fixture
+def db(sqlite_db: aiosqlite.Connection) -> aiosqlite.Connection:
+    """These inject SQLite's own faults (a locked file, a full disk, its pragmas): SQLite alone."""
+    return sqlite_db
+
+
+@pytest.fixture
 async def thread_db(db: aiosqlite.Connection) -> aiosqlite.Connection:
     """The database with a group and its post; a lock is given up after 50 ms, not 5 s."""
     await add_group(db, GROUP)

@@ -13,6 +13,12 @@ from tests.storage.test_search import LIBRARY
 
 
 @pytest.fixture
+def db(sqlite_db: aiosqlite.Connection) -> aiosqlite.Connection:
+    """The library index is always a SQLite file: these tests run on SQLite alone."""
+    return sqlite_db
+
+
+@pytest.fixture
 async def indexed(db: aiosqlite.Connection) -> aiosqlite.Connection:
     await sync_index(db, LIBRARY)
     return db

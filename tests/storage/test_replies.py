@@ -51,13 +51,14 @@ async def add_post(
         INSERT INTO posts (channel_id, slot, kind, installment_key, number, total, claimed_at,
             message_id, thread_id, posted_at)
         VALUES (?, ?, 'scheduled', ?, ?, 10, ?, ?, ?, ?)
+        RETURNING id
     """
     slot = f"2027-01-{number:02d}T18:00:00.000000Z"
-    cursor = await db.execute(
-        query, (channel_id, slot, f"a:{number}-{number}", number, slot, message_id, thread_id, slot)
-    )
-    assert cursor.lastrowid is not None
-    return cursor.lastrowid
+    values = (channel_id, slot, f"a:{number}-{number}", number, slot, message_id, thread_id, slot)
+    async with db.execute(query, values) as cursor:
+        row = await cursor.fetchone()
+    assert row is not None
+    return int(row[0])
 
 
 @pytest.fixture

@@ -1,3 +1,4 @@
+-- backend: sqlite
 -- The searchable copy of the library: one row per reading, one per paragraph or note,
 -- and an FTS5 index over the paragraphs' plain text.
 --

@@ -1,3 +1,6 @@
+-- backend: sqlite
+-- (A PostgreSQL database is never older than this migration: every row it holds was written in
+-- the new form, and the search index it rewrites too lives in SQLite alone. Recorded, not run.)
 -- One text form for every stored instant (issue 10): UTC ISO-8601 with the microseconds always
 -- written, '2027-01-04T18:00:00.000000Z', as the reply log has always stored its times (see
 -- bot/core/instants.py). Posts, summaries, groups and the search index wrote theirs without the
