@@ -32,8 +32,10 @@ of a plain INSERT in one transaction into a fresh database of the same schema an
 each backend (stdlib ``sqlite3``; ``asyncpg`` for PostgreSQL).
 
 PostgreSQL comes from ``TEST_DATABASE_URL`` (a local server: ``docker compose up -d postgres``)
-or a throwaway cluster started with ``initdb``/``pg_ctl`` on 127.0.0.1 (``tests/pg.py``); without
-either the PostgreSQL half is skipped with the reason.
+or a throwaway cluster started with ``initdb``/``pg_ctl`` on 127.0.0.1 (``tests/pg.py``), crash-safe
+(fsync on) with ``synchronous_commit=off``, which acknowledges commits before they reach the disk
+as the bot's SQLite does (WAL, ``synchronous=NORMAL``); the report says the server's settings.
+Without either the PostgreSQL half is skipped with the reason.
 """
 
 from __future__ import annotations
@@ -44,6 +46,7 @@ import contextlib
 import dataclasses
 import datetime as dt
 import json
+import os
 import random
 import sqlite3
 import subprocess
@@ -60,9 +63,10 @@ from bot.core.group import Group
 from bot.core.instants import format_instant
 from bot.core.replies import Reply, word_count
 from bot.core.schedule import parse_cadence
-from bot.core.shards import shard_of
+from bot.core.shards import Shards, shard_of
 from bot.core.summary import IsoWeek, question_numbers
 from bot.discord.replylog import ReplyLog
+from bot.storage.connection import Connection
 from bot.storage.database import DatabaseInUse, open_database
 from bot.storage.groups import (
     Post,
@@ -73,7 +77,16 @@ from bot.storage.groups import (
     save_group,
 )
 from bot.storage.instance import Owner
+from bot.storage.postgres import open_postgres
 from bot.storage.summaries import read_week
+from tests.pg import (
+    DURABLE,
+    BadServer,
+    Unavailable,
+    local_server,
+    run_async,
+    server_settings,
+)
 
 NAME = "servers"
 
@@ -139,13 +152,18 @@ class Target:
     location: str
 
     @contextlib.asynccontextmanager
-    async def open(self, owner: Owner | None = None) -> AsyncIterator[Any]:
-        """The bot's connection to it, schema up to date, as ``run`` opens it."""
+    async def open(
+        self, owner: Owner | None = None, shard: int | None = None
+    ) -> AsyncIterator[Connection]:
+        """The bot's connection to the shared state, schema up to date, as ``run`` opens it:
+        with an ``owner``, holding the file (SQLite) or its shard (PostgreSQL)."""
         if self.backend == "sqlite":
             async with open_database(Path(self.location), owner=owner) as db:
                 yield db
             return
-        raise Skipped("the PostgreSQL backend is not in this tree yet")
+        shards = None if shard is None else Shards(SHARDS, (shard,))
+        async with open_postgres(self.location, owner=owner, shards=shards) as db:
+            yield db
 
 
 async def setup(target: Target, shape: Shape) -> None:
@@ -266,6 +284,8 @@ async def offer(log: ReplyLog, producer: Producer, rate: float, seconds: float) 
     started = time.perf_counter()
     due = 0
     while (elapsed := time.perf_counter() - started) < seconds:
+        if log.pending > log.max_backlog // 2:
+            break  # far behind: going on would fill the backlog, and the writer drop replies
         for _ in range(int(rate * elapsed) - due):
             log.put(producer.reply())
             due += 1
@@ -318,7 +338,7 @@ async def process(target: Target, shape: Shape, shard: int | None) -> dict[str, 
     servers = shape.servers_of(shard)
     rate = shape.rate / (1 if shard is None else SHARDS)
     owner = Owner.this_process(dt.datetime.now(dt.UTC))
-    async with target.open(owner) as db:
+    async with target.open(owner, shard) as db:
         channels = [shape.channel_id(s, g) for s in servers for g in range(shape.groups)]
         producer = Producer(shape, servers, await last_posts(db, channels), seed=shard or 0)
         log = ReplyLog(db)
@@ -454,6 +474,22 @@ def raw_sqlite(path: Path, rows: Sequence[tuple[Any, ...]]) -> float:
         return len(rows) / (time.perf_counter() - started)
 
 
+async def raw_postgres(url: str, rows: Sequence[tuple[Any, ...]]) -> float:
+    """Rows/s of one asyncpg ``executemany`` in one transaction."""
+    import asyncpg  # only when PostgreSQL is measured
+
+    connection = await asyncpg.connect(url)
+    try:
+        values = ", ".join(f"${n}" for n in range(1, 14))
+        query = f"INSERT INTO replies ({REPLY_COLUMNS}) VALUES ({values})"
+        started = time.perf_counter()
+        async with connection.transaction():
+            await connection.executemany(query, rows)
+        return len(rows) / (time.perf_counter() - started)
+    finally:
+        await connection.close()
+
+
 @dataclass
 class Measured:
     """One backend's results, combined over its processes."""
@@ -533,6 +569,40 @@ def sqlite_run(shape: Shape, folder: Path) -> tuple[Measured, str]:
     return measured, second_sqlite_process(target)
 
 
+def raw_rows_of(m: Measured) -> list[Row]:
+    return [
+        Row(f"{m.backend}: raw executemany rows/s (same rows)", f"{m.raw:,.0f}"),
+        Row(f"{m.backend}: sustained, 1 process, share of raw", share(m)),
+    ]
+
+
+def postgres_run(shape: Shape) -> tuple[Measured, Measured, str]:
+    """PostgreSQL with one process, then with two shards, each on a fresh database; and the
+    raw baseline on a third. Returns both measures and the server's version.
+
+    Raises:
+        Unavailable: no PostgreSQL server to use here (see ``tests/pg.py``).
+        BadServer: ``TEST_DATABASE_URL`` names one that cannot be used.
+    """
+    with local_server(DURABLE) as server:
+        names = [f"rg_bench_{os.getpid()}_{n}" for n in range(3)]
+        try:
+            single, shared, baseline = (
+                Target("postgres", server.create_database(name)) for name in names
+            )
+            for target in (single, shared, baseline):
+                asyncio.run(setup(target, shape))
+            one = measure(single, shape, [None])
+            two = measure(shared, shape, list(range(SHARDS)))
+            rows = raw_rows(single, 50_000)
+            one.raw = run_async(lambda: raw_postgres(baseline.location, rows))
+            version = run_async(lambda: server_settings(server.url))
+        finally:
+            for name in names:
+                server.drop_database(name)
+    return one, two, version
+
+
 def share(measured: Measured) -> str:
     """The sustained rate as a share of raw ``executemany`` (a floor if it never fell behind)."""
     floor = "" if "kept up at every rate" not in measured.first_behind else ">= "
@@ -577,12 +647,23 @@ def run(options: Options) -> Report:
     with tempfile.TemporaryDirectory(prefix="reading-group-servers-") as folder:
         if "sqlite" in backends:
             measured, second = sqlite_run(shape, Path(folder))
-            report.rows += rows_of(measured)
-            report.rows.append(
-                Row("sqlite: raw executemany rows/s (same rows)", f"{measured.raw:,.0f}")
-            )
-            report.rows.append(Row("sqlite: share of raw, sustained", share(measured)))
+            report.rows += [*rows_of(measured), *raw_rows_of(measured)]
             report.notes.append(f"SQLite, a second process on the same file: {second}")
+        if "postgres" in backends:
+            try:
+                one, two, version = postgres_run(shape)
+            except (Unavailable, BadServer) as exc:
+                if backends == ("postgres",):
+                    raise Skipped(str(exc)) from exc
+                report.notes.append(f"PostgreSQL not measured: {exc}")
+            else:
+                report.facts.append(f"PostgreSQL {version}")
+                report.notes.append(
+                    "The bench processes and the PostgreSQL server share the machine's "
+                    f"{os.cpu_count()} cores (with other work running): a second process adds "
+                    "no CPU here, as a second machine would."
+                )
+                report.rows += [*rows_of(one), *rows_of(two), *raw_rows_of(one)]
     report.seconds = time.perf_counter() - started
     return report
 

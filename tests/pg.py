@@ -27,7 +27,7 @@ import socket
 import subprocess
 import tempfile
 import threading
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any, TypeVar
 from urllib.parse import urlsplit, urlunsplit
@@ -39,6 +39,11 @@ LOOPBACK = frozenset({"127.0.0.1", "localhost", "::1"})
 # Whoever runs initdb as root must hand the cluster to this system user.
 SERVICE_USER = "postgres"
 START_ATTEMPTS = 3
+# A throwaway cluster for tests: nothing to keep, so nothing is flushed to disk.
+FAST: dict[str, str] = {"fsync": "off", "synchronous_commit": "off", "full_page_writes": "off"}
+# For measuring: crash-safe, commits acknowledged before they reach the disk, like the bot's
+# SQLite (WAL, synchronous=NORMAL).
+DURABLE: dict[str, str] = {"synchronous_commit": "off"}
 
 T = TypeVar("T")
 
@@ -147,7 +152,7 @@ def external_server(url: str) -> PostgresServer:
             "point it at a local server (docker compose up -d postgres)"
         )
     try:
-        run_async(lambda: _version(url))
+        run_async(lambda: server_settings(url))
     except Exception as exc:
         raise BadServer(
             f"TEST_DATABASE_URL={redacted(url)}: cannot connect ({type(exc).__name__}: {exc}); "
@@ -156,10 +161,16 @@ def external_server(url: str) -> PostgresServer:
     return PostgresServer(url)
 
 
-async def _version(url: str) -> str:
+async def server_settings(url: str) -> str:
+    """The server's version and how it writes commits, e.g. ``15.18 (fsync on, ...)``."""
     connection = await _connect(url)
     try:
-        return str(await connection.fetchval("SHOW server_version"))
+        version = await connection.fetchval("SHOW server_version")
+        shown = [
+            f"{name} {await connection.fetchval(f'SHOW {name}')}"
+            for name in ("fsync", "synchronous_commit", "full_page_writes")
+        ]
+        return f"{version} ({', '.join(shown)})"
     finally:
         await connection.close()
 
@@ -203,13 +214,15 @@ class Cluster:
 
     Args:
         bindir: where ``initdb``, ``pg_ctl`` and ``postgres`` are.
+        settings: server settings (:data:`FAST` or :data:`DURABLE`).
 
     Raises:
         Unavailable: running as root with no ``postgres`` user to run the server as.
     """
 
-    def __init__(self, bindir: Path) -> None:
+    def __init__(self, bindir: Path, settings: Mapping[str, str] = FAST) -> None:
         self.bindir = bindir
+        self.settings = dict(settings)
         self.root = Path(tempfile.mkdtemp(prefix="reading-group-pg-"))
         self.data = self.root / "data"
         self.log = self.root / "server.log"
@@ -241,10 +254,8 @@ class Cluster:
                     "-c listen_addresses=127.0.0.1",
                     f"-c port={self.port}",
                     f"-c unix_socket_directories={self.root}",
-                    "-c fsync=off",
-                    "-c synchronous_commit=off",
-                    "-c full_page_writes=off",
                     "-c max_connections=200",
+                    *(f"-c {name}={value}" for name, value in self.settings.items()),
                 )
             )
             try:
@@ -290,8 +301,9 @@ class Cluster:
 
 
 @contextlib.contextmanager
-def local_server() -> Iterator[PostgresServer]:
-    """``TEST_DATABASE_URL``'s server, else a throwaway cluster stopped when the block ends.
+def local_server(settings: Mapping[str, str] = FAST) -> Iterator[PostgresServer]:
+    """``TEST_DATABASE_URL``'s server, else a throwaway cluster with ``settings``, stopped when
+    the block ends.
 
     Raises:
         Unavailable: neither (no asyncpg, no PostgreSQL binaries, no user to run them as).
@@ -308,7 +320,7 @@ def local_server() -> Iterator[PostgresServer]:
     bindir = find_bindir()
     if bindir is None:
         raise Unavailable(NO_POSTGRES)
-    cluster = Cluster(bindir)
+    cluster = Cluster(bindir, settings)
     try:
         yield cluster.start()
     finally:
