@@ -35,12 +35,19 @@ class Options:
         cache: folder for generated inputs kept between runs.
         scale: for the library benchmark, the sizes (1 = the library as built, 16 = sixteen
             copies of it) to measure instead of its usual run.
+        servers, groups, rate: for the servers benchmark, how many Discord servers, reading
+            groups in each, and replies/s to start from (None: its defaults).
+        backend: for the servers benchmark, ``sqlite``, ``postgres`` or ``both`` (None: both).
     """
 
     quick: bool = False
     corpus: Path | None = None
     cache: Path | None = None
     scale: tuple[int, ...] = ()
+    servers: int | None = None
+    groups: int | None = None
+    rate: float | None = None
+    backend: str | None = None
 
 
 @dataclass(frozen=True)

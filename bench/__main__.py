@@ -26,6 +26,7 @@ from bench import (
     machine_facts,
     quotes,
     replylog,
+    servers,
     summary,
     table,
 )
@@ -36,6 +37,7 @@ BENCHMARKS: dict[str, Callable[[Options], Report]] = {
     replylog.NAME: replylog.run,
     summary.NAME: summary.run,
     quotes.NAME: quotes.run,
+    servers.NAME: servers.run,
 }
 RESULTS = REPO / "bench" / "RESULTS.md"
 
@@ -63,6 +65,14 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         metavar="N",
         help="library: measure the library copied N times (repeat: --scale 1 --scale 16)",
     )
+    parser.add_argument("--servers", type=int, metavar="N", help="servers: Discord servers")
+    parser.add_argument("--groups", type=int, metavar="M", help="servers: groups per server")
+    parser.add_argument("--rate", type=float, metavar="R", help="servers: replies/s to start at")
+    parser.add_argument(
+        "--backend",
+        choices=("sqlite", "postgres", "both"),
+        help="servers: the database(s) to measure (default both)",
+    )
     parser.add_argument("--list", action="store_true", help="list the benchmarks and exit")
     return parser.parse_args(argv)
 
@@ -79,11 +89,21 @@ def main(argv: Sequence[str] | None = None) -> int:
             file=sys.stderr,
         )
         return 2
+    if any(n is not None and n < 1 for n in (args.servers, args.groups, args.rate)):
+        print("--servers, --groups and --rate must be 1 or more", file=sys.stderr)
+        return 2
     if args.scale and min(args.scale) < 1:
         print("--scale must be 1 or more (how many copies of the library)", file=sys.stderr)
         return 2
     options = Options(
-        quick=args.quick, corpus=args.corpus, cache=args.cache, scale=tuple(args.scale or ())
+        quick=args.quick,
+        corpus=args.corpus,
+        cache=args.cache,
+        scale=tuple(args.scale or ()),
+        servers=args.servers,
+        groups=args.groups,
+        rate=args.rate,
+        backend=args.backend,
     )
     command = "python -m bench " + shlex.join(sys.argv[1:] if argv is None else list(argv))
     when = dt.datetime.now(dt.UTC).replace(microsecond=0)

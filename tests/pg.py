@@ -27,7 +27,7 @@ import socket
 import subprocess
 import tempfile
 import threading
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any, TypeVar
 from urllib.parse import urlsplit, urlunsplit
@@ -39,8 +39,17 @@ LOOPBACK = frozenset({"127.0.0.1", "localhost", "::1"})
 # Whoever runs initdb as root must hand the cluster to this system user.
 SERVICE_USER = "postgres"
 START_ATTEMPTS = 3
+# A throwaway cluster for tests: nothing to keep, so nothing is flushed to disk.
+FAST: dict[str, str] = {"fsync": "off", "synchronous_commit": "off", "full_page_writes": "off"}
+# For measuring: crash-safe, commits acknowledged before they reach the disk, like the bot's
+# SQLite (WAL, synchronous=NORMAL).
+DURABLE: dict[str, str] = {"synchronous_commit": "off"}
 
 T = TypeVar("T")
+
+
+class Unavailable(Exception):
+    """No PostgreSQL server can be started here; the message says what is missing."""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -122,40 +131,46 @@ def redacted(url: str) -> str:
     return urlunsplit(parts._replace(netloc=netloc))
 
 
+class BadServer(Exception):
+    """``TEST_DATABASE_URL`` names a server the tests may not or cannot use; says which, why."""
+
+
 def external_server(url: str) -> PostgresServer:
     """The server ``TEST_DATABASE_URL`` names, checked to be on loopback and reachable.
 
     Raises:
-        pytest.fail.Exception: the URL names another host or the server does not answer.
+        BadServer: not a PostgreSQL URL, another host, or the server does not answer.
     """
     parts = urlsplit(url)
     if parts.scheme not in {"postgresql", "postgres"}:
-        pytest.fail(
-            f"TEST_DATABASE_URL={redacted(url)}: expected postgresql://user@127.0.0.1/db",
-            pytrace=False,
+        raise BadServer(
+            f"TEST_DATABASE_URL={redacted(url)}: expected postgresql://user@127.0.0.1/db"
         )
     if parts.hostname not in LOOPBACK:
-        pytest.fail(
+        raise BadServer(
             f"TEST_DATABASE_URL={redacted(url)}: tests reach 127.0.0.1 only; "
-            "point it at a local server (docker compose up -d postgres)",
-            pytrace=False,
+            "point it at a local server (docker compose up -d postgres)"
         )
-    server = PostgresServer(url)
     try:
-        run_async(lambda: _version(url))
+        run_async(lambda: server_settings(url))
     except Exception as exc:
-        pytest.fail(
+        raise BadServer(
             f"TEST_DATABASE_URL={redacted(url)}: cannot connect ({type(exc).__name__}: {exc}); "
-            "start the server (docker compose up -d postgres) or unset TEST_DATABASE_URL",
-            pytrace=False,
-        )
-    return server
+            "start the server (docker compose up -d postgres) or unset TEST_DATABASE_URL"
+        ) from None
+    return PostgresServer(url)
 
 
-async def _version(url: str) -> str:
+async def server_settings(url: str) -> str:
+    """The server's version and how it writes commits, e.g. ``15.18 (fsync on, ...)``."""
     connection = await _connect(url)
     try:
-        return str(await connection.fetchval("SHOW server_version"))
+        version = await connection.fetchval("SHOW server_version")
+        shown = [
+            f"{name} {await connection.fetchval(f'SHOW {name}')}"
+            for name in ("fsync", "synchronous_commit", "full_page_writes")
+        ]
+        return f"{version} ({', '.join(shown)})"
     finally:
         await connection.close()
 
@@ -199,10 +214,15 @@ class Cluster:
 
     Args:
         bindir: where ``initdb``, ``pg_ctl`` and ``postgres`` are.
+        settings: server settings (:data:`FAST` or :data:`DURABLE`).
+
+    Raises:
+        Unavailable: running as root with no ``postgres`` user to run the server as.
     """
 
-    def __init__(self, bindir: Path) -> None:
+    def __init__(self, bindir: Path, settings: Mapping[str, str] = FAST) -> None:
         self.bindir = bindir
+        self.settings = dict(settings)
         self.root = Path(tempfile.mkdtemp(prefix="reading-group-pg-"))
         self.data = self.root / "data"
         self.log = self.root / "server.log"
@@ -214,10 +234,10 @@ class Cluster:
                 account = pwd.getpwnam(SERVICE_USER)
             except KeyError:
                 shutil.rmtree(self.root, ignore_errors=True)
-                pytest.skip(
+                raise Unavailable(
                     f"{NO_POSTGRES}: running as root and there is no '{SERVICE_USER}' user to "
                     "run the server as (PostgreSQL refuses root)"
-                )
+                ) from None
             os.chown(self.root, account.pw_uid, account.pw_gid)
             self._as = {"user": account.pw_uid, "group": account.pw_gid, "extra_groups": []}
 
@@ -234,10 +254,8 @@ class Cluster:
                     "-c listen_addresses=127.0.0.1",
                     f"-c port={self.port}",
                     f"-c unix_socket_directories={self.root}",
-                    "-c fsync=off",
-                    "-c synchronous_commit=off",
-                    "-c full_page_writes=off",
                     "-c max_connections=200",
+                    *(f"-c {name}={value}" for name, value in self.settings.items()),
                 )
             )
             try:
@@ -282,31 +300,43 @@ class Cluster:
             raise
 
 
-def _asyncpg_missing() -> bool:
+@contextlib.contextmanager
+def local_server(settings: Mapping[str, str] = FAST) -> Iterator[PostgresServer]:
+    """``TEST_DATABASE_URL``'s server, else a throwaway cluster with ``settings``, stopped when
+    the block ends.
+
+    Raises:
+        Unavailable: neither (no asyncpg, no PostgreSQL binaries, no user to run them as).
+        BadServer: ``TEST_DATABASE_URL`` names a server that may not or cannot be used.
+    """
     try:
         import asyncpg  # noqa: F401
     except ImportError:
-        return True
-    return False
-
-
-@pytest.fixture(scope="session")
-def postgres_server() -> Iterator[PostgresServer]:
-    """The session's PostgreSQL server (see the module's docstring for where it comes from)."""
-    if _asyncpg_missing():
-        pytest.skip("no asyncpg: install the dev extra (pip install -e '.[dev]')")
+        raise Unavailable("no asyncpg: install the dev extra (pip install -e '.[dev]')") from None
     url = os.environ.get("TEST_DATABASE_URL")
     if url:
         yield external_server(url)
         return
     bindir = find_bindir()
     if bindir is None:
-        pytest.skip(NO_POSTGRES)
-    cluster = Cluster(bindir)
+        raise Unavailable(NO_POSTGRES)
+    cluster = Cluster(bindir, settings)
     try:
         yield cluster.start()
     finally:
         cluster.stop()
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[PostgresServer]:
+    """The session's PostgreSQL server (see the module's docstring for where it comes from)."""
+    try:
+        with local_server() as server:
+            yield server
+    except Unavailable as exc:
+        pytest.skip(str(exc))
+    except BadServer as exc:
+        pytest.fail(str(exc), pytrace=False)
 
 
 _database_numbers = itertools.count(1)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from urllib.parse import urlsplit
 
 import pytest
@@ -61,3 +62,15 @@ def test_a_password_never_shows_in_a_message() -> None:
         == "postgresql://bot:***@127.0.0.1:5432/reading"
     )
     assert redacted("postgresql://bot@127.0.0.1/reading") == "postgresql://bot@127.0.0.1/reading"
+
+
+async def test_a_throwaway_server_listens_on_loopback_only(
+    postgres_server: PostgresServer,
+) -> None:
+    if os.environ.get("TEST_DATABASE_URL"):
+        pytest.skip("TEST_DATABASE_URL: a server someone else started and configured")
+    connection = await asyncpg.connect(postgres_server.url)
+    try:
+        assert await connection.fetchval("SHOW listen_addresses") == "127.0.0.1"
+    finally:
+        await connection.close()
