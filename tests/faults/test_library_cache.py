@@ -250,7 +250,11 @@ def test_a_row_of_an_older_index_version_is_reindexed(
     index(workdir, capsys)
     before = rows(workdir)
     with sqlite3.connect(database(workdir)) as db:
-        db.execute("UPDATE readings SET content_hash = replace(content_hash, 'v2:', 'v1:')")
+        older = f"v{INDEX_VERSION - 1}:"
+        db.execute(
+            "UPDATE readings SET content_hash = replace(content_hash, ?, ?)",
+            (f"v{INDEX_VERSION}:", older),
+        )
         db.execute("UPDATE paragraphs SET source = NULL")
     db.close()
     code, out, _ = passage("soic §1", capsys)
