@@ -23,6 +23,7 @@ themselves are left out of a query that has other words (see :mod:`bot.core.sear
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from collections.abc import Iterator
@@ -121,8 +122,7 @@ async def sync_index(db: aiosqlite.Connection, library: Library) -> IndexReport:
             # that work along the way. Kept off: every sync that writes ends with 'optimize'.
             query = "INSERT INTO paragraphs_fts (paragraphs_fts, rank) VALUES ('automerge', 0)"
             await db.execute(query)
-        for reading in changed:
-            rows += await _index(db, reading, outlined, termed)
+        rows = await _index_all(db, changed, outlined, termed)
         for reading, outline in await _outlines(db, library, stored) if outlined else ():
             await _write_outline(db, reading, outline)
         if changed or removed:
@@ -264,11 +264,51 @@ async def _unindex(db: aiosqlite.Connection, slug: str, termed: bool) -> None:
     await db.execute("DELETE FROM readings WHERE slug = ?", (slug,))
 
 
-async def _index(db: aiosqlite.Connection, reading: Reading, outlined: bool, termed: bool) -> int:
-    """Write one reading's rows and index them (with what a start needs of it when
-    ``outlined``, and its paragraph frequencies when ``termed``). Returns the rows written."""
-    terms = TermCounter()  # counted from the plain texts the rows are made of
-    rows = list(_rows(reading, terms))
+async def _index_all(
+    db: aiosqlite.Connection, changed: list[Reading], outlined: bool, termed: bool
+) -> int:
+    """Write and index the rows of each of ``changed`` (see :func:`_index`); returns the rows
+    written.
+
+    A reading's rows are made (plain text, terms counted) while SQLite still indexes the terms
+    of the reading before in aiosqlite's thread, where it runs without the GIL: with a core to
+    spare, the two overlap. The statements run in the same order, in the caller's transaction.
+    """
+    written = 0
+    indexing: asyncio.Task[int] | None = None  # the previous reading's FTS5 insert
+    try:
+        for reading in changed:
+            terms = TermCounter()  # counted from the plain texts the rows are made of
+            rows = list(_rows(reading, terms))
+            if indexing is not None:
+                written += await indexing
+                indexing = None
+            await _index(db, reading, rows, terms, outlined, termed)
+            indexing = asyncio.ensure_future(_index_terms(db, reading, len(rows)))
+            await asyncio.sleep(0)  # the task queues its statement before the next rows
+        if indexing is not None:
+            written += await indexing
+    except BaseException:
+        if indexing is not None:
+            # The statement ends before the caller rolls back; the first error is raised.
+            await asyncio.wait({indexing})
+            if not indexing.cancelled():
+                indexing.exception()
+        raise
+    return written
+
+
+async def _index(
+    db: aiosqlite.Connection,
+    reading: Reading,
+    rows: list[tuple[str, str, int, str | None, str | None, str, str | None]],
+    terms: TermCounter,
+    outlined: bool,
+    termed: bool,
+) -> None:
+    """Write one reading's ``rows`` (from :func:`_rows`), with what a start needs of it when
+    ``outlined`` and its paragraph frequencies (``terms``) when ``termed``; its terms are
+    indexed afterwards by :func:`_index_terms`."""
     if not outlined:
         query = """
             INSERT INTO readings (slug, title, author, content_hash, indexed_at)
@@ -280,7 +320,7 @@ async def _index(db: aiosqlite.Connection, reading: Reading, outlined: bool, ter
             VALUES (?, ?, ?, ?, ?, ?)
         """
         await db.executemany(query, (row[:-1] for row in rows))
-        return await _index_terms(db, reading, len(rows))
+        return
     # The key goes in with everything else in this transaction (the caller's): a row never
     # holds a key without the outline, numbers and sources of that same version.
     query = """
@@ -309,7 +349,6 @@ async def _index(db: aiosqlite.Connection, reading: Reading, outlined: bool, ter
         query = "INSERT INTO term_frequency (slug, word, paragraphs) VALUES (?, ?, ?)"
         counts = sorted(terms.counts.items())
         await db.executemany(query, ((reading.slug, word, n) for word, n in counts))
-    return await _index_terms(db, reading, len(rows))
 
 
 async def _index_terms(db: aiosqlite.Connection, reading: Reading, rows: int) -> int:
@@ -331,7 +370,9 @@ def _rows(
         text = paragraph.text
         plain = plain_text(text)
         terms.add(plain)
-        body = index_text(plain)
+        # plain_text already joins the words with single spaces: index_text's work is left
+        # only when a control character needs removing.
+        body = plain if plain.isprintable() else index_text(plain)
         yield reading.slug, "paragraph", paragraph.number, None, paragraph.section, body, text
     # A note's text is in the outline (a stored reading keeps its notes in memory): no source.
     for position, note in enumerate(reading.footnotes, start=1):
