@@ -14,7 +14,6 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Collection, Iterable, Iterator, Mapping
-from itertools import chain
 
 from bot.core.readings.model import Reading
 
@@ -34,21 +33,29 @@ def term(token: str) -> str:
     return token.lower()
 
 
-class _ChunkTerms(dict[str, tuple[str, ...]]):
-    """Whitespace-separated pieces of text -> the terms in them, computed once per piece.
+class _ChunkTerms(dict[str, str]):
+    """Whitespace-separated pieces of text -> the term in them, computed once per piece.
 
     No word spans whitespace (neither letters nor the apostrophes and hyphens inside a word are
     spaces), so a text's terms are its pieces' terms; a reading repeats most of its pieces
     ("the", "market,"), so each distinct piece is tokenized once. A piece that is letters
-    between punctuation is its one word without the regex.
+    between punctuation is its one word without the regex. A piece with no term or several
+    ("1867", "well—known") maps to "" and its terms are in :attr:`several`.
     """
 
-    def __missing__(self, chunk: str) -> tuple[str, ...]:
+    def __init__(self) -> None:
+        super().__init__()
+        self.several: dict[str, tuple[str, ...]] = {}
+
+    def __missing__(self, chunk: str) -> str:
         word = chunk.strip(_EDGES)
         if word.isalpha():  # letters only: one token, with no apostrophe to make a possessive
-            found: tuple[str, ...] = (term(word),)
+            found = term(word)
         else:
-            found = tuple({term(token) for token in tokens(chunk)})
+            terms = {term(token) for token in tokens(chunk)}
+            found = terms.pop() if len(terms) == 1 else ""
+            if not found:
+                self.several[chunk] = tuple(terms)
         self[chunk] = found
         return found
 
@@ -69,8 +76,14 @@ class TermCounter:
     def add(self, plain: str) -> None:
         """Count one paragraph, given as its plain text."""
         self.paragraphs += 1
-        pieces = map(self._chunks.__getitem__, set(plain.split()))
-        self.counts.update(set(chain.from_iterable(pieces)))
+        chunks = set(plain.split())
+        found = set(map(self._chunks.__getitem__, chunks))
+        if "" in found:  # a piece with no term or several
+            found.discard("")
+            several = self._chunks.several
+            for chunk in chunks & several.keys():
+                found.update(several[chunk])
+        self.counts.update(found)
 
 
 def paragraph_frequencies(reading: Reading) -> Counter[str]:
