@@ -347,8 +347,8 @@ async def _index(
     if termed:
         # Sorted: the rows are appended to the reading's range of the primary key.
         query = "INSERT INTO term_frequency (slug, word, paragraphs) VALUES (?, ?, ?)"
-        counts = sorted(terms.counts.items())
-        await db.executemany(query, ((reading.slug, word, n) for word, n in counts))
+        counts = terms.counts
+        await db.executemany(query, ((reading.slug, w, counts[w]) for w in sorted(counts)))
 
 
 async def _index_terms(db: aiosqlite.Connection, reading: Reading, rows: int) -> int:
