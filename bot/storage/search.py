@@ -71,6 +71,10 @@ def _index_key(reading: Reading) -> str:
     return f"v{INDEX_VERSION}:{reading.content_hash}"
 
 
+_ParagraphRow = tuple[str, str, int, str | None, str | None, str, str | None]
+"""A ``paragraphs`` row: slug, kind, number, label, section, body, source."""
+
+
 @dataclass(frozen=True, slots=True)
 class _Stored:
     """A reading's row in the index: its key and the file stat it was read with."""
@@ -301,7 +305,7 @@ async def _index_all(
 async def _index(
     db: aiosqlite.Connection,
     reading: Reading,
-    rows: list[tuple[str, str, int, str | None, str | None, str, str | None]],
+    rows: list[_ParagraphRow],
     terms: TermCounter,
     outlined: bool,
     termed: bool,
@@ -362,9 +366,7 @@ async def _index_terms(db: aiosqlite.Connection, reading: Reading, rows: int) ->
     return rows
 
 
-def _rows(
-    reading: Reading, terms: TermCounter
-) -> Iterator[tuple[str, str, int, str | None, str | None, str, str | None]]:
+def _rows(reading: Reading, terms: TermCounter) -> Iterator[_ParagraphRow]:
     """The ``paragraphs`` rows of ``reading``; counts its paragraphs' terms into ``terms``."""
     for paragraph in reading.with_text():
         text = paragraph.text
