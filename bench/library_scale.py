@@ -7,7 +7,9 @@ copies are N times as many distinct readings with the same text. For each N, in 
 - **cold index build**: ``load_library`` + ``open_database`` + ``sync_index`` into a new file,
   against a **raw FTS5 build** of the same rows: stdlib ``sqlite3``, the same table and FTS5
   definition, one ``executemany`` and one ``INSERT ... SELECT`` into the index, then ``optimize``
-  (what ``sync_index`` does, without parsing Markdown or computing any plain text).
+  (what ``sync_index`` does, without parsing Markdown or computing any plain text), and one
+  ``executemany`` of the same ``term_frequency`` rows (without counting them); the ratio is also
+  given against the build without those rows.
 - **warm start**: a fresh ``python -m bot passage "slug §N"`` process against the built files,
   from start to exit (interpreter start and imports included), and its peak RSS; after one
   untimed run.
@@ -16,7 +18,10 @@ copies are N times as many distinct readings with the same text. For each N, in 
   ``open_database`` + ``sync_index`` with nothing to reindex; and its peak RSS. Once more in a
   process that then builds the quote index (:class:`bot.core.quotes.QuoteIndex`, what the bot
   builds for the first reply that quotes something, its keys in a file it maps:
-  :mod:`bot.storage.quote_keys`): its peak RSS, the keys' size and the build time.
+  :mod:`bot.storage.quote_keys`): its peak RSS, the keys' size and the build time. Once more
+  in a process that then chooses the first post's questions (the first reading's first
+  :data:`FIRST_POST` paragraphs, :func:`bot.core.questions.questions_for`, whose ``{term}``
+  values rank the excerpt's words against the whole library): that time and the peak RSS after.
 - **search**: :func:`bot.storage.search.search` (10 hits with snippets) over the query set of
   :func:`bench.library.build_queries` drawn from the 1x library, so every size runs the same
   queries; a query's time is the median of its timed passes.
@@ -68,6 +73,8 @@ LOOKUP_MS = 0.05
 RSS_MB = 150.0
 COLD_OVER_RAW = 2.0
 TARGET_SCALE = 16
+FIRST_POST = 5
+"""Paragraphs of the first post whose questions are chosen (a first installment's size)."""
 """The targets are the issue's at this size; smaller sizes are measured for the trend only."""
 
 _ALIASES_RE = re.compile(r"^aliases:[ \t]*\[(?P<names>[^\]\n]*)\][ \t]*$", re.MULTILINE)
@@ -97,17 +104,20 @@ def copy_library(source: Path, target: Path, copies: int) -> None:
             (target / f"{path.stem}-x{k}.md").write_text(copy, encoding="utf-8")
 
 
-def raw_fts_build(source: Path, target: Path) -> float:
+def raw_fts_build(source: Path, target: Path) -> tuple[float, float]:
     """Seconds to build ``target`` from the rows of the index in ``source`` with stdlib
-    ``sqlite3`` alone: the same tables and FTS5 definition, nothing else."""
+    ``sqlite3`` alone: the same tables and FTS5 definition, nothing else; and of those, the
+    seconds spent writing the ``term_frequency`` rows (migration 0013)."""
     with sqlite3.connect(source) as read:
         # Every column, the paragraphs' sources (migration 0011) too: the same rows.
         rows = read.execute("SELECT * FROM paragraphs ORDER BY id").fetchall()
+        # And each reading's term frequencies, in the order the sync writes them.
+        terms = read.execute("SELECT * FROM term_frequency ORDER BY slug, word").fetchall()
         schema = [
             sql
             for (sql,) in read.execute(
-                "SELECT sql FROM sqlite_master WHERE name IN ('paragraphs', 'paragraphs_fts')"
-                " ORDER BY name"
+                "SELECT sql FROM sqlite_master WHERE name IN "
+                "('paragraphs', 'paragraphs_fts', 'term_frequency') ORDER BY name"
             )
         ]
     read.close()
@@ -121,9 +131,12 @@ def raw_fts_build(source: Path, target: Path) -> float:
     db.executemany(f"INSERT INTO paragraphs VALUES ({', '.join('?' * len(rows[0]))})", rows)
     db.execute("INSERT INTO paragraphs_fts (rowid, body) SELECT id, body FROM paragraphs")
     db.execute("INSERT INTO paragraphs_fts (paragraphs_fts) VALUES ('optimize')")
+    counted = time.perf_counter()
+    db.executemany("INSERT INTO term_frequency VALUES (?, ?, ?)", terms)
+    counted = time.perf_counter() - counted
     db.execute("COMMIT")
     db.close()
-    return time.perf_counter() - started
+    return time.perf_counter() - started, counted
 
 
 def _env(readings: Path, database: Path, scratch: Path) -> dict[str, str]:
@@ -166,9 +179,10 @@ def fresh_passage(reference: str, env: dict[str, str], cwd: Path) -> tuple[float
     return elapsed, int(errors.strip().splitlines()[-1].split()[1]) / 1024
 
 
-def bot_start(env: dict[str, str], cwd: Path, *, quotes: bool = False) -> dict[str, float]:
-    """:func:`bot_worker` in a fresh process (``quotes``: then building the quote index)."""
-    command = [sys.executable, "-m", "bench.library_scale", *(["--quotes"] if quotes else [])]
+def bot_start(env: dict[str, str], cwd: Path, *, then: str = "") -> dict[str, float]:
+    """:func:`bot_worker` in a fresh process (``then``: ``"--quotes"`` to build the quote index,
+    ``"--terms"`` to choose the first post's questions)."""
+    command = [sys.executable, "-m", "bench.library_scale", *([then] if then else [])]
     done = subprocess.run(command, capture_output=True, text=True, env=env, cwd=cwd, check=False)
     if done.returncode != 0:
         raise RuntimeError(f"the bot-start process failed:\n{done.stderr.strip()}")
@@ -176,12 +190,13 @@ def bot_start(env: dict[str, str], cwd: Path, *, quotes: bool = False) -> dict[s
     return result
 
 
-def bot_worker(quotes: bool) -> None:
+def bot_worker(quotes: bool, terms: bool) -> None:
     """Entry point of the bot-start process: what the bot does before it connects, timed from
     after the imports; prints one JSON line. With ``quotes``, it then builds the quote index
     as the bot does for the first reply that quotes something (``quote_check`` on), and
-    reports that too."""
+    reports that too; with ``terms``, it then chooses the first post's questions."""
     from bot.core.content import load_content
+    from bot.core.questions import questions_for
     from bot.core.quotes import QuoteIndex
     from bot.settings import Settings
     from bot.storage.database import open_database
@@ -212,6 +227,20 @@ def bot_worker(quotes: bool) -> None:
             result["quotes_s"] = time.perf_counter() - ready
             result["quotes_mb"] = built.nbytes / 1e6
             result["quotes_rss_mb"] = peak_rss_mb()
+        if terms:  # as the poster, for the first post after a start (bot.discord.posting)
+            first = content.library.readings[0]
+            last = min(FIRST_POST, len(first.paragraphs))
+            questions_for(
+                first.slug,
+                1,
+                last,
+                prompts=content.prompts,
+                library=content.library,
+                count=3,
+                used=set(),
+            )
+            result["terms_s"] = time.perf_counter() - ready
+            result["terms_rss_mb"] = peak_rss_mb()
         return result
 
     print(json.dumps(asyncio.run(main())))
@@ -226,7 +255,7 @@ def measure(
     database = scratch / f"index-{size}x.sqlite3"
     copy_library(prepared, readings, size)
     library, load, cold, rows = asyncio.run(cold_build(readings, database))
-    raw = raw_fts_build(database, scratch / f"raw-{size}x.sqlite3")
+    raw, raw_terms = raw_fts_build(database, scratch / f"raw-{size}x.sqlite3")
     (scratch / f"raw-{size}x.sqlite3").unlink()
     env = _env(readings, database, scratch)
     reference = f"{library.readings[-1].slug} §{len(library.readings[-1].paragraphs) // 2 or 1}"
@@ -236,7 +265,8 @@ def measure(
     fresh_passage(reference, env, scratch)
     starts = [fresh_passage(reference, env, scratch) for _ in range(sizes.warm_starts)]
     bots = [bot_start(env, scratch) for _ in range(sizes.warm_starts)]
-    quoting = bot_start(env, scratch, quotes=True)
+    quoting = bot_start(env, scratch, then="--quotes")
+    terms = [bot_start(env, scratch, then="--terms") for _ in range(sizes.warm_starts)]
     searched, _ = asyncio.run(search_times(database, queries, sizes.search_passes))
     # As a restarted bot looks passages up: from the index, each text read from SQLite.
     from bot.storage.library import load_indexed
@@ -251,6 +281,7 @@ def measure(
         "cold_s": cold,
         "cold_load_s": load,
         "raw_s": raw,
+        "raw_terms_s": raw_terms,
         "warm_s": statistics.median(s for s, _ in starts),
         "warm_rss_mb": max(r for _, r in starts),
         "bot_s": statistics.median(b["ready_s"] for b in bots),
@@ -259,6 +290,8 @@ def measure(
         "quotes_s": quoting["quotes_s"],
         "quotes_mb": quoting["quotes_mb"],
         "quotes_rss_mb": quoting["quotes_rss_mb"],
+        "terms_s": statistics.median(t["terms_s"] for t in terms),
+        "terms_rss_mb": max(t["terms_rss_mb"] for t in terms),
         "search_p50_s": percentile(searched, 50),
         "search_p99_s": percentile(searched, 99),
         "search_max_s": worst[0],
@@ -324,10 +357,21 @@ def run(options: Options) -> Report:
     )
     row("raw FTS5 build, same rows", {n: f"{v:.1f} s" for n, v in each("raw_s").items()})
     row(
+        "  of which the term_frequency rows",
+        {n: f"{v:.1f} s" for n, v in each("raw_terms_s").items()},
+    )
+    row(
         "cold build / raw FTS5",
         {n: f"{v:.1f}x" for n, v in ratio.items()},
         f"<= {COLD_OVER_RAW:g}x",
         {n: v <= COLD_OVER_RAW for n, v in ratio.items()},
+    )
+    row(
+        "  cold build / raw FTS5 without the term_frequency rows",
+        {
+            n: f"{float(r['cold_s']) / (float(r['raw_s']) - float(r['raw_terms_s'])):.1f}x"
+            for n, r in results.items()
+        },
     )
     row(
         "warm start: `python -m bot passage` process",
@@ -362,6 +406,16 @@ def run(options: Options) -> Report:
             for n, r in results.items()
         },
     )
+    row(
+        "first post's questions (distinctive terms)",
+        {n: f"{v:.2f} s" for n, v in each("terms_s").items()},
+    )
+    row(
+        "  the bot's peak RSS after it",
+        {n: f"{v:.0f} MB" for n, v in each("terms_rss_mb").items()},
+        f"<= {RSS_MB:g} MB",
+        within("terms_rss_mb", RSS_MB),
+    )
     row("search p50", {n: _ms(v) for n, v in each("search_p50_s").items()})
     row(
         "search p99 (10 hits with snippets)",
@@ -390,10 +444,13 @@ def run(options: Options) -> Report:
         "`reading-group passage` would run; RSS from `wait4` for that child alone.",
         "Bot start: `load_content` + `open_database` + `sync_index` (nothing to reindex) timed "
         "in a fresh process after its imports; connecting to Discord is not included.",
+        "First post's questions: `questions_for` the first reading's first "
+        f"{FIRST_POST} paragraphs, timed in a fresh bot-start process after it is ready (the "
+        "first post after a start); RSS: that process's peak.",
     ]
     report.seconds = time.perf_counter() - started
     return report
 
 
 if __name__ == "__main__":
-    bot_worker(quotes="--quotes" in sys.argv[1:])
+    bot_worker(quotes="--quotes" in sys.argv[1:], terms="--terms" in sys.argv[1:])

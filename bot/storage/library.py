@@ -4,7 +4,8 @@ The library index (migrations 0001 and 0011, written only by :mod:`bot.storage.s
 beside each reading's search rows, what a start needs of it: the file's size and modification
 time when it was read, its front matter, sections and footnotes (``outline``), four numbers per
 paragraph (line, words, characters, section: ``numbers``), and each paragraph as written
-(``paragraphs.source``). A start (:func:`load_indexed`):
+(``paragraphs.source``), and how many of its paragraphs contain each word (``term_frequency``,
+migration 0013). A start (:func:`load_indexed`):
 
 1. stats every reading file and compares size and modification time with the row, as git
    compares its index: an unchanged file is neither read nor hashed, and its reading is built
@@ -16,7 +17,9 @@ paragraph (line, words, characters, section: ``numbers``), and each paragraph as
    cannot decode (an older format, a damaged row).
 
 Such readings are written back by :func:`bot.storage.search.sync_index`, which the caller runs
-when :attr:`LoadedLibrary.current` is false and the database exists. The whole module is the
+when :attr:`LoadedLibrary.current` is false and the database exists. The library it returns
+asks the index for its words' paragraph frequencies (:class:`IndexTerms`) rather than counting
+every word of its texts. The whole module is the
 standard library's ``sqlite3``, synchronous: a ``reading-group passage`` imports neither asyncio
 nor aiosqlite when the index is current, nor even sqlite3 when there is no database yet (it
 parses every file then, and leaves creating the database to the bot or ``search``).
@@ -25,6 +28,7 @@ parses every file then, and leaves creating the database to the bot or ``search`
 from __future__ import annotations
 
 import bisect
+import dataclasses
 import datetime as dt
 import json
 import os
@@ -32,7 +36,8 @@ import stat
 import sys
 import threading
 from array import array
-from collections.abc import Callable
+from collections import Counter
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -48,6 +53,7 @@ from bot.core.readings import (
     assemble_library,
     content_hash,
     load_library,
+    paragraph_frequencies,
     parse_reading,
     read_reading_file,
     reading_files,
@@ -56,10 +62,11 @@ from bot.core.readings import (
 if TYPE_CHECKING:
     import sqlite3
 
-INDEX_VERSION = 2
+INDEX_VERSION = 3
 """Bump when what gets indexed for the same reading changes (e.g. ``plain_text``, or what the
 outline holds): every reading's stored key then differs, and the next sync rebuilds the whole
-index. 2: the outline, numbers and paragraph sources of migration 0011."""
+index. 2: the outline, numbers and paragraph sources of migration 0011. 3: the paragraph
+frequencies of migration 0013 (and how :mod:`bot.core.readings.terms` counts them)."""
 
 OUTLINE_VERSION = 1
 """The format of ``readings.outline`` and ``readings.numbers``; a row of another is not used."""
@@ -111,6 +118,80 @@ class IndexTexts:
         return [row[0] for row in rows if isinstance(row[0], str)]
 
 
+class IndexTerms:
+    """The paragraph frequencies of a library's terms, summed over its readings in the library
+    index (a :class:`bot.core.readings.TermStatistics`).
+
+    Only the rows of a reading whose index key is the one the library holds count: a reading
+    the index lacks, or holds in another version (a look-up leaves the index to a running
+    bot; a parsed reading is in it only once its sync has run), is counted in memory from its
+    text, once. So the numbers are those of the library's readings, as
+    :class:`bot.core.readings.CountedTerms` would count them, whatever the index holds.
+
+    Its own ``sqlite3`` connection, opened the first time it is asked (the bot's first start
+    loads its library before it creates the database), shared by threads under a lock.
+    """
+
+    def __init__(self, database: Path, readings: Sequence[Reading]) -> None:
+        self._database = database
+        self._readings = tuple(readings)
+        self._keys = json.dumps({r.slug: index_key(r.content_hash) for r in self._readings})
+        self.paragraphs = sum(len(r.paragraphs) for r in self._readings)
+        self._db: sqlite3.Connection | None = None
+        self._lock = threading.Lock()
+        self._counted: dict[str, Counter[str]] = {}
+
+    def frequencies(self, words: Collection[str]) -> Mapping[str, int]:
+        words = sorted(set(words))
+        if not words:
+            return {}
+        with self._lock:
+            indexed, sums = self._indexed(words)
+            found = Counter(sums)
+            for reading in self._readings:
+                if reading.slug not in indexed:
+                    if reading.slug not in self._counted:
+                        self._counted[reading.slug] = paragraph_frequencies(reading)
+                    counted = self._counted[reading.slug]
+                    found.update({word: counted[word] for word in words if word in counted})
+        return {word: found[word] for word in words}
+
+    def _indexed(self, words: list[str]) -> tuple[set[str], dict[str, int]]:
+        """The readings whose rows hold this library's version of them, and the sums of
+        ``words`` over those rows; nothing when there is no index (yet) or it cannot be read."""
+        import sqlite3
+
+        if self._db is None:
+            self._db = _connect(self._database)
+            if self._db is None:
+                return set(), {}
+        current = """
+            SELECT r.slug
+            FROM json_each(:keys) AS k
+            JOIN readings AS r ON r.slug = k.key AND r.content_hash = k.value
+        """
+        # For each reading of the library, its rows of these words: a primary-key look-up each.
+        summed = """
+            SELECT t.word, sum(t.paragraphs)
+            FROM json_each(:keys) AS k
+            JOIN readings AS r ON r.slug = k.key AND r.content_hash = k.value
+            JOIN term_frequency AS t ON t.slug = r.slug
+            WHERE t.word IN (SELECT value FROM json_each(:words))
+            GROUP BY t.word
+        """
+        params = {"keys": self._keys, "words": json.dumps(words)}
+        try:
+            self._db.execute("BEGIN")  # both from one snapshot: a sync may commit in between
+            try:
+                indexed = {str(row[0]) for row in self._db.execute(current, params)}
+                sums = {str(w): int(n) for w, n in self._db.execute(summed, params)}
+            finally:
+                self._db.execute("COMMIT")
+        except sqlite3.Error:  # before migration 0013, or not a database
+            return set(), {}
+        return indexed, sums
+
+
 @dataclass(frozen=True, slots=True)
 class _Row:
     key: str
@@ -160,7 +241,8 @@ def load_indexed(directory: Path, database: Path) -> LoadedLibrary:
         raise
     if connection is not None and not any(r.stored for r in library):
         connection.close()  # nothing reads from it
-    return LoadedLibrary(library, current and not rows)
+    terms = IndexTerms(database, library.readings)
+    return LoadedLibrary(dataclasses.replace(library, terms=terms), current and not rows)
 
 
 def bot_running(database: Path) -> bool:

@@ -23,6 +23,7 @@ themselves are left out of a query that has other words (see :mod:`bot.core.sear
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from collections.abc import Iterator
@@ -31,7 +32,7 @@ from pathlib import Path
 
 import aiosqlite
 
-from bot.core.readings import SLUG_RE, Library, Reading, plain_text
+from bot.core.readings import SLUG_RE, Library, Reading, TermCounter, plain_text
 from bot.core.search import (
     ELLIPSIS,
     MARK_CLOSE,
@@ -70,6 +71,10 @@ def _index_key(reading: Reading) -> str:
     return f"v{INDEX_VERSION}:{reading.content_hash}"
 
 
+_ParagraphRow = tuple[str, str, int, str | None, str | None, str, str | None]
+"""A ``paragraphs`` row: slug, kind, number, label, section, body, source."""
+
+
 @dataclass(frozen=True, slots=True)
 class _Stored:
     """A reading's row in the index: its key and the file stat it was read with."""
@@ -83,10 +88,11 @@ async def sync_index(db: aiosqlite.Connection, library: Library) -> IndexReport:
 
     Only readings whose ``content_hash`` changed are reindexed, and readings no longer in the
     library are removed. What the next start needs of each reading (its file's stat, outline,
-    numbers and paragraph sources: :mod:`bot.storage.library`) is written with its key, and
-    refreshed when only that differs (a file touched, a row that could not be used). All
-    changes happen in one ``BEGIN IMMEDIATE`` transaction: if anything fails the old index
-    stays as it was. When nothing changed nothing is written.
+    numbers and paragraph sources, and its paragraph frequencies: :mod:`bot.storage.library`)
+    is written with its key, and the first three refreshed when only they differ (a file
+    touched, a row that could not be used). All changes happen in one ``BEGIN IMMEDIATE``
+    transaction: if anything fails the old index stays as it was. When nothing changed nothing
+    is written.
 
     Args:
         db: a connection from :func:`bot.storage.database.open_database` (autocommit mode).
@@ -98,6 +104,7 @@ async def sync_index(db: aiosqlite.Connection, library: Library) -> IndexReport:
     started = time.perf_counter()
     # Read the hashes first without a lock: the common case (nothing changed) stays a pure read.
     outlined = await _has_outlines(db)
+    termed = await _has_terms(db)
     stored = await _stored_rows(db, outlined)
     changed, removed = _plan(library, stored)
     if not changed and not removed and not (outlined and await _outlines(db, library, stored)):
@@ -109,18 +116,17 @@ async def sync_index(db: aiosqlite.Connection, library: Library) -> IndexReport:
         changed, removed = _plan(library, stored)
         stale = [r.slug for r in changed if r.slug in stored] + removed
         if stale and len(stale) == len(stored):
-            await _clear(db)
+            await _clear(db, termed)
         else:
             for slug in stale:
-                await _unindex(db, slug)
+                await _unindex(db, slug, termed)
         if changed:
             # No merging while the readings go in: the 'optimize' below merges everything into
             # one b-tree anyway, and FTS5's automatic merges (after every few segments) redid
             # that work along the way. Kept off: every sync that writes ends with 'optimize'.
             query = "INSERT INTO paragraphs_fts (paragraphs_fts, rank) VALUES ('automerge', 0)"
             await db.execute(query)
-        for reading in changed:
-            rows += await _index(db, reading, outlined)
+        rows = await _index_all(db, changed, outlined, termed)
         for reading, outline in await _outlines(db, library, stored) if outlined else ():
             await _write_outline(db, reading, outline)
         if changed or removed:
@@ -143,6 +149,14 @@ async def _has_outlines(db: aiosqlite.Connection) -> bool:
     test of an older schema, may not yet: its index is then kept without them)."""
     rows = await db.execute_fetchall("SELECT name FROM pragma_table_info('readings')")
     return "outline" in {row[0] for row in rows}
+
+
+async def _has_terms(db: aiosqlite.Connection) -> bool:
+    """Whether the index has the paragraph frequencies of migration 0013 (as
+    :func:`_has_outlines`)."""
+    query = "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'term_frequency'"
+    rows = await db.execute_fetchall(query)
+    return bool(next(iter(rows))[0])
 
 
 async def index_file(db: aiosqlite.Connection) -> Path | None:
@@ -231,16 +245,20 @@ async def _write_outline(
     await db.executemany(query, ((p.text, reading.slug, p.number) for p in reading.with_text()))
 
 
-async def _clear(db: aiosqlite.Connection) -> None:
+async def _clear(db: aiosqlite.Connection, termed: bool) -> None:
     """Empty the whole index (faster than removing every reading's terms one by one)."""
+    if termed:
+        await db.execute("DELETE FROM term_frequency")
     await db.execute("INSERT INTO paragraphs_fts (paragraphs_fts) VALUES ('delete-all')")
     await db.execute("DELETE FROM paragraphs")
     await db.execute("DELETE FROM readings")
 
 
-async def _unindex(db: aiosqlite.Connection, slug: str) -> None:
+async def _unindex(db: aiosqlite.Connection, slug: str, termed: bool) -> None:
     """Remove one reading's rows and their terms. An external-content index is told which
     terms to forget by giving it the old text."""
+    if termed:
+        await db.execute("DELETE FROM term_frequency WHERE slug = ?", (slug,))
     query = """
         INSERT INTO paragraphs_fts (paragraphs_fts, rowid, body)
         SELECT 'delete', id, body FROM paragraphs WHERE slug = ?
@@ -250,10 +268,51 @@ async def _unindex(db: aiosqlite.Connection, slug: str) -> None:
     await db.execute("DELETE FROM readings WHERE slug = ?", (slug,))
 
 
-async def _index(db: aiosqlite.Connection, reading: Reading, outlined: bool) -> int:
-    """Write one reading's rows and index them (with what a start needs of it when
-    ``outlined``). Returns the rows written."""
-    rows = list(_rows(reading))
+async def _index_all(
+    db: aiosqlite.Connection, changed: list[Reading], outlined: bool, termed: bool
+) -> int:
+    """Write and index the rows of each of ``changed`` (see :func:`_index`); returns the rows
+    written.
+
+    A reading's rows are made (plain text, terms counted) while SQLite still indexes the terms
+    of the reading before in aiosqlite's thread, where it runs without the GIL: with a core to
+    spare, the two overlap. The statements run in the same order, in the caller's transaction.
+    """
+    written = 0
+    indexing: asyncio.Task[int] | None = None  # the previous reading's FTS5 insert
+    try:
+        for reading in changed:
+            terms = TermCounter()  # counted from the plain texts the rows are made of
+            rows = list(_rows(reading, terms))
+            if indexing is not None:
+                written += await indexing
+                indexing = None
+            await _index(db, reading, rows, terms, outlined, termed)
+            indexing = asyncio.ensure_future(_index_terms(db, reading, len(rows)))
+            await asyncio.sleep(0)  # the task queues its statement before the next rows
+        if indexing is not None:
+            written += await indexing
+    except BaseException:
+        if indexing is not None:
+            # The statement ends before the caller rolls back; the first error is raised.
+            await asyncio.wait({indexing})
+            if not indexing.cancelled():
+                indexing.exception()
+        raise
+    return written
+
+
+async def _index(
+    db: aiosqlite.Connection,
+    reading: Reading,
+    rows: list[_ParagraphRow],
+    terms: TermCounter,
+    outlined: bool,
+    termed: bool,
+) -> None:
+    """Write one reading's ``rows`` (from :func:`_rows`), with what a start needs of it when
+    ``outlined`` and its paragraph frequencies (``terms``) when ``termed``; its terms are
+    indexed afterwards by :func:`_index_terms`."""
     if not outlined:
         query = """
             INSERT INTO readings (slug, title, author, content_hash, indexed_at)
@@ -265,7 +324,7 @@ async def _index(db: aiosqlite.Connection, reading: Reading, outlined: bool) -> 
             VALUES (?, ?, ?, ?, ?, ?)
         """
         await db.executemany(query, (row[:-1] for row in rows))
-        return await _index_terms(db, reading, len(rows))
+        return
     # The key goes in with everything else in this transaction (the caller's): a row never
     # holds a key without the outline, numbers and sources of that same version.
     query = """
@@ -289,7 +348,11 @@ async def _index(db: aiosqlite.Connection, reading: Reading, outlined: bool) -> 
         VALUES (?, ?, ?, ?, ?, ?, ?)
     """
     await db.executemany(query, rows)
-    return await _index_terms(db, reading, len(rows))
+    if termed:
+        # Sorted: the rows are appended to the reading's range of the primary key.
+        query = "INSERT INTO term_frequency (slug, word, paragraphs) VALUES (?, ?, ?)"
+        counts = terms.counts
+        await db.executemany(query, ((reading.slug, w, counts[w]) for w in sorted(counts)))
 
 
 async def _index_terms(db: aiosqlite.Connection, reading: Reading, rows: int) -> int:
@@ -303,12 +366,15 @@ async def _index_terms(db: aiosqlite.Connection, reading: Reading, rows: int) ->
     return rows
 
 
-def _rows(
-    reading: Reading,
-) -> Iterator[tuple[str, str, int, str | None, str | None, str, str | None]]:
+def _rows(reading: Reading, terms: TermCounter) -> Iterator[_ParagraphRow]:
+    """The ``paragraphs`` rows of ``reading``; counts its paragraphs' terms into ``terms``."""
     for paragraph in reading.with_text():
         text = paragraph.text
-        body = index_text(plain_text(text))
+        plain = plain_text(text)
+        terms.add(plain)
+        # plain_text already joins the words with single spaces: index_text's work is left
+        # only when a control character needs removing.
+        body = plain if plain.isprintable() else index_text(plain)
         yield reading.slug, "paragraph", paragraph.number, None, paragraph.section, body, text
     # A note's text is in the outline (a stored reading keeps its notes in memory): no source.
     for position, note in enumerate(reading.footnotes, start=1):

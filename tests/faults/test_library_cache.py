@@ -1,7 +1,7 @@
 """The library index as the start cache (issue 12, "Load once"): what a start shows and what
-the ``readings`` rows hold after a reading file is edited, deleted, renamed, broken or replaced
-between two starts, a cache row is damaged or old, two processes start at once on a new
-database, or a rebuild is killed half way."""
+the ``readings`` and ``term_frequency`` rows hold after a reading file is edited, deleted,
+renamed, broken or replaced between two starts, a cache row is damaged or old, two processes
+start at once on a new database, or a rebuild is killed half way."""
 
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 
 from bot.cli import main
+from bot.core.readings import load_library, paragraph_frequencies
 from bot.settings import SETTINGS
 from bot.storage import library as indexed
 from bot.storage.library import INDEX_VERSION, load_indexed
@@ -84,6 +85,22 @@ def rows(workdir: Path) -> dict[str, tuple[str, int | None, int | None, bool]]:
     return {
         slug: (key, size, mtime, _readable(outline)) for slug, key, size, mtime, outline in found
     }
+
+
+def term_rows(workdir: Path) -> dict[str, dict[str, int]]:
+    """slug -> its ``term_frequency`` rows (word -> paragraphs)."""
+    found: dict[str, dict[str, int]] = {}
+    with sqlite3.connect(database(workdir)) as db:
+        for slug, word, paragraphs in db.execute("SELECT * FROM term_frequency"):
+            found.setdefault(slug, {})[word] = paragraphs
+    db.close()
+    return found
+
+
+def counted_terms(workdir: Path) -> dict[str, dict[str, int]]:
+    """What ``term_frequency`` should hold for the reading files as they are now."""
+    library = load_library(workdir / "readings")
+    return {reading.slug: dict(paragraph_frequencies(reading)) for reading in library}
 
 
 def _readable(outline: str | None) -> bool:
@@ -174,6 +191,24 @@ def test_a_deleted_reading_is_gone_from_the_passages_and_the_rows(
     assert passage("pi §1", capsys)[0] == 0
 
 
+def test_a_changed_or_removed_reading_leaves_no_stale_frequencies(
+    workdir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    index(workdir, capsys)
+    before = term_rows(workdir)
+    assert before == counted_terms(workdir)
+    assert before[PI_SLUG]["paragraph"] == 2 and "market" in before["soic"]
+    edited = PI.replace("Second paragraph", "Proletarian internationalism")
+    write(workdir / "readings" / PI_FILE, edited, AN_HOUR_AGO + 1)
+    (workdir / "readings" / "soic.md").unlink()
+    assert passage("pi §2", capsys)[0] == 0  # a start: loads, then syncs the index
+    after = term_rows(workdir)
+    assert after == counted_terms(workdir)
+    assert set(after) == {PI_SLUG}
+    assert after[PI_SLUG]["paragraph"] == before[PI_SLUG]["paragraph"] - 1
+    assert after[PI_SLUG]["proletarian"] == 1
+
+
 def test_a_renamed_reading_answers_to_its_new_name_only(
     workdir: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -250,12 +285,37 @@ def test_a_row_of_an_older_index_version_is_reindexed(
     index(workdir, capsys)
     before = rows(workdir)
     with sqlite3.connect(database(workdir)) as db:
-        db.execute("UPDATE readings SET content_hash = replace(content_hash, 'v2:', 'v1:')")
+        older = f"v{INDEX_VERSION - 1}:"
+        db.execute(
+            "UPDATE readings SET content_hash = replace(content_hash, ?, ?)",
+            (f"v{INDEX_VERSION}:", older),
+        )
         db.execute("UPDATE paragraphs SET source = NULL")
     db.close()
     code, out, _ = passage("soic §1", capsys)
     assert (code, "§1 The revolution cannot be completed" in out) == (0, True)
     assert rows(workdir) == before
+
+
+def test_an_index_from_before_the_term_frequencies_is_rebuilt_once(
+    workdir: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """As migration 0013 leaves an index of the version before: its rows, no frequencies."""
+    index(workdir, capsys)
+    before = rows(workdir)
+    with sqlite3.connect(database(workdir)) as db:
+        db.execute(
+            "UPDATE readings SET content_hash = replace(content_hash, ?, ?)",
+            (f"v{INDEX_VERSION}:", f"v{INDEX_VERSION - 1}:"),
+        )
+        db.execute("DELETE FROM term_frequency")
+    db.close()
+    assert passage("soic §1", capsys)[0] == 0
+    assert rows(workdir) == before
+    assert term_rows(workdir) == counted_terms(workdir)
+    forbid_parsing(monkeypatch)  # once: the next start takes every reading from the index
+    assert passage("soic §1", capsys)[0] == 0
+    assert load_indexed(workdir / "readings", database(workdir)).current
 
 
 def test_a_passage_without_a_database_creates_none(
@@ -335,6 +395,7 @@ def test_a_rebuild_killed_half_way_leaves_the_old_rows_and_the_next_start_reinde
 ) -> None:
     index(workdir, capsys)
     before = rows(workdir)
+    terms_before = term_rows(workdir)
     write(workdir / "readings" / PI_FILE, PI.replace("First", "Fresh"), AN_HOUR_AGO + 5)
     write(workdir / "readings" / "soic.md", SOIC.replace("world", "whole"), AN_HOUR_AGO + 5)
     env = {k: v for k, v in os.environ.items() if k not in SETTINGS}
@@ -350,12 +411,15 @@ def test_a_rebuild_killed_half_way_leaves_the_old_rows_and_the_next_start_reinde
     child.send_signal(signal.SIGKILL)
     child.wait(10)
     assert rows(workdir) == before  # nothing of the half-written version claims to be current
+    assert term_rows(workdir) == terms_before  # nor counts: the old frequencies, all of them
     code, out, _ = passage("pi §1", capsys)
     assert (code, "§1 Fresh paragraph" in out) == (0, True)
     assert passage("soic §2", capsys)[1].count("whole market") == 1
     after = rows(workdir)
     assert after[PI_SLUG][0] != before[PI_SLUG][0]
     assert after["soic"][0] != before["soic"][0]
+    assert term_rows(workdir) == counted_terms(workdir)
+    assert "fresh" in term_rows(workdir)[PI_SLUG]
     assert load_indexed(workdir / "readings", database(workdir)).current
 
 

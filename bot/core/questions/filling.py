@@ -5,15 +5,24 @@ from __future__ import annotations
 import functools
 import itertools
 import math
-import re
 from collections import Counter
-from collections.abc import Iterable, Iterator, Mapping, Sequence, Set
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping, Sequence, Set
 
 from bot.core.citations import format_citation
 from bot.core.pages import clip
 from bot.core.questions.model import VARIABLE, Authority, Prompts, Question, Template, _digest
-from bot.core.readings import Library, Reading, fold, plain_text, slugify
+from bot.core.readings import (
+    TOKEN_RE,
+    CountedTerms,
+    Library,
+    Reading,
+    TermStatistics,
+    fold,
+    plain_text,
+    slugify,
+    term,
+    tokens,
+)
 from bot.core.sentences import format_sentence_span, split_sentences
 from bot.core.sentences import sentences as paragraph_sentences
 
@@ -52,9 +61,6 @@ _STOP_WORDS = """
     view want wanted wants word words year years
 """
 STOP_WORDS = frozenset(_STOP_WORDS.split())
-
-_TOKEN_RE = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")
-_POSSESSIVE_RE = re.compile(r"'s$", re.IGNORECASE)
 
 
 def excerpt_values(
@@ -195,46 +201,31 @@ def distinctive_terms(
     "Trade" in "World Trade Organization") and the authorities' names are left out; words that
     occur twice or more in ``text`` rank before words that occur once. Words are in lower case.
     """
-    stats = _library_stats(library)
-    names = {w.lower() for a in authorities for n in a.names for w in _TOKEN_RE.findall(n)}
+    names = {term(w) for a in authorities for n in a.names for w in TOKEN_RE.findall(n)}
     counts: Counter[str] = Counter()
     lowercase: set[str] = set()
-    for token in _tokens(text):
-        key = token.lower()
+    for token in tokens(text):
+        key = term(token)
         if len(key) < MIN_TERM_LENGTH or key in STOP_WORDS or key in names or "'" in key:
             continue
         counts[key] += 1
         if token == key:
             lowercase.add(key)
     candidates = [key for key in counts if key in lowercase]
+    stats = library.terms or _counted(library)
+    documents = stats.paragraphs
+    frequency = stats.frequencies(candidates)  # only these: the index sums a few dozen rows
 
     def rank(key: str) -> tuple[bool, float, str]:
         # Sublinear term frequency, so a word used often everywhere cannot outweigh a rarer word
         # that this excerpt is about.
-        idf = math.log((stats.documents + 1) / (stats.frequency[key] + 1))
+        idf = math.log((documents + 1) / (frequency[key] + 1))
         return counts[key] < 2, -(1 + math.log(counts[key])) * idf, key
 
     return sorted(candidates, key=rank)
 
 
-def _tokens(text: str) -> Iterator[str]:
-    """Words with apostrophes made straight and possessives removed ("Borochov’s" -> "Borochov")."""
-    for match in _TOKEN_RE.finditer(text):
-        yield _POSSESSIVE_RE.sub("", match.group(0).replace("’", "'"))
-
-
-@dataclass(frozen=True)
-class _Stats:
-    documents: int
-    frequency: Mapping[str, int]  # lowercase word -> paragraphs that contain it
-
-
 @functools.lru_cache(maxsize=2)  # the library in use, and the one a reload replaces
-def _library_stats(library: Library) -> _Stats:
-    frequency: Counter[str] = Counter()
-    documents = 0
-    for reading in library:
-        for paragraph in reading.with_text():
-            documents += 1
-            frequency.update({token.lower() for token in _tokens(paragraph.plain)})
-    return _Stats(documents, frequency)
+def _counted(library: Library) -> TermStatistics:
+    """A library parsed from files counts its terms in memory, once."""
+    return CountedTerms(library)

@@ -29,6 +29,8 @@ The modules, each importing only those above it:
 - :mod:`~bot.core.readings.model`: :class:`Reading` and its parts, :class:`Library`; the
   paragraphs of a reading stored in the library index (:class:`StoredParagraphs`), whose texts
   a :class:`TextSource` reads when they are needed.
+- :mod:`~bot.core.readings.terms`: words and the paragraphs that contain each, per reading
+  (:class:`TermCounter`) and in a library parsed from files (:class:`CountedTerms`).
 - :mod:`~bot.core.readings.frontmatter`: the YAML front matter and its known keys.
 - :mod:`~bot.core.readings.body`: the Markdown body split into paragraphs, sections and notes.
 - :mod:`~bot.core.readings.loading`: :func:`parse_reading`, :func:`load_reading` and
@@ -66,7 +68,16 @@ from bot.core.readings.model import (
     Section,
     StaleReading,
     StoredParagraphs,
+    TermStatistics,
     TextSource,
+)
+from bot.core.readings.terms import (
+    TOKEN_RE,
+    CountedTerms,
+    TermCounter,
+    paragraph_frequencies,
+    term,
+    tokens,
 )
 from bot.core.readings.text import (
     FOOTNOTE_REF_RE,
@@ -86,6 +97,8 @@ __all__ = [
     "LONG_PARAGRAPH_WORDS",
     "NOTES_HEADINGS",
     "SLUG_RE",
+    "TOKEN_RE",
+    "CountedTerms",
     "Library",
     "LibraryError",
     "Note",
@@ -94,6 +107,8 @@ __all__ = [
     "Section",
     "StaleReading",
     "StoredParagraphs",
+    "TermCounter",
+    "TermStatistics",
     "TextSource",
     "assemble_library",
     "closest",
@@ -109,9 +124,12 @@ __all__ = [
     "long_paragraph_warnings",
     "name_clashes",
     "names_taken",
+    "paragraph_frequencies",
     "parse_reading",
     "plain_text",
     "read_reading_file",
     "reading_files",
     "slugify",
+    "term",
+    "tokens",
 ]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from array import array
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Protocol, overload
@@ -297,6 +297,21 @@ class Reading:
         return f"{self.title}: {self.subtitle}" if self.subtitle else self.title
 
 
+class TermStatistics(Protocol):
+    """How many of the library's paragraphs contain each term (:mod:`bot.core.readings.terms`):
+    counted in memory for a library parsed from files, asked of the library index for one
+    loaded through it."""
+
+    @property
+    def paragraphs(self) -> int:
+        """The library's paragraphs (notes are not paragraphs)."""
+        ...
+
+    def frequencies(self, words: Collection[str]) -> Mapping[str, int]:
+        """Each of ``words`` (terms: lower case) -> the library's paragraphs that contain it."""
+        ...
+
+
 class LibraryError(ReadingGroupError):
     """Several content problems at once; ``errors`` lists each with its file and line."""
 
@@ -315,6 +330,9 @@ class Library:
     """
 
     readings: tuple[Reading, ...]
+    terms: TermStatistics | None = field(default=None, compare=False, repr=False)
+    """Where the paragraph frequencies of the readings' terms come from when the library index
+    holds them (:mod:`bot.storage.library`); None: they are counted in memory when needed."""
 
     def __iter__(self) -> Iterator[Reading]:
         return iter(self.readings)
