@@ -50,6 +50,9 @@ log = logging.getLogger(__name__)
 MIGRATION_RE = re.compile(r"^(\d{4})_([a-z0-9_]+)\.sql$")
 
 
+#: How long a statement waits for another connection's lock before SQLite gives up.
+BUSY_TIMEOUT_MS = 5000
+
 #: SQLite's error kinds that mean the file itself cannot be used (as opposed to a busy database).
 UNUSABLE = ("SQLITE_NOTADB", "SQLITE_CORRUPT", "SQLITE_READONLY", "SQLITE_CANTOPEN", "SQLITE_IOERR")
 
@@ -212,8 +215,8 @@ async def connect_raw(path: Path | str) -> aiosqlite.Connection:
     try:
         db.row_factory = aiosqlite.Row
         # The busy timeout first: switching to WAL waits for other connections too.
-        await db.execute("PRAGMA busy_timeout = 5000")
-        await db.execute("PRAGMA journal_mode = WAL")
+        await db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        await _switch_to_wal(db)
         await db.execute("PRAGMA synchronous = NORMAL")
         await db.execute("PRAGMA foreign_keys = ON")
     except BaseException:
@@ -221,6 +224,30 @@ async def connect_raw(path: Path | str) -> aiosqlite.Connection:
         await db.close()
         raise
     return db
+
+
+async def _switch_to_wal(db: aiosqlite.Connection) -> None:
+    """``PRAGMA journal_mode = WAL``, tried again while another connection holds the file.
+
+    The switch reads the schema first and then needs the file alone; SQLite does not call the
+    busy handler for that upgrade (waiting while holding a read lock could deadlock), so two
+    processes opening a new database at once could see "database is locked" at once, whatever
+    the busy timeout. The other one is done within moments: wait for it as the timeout would.
+    """
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + BUSY_TIMEOUT_MS / 1000
+    pause = 0.01
+    while True:
+        try:
+            await db.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            code = getattr(exc, "sqlite_errorcode", None)
+            busy = code is not None and code & 0xFF in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
+            if not busy or loop.time() + pause > deadline:
+                raise
+        await asyncio.sleep(pause)
+        pause = min(pause * 2, 0.2)
 
 
 _locks: weakref.WeakKeyDictionary[Connection, asyncio.Lock] = weakref.WeakKeyDictionary()

@@ -11,6 +11,7 @@ import os
 import sqlite3
 import subprocess
 import sys
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import closing
 from pathlib import Path
@@ -18,7 +19,8 @@ from pathlib import Path
 import pytest
 
 from bot.settings import SETTINGS
-from bot.storage.database import bundled_migrations
+from bot.storage import database
+from bot.storage.database import bundled_migrations, connect_raw
 
 ROOT = Path(__file__).resolve().parents[2]
 TIMEOUT = 60
@@ -291,3 +293,40 @@ def test_ten_processes_opening_a_new_database_at_once_apply_each_migration_once(
     with closing(sqlite3.connect(tmp_path / "new.sqlite3")) as db:
         rows = db.execute("SELECT number, name FROM _migrations ORDER BY number").fetchall()
     assert rows == [(m.number, m.name) for m in bundled_migrations()]
+
+
+async def test_a_new_database_switched_to_wal_by_another_connection_is_waited_for(
+    tmp_path: Path,
+) -> None:
+    """Two processes opening a new database at once: while one switches the file to WAL (a
+    write, in the rollback journal's locking), the other's switch was refused at once with
+    "database is locked", whatever the busy timeout, and the command failed."""
+    path = tmp_path / "new.sqlite3"
+    other = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    other.execute("CREATE TABLE t (x)")
+    other.execute("BEGIN IMMEDIATE")  # the write lock, as the other switch holds it
+    other.execute("INSERT INTO t VALUES (1)")
+    threading.Timer(0.3, other.execute, ("COMMIT",)).start()
+
+    db = await connect_raw(path)
+    try:
+        async with db.execute("PRAGMA journal_mode") as cursor:
+            assert tuple(await cursor.fetchone() or ()) == ("wal",)
+        async with db.execute("SELECT x FROM t") as cursor:
+            assert [tuple(row) async for row in cursor] == [(1,)]  # after the other committed
+    finally:
+        await db.close()
+        other.close()
+
+
+async def test_a_database_locked_for_longer_than_the_busy_timeout_is_still_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(database, "BUSY_TIMEOUT_MS", 200)
+    path = tmp_path / "new.sqlite3"
+    with closing(sqlite3.connect(path, isolation_level=None)) as other:
+        other.execute("CREATE TABLE t (x)")
+        other.execute("BEGIN IMMEDIATE")
+        with pytest.raises(sqlite3.OperationalError, match="database is locked"):
+            await connect_raw(path)
+        other.execute("ROLLBACK")
