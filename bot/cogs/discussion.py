@@ -27,7 +27,7 @@ from bot.core.replies import (
     word_count,
 )
 from bot.discord import rawreplies
-from bot.discord.quotes import LoggedReply
+from bot.discord.quotes import LoggedReply, may_quote
 from bot.discord.replylog import ReplyLog
 from bot.storage.replies import Target, erase_old_content, recent_logged_ids
 
@@ -77,11 +77,12 @@ class Discussion(commands.Cog):
         """A new reply taken from the gateway's payload (bot.discord.rawreplies): no
         ``discord.Message`` of it exists, so the quote check gets a partial one."""
         self.log.put(reply, reply.channel_id)
-        channel = self.bot.get_partial_messageable(reply.channel_id, guild_id=reply.guild_id)
-        message = channel.get_partial_message(reply.message_id)
-        self.bot.dispatch(
-            "reply_logged", LoggedReply(message, reply.content or "", reply.author_id), target
-        )
+        if reply.content and may_quote(reply.content):
+            channel = self.bot.get_partial_messageable(reply.channel_id, guild_id=reply.guild_id)
+            message = channel.get_partial_message(reply.message_id)
+            self.bot.dispatch(
+                "reply_logged", LoggedReply(message, reply.content, reply.author_id), target
+            )
 
     @commands.Cog.listener()
     async def on_message(self, message: discord.Message) -> None:
@@ -91,8 +92,11 @@ class Discussion(commands.Cog):
         if target is None or not self._is_conversation(message):
             return
         self.log.put(self._reply(message, target), message.channel.id)
-        # Quotes that cite themselves (bot.cogs.quotes) look at it after, off this path.
-        self.bot.dispatch("reply_logged", LoggedReply.of(message), target)
+        # Quotes that cite themselves (bot.cogs.quotes) look at it after, off this path; only
+        # a reply that may quote: a listener's task for every reply would cost more than the
+        # logging (bench/RESULTS.md, replylog).
+        if may_quote(message.content):
+            self.bot.dispatch("reply_logged", LoggedReply.of(message), target)
 
     @commands.Cog.listener()
     async def on_raw_message_edit(self, payload: discord.RawMessageUpdateEvent) -> None:

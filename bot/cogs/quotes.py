@@ -1,9 +1,10 @@
 """Quotes that cite themselves: a logged reply quoting the library gets a 📖 or its citation.
 
-The discussion log dispatches ``reply_logged`` for each live reply it queues, and
-``reply_caught_up`` for each reply its catch-up after downtime queues; this cog hands them
-to the bot's :class:`~bot.discord.quotes.QuoteChecker` (``bot.quotes``), whose worker does the
-matching off the hot path. The buttons under a one-line citation are persistent (dynamic
+The discussion log dispatches ``reply_logged`` for each live reply it queues that may quote
+(:func:`~bot.discord.quotes.may_quote`), and ``reply_caught_up`` for each reply its catch-up
+after downtime queues; this cog hands them to the bot's
+:class:`~bot.discord.quotes.QuoteChecker` (``bot.quotes``), whose worker does the matching off
+the hot path. The buttons under a one-line citation are persistent (dynamic
 items), so they keep working after a restart.
 """
 

@@ -58,7 +58,7 @@ MAX_WAITING = 1000
 #: every catch-up re-reads the last logged replies, which can be weeks old in a quiet group.
 CAUGHT_UP_AGE = dt.timedelta(days=3)
 #: Characters that must be in a reply for it to hold a quotation at all.
-_QUOTE_MARKS = (">", '"', "“", "„", "«")
+_QUOTE_MARK = re.compile('[>"“„«]')
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,6 +85,11 @@ class Offered:
     group_channel_id: int
     mode: QuoteCheck
     edited: bool = False  # an edit: what it quoted before is checked again
+
+
+def may_quote(text: str) -> bool:
+    """Whether ``text`` holds a quotation mark at all: a reply without one quotes nothing."""
+    return _QUOTE_MARK.search(text) is not None
 
 
 def _quote_index(library: Library, database: Path | None) -> QuoteIndex:
@@ -151,7 +156,7 @@ class QuoteChecker:
         mode = self.modes.get(group_channel_id, "react")
         if mode == "off":
             return
-        if not edited and not any(mark in reply.content for mark in _QUOTE_MARKS):
+        if not edited and not may_quote(reply.content):
             return
         try:
             self._queue.put_nowait(Offered(reply, group_channel_id, mode, edited))

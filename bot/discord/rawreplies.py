@@ -126,6 +126,7 @@ def install(
     parse = parsers["MESSAGE_CREATE"]
     waiting: dict[str, list[Any]] = bot._listeners  # wait_for's futures, by event
     listeners = bot.extra_events  # add_listener's (the cogs'), by "on_" event
+    alone = [listener]
 
     def take(data: dict[str, Any]) -> None:
         try:
@@ -133,11 +134,7 @@ def install(
         except Exception:  # a payload of a shape not foreseen: discord.py's way, as before
             log.exception("Cannot read MESSAGE_CREATE %s; discord.py handles it", data.get("id"))
             found = None
-        if (
-            found is None
-            or "message" in waiting
-            or any(other != listener for other in listeners.get("on_message", ()))
-        ):
+        if found is None or "message" in waiting or listeners.get("on_message") != alone:
             parse(data)
         else:
             logged(*found)
