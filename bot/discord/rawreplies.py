@@ -32,6 +32,7 @@ from typing import Any
 
 import discord
 from discord.ext import commands
+from discord.utils import parse_time, snowflake_time
 
 from bot.core.replies import Reply, word_count
 from bot.discord.replylog import ReplyLog
@@ -68,6 +69,7 @@ def reply_from_payload(data: dict[str, Any], replies: ReplyLog) -> tuple[Reply, 
         return None
     member = data.get("member") or {}
     message_id, content = int(data["id"]), data["content"]
+    edited = data.get("edited_timestamp")
     reply = Reply(
         message_id=message_id,
         channel_id=channel_id,
@@ -78,8 +80,8 @@ def reply_from_payload(data: dict[str, Any], replies: ReplyLog) -> tuple[Reply, 
         # discord.Member.display_name: the server nick, else the global name, else the name.
         author_name=member.get("nick") or author.get("global_name") or author["username"],
         content=content,
-        created_at=discord.utils.snowflake_time(message_id),
-        edited_at=discord.utils.parse_time(data.get("edited_timestamp")),
+        created_at=snowflake_time(message_id),
+        edited_at=parse_time(edited) if edited else None,
         reply_to_id=reply_to,
         attachments=len(data.get("attachments", ())),
         words=word_count(content),
