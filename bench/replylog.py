@@ -11,7 +11,7 @@ decoded; a reply carries its ``referenced_message``). Both are made by the fake 
 serializers (``tests/fakediscord/state.py``) from the server held in its state, so they are
 what the end-to-end tests send.
 
-Measured in one run, on two paths that log the same seeded replies (in the installments'
+Measured in one run, on paths that log the same seeded replies (in the installments'
 threads, a fifth replying to an earlier reply, one in twenty replying to the post in the group's
 channel):
 
@@ -803,9 +803,9 @@ def report(
         "Gateway path: the payloads to `ConnectionState.parsers['MESSAGE_CREATE']`, as in "
         "production (JSON decoding not included): the bot's raw gateway path "
         "(`bot.discord.rawreplies`, on by default) logs each reply from the dict with "
-        "`reply_from_payload` and dispatches `reply_logged` with a `discord.PartialMessage` (no "
-        "quote cog is loaded here, so no listener runs for it), and no `discord.Message` is "
-        "made. Through discord.py's Message: the same with the raw path off, as when its guard "
+        "`reply_from_payload` and, for a reply with a quotation mark, dispatches `reply_logged` "
+        "with a `discord.PartialMessage` (no quote cog is loaded here, so no listener runs for "
+        "it); no `discord.Message` is made. Through discord.py's Message: the same with the raw path off, as when its guard "
         "refuses: discord.py makes the `discord.Message` and dispatches it as tasks to the bot's "
         "own `on_message` and the cog's. Handler path: the same messages made beforehand with "
         "the client's state as "
