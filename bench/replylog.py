@@ -11,19 +11,20 @@ decoded; a reply carries its ``referenced_message``). Both are made by the fake 
 serializers (``tests/fakediscord/state.py``) from the server held in its state, so they are
 what the end-to-end tests send.
 
-Measured in one run, on two paths that log the same seeded replies (in the installments'
+Measured in one run, on paths that log the same seeded replies (in the installments'
 threads, a fifth replying to an earlier reply, one in twenty replying to the post in the group's
 channel):
 
-- **gateway path**: each payload to ``ConnectionState.parsers["MESSAGE_CREATE"]``, which makes
-  the ``discord.Message`` and dispatches it, as tasks, to every ``on_message`` listener (the
-  bot's command processing and the cog's), exactly as the gateway does; from the first payload
-  in to the last row committed. The bot runs without discord.py's message cache; the same path
-  with discord.py's default cache (1,000 messages) is timed beside it.
-- **from the raw payload** (not in the bot): each payload made into the cog's reply straight
-  from the dict, without a ``discord.Message`` (:func:`reply_from_payload`), where the parser
-  would be called: the ceiling of logging from the raw payload, which would need discord.py's
-  internals (it has no documented hook for MESSAGE_CREATE before it makes the Message).
+- **gateway path**: each payload to ``ConnectionState.parsers["MESSAGE_CREATE"]``, as the
+  gateway hands it in, where the bot's raw gateway path (:mod:`bot.discord.rawreplies`, on by
+  default) logs a reply from the dict without a ``discord.Message``; every other payload goes on
+  to discord.py's parser; from the first payload in to the last row committed. The bot runs
+  without discord.py's message cache.
+- **gateway path through discord.py's Message**: the same with the raw path off (the public
+  ``on_message`` path, the fallback when discord.py's internals are not the expected ones):
+  discord.py makes the ``discord.Message`` and dispatches it, as tasks, to every ``on_message``
+  listener (the bot's command processing and the cog's); timed beside it with discord.py's
+  default cache (1,000 messages) too.
 - **handler path**: the same messages made beforehand with the client's state as
   ``parse_message_create`` makes them, each awaited through ``Discussion.on_message``; from the
   first message in to the last row committed. The difference is discord.py's own work.
@@ -38,8 +39,8 @@ channel):
 
 Issue 5's throughput targets (10,000 replies/s, 30% of raw) apply to the handler path: its
 "real handler path (events in -> rows committed)". Issue 12 sets 30% of raw for the gateway path
-too; its extra cost is discord.py making each ``Message`` (40-70 us here, depending on the
-machine), which the bot's own code cannot remove.
+too; through discord.py's Message its extra cost is discord.py making each ``Message`` (35-86 us
+here, depending on the machine), which the raw gateway path leaves out.
 """
 
 from __future__ import annotations
@@ -74,7 +75,6 @@ from bot.client import ReadingGroupBot
 from bot.core.group import Group
 from bot.core.questions import Prompts
 from bot.core.readings import Library, load_library
-from bot.core.replies import Reply, word_count
 from bot.core.schedule import parse_cadence
 from bot.discord.replylog import ReplyLog
 from bot.settings import Settings
@@ -343,8 +343,9 @@ class Harness:
         return discord.Message(state=state, channel=channel, data=payload)  # type: ignore[arg-type]
 
     async def gateway(self, payloads: Iterable[dict[str, Any]]) -> int:
-        """The gateway path: each payload to ``parsers["MESSAGE_CREATE"]``, which makes the
-        message and dispatches it to every ``on_message`` listener as a task."""
+        """The gateway path: each payload to ``parsers["MESSAGE_CREATE"]`` (the raw path's,
+        unless it is off: then discord.py's, which makes the message and dispatches it to every
+        ``on_message`` listener as a task)."""
         return await self._pace(self.bot._connection.parsers["MESSAGE_CREATE"], payloads)
 
     async def handler(self, messages: Iterable[discord.Message]) -> int:
@@ -392,9 +393,12 @@ BACKLOG = 4
 
 
 @asynccontextmanager
-async def harness(path: Path, **options: Any) -> AsyncIterator[Harness]:
-    """The bot with the Discussion extension on a new database at ``path``, its guild known;
-    ``options`` go to discord.py's client (as ``max_messages=1000``, its default cache)."""
+async def harness(
+    path: Path, *, through_message: bool = False, **options: Any
+) -> AsyncIterator[Harness]:
+    """The bot with the Discussion extension on a new database at ``path``, its guild known,
+    with the raw gateway path unless ``through_message``; ``options`` go to discord.py's client
+    (as ``max_messages=1000``, its default cache)."""
     settings = Settings(
         token="",
         database_path=path,
@@ -423,6 +427,10 @@ async def harness(path: Path, **options: Any) -> AsyncIterator[Harness]:
             await bot.reply_log.start()
             await bot.load_extension("bot.cogs.discussion")
             here = Harness(bot, db, bot.get_cog("Discussion"))
+            if here.cog.stop_raw_path is None:
+                raise RuntimeError("the raw gateway path is off (see the warning logged)")
+            if through_message:
+                here.cog.stop_raw_path()
             if len(here.log.threads) != len(POSTS):
                 raise RuntimeError(f"the log watches {len(here.log.threads)} threads, not all")
             yield here
@@ -482,8 +490,8 @@ async def gateway_throughput(
 ) -> Throughput:
     """``count`` reply payloads (made beforehand), timed from the first handed to the parser to
     the last row committed; with ``discard``, the writer drops each batch instead of writing
-    it, which is what the gateway path costs before any SQLite work. ``options`` go to the
-    client (:func:`harness`)."""
+    it, which is what the gateway path costs before any SQLite work. ``options`` go to
+    :func:`harness` (``through_message``, and the client's)."""
     payloads = list(gateway.replies(count))
     async with harness(path, **options) as here:
         with _writing(discard):
@@ -508,73 +516,6 @@ def _writing(discard: bool) -> contextlib.AbstractContextManager[Any]:
         await asyncio.sleep(0)
 
     return mock.patch.object(bot.discord.replylog, "apply_events", drop)
-
-
-CONVERSATION_TYPES = frozenset({0, 19})
-"""MESSAGE_CREATE ``type`` of a member talking: default and reply (the cog's ``CONVERSATION``)."""
-
-
-def reply_from_payload(data: dict[str, Any], log: ReplyLog) -> Reply | None:
-    """The reply the Discussion cog logs for a MESSAGE_CREATE payload, made from the dict
-    without a ``discord.Message``: the same checks and the same fields as
-    ``Discussion.on_message``. Not in the bot: discord.py has no documented hook that hands a
-    listener MESSAGE_CREATE before it makes the Message, so this measures the ceiling of
-    logging from the raw payload, were it taken from discord.py's parsers (internals)."""
-    channel_id = int(data["channel_id"])
-    reference = data.get("message_reference")
-    reply_to = int(reference["message_id"]) if reference and "message_id" in reference else None
-    target = log.target_for(channel_id, reply_to)
-    if target is None:
-        return None
-    author = data["author"]
-    author_id = int(author["id"])
-    if (
-        author.get("bot")
-        or data.get("webhook_id")
-        or data["type"] not in CONVERSATION_TYPES
-        or author_id in log.opted_out
-    ):
-        return None
-    member = data.get("member") or {}
-    message_id, content = int(data["id"]), data["content"]
-    return Reply(
-        message_id=message_id,
-        channel_id=channel_id,
-        group_channel_id=target.group_channel_id,
-        guild_id=int(data["guild_id"]) if "guild_id" in data else target.guild_id,
-        post_id=target.post_id,
-        author_id=author_id,
-        author_name=member.get("nick") or author.get("global_name") or author["username"],
-        content=content,
-        created_at=discord.utils.snowflake_time(message_id),
-        edited_at=discord.utils.parse_time(data.get("edited_timestamp")),
-        reply_to_id=reply_to,
-        attachments=len(data.get("attachments", ())),
-        words=word_count(content),
-    )
-
-
-async def raw_payload_throughput(path: Path, gateway: Gateway, count: int) -> Throughput:
-    """``count`` reply payloads, each made into its reply by :func:`reply_from_payload` and
-    queued on the log where the parser would be called; from the first in to the last row
-    committed."""
-    payloads = list(gateway.replies(count))
-    async with harness(path) as here:
-        log = here.log
-
-        def take(payload: dict[str, Any]) -> None:
-            reply = reply_from_payload(payload, log)
-            if reply is not None:
-                log.put(reply, reply.channel_id)
-
-        cpu = time.process_time()
-        started = time.perf_counter()
-        await here._pace(take, payloads)
-        fed = time.perf_counter()
-        await here.committed(count)
-        done = time.perf_counter()
-        cpu = time.process_time() - cpu
-    return Throughput(count, fed - started, done - started, cpu, log.flush_interval, log.max_batch)
 
 
 def raw_insert(path: Path, rows: Sequence[tuple[Any, ...]]) -> tuple[float, float]:
@@ -715,24 +656,23 @@ def measure(sizes: Sizes) -> Report:
         by_handler = asyncio.run(
             handler_throughput(folder / "handler.sqlite3", Gateway(texts=texts), sizes.replies)
         )
-        by_gateway = asyncio.run(
-            gateway_throughput(folder / "gateway.sqlite3", Gateway(texts=texts), sizes.replies)
-        )
-        ceiling = asyncio.run(
-            gateway_throughput(
-                folder / "discard.sqlite3", Gateway(texts=texts), sizes.replies, discard=True
+        # Each gateway run, by its file's name: the options of gateway_throughput.
+        runs: dict[str, dict[str, Any]] = {
+            "gateway": {},
+            "discard": {"discard": True},
+            "message": {"through_message": True},
+            "cached": {"through_message": True, "max_messages": 1000},
+        }
+        by_gateway, ceiling, by_message, cached = (
+            asyncio.run(
+                gateway_throughput(
+                    folder / f"{name}.sqlite3", Gateway(texts=texts), sizes.replies, **options
+                )
             )
-        )
-        cached = asyncio.run(
-            gateway_throughput(
-                folder / "cached.sqlite3", Gateway(texts=texts), sizes.replies, max_messages=1000
-            )
-        )
-        by_payload = asyncio.run(
-            raw_payload_throughput(folder / "payload.sqlite3", Gateway(texts=texts), sizes.replies)
+            for name, options in runs.items()
         )
         rows = stored_rows(folder / "handler.sqlite3")
-        others = ("gateway", "cached", "payload")
+        others = ("gateway", "message", "cached")
         if (
             any(rows != stored_rows(folder / f"{o}.sqlite3") for o in others)
             or len(rows) != sizes.replies
@@ -747,7 +687,7 @@ def measure(sizes: Sizes) -> Report:
     mem = memory_in_fresh_process(sizes.memory, sizes.samples)
     return report(
         sizes,
-        Paths(by_handler, by_gateway, ceiling, cached, by_payload),
+        Paths(by_handler, by_gateway, ceiling, by_message, cached),
         rows,
         (raw_s, raw_cpu_s),
         quiet,
@@ -761,10 +701,10 @@ class Paths:
     """The throughput of each way in, over the same replies."""
 
     handler: Throughput
-    gateway: Throughput
+    gateway: Throughput  # as shipped: the raw gateway path
     ceiling: Throughput  # the gateway path, the writer dropping its batches
-    cached: Throughput  # the gateway path with discord.py's default message cache
-    payload: Throughput  # from the raw payload, without a discord.Message (not in the bot)
+    message: Throughput  # the gateway path through discord.py's Message (on_message)
+    cached: Throughput  # that, with discord.py's default message cache
 
 
 def report(
@@ -805,12 +745,12 @@ def report(
             f"{paths.ceiling.rate:,.0f} replies/s ({paths.ceiling.total_s:.2f} s)",
         ),
         Row(
-            "gateway path with discord.py's message cache (1,000)",
-            f"{paths.cached.rate:,.0f} replies/s ({paths.cached.rate / raw_rate:.0%} of raw)",
+            "gateway path through discord.py's Message (on_message)",
+            f"{paths.message.rate:,.0f} replies/s ({paths.message.rate / raw_rate:.0%} of raw)",
         ),
         Row(
-            "from the raw payload (not in the bot)",
-            f"{paths.payload.rate:,.0f} replies/s ({paths.payload.rate / raw_rate:.0%} of raw)",
+            "  the same with discord.py's message cache (1,000)",
+            f"{paths.cached.rate:,.0f} replies/s ({paths.cached.rate / raw_rate:.0%} of raw)",
         ),
         *_throughput_rows("handler path", paths.handler, raw_rate, rate_target=True),
         Row(
@@ -818,15 +758,15 @@ def report(
             f"{raw_rate:,.0f} rows/s ({raw_s:.2f} s)",
         ),
         Row(
-            "CPU per reply: raw / handler / gateway / cached / raw payload",
+            "CPU per reply: raw / handler / gateway / through Message / with cache",
             f"{raw_cpu_us:.1f} / {paths.handler.cpu_us:.1f} / {paths.gateway.cpu_us:.1f} / "
-            f"{paths.cached.cpu_us:.1f} / {paths.payload.cpu_us:.1f} us",
+            f"{paths.message.cpu_us:.1f} / {paths.cached.cpu_us:.1f} us",
         ),
         Row(
-            "share of raw by CPU: handler / gateway / cached / raw payload",
+            "share of raw by CPU: handler / gateway / through Message / with cache",
             " / ".join(
                 f"{raw_cpu_us / p.cpu_us:.0%}"
-                for p in (paths.handler, paths.gateway, paths.cached, paths.payload)
+                for p in (paths.handler, paths.gateway, paths.message, paths.cached)
             ),
         ),
         Row(
@@ -860,31 +800,30 @@ def report(
         ),
     ]
     out.notes += [
-        "Gateway path: the payloads to `ConnectionState.parsers['MESSAGE_CREATE']`, which makes "
-        "the `discord.Message` and dispatches it as tasks to the bot's own `on_message` (prefix "
-        "command processing) and the cog's, as in production (JSON decoding not included). "
-        "Handler path: the same messages made beforehand with the client's state as "
-        "`parse_message_create` makes them, each awaited through `Discussion.on_message` -> "
-        "`ReplyLog.put`. Both are timed from the first event in to the last row committed by "
-        "the writer (its batching and flush interval included), hand in "
-        f"{PACE} events per turn of the event loop and wait while more than {BACKLOG} batches "
-        "are queued.",
-        f"Where the gateway path's time goes: discord.py alone costs about "
-        f"{quiet.gateway_us - umean:.0f} us per message on this machine (the whole path of a "
-        "message nobody logs, less the cog's listener), a ceiling of "
-        f"{1e6 / (quiet.gateway_us - umean):,.0f} messages/s before anything is logged; a "
-        "logged reply adds the cog's listener and the writer's work on the same core and "
-        "interpreter. With the writer dropping its batches (`bot.discord.replylog.apply_events` "
-        "replaced for that run only), the rest of the gateway path logs "
+        "Gateway path: the payloads to `ConnectionState.parsers['MESSAGE_CREATE']`, as in "
+        "production (JSON decoding not included): the bot's raw gateway path "
+        "(`bot.discord.rawreplies`, on by default) logs each reply from the dict with "
+        "`reply_from_payload` and, for a reply with a quotation mark, dispatches `reply_logged` "
+        "with a `discord.PartialMessage` (no quote cog is loaded here, so no listener runs for "
+        "it); no `discord.Message` is made. Through discord.py's Message: the same with the raw "
+        "path off, as when its guard refuses: discord.py makes the `discord.Message` and "
+        "dispatches it as tasks to the bot's own `on_message` and the cog's. Handler path: the "
+        "same messages made beforehand with the client's state as `parse_message_create` makes "
+        "them, each awaited through `Discussion.on_message` -> `ReplyLog.put`. Both are timed "
+        "from the first event in to the last row committed by the writer (its batching and "
+        f"flush interval included), hand in {PACE} events per turn of the event loop and wait "
+        f"while more than {BACKLOG} batches are queued.",
+        f"What discord.py costs: about {quiet.gateway_us - umean:.0f} us per message on this "
+        "machine (the whole gateway path of a message nobody logs, which the raw path hands to "
+        "discord.py, less the cog's listener), a ceiling of "
+        f"{1e6 / (quiet.gateway_us - umean):,.0f} messages/s for a reply logged through "
+        "discord.py's Message before anything is logged. With the writer dropping its batches "
+        "(`bot.discord.replylog.apply_events` "
+        "replaced for that run only), the (raw) gateway path logs "
         f"{paths.ceiling.rate:,.0f} replies/s: what no change to the writer can go beyond here.",
         "The bot runs discord.py without its message cache (`max_messages=None`, see "
-        "`bot.client.CACHE_OPTIONS`); the row with the cache is the same gateway path with "
-        "discord.py's default `max_messages=1000`. From the raw payload: each MESSAGE_CREATE "
-        "dict made into the cog's reply by `bench.replylog.reply_from_payload` (the same checks "
-        "and fields, no `discord.Message`) where the parser would be called, then the same "
-        "writer: the ceiling of logging from the raw payload, which discord.py offers no "
-        "documented hook for (it would replace `ConnectionState.parsers['MESSAGE_CREATE']`, an "
-        "internal, and skip every other `on_message` listener), so the bot does not do it.",
+        "`bot.client.CACHE_OPTIONS`); the row with the cache is the path through discord.py's "
+        "Message with discord.py's default `max_messages=1000`.",
         "CPU per reply: the process's CPU time (`time.process_time`, every thread: the event "
         "loop's and aiosqlite's) over each timed run, divided by its replies; on a shared "
         "machine it moves much less than the wall-clock rates, whose ratios the machine's "

@@ -11,7 +11,7 @@ import aiosqlite
 import discord
 
 from bot.core.readings import Library
-from bot.discord.quotes import QuoteChecker
+from bot.discord.quotes import LoggedReply, QuoteChecker
 
 
 async def nothing() -> None:
@@ -26,8 +26,8 @@ def checker(db: aiosqlite.Connection, max_waiting: int) -> QuoteChecker:
     return made
 
 
-def reply(text: str) -> discord.Message:
-    return cast(discord.Message, SimpleNamespace(content=text))
+def reply(text: str) -> LoggedReply:
+    return LoggedReply(cast(discord.Message, SimpleNamespace()), text, 1)
 
 
 async def test_only_replies_that_may_quote_are_queued_and_the_queue_is_bounded(

@@ -1,6 +1,8 @@
 """The discussion log: replies in installment threads (and to the posts) into SQLite.
 
 Live events are queued on the bot's :class:`bot.discord.replylog.ReplyLog` (``bot.reply_log``);
+a new reply straight from the gateway's payload, before discord.py makes a Message of it
+(:mod:`bot.discord.rawreplies`; ``on_message`` when that internal is not available);
 on start and after every resume or reconnect each logged thread is backfilled from Discord's
 history after its last logged message, so replies written while the bot was down are logged
 too, exactly once.
@@ -8,6 +10,7 @@ too, exactly once.
 
 import asyncio
 import logging
+from collections.abc import Callable
 
 import discord
 from discord.ext import commands, tasks
@@ -23,6 +26,8 @@ from bot.core.replies import (
     retention_cutoff,
     word_count,
 )
+from bot.discord import rawreplies
+from bot.discord.quotes import LoggedReply, may_quote
 from bot.discord.replylog import ReplyLog
 from bot.storage.replies import Target, erase_old_content, recent_logged_ids
 
@@ -42,6 +47,9 @@ class Discussion(commands.Cog):
     def __init__(self, bot: ReadingGroupBot) -> None:
         self.bot = bot
         self._backfills: set[asyncio.Task[int]] = set()
+        # Ends the raw gateway path (bot.discord.rawreplies); None while replies come through
+        # on_message.
+        self.stop_raw_path: Callable[[], None] | None = None
 
     @property
     def log(self) -> ReplyLog:
@@ -51,23 +59,44 @@ class Discussion(commands.Cog):
     async def cog_load(self) -> None:
         if self.bot.settings.retention_days:
             self.retention.start()
+        self.stop_raw_path = rawreplies.install(
+            self.bot, self.log, self._logged_raw, self.on_message
+        )
 
     async def cog_unload(self) -> None:
+        if self.stop_raw_path is not None:
+            self.stop_raw_path()
+            self.stop_raw_path = None
         self.retention.cancel()
         for task in self._backfills:
             task.cancel()
 
     # -- live events: cheap checks first, no database on the hot path
 
+    def _logged_raw(self, reply: Reply, target: Target) -> None:
+        """A new reply taken from the gateway's payload (bot.discord.rawreplies): no
+        ``discord.Message`` of it exists, so the quote check gets a partial one."""
+        self.log.put(reply, reply.channel_id)
+        if reply.content and may_quote(reply.content):
+            channel = self.bot.get_partial_messageable(reply.channel_id, guild_id=reply.guild_id)
+            message = channel.get_partial_message(reply.message_id)
+            self.bot.dispatch(
+                "reply_logged", LoggedReply(message, reply.content, reply.author_id), target
+            )
+
     @commands.Cog.listener()
     async def on_message(self, message: discord.Message) -> None:
+        # With the raw gateway path on, the replies logged there never come here.
         reply_to = message.reference.message_id if message.reference else None
         target = self.log.target_for(message.channel.id, reply_to)
         if target is None or not self._is_conversation(message):
             return
         self.log.put(self._reply(message, target), message.channel.id)
-        # Quotes that cite themselves (bot.cogs.quotes) look at it after, off this path.
-        self.bot.dispatch("reply_logged", message, target)
+        # Quotes that cite themselves (bot.cogs.quotes) look at it after, off this path; only
+        # a reply that may quote: a listener's task for every reply would cost more than the
+        # logging (bench/RESULTS.md, replylog).
+        if may_quote(message.content):
+            self.bot.dispatch("reply_logged", LoggedReply.of(message), target)
 
     @commands.Cog.listener()
     async def on_raw_message_edit(self, payload: discord.RawMessageUpdateEvent) -> None:
@@ -91,7 +120,8 @@ class Discussion(commands.Cog):
         reply_to = message.reference.message_id if message.reference else None
         target = self.log.target_for(payload.channel_id, reply_to)
         if target is not None and self._is_conversation(message):
-            self.bot.dispatch("reply_edited", message, target)  # quotes checked again
+            # Quotes checked again.
+            self.bot.dispatch("reply_edited", LoggedReply.of(message), target)
 
     @commands.Cog.listener()
     async def on_raw_message_delete(self, payload: discord.RawMessageDeleteEvent) -> None:
@@ -247,7 +277,7 @@ class Discussion(commands.Cog):
                 self.log.put(self._reply(message, target))
                 queued += 1
                 # Checked for quotes as a live reply is (bot.cogs.quotes), off this path.
-                self.bot.dispatch("reply_caught_up", message, target)
+                self.bot.dispatch("reply_caught_up", LoggedReply.of(message), target)
         # Only what this read covered can be known gone: a logged reply to a post no longer
         # tracked (older than the first one re-read) was simply not read again.
         gone = tuple(m for m in recent if m > after and m not in seen)

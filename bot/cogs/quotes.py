@@ -1,17 +1,17 @@
 """Quotes that cite themselves: a logged reply quoting the library gets a 📖 or its citation.
 
-The discussion log dispatches ``reply_logged`` for each live reply it queues, and
-``reply_caught_up`` for each reply its catch-up after downtime queues; this cog hands them
-to the bot's :class:`~bot.discord.quotes.QuoteChecker` (``bot.quotes``), whose worker does the
-matching off the hot path. The buttons under a one-line citation are persistent (dynamic
+The discussion log dispatches ``reply_logged`` for each live reply it queues that may quote
+(:func:`~bot.discord.quotes.may_quote`), and ``reply_caught_up`` for each reply its catch-up
+after downtime queues; this cog hands them to the bot's
+:class:`~bot.discord.quotes.QuoteChecker` (``bot.quotes``), whose worker does the matching off
+the hot path. The buttons under a one-line citation are persistent (dynamic
 items), so they keep working after a restart.
 """
 
-import discord
 from discord.ext import commands
 
 from bot.client import ReadingGroupBot
-from bot.discord.quotes import CAUGHT_UP_AGE, OpenPassage, SideBySide
+from bot.discord.quotes import CAUGHT_UP_AGE, LoggedReply, OpenPassage, SideBySide
 from bot.storage.quotes import quote_checks
 from bot.storage.replies import Target
 
@@ -32,20 +32,20 @@ class Quotes(commands.Cog):
         await self.bot.quotes.close()
 
     @commands.Cog.listener()
-    async def on_reply_logged(self, message: discord.Message, target: Target) -> None:
-        self.bot.quotes.offer(message, target.group_channel_id)
+    async def on_reply_logged(self, reply: LoggedReply, target: Target) -> None:
+        self.bot.quotes.offer(reply, target.group_channel_id)
 
     @commands.Cog.listener()
-    async def on_reply_caught_up(self, message: discord.Message, target: Target) -> None:
+    async def on_reply_caught_up(self, reply: LoggedReply, target: Target) -> None:
         """A reply written while the bot was away: checked as a live one, unless it is too old
         to mark now (:data:`~bot.discord.quotes.CAUGHT_UP_AGE`); one marked already is not
         marked again (the checker looks)."""
-        if message.created_at >= self.bot.clock() - CAUGHT_UP_AGE:
-            self.bot.quotes.offer(message, target.group_channel_id)
+        if reply.message.created_at >= self.bot.clock() - CAUGHT_UP_AGE:
+            self.bot.quotes.offer(reply, target.group_channel_id)
 
     @commands.Cog.listener()
-    async def on_reply_edited(self, message: discord.Message, target: Target) -> None:
-        self.bot.quotes.offer(message, target.group_channel_id, edited=True)
+    async def on_reply_edited(self, reply: LoggedReply, target: Target) -> None:
+        self.bot.quotes.offer(reply, target.group_channel_id, edited=True)
 
     @commands.Cog.listener()
     async def on_log_targets_changed(self) -> None:

@@ -58,17 +58,38 @@ MAX_WAITING = 1000
 #: every catch-up re-reads the last logged replies, which can be weeks old in a quiet group.
 CAUGHT_UP_AGE = dt.timedelta(days=3)
 #: Characters that must be in a reply for it to hold a quotation at all.
-_QUOTE_MARKS = (">", '"', "“", "„", "«")
+_QUOTE_MARK = re.compile('[>"“„«]')
+
+
+@dataclass(frozen=True, slots=True)
+class LoggedReply:
+    """A logged reply (or its edit) as the quote check needs it: the message to react or reply
+    to, its text and its author. A reply logged from the raw gateway payload
+    (:mod:`bot.discord.rawreplies`) has no ``discord.Message``: its ``message`` is a
+    ``discord.PartialMessage``, which reacts and replies the same."""
+
+    message: discord.Message | discord.PartialMessage
+    content: str
+    author_id: int
+
+    @classmethod
+    def of(cls, message: discord.Message) -> LoggedReply:
+        return cls(message, message.content, message.author.id)
 
 
 @dataclass(frozen=True, slots=True)
 class Offered:
     """A logged reply to check, and what its group wants done."""
 
-    message: discord.Message
+    reply: LoggedReply
     group_channel_id: int
     mode: QuoteCheck
     edited: bool = False  # an edit: what it quoted before is checked again
+
+
+def may_quote(text: str) -> bool:
+    """Whether ``text`` holds a quotation mark at all: a reply without one quotes nothing."""
+    return _QUOTE_MARK.search(text) is not None
 
 
 def _quote_index(library: Library, database: Path | None) -> QuoteIndex:
@@ -129,18 +150,16 @@ class QuoteChecker:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
 
-    def offer(
-        self, message: discord.Message, group_channel_id: int, *, edited: bool = False
-    ) -> None:
+    def offer(self, reply: LoggedReply, group_channel_id: int, *, edited: bool = False) -> None:
         """Queue a logged reply (or its edit) for checking, if its group wants it and it may
         quote anything (cheap: no matching; an edit may have taken a quote out)."""
         mode = self.modes.get(group_channel_id, "react")
         if mode == "off":
             return
-        if not edited and not any(mark in message.content for mark in _QUOTE_MARKS):
+        if not edited and not may_quote(reply.content):
             return
         try:
-            self._queue.put_nowait(Offered(message, group_channel_id, mode, edited))
+            self._queue.put_nowait(Offered(reply, group_channel_id, mode, edited))
             self.offered += 1
         except asyncio.QueueFull:
             if not self.skipped:
@@ -167,14 +186,14 @@ class QuoteChecker:
             try:
                 await self.check(offered)
             except Exception:
-                log.exception("Checking reply %s for quotes failed", offered.message.id)
+                log.exception("Checking reply %s for quotes failed", offered.reply.message.id)
 
     async def check(self, offered: Offered) -> list[QuoteMatch]:
         """Match one reply; keep and show what it quotes. Returns the matches kept."""
-        message = offered.message
-        found = await self.matches(message.content)
+        message = offered.reply.message
+        found = await self.matches(offered.reply.content)
         self.checked += 1
-        if (not found and not offered.edited) or self._opted_out(message.author.id):
+        if (not found and not offered.edited) or self._opted_out(offered.reply.author_id):
             return []
         if not offered.edited and await has_quote_matches(self.db, message.id):
             return []  # marked before (live, or by an earlier catch-up): marked once
@@ -203,13 +222,14 @@ class QuoteChecker:
 
     async def _unmark(self, offered: Offered) -> None:
         """An edit took the quote out: take the 📖 back (a one-line reply stays, as written)."""
-        guild = offered.message.guild
+        message = offered.reply.message
+        guild = message.guild
         if offered.mode != "react" or guild is None:
             return
         try:
-            await offered.message.remove_reaction(BOOK, guild.me)
+            await message.remove_reaction(BOOK, guild.me)
         except discord.HTTPException as exc:
-            log.warning("Cannot take the 📖 off reply %s (%s)", offered.message.id, exc)
+            log.warning("Cannot take the 📖 off reply %s (%s)", message.id, exc)
 
 
 def _title(match: QuoteMatch, library: Library) -> str:
