@@ -31,6 +31,7 @@ from bot.discord.render import NO_PINGS
 from bot.discord.ticking import GroupTick
 from bot.storage.facilitators import (
     claim_packet,
+    has_held_packets,
     keep_packet,
     packet_delivered,
     release_packets,
@@ -42,6 +43,9 @@ from bot.storage.groups import get_group, posts_of
 from bot.storage.summaries import most_quoted, read_span
 
 log = logging.getLogger(__name__)
+
+#: What a member who had a packet is told: the turn went to another, to nobody, or came back.
+Change = Literal["no longer", "nobody", "again"]
 
 #: How many coming installments are looked at for a due packet (3 days hold a few at most).
 LOOKAHEAD = 7
@@ -68,8 +72,8 @@ class Packets(GroupTick):
                 return 0
             members = await rotation(self.bot.db, channel_id)
             changed = await turns(self.bot.db, channel_id)
-            if not members and not changed:
-                return 0
+            if not members and not changed and not await has_held_packets(self.bot.db, channel_id):
+                return 0  # nobody facilitates, and nobody was told they do
             installments = self.bot.plans.installments(group, self.bot.library)
             done = progress(group, installments)
             preview = schedule_preview(
@@ -78,8 +82,11 @@ class Packets(GroupTick):
             claimed = 0
             for item, user_id in packets_due(preview.items[:LOOKAHEAD], members, changed, now):
                 db, number = self.bot.db, item.number
+                change: Change = "no longer" if user_id is not None else "nobody"
                 for released in await release_packets(db, channel_id, number, user_id, now=now):
-                    await self._tell(group, item, released, "no longer")
+                    await self._tell(group, item, released, change)
+                if user_id is None:  # the rotation emptied: nobody gets this packet
+                    continue
                 claim = await claim_packet(db, channel_id, number, user_id, now=now)
                 if claim == "back":
                     await self._tell(group, item, user_id, "again")
@@ -175,20 +182,19 @@ class Packets(GroupTick):
             raise
         await packet_delivered(self.bot.db, group.channel_id, number, user_id, now=now)
 
-    async def _tell(
-        self, group: Group, item: Scheduled, user_id: int, change: Literal["no longer", "again"]
-    ) -> None:
-        """DM a member who had the packet of ``item`` that its turn went to someone else, or
-        came back to them. Tried once (claimed before): closed DMs or a failure are logged, and
-        never retried."""
+    async def _tell(self, group: Group, item: Scheduled, user_id: int, change: Change) -> None:
+        """DM a member who had the packet of ``item`` that its turn went to someone else (or
+        to nobody: the rotation emptied), or came back to them. Tried once (claimed before):
+        closed DMs or a failure are logged, and never retried."""
         when = format_moment(item.slot, group.cadence.tz)
-        text = (
-            f"**{group.name}**: you no longer facilitate installment {item.number} ({when}); an "
-            "organizer gave it to someone else. Thank you for being ready!"
-            if change == "no longer"
-            else f"**{group.name}**: you facilitate installment {item.number} ({when}) again; "
-            "the prep packet you had still holds."
-        )
+        lost = f"**{group.name}**: you no longer facilitate installment {item.number} ({when})"
+        thanks = "Thank you for being ready!"
+        text = {
+            "no longer": f"{lost}; an organizer gave it to someone else. {thanks}",
+            "nobody": f"{lost}; the group has no facilitators for now. {thanks}",
+            "again": f"**{group.name}**: you facilitate installment {item.number} ({when}) again; "
+            "the prep packet you had still holds.",
+        }[change]
         try:
             user = self.bot.get_user(user_id) or await self.bot.fetch_user(user_id)
             await user.send(text, allowed_mentions=NO_PINGS)

@@ -55,16 +55,16 @@ def packets_due(
     rotation: Sequence[int],
     overrides: Mapping[int, int],
     now: dt.datetime,
-) -> list[tuple[Scheduled, int]]:
+) -> list[tuple[Scheduled, int | None]]:
     """The coming installments (``items``, from the schedule preview) whose packet is due at
-    ``now`` (less than :data:`PACKET_LEAD` before their slot), each with its facilitator."""
-    due = []
+    ``now`` (less than :data:`PACKET_LEAD` before their slot), each with its facilitator: None
+    when nobody facilitates it (the rotation emptied), so whoever had its packet is told."""
+    due: list[tuple[Scheduled, int | None]] = []
     for item in items:
         if packet_due(item.slot) > now:
             break  # the items are in slot order
-        who = facilitator_of(item.number, rotation, overrides)
-        if who is not None and item.slot > now:
-            due.append((item, who))
+        if item.slot > now:
+            due.append((item, facilitator_of(item.number, rotation, overrides)))
     return due
 
 

@@ -143,20 +143,29 @@ async def claim_packet(
 
 
 async def release_packets(
-    db: Connection, channel_id: int, number: int, user_id: int, *, now: dt.datetime
+    db: Connection, channel_id: int, number: int, user_id: int | None, *, now: dt.datetime
 ) -> list[int]:
-    """The turn of installment ``number`` is ``user_id``'s now: release the packets the others
-    had, and drop those still waiting for them. Returns the members who had their packet (to
-    be told, once: the release is claimed here, before they are told)."""
+    """The turn of installment ``number`` is ``user_id``'s now (None: nobody's): release the
+    packets the others had, and drop those still waiting for them. Returns the members who had
+    their packet (to be told, once: the release is claimed here, before they are told)."""
     query = """
         UPDATE facilitator_packets SET released_at = ?, pending = NULL
-        WHERE channel_id = ? AND number = ? AND user_id != ? AND released_at IS NULL
+        WHERE channel_id = ? AND number = ? AND user_id IS NOT ? AND released_at IS NULL
         RETURNING user_id, delivered_at
     """
     args = (format_instant(now), channel_id, number, user_id)
     async with transaction(db), db.execute(query, args) as cursor:
         rows = [(int(row[0]), row[1]) async for row in cursor]
     return sorted(user for user, delivered in rows if delivered is not None)
+
+
+async def has_held_packets(db: Connection, channel_id: int) -> bool:
+    """Whether a packet of the group was claimed and not released: a turn someone may hold."""
+    query = """
+        SELECT 1 FROM facilitator_packets WHERE channel_id = ? AND released_at IS NULL LIMIT 1
+    """
+    async with db.execute(query, (channel_id,)) as cursor:
+        return await cursor.fetchone() is not None
 
 
 async def packet_delivered(

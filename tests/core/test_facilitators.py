@@ -93,7 +93,7 @@ def test_a_packet_is_due_from_three_days_before_its_installment() -> None:
     assert packets_due(items, ROTATION, {}, MONDAY - dt.timedelta(days=3)) == [(items[0], 10)]
     # Monday's slot itself: its packet is no longer due (the post is out); Thursday's is.
     assert packets_due(items, ROTATION, {2: 99}, MONDAY) == [(items[1], 99)]
-    assert packets_due(items, (), {}, MONDAY) == []  # nobody to send it to
+    assert packets_due(items, (), {}, MONDAY) == [(items[1], None)]  # nobody: its holders are told
 
 
 def packet(**changes: object) -> Packet:

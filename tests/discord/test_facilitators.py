@@ -393,3 +393,37 @@ async def test_removing_a_member_keeps_the_turns_whose_packet_went_out(
         ORDER BY number, user_id
     """
     assert await rows(db, query) == sorted([(1, alice, 0), (2, bob, 1), (2, carol, 0)])
+
+
+async def test_emptying_the_rotation_tells_the_holder_of_a_sent_packet_once(
+    fake_discord: FakeDiscord, started: ReadingGroupBot, db: aiosqlite.Connection
+) -> None:
+    fake = fake_discord
+    alice = fake.alice.id
+    await run(fake, "alice", "facilitate")
+    cog = packets(started)
+    assert await cog.run_group(fake.readings.id) == 1  # installment 1's packet: Alice's turn
+
+    # The last member leaves: nobody facilitates installment 1 now, and Alice, who was
+    # preparing it, is told so (once), not left believing it is still hers.
+    await run(fake, "organizer", "plan facilitators remove", {"member": "alice"})
+    assert await cog.run_group(fake.readings.id) == 0
+    assert await cog.run_group(fake.readings.id) == 0
+    (packet, told) = [m.content for m in fake.bot_messages(fake.dm_channel("alice"))]
+    assert packet.startswith("**Facilitator prep: readings**, installment 1 of ")
+    assert told == (
+        "**readings**: you no longer facilitate installment 1 (Mon 4 Jan 2027 19:00); the group "
+        "has no facilitators for now. Thank you for being ready!"
+    )
+    query = "SELECT number, user_id, released_at IS NOT NULL FROM facilitator_packets"
+    assert await rows(db, query) == [(1, alice, 1)]
+    assert not any(s.pings for s in fake.sent)
+
+    # She volunteers again: the turn is hers again and she is told so, the packet not resent.
+    await run(fake, "alice", "facilitate")
+    assert await cog.run_group(fake.readings.id) == 0
+    assert [m.content for m in fake.bot_messages(fake.dm_channel("alice"))][2:] == [
+        "**readings**: you facilitate installment 1 (Mon 4 Jan 2027 19:00) again; the prep "
+        "packet you had still holds."
+    ]
+    assert await rows(db, query) == [(1, alice, 0)]
