@@ -659,6 +659,36 @@ def test_preview_renders_the_next_posts_with_their_thread(
     ]
 
 
+@pytest.mark.parametrize(
+    "argv",
+    [["plan"], ["preview", "--group", "tuesday", "--count", "3"], ["facilitators"]],
+    ids=["plan", "preview", "facilitators"],
+)
+def test_plan_commands_take_unchanged_readings_from_the_library_index(
+    planned: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    argv: list[str],
+) -> None:
+    """Like the look-ups and the bot, the organizers' commands load once: with the library
+    indexed, no unchanged reading is parsed again, and what they print is the same."""
+    import bot.core.readings.loading
+    import bot.storage.library
+
+    assert main(argv) == 0  # no database yet: every file parsed
+    parsed = capsys.readouterr().out
+    assert main(["search", "paragraph"]) == 0  # makes the database and indexes the library
+    capsys.readouterr()
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise AssertionError("an unchanged reading was parsed again")
+
+    for module in (bot.core.readings.loading, bot.storage.library):  # each loader's parser
+        monkeypatch.setattr(module, "parse_reading", refuse)
+    assert main(argv) == 0
+    assert capsys.readouterr().out == parsed
+
+
 def test_preview_carries_on_from_the_stored_progress(
     planned: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

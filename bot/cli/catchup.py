@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING
 
-from bot.cli.common import choose, load_settings
+from bot.cli.common import choose, load_content_for, load_settings
 
 if TYPE_CHECKING:
     import argparse
@@ -17,7 +17,6 @@ if TYPE_CHECKING:
 def cmd_catchup(args: argparse.Namespace, out: Terminal, err: Terminal) -> int:
     import asyncio
 
-    from bot.core.content import load_content
     from bot.core.safetext import plain_text
     from bot.core.summary import SummarySettings, question_numbers
     from bot.core.summary.catchup import catchup_text, compute_catchup, parse_since
@@ -27,7 +26,7 @@ def cmd_catchup(args: argparse.Namespace, out: Terminal, err: Terminal) -> int:
     from bot.storage.summaries import read_catchup
 
     settings = load_settings(args)
-    content = load_content(settings.readings_dir, settings.prompts_dir, settings.groups_file)
+    content = load_content_for(settings)
     library = content.library
     now = dt.datetime.now(dt.UTC)
 

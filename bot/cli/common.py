@@ -7,13 +7,14 @@ from typing import TYPE_CHECKING
 from bot.core.errors import ReadingGroupError
 from bot.core.readings import Library
 from bot.settings import Settings
-from bot.storage.library import LoadedLibrary, bot_running, load_indexed
+from bot.storage.library import LoadedLibrary, bot_running, indexed_loader, load_indexed
 
 if TYPE_CHECKING:
     import argparse
     from pathlib import Path
 
     from bot.cli.terminal import Terminal
+    from bot.core.content import Content
     from bot.core.group import Group
 
     PlannedGroup = tuple[Group, set[str]]
@@ -22,6 +23,20 @@ if TYPE_CHECKING:
 def load_settings(args: argparse.Namespace) -> Settings:
     env_file: Path = args.env_file
     return Settings.load(env_file=env_file)
+
+
+def load_content_for(settings: Settings) -> Content:
+    """Readings, prompts and groups.yaml as the bot loads them: unchanged readings from the
+    library index when there is one (their texts read when shown), changed ones parsed. The
+    index is left as it is: `check` parses every file, and the bot or `search` updates it."""
+    from bot.core.content import load_content
+
+    return load_content(
+        settings.readings_dir,
+        settings.prompts_dir,
+        settings.groups_file,
+        indexed_loader(settings.database_path),
+    )
 
 
 def load_library_for(args: argparse.Namespace, err: Terminal | None = None) -> Library:

@@ -6,7 +6,7 @@ import datetime as dt
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
-from bot.cli.common import choose, load_settings
+from bot.cli.common import choose, load_content_for, load_settings
 from bot.core.errors import ReadingGroupError
 from bot.core.wording import plural
 
@@ -102,7 +102,6 @@ def _open_out(path: Path) -> TextIO:
 def cmd_summary(args: argparse.Namespace, out: Terminal, err: Terminal) -> int:
     import asyncio
 
-    from bot.core.content import load_content
     from bot.core.safetext import plain_text
     from bot.core.summary import (
         SummarySettings,
@@ -121,7 +120,7 @@ def cmd_summary(args: argparse.Namespace, out: Terminal, err: Terminal) -> int:
 
     settings = load_settings(args)
     week = parse_week(args.week) if args.week else None
-    content = load_content(settings.readings_dir, settings.prompts_dir, settings.groups_file)
+    content = load_content_for(settings)
     library = content.library
     now = dt.datetime.now(dt.UTC)
     wanted = SummarySettings(

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING
 
-from bot.cli.common import choose, load_settings
+from bot.cli.common import choose, load_content_for, load_settings
 from bot.cli.plans import _planned_groups
 
 if TYPE_CHECKING:
@@ -36,13 +36,12 @@ def _stored(settings: Settings, channel_ids: list[int]) -> Rotations:
 
 
 def cmd_facilitators(args: argparse.Namespace, out: Terminal, err: Terminal) -> int:
-    from bot.core.content import load_content
     from bot.core.facilitators import facilitator_of
     from bot.core.group import progress
     from bot.core.plan import format_moment, schedule_preview
 
     settings = load_settings(args)
-    content = load_content(settings.readings_dir, settings.prompts_dir, settings.groups_file)
+    content = load_content_for(settings)
     now = dt.datetime.now(dt.UTC)
     chosen = choose(_planned_groups(settings, content, now), args.group, one=False)
     stored = _stored(settings, [group.channel_id for group, _ in chosen])

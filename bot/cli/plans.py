@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING
 
-from bot.cli.common import choose, load_settings
+from bot.cli.common import choose, load_content_for, load_settings
 from bot.core.wording import plural
 
 if TYPE_CHECKING:
@@ -41,12 +41,11 @@ def _planned_groups(settings: Settings, content: Content, now: dt.datetime) -> l
 
 
 def cmd_plan(args: argparse.Namespace, out: Terminal, err: Terminal) -> int:
-    from bot.core.content import load_content
     from bot.core.group import progress
     from bot.core.plan import format_preview, schedule_preview, short_names
 
     settings = load_settings(args)
-    content = load_content(settings.readings_dir, settings.prompts_dir, settings.groups_file)
+    content = load_content_for(settings)
     now = dt.datetime.now(dt.UTC)
     chosen = choose(_planned_groups(settings, content, now), args.group, one=False)
     for index, (group, _) in enumerate(chosen):
@@ -88,7 +87,6 @@ def _plan_table(preview: Preview, names: dict[str, str], out: Terminal) -> None:
 
 
 def cmd_preview(args: argparse.Namespace, out: Terminal, err: Terminal) -> int:
-    from bot.core.content import load_content
     from bot.core.group import progress
     from bot.core.plan import format_moment, schedule_preview
     from bot.core.posting import PostContent, upcoming
@@ -98,7 +96,7 @@ def cmd_preview(args: argparse.Namespace, out: Terminal, err: Terminal) -> int:
         err.print("--count must be between 1 and 50", "red")
         return 1
     settings = load_settings(args)
-    content = load_content(settings.readings_dir, settings.prompts_dir, settings.groups_file)
+    content = load_content_for(settings)
     now = dt.datetime.now(dt.UTC)
     ((group, used),) = choose(_planned_groups(settings, content, now), args.group, one=True)
     library = content.library

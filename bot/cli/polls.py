@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from bot.cli.common import choose, load_settings
+from bot.cli.common import choose, load_content_for, load_settings
 
 if TYPE_CHECKING:
     import argparse
@@ -18,7 +18,6 @@ def cmd_polls(args: argparse.Namespace, out: Terminal, err: Terminal) -> int:
     import asyncio
     import datetime as dt
 
-    from bot.core.content import load_content
     from bot.core.polls import format_shift, open_phase, shift
     from bot.core.safetext import plain_text
     from bot.storage.database import open_state
@@ -26,7 +25,7 @@ def cmd_polls(args: argparse.Namespace, out: Terminal, err: Terminal) -> int:
     from bot.storage.polls import group_polls, poll_stances, posted_keys
 
     settings = load_settings(args)
-    content = load_content(settings.readings_dir, settings.prompts_dir, settings.groups_file)
+    content = load_content_for(settings)
 
     async def run() -> list[str]:
         lines: list[str] = []
