@@ -1,18 +1,19 @@
 """PostgreSQL as the shared database, through asyncpg, behind the surface of aiosqlite.
 
 :class:`PostgresConnection` is a :class:`bot.storage.connection.Connection`: the storage modules
-run their SQL on it unchanged. Each SQL text is translated once (:func:`translate`): ``?`` and
-``:name`` placeholders become ``$n``, ``INSERT OR IGNORE`` gets ``ON CONFLICT DO NOTHING``,
-``IS ?`` becomes ``IS NOT DISTINCT FROM``, and SQLite's scalar ``max``/``min`` and
-``group_concat`` their PostgreSQL names. ``BEGIN IMMEDIATE`` opens a transaction that first takes
-one database-wide advisory lock (:data:`WRITE_LOCK`), so writers are serialised across processes
-exactly as SQLite serialises them, and a claim's read-then-write stays correct with several
-shard processes on one database.
+run their SQL on it unchanged. Each SQL text is translated once
+(:func:`bot.storage.pg_dialect.translate`): ``?`` and ``:name`` placeholders become ``$n``,
+``INSERT OR IGNORE`` gets ``ON CONFLICT DO NOTHING``, ``IS ?`` becomes ``IS NOT DISTINCT FROM``,
+and SQLite's scalar ``max``/``min`` and ``group_concat`` their PostgreSQL names.
+``BEGIN IMMEDIATE`` opens a transaction that first takes one database-wide advisory lock
+(:data:`WRITE_LOCK`), so writers are serialised across processes exactly as SQLite serialises
+them, and a claim's read-then-write stays correct with several shard processes on one database.
 
 The migrations are the same numbered files (:func:`migrate`), their SQLite types translated
-(:func:`translate_ddl`); files whose first line is ``-- backend: sqlite`` (the library index,
-which stays in a per-process SQLite file) are recorded but not run. Ten processes may migrate a
-new database at once: the migrator holds an advisory lock.
+(:func:`bot.storage.pg_dialect.translate_ddl`); files whose first line is
+``-- backend: sqlite`` (the library index, which stays in a per-process SQLite file) are
+recorded but not run. Ten processes may migrate a new database at once: the migrator holds an
+advisory lock.
 
 asyncpg is imported only here, and only when a ``DATABASE_URL`` is used.
 """
@@ -21,9 +22,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import functools
 import logging
-import re
 import sqlite3
 import sys
 from collections.abc import (
@@ -41,6 +40,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urlsplit
 
 from bot.storage.connection import ConnectionLost, Sql
+from bot.storage.pg_dialect import RETURNING, sqlite_only, translate, translate_ddl
 
 if TYPE_CHECKING:
     import asyncpg
@@ -66,9 +66,6 @@ WRITE_LOCK = -1
 MIGRATE_LOCK = -2
 ALL_SHARDS = -3
 
-#: The first line of a migration that only the SQLite library index runs.
-SQLITE_ONLY = "-- backend: sqlite"
-
 #: SQLSTATE classes of failures that are the server's state, not the data's: the connection
 #: (08), a serialization failure or deadlock (40), insufficient resources (53), the server
 #: shutting down (57). The same write tried later can succeed.
@@ -91,106 +88,6 @@ def where(url: str) -> str:
     port = parts.port or 5432
     name = unquote(parts.path.lstrip("/")) or unquote(parts.username or "") or "postgres"
     return f"PostgreSQL at {host}:{port}/{name}"
-
-
-# --- translation ----------------------------------------------------------------------------
-
-_NAME = re.compile(r"[A-Za-z_][A-Za-z_0-9]*")
-_DIGITS = re.compile(r"[0-9]+")
-
-
-def _placeholders(sql: str) -> tuple[str, tuple[str, ...]]:
-    """``?`` -> ``$1, $2, ...``, ``?NNN`` -> ``$NNN`` and ``:name`` -> ``$n`` (one number per
-    name), outside quoted text and comments. Returns the text and the names in number order
-    (empty for ``?``)."""
-    out: list[str] = []
-    names: list[str] = []
-    count = 0
-    i = 0
-    while i < len(sql):
-        char = sql[i]
-        if char in "'\"":
-            end = sql.index(char, i + 1)  # '' inside a string is two strings side by side
-            out.append(sql[i : end + 1])
-            i = end + 1
-        elif sql.startswith("--", i):
-            end = sql.find("\n", i)
-            end = len(sql) if end < 0 else end
-            out.append(sql[i:end])
-            i = end
-        elif char == "?":
-            digits = _DIGITS.match(sql, i + 1)
-            if digits:  # ?NNN: parameter NNN; a later bare ? follows the largest so far
-                number = int(digits.group())
-                count = max(count, number)
-                i = digits.end()
-            else:
-                count += 1
-                number = count
-                i += 1
-            out.append(f"${number}")
-        elif char == ":" and (match := _NAME.match(sql, i + 1)) and sql[i - 1 : i] != ":":
-            name = match.group()
-            if name not in names:
-                names.append(name)
-            out.append(f"${names.index(name) + 1}")
-            i = match.end()
-        else:
-            out.append(char)
-            i += 1
-    return "".join(out), tuple(names)
-
-
-_INSERT_OR_IGNORE = re.compile(r"\bINSERT\s+OR\s+IGNORE\s+INTO\b", re.IGNORECASE)
-_RETURNING = re.compile(r"\bRETURNING\b", re.IGNORECASE)
-_IS_NOT_PARAM = re.compile(r"\bIS\s+NOT\s+(\$\d+)", re.IGNORECASE)
-_IS_PARAM = re.compile(r"\bIS\s+(\$\d+)", re.IGNORECASE)
-_SCALAR_MINMAX = re.compile(
-    r"\b(max|min)\(\s*([\w.$]+)\s*,\s*([\w.$]+)\s*\)", re.IGNORECASE
-)  # two arguments: SQLite's scalar form, not the aggregate
-_GROUP_CONCAT = re.compile(r"\bgroup_concat\(", re.IGNORECASE)
-
-
-@functools.lru_cache(maxsize=512)
-def translate(sql: str) -> tuple[str, tuple[str, ...]]:
-    """The PostgreSQL text of one of the storage modules' SQLite statements, and the names of
-    its ``:name`` parameters in ``$n`` order (empty when it uses ``?``)."""
-    text, names = _placeholders(sql)
-    if _INSERT_OR_IGNORE.search(text):
-        text = _INSERT_OR_IGNORE.sub("INSERT INTO", text)
-        returning = _RETURNING.search(text)
-        at = returning.start() if returning else len(text.rstrip().rstrip(";"))
-        text = f"{text[:at].rstrip()} ON CONFLICT DO NOTHING {text[at:]}".rstrip()
-    text = _IS_NOT_PARAM.sub(r"IS DISTINCT FROM \1", text)
-    text = _IS_PARAM.sub(r"IS NOT DISTINCT FROM \1", text)
-    text = _SCALAR_MINMAX.sub(
-        lambda m: f"{'GREATEST' if m[1].lower() == 'max' else 'LEAST'}({m[2]}, {m[3]})", text
-    )
-    text = _GROUP_CONCAT.sub("string_agg(", text)
-    return text, names
-
-
-_COMMENT = re.compile(r"--[^\n]*")
-
-
-def translate_ddl(statement: str) -> str:
-    """A migration's statement for PostgreSQL: Discord ids need 64 bits (``INTEGER`` ->
-    ``BIGINT``), a rowid key becomes an identity column, text compares byte by byte as SQLite's
-    does (``COLLATE "C"``: the order of ISO instants and slugs is the same on both), and
-    ``WITHOUT ROWID`` (SQLite's storage choice) goes."""
-    text = _COMMENT.sub("", statement)
-    text = re.sub(
-        r"\bINTEGER PRIMARY KEY\b", "BIGINT GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY", text
-    )
-    text = re.sub(r"\bINTEGER\b", "BIGINT", text)
-    text = re.sub(r"\bTEXT\b", 'TEXT COLLATE "C"', text)
-    text = re.sub(r"\)\s*WITHOUT ROWID", ")", text)
-    return text.strip()
-
-
-def sqlite_only(migration: Migration) -> bool:
-    """Whether ``migration`` belongs to the SQLite library index alone."""
-    return migration.sql.lstrip().startswith(SQLITE_ONLY)
 
 
 # --- errors ---------------------------------------------------------------------------------
@@ -358,7 +255,7 @@ class PostgresConnection:
         args = _arguments(names, parameters)
 
         async def run(raw: asyncpg.Connection) -> PostgresCursor:
-            if _RETURNING.search(text):
+            if RETURNING.search(text):
                 rows = await raw.fetch(text, *args)
                 return PostgresCursor(rows, len(rows))
             if _returns_rows(text):

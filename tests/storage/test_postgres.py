@@ -31,14 +31,13 @@ from bot.storage.database import (
 )
 from bot.storage.groups import claim_post, get_group, save_group
 from bot.storage.instance import Owner
+from bot.storage.pg_dialect import translate, translate_ddl
 from bot.storage.postgres import (
     PostgresConnection,
     connect,
     connect_error,
     migrate,
     open_postgres,
-    translate,
-    translate_ddl,
 )
 from tests.storage.test_groups import NOW, SLOT, make_group
 
